@@ -1,0 +1,108 @@
+import type {
+  Capabilities,
+  CreateNodeRequest,
+  CreateReplicaRequest,
+  DatabaseFilter,
+  DatabaseInstance,
+  Node,
+  NodeFilter,
+  Region,
+  Size,
+  Zone,
+} from './types.js';
+
+/** Options every contract call takes. */
+export interface CallOptions {
+  /**
+   * Cancels the call. Adapters must stop waiting (and abort the underlying
+   * HTTP request or process wait) as soon as it fires, and reject with a
+   * `timeout` {@link ProviderError}.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The provider contract: one interface, many adapters (`sim`, `local`, `aws`,
+ * `gcp`). Implementations live in `adapters/<provider>/`.
+ *
+ * General rules for every method:
+ * - Errors are always {@link ProviderError}s (adapters translate SDK errors at
+ *   the boundary). The controller reacts by kind: `throttled` backs off the
+ *   whole provider/region; `retryable` and `timeout` are retried on a later
+ *   cycle with jittered exponential backoff; `terminal` and `invalid-input`
+ *   fail the step and the planner chooses again next cycle.
+ * - Time budget: the controller cuts every call off through `signal`
+ *   (policy `callTimeout`, 30 s by default). Adapters must not retry on their
+ *   own beyond what fits in that budget.
+ * - Mutating calls return once the provider has accepted the request; the
+ *   effect (running, promoted, stopped) shows up in later reads.
+ *
+ * @typeParam - none; value objects are plain data ({@link Node},
+ * {@link DatabaseInstance}, ...) and never hold the adapter.
+ */
+export interface Provider {
+  /** Provider id, as used in scenarios and config (`aws`, `gcp`, `local`, `sim`). */
+  readonly id: string;
+  /** Optional operations this adapter implements. */
+  readonly capabilities: Capabilities;
+
+  /** Regions and their zones. Read-only; safe to call any time. */
+  listLocations(options: CallOptions): Promise<Region[]>;
+  /**
+   * The provider's own status of each zone (of one region, or all). May lag
+   * reality, or never change during an outage: the controller treats it as
+   * one vantage point among three. Read-only.
+   */
+  zoneStatus(query: { region?: string }, options: CallOptions): Promise<Zone[]>;
+  /** Node sizes with price per hour. Read-only. */
+  listSizes(query: { region?: string }, options: CallOptions): Promise<Size[]>;
+
+  /** Nodes matching the filter, following every page. Read-only. */
+  listNodes(filter: NodeFilter, options: CallOptions): Promise<Node[]>;
+  /**
+   * Creates a node in a region, in `zone` when given. Idempotent when a
+   * `clientToken` is passed. Returns the node (normally `pending`).
+   * Errors: `invalid-input` for an unknown region, zone or size.
+   */
+  createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node>;
+  /** Reboots a node. Idempotent (rebooting a rebooting node is a no-op). */
+  rebootNode(id: string, options: CallOptions): Promise<void>;
+  /** Starts a stopped node. Idempotent on a running node. */
+  startNode(id: string, options: CallOptions): Promise<void>;
+  /** Stops a node. Idempotent on a stopped node. */
+  stopNode(id: string, options: CallOptions): Promise<void>;
+  /** Destroys a node. Idempotent: destroying a terminated node succeeds. */
+  destroyNode(id: string, options: CallOptions): Promise<void>;
+
+  /**
+   * Database instances matching the filter. Replicas carry their
+   * {@link ReplicationStatus} when the adapter declares `replicationStatus`.
+   * Read-only.
+   */
+  listDatabases(filter: DatabaseFilter, options: CallOptions): Promise<DatabaseInstance[]>;
+  /**
+   * Creates a replica of `source`. Returns the new instance (normally
+   * `creating`). Idempotent by `id`: a second call for an existing replica
+   * of the same source returns it.
+   */
+  createReplica(request: CreateReplicaRequest, options: CallOptions): Promise<DatabaseInstance>;
+  /**
+   * Promotes a replica to a writable primary of its cluster. Idempotent:
+   * promoting the current primary is a no-op. Errors: `terminal` when the
+   * instance is not a replica in a promotable state.
+   */
+  promoteReplica(id: string, options: CallOptions): Promise<void>;
+  /** Points a replica at a new upstream (capability `repointReplica`). Idempotent. */
+  repointReplica(id: string, upstream: string, options: CallOptions): Promise<void>;
+  /** Reboots a database instance (capability `rebootDatabase`). */
+  rebootDatabase(id: string, options: CallOptions): Promise<void>;
+  /**
+   * Stops a database instance (capability `stopDatabase`): it refuses new
+   * writes at once and is `stopped` later. Used to fence an old primary.
+   * Idempotent on a stopped instance.
+   */
+  stopDatabase(id: string, options: CallOptions): Promise<void>;
+
+  /** Releases everything the adapter started (processes, sockets). Idempotent. */
+  close?(): Promise<void>;
+}

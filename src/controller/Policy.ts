@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from '../util/duration.js';
+
+/**
+ * The controller's configuration. The same keys are read from a scenario's
+ * `policy`, from `lifeboat replay --policy FILE` and from the daemon's config.
+ * Durations are in seconds here; in files they may be written as `90s`, `2m`,
+ * or plain numbers of seconds.
+ *
+ * Every default is the one we recommend for production; the reason is given
+ * next to each.
+ */
+export interface Policy {
+  /**
+   * How often the controller probes every node and database itself.
+   * Default 2 s: fast enough for sub-10 s detection, cheap (data-plane health
+   * checks, not API calls).
+   */
+  readonly probeInterval: number;
+  /** A probe that has not answered after this long has failed. Default 1 s. */
+  readonly probeTimeout: number;
+  /**
+   * How often the control-plane reads run (listNodes, listDatabases,
+   * zoneStatus) while everything looks healthy. Default 30 s: provider read
+   * APIs are rate-limited, and a suspicion (a failed probe) triggers an
+   * immediate read anyway.
+   */
+  readonly observeInterval: number;
+  /**
+   * Consecutive failed probe rounds before a target counts as down, and
+   * before a zone's evidence counts. Default 3 (as pg_auto_failover's 2
+   * retries after the first failure).
+   */
+  readonly failedRounds: number;
+  /**
+   * Minimum time a zone must look bad, continuously, before it is declared
+   * impaired (dwell). Default 5 s: one lost packet burst must not cost a
+   * failover; flaps shorter than this never trigger one.
+   */
+  readonly impairedAfter: number;
+  /**
+   * Consecutive healthy rounds, and minimum healthy time, before an impaired
+   * zone is declared recovered. Defaults 5 rounds and 120 s: coming back is
+   * not trusted as fast as going away (anti-flapping).
+   */
+  readonly recoveredRounds: number;
+  readonly recoveredAfter: number;
+  /**
+   * Share of a zone's probed targets that must be down for the zone's own
+   * probes to say "impaired" (0..1). Default 0.5. Below it but above zero the
+   * zone is `degraded`.
+   */
+  readonly impairedFraction: number;
+  /**
+   * A replica that has not heard from its upstream for this long says the
+   * upstream's zone is cut off (the second vantage point). Default 5 s.
+   */
+  readonly replicationStaleAfter: number;
+  /**
+   * Never promote a replica that would lose more than this many seconds of
+   * committed writes (its lag when replication stopped). Default 30 s,
+   * against promoting a replica hours behind (orchestrator#1050).
+   */
+  readonly maxDataLoss: number;
+  /** Promote a replica in another region when none is left in the primary's region. Default true. */
+  readonly crossRegionFailover: boolean;
+  /** Promote a replica on another provider when none is left on the primary's provider. Default true. */
+  readonly crossProviderFailover: boolean;
+  /**
+   * After a failover of a database, no further automatic failover of it for
+   * this long unless its new primary's zone is itself declared impaired.
+   * Default 600 s (anti-flapping).
+   */
+  readonly failoverCooldown: number;
+  /** A promotion that has not produced a writable primary after this long is abandoned for the next candidate. Default 300 s. */
+  readonly promoteTimeout: number;
+  /** Stop (fence) an old primary as soon as it is reachable again. Default true. */
+  readonly fenceOldPrimary: boolean;
+  /** Re-point the remaining replicas to the new primary (when the provider can). Default true. */
+  readonly repointReplicas: boolean;
+  /** Keep node groups at `minHealthy` by creating nodes in healthy zones. Default true. */
+  readonly maintainCapacity: boolean;
+  /**
+   * Where replacement nodes go: `best-zone` (the healthy zone of the group's
+   * region with the fewest of its nodes) or `untargeted` (the provider
+   * chooses). Default `best-zone`: untargeted launches can land in the
+   * impaired zone while the provider's status still says it is fine.
+   */
+  readonly placement: 'best-zone' | 'untargeted';
+  /**
+   * A single node (in a zone that is not impaired) down this long is
+   * replaced: a new node is created, and the dead one destroyed once the
+   * zone is healthy. Default 60 s.
+   */
+  readonly nodeDeadAfter: number;
+  /** Budget for one adapter call; it is cut off through its AbortSignal after this. Default 30 s. */
+  readonly callTimeout: number;
+  /**
+   * Mutating calls allowed per provider and region per minute (token bucket,
+   * burst of the same size). Default 20: enough for a zone's worth of
+   * replacements, far from a storm.
+   */
+  readonly mutationsPerMinute: number;
+  /** First backoff after a throttled/failed call (jittered, doubled each time). Default 2 s. */
+  readonly backoffBase: number;
+  /** Backoff ceiling. Default 300 s. */
+  readonly backoffMax: number;
+}
+
+/** The recommended production policy. */
+export const DEFAULT_POLICY: Policy = Object.freeze({
+  probeInterval: 2,
+  probeTimeout: 1,
+  observeInterval: 30,
+  failedRounds: 3,
+  impairedAfter: 5,
+  recoveredRounds: 5,
+  recoveredAfter: 120,
+  impairedFraction: 0.5,
+  replicationStaleAfter: 5,
+  maxDataLoss: 30,
+  crossRegionFailover: true,
+  crossProviderFailover: true,
+  failoverCooldown: 600,
+  promoteTimeout: 300,
+  fenceOldPrimary: true,
+  repointReplicas: true,
+  maintainCapacity: true,
+  placement: 'best-zone',
+  nodeDeadAfter: 60,
+  callTimeout: 30,
+  mutationsPerMinute: 20,
+  backoffBase: 2,
+  backoffMax: 300,
+} satisfies Policy);
+
+const duration = (min = 0) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const seconds = parseDurationSeconds(value);
+    if (seconds === undefined || seconds < min) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration like 90s, 2.5m, 1h or a number of seconds${min > 0 ? ` (at least ${min}s)` : ''}, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+const positiveDuration = () =>
+  duration().refine((s) => s > 0, { message: 'expected a duration greater than zero' });
+const fraction = z.number().min(0).max(1);
+const count = z.number().int().min(1);
+
+/**
+ * Schema of policy overrides (every key optional, unknown keys rejected).
+ * Used by scenario, policy file and daemon config validation alike.
+ */
+export const policyOverridesSchema = z.strictObject({
+  probeInterval: positiveDuration(),
+  probeTimeout: positiveDuration(),
+  observeInterval: positiveDuration(),
+  failedRounds: count,
+  impairedAfter: duration(),
+  recoveredRounds: count,
+  recoveredAfter: duration(),
+  impairedFraction: fraction,
+  replicationStaleAfter: positiveDuration(),
+  maxDataLoss: duration(),
+  crossRegionFailover: z.boolean(),
+  crossProviderFailover: z.boolean(),
+  failoverCooldown: duration(),
+  promoteTimeout: positiveDuration(),
+  fenceOldPrimary: z.boolean(),
+  repointReplicas: z.boolean(),
+  maintainCapacity: z.boolean(),
+  placement: z.enum(['best-zone', 'untargeted']),
+  nodeDeadAfter: duration(),
+  callTimeout: positiveDuration(),
+  mutationsPerMinute: z.number().positive(),
+  backoffBase: positiveDuration(),
+  backoffMax: positiveDuration(),
+}).partial();
+
+/** Validated overrides: any subset of {@link Policy}. */
+export type PolicyOverrides = Partial<Policy>;
+
+/** The policy in force: defaults, then each layer of overrides in order. */
+export function resolvePolicy(...layers: readonly PolicyOverrides[]): Policy {
+  return Object.freeze(Object.assign({}, DEFAULT_POLICY, ...layers)) as Policy;
+}
