@@ -27,6 +27,14 @@ export interface Policy {
    */
   readonly observeInterval: number;
   /**
+   * Control-plane read interval while something is unsettled: a target or
+   * zone looks bad but is not yet confirmed, or a promotion or a create is
+   * under way. Default 5 s: confirmation (replication, provider listing) is
+   * needed quickly, but an outage already confirmed goes back to
+   * `observeInterval` so a struggling control plane is not hammered.
+   */
+  readonly suspectObserveInterval: number;
+  /**
    * Consecutive failed probe rounds before a target counts as down, and
    * before a zone's evidence counts. Default 3 (as pg_auto_failover's 2
    * retries after the first failure).
@@ -93,6 +101,8 @@ export interface Policy {
    * zone is healthy. Default 60 s.
    */
   readonly nodeDeadAfter: number;
+  /** A created node not running and answering after this long is given up on (and its zone avoided for a while). Default 600 s. */
+  readonly nodeStartTimeout: number;
   /** Budget for one adapter call; it is cut off through its AbortSignal after this. Default 30 s. */
   readonly callTimeout: number;
   /**
@@ -112,6 +122,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   probeInterval: 2,
   probeTimeout: 1,
   observeInterval: 30,
+  suspectObserveInterval: 5,
   failedRounds: 3,
   impairedAfter: 5,
   recoveredRounds: 5,
@@ -128,6 +139,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   maintainCapacity: true,
   placement: 'best-zone',
   nodeDeadAfter: 60,
+  nodeStartTimeout: 600,
   callTimeout: 30,
   mutationsPerMinute: 20,
   backoffBase: 2,
@@ -159,6 +171,7 @@ export const policyOverridesSchema = z.strictObject({
   probeInterval: positiveDuration(),
   probeTimeout: positiveDuration(),
   observeInterval: positiveDuration(),
+  suspectObserveInterval: positiveDuration(),
   failedRounds: count,
   impairedAfter: duration(),
   recoveredRounds: count,
@@ -175,6 +188,7 @@ export const policyOverridesSchema = z.strictObject({
   maintainCapacity: z.boolean(),
   placement: z.enum(['best-zone', 'untargeted']),
   nodeDeadAfter: duration(),
+  nodeStartTimeout: positiveDuration(),
   callTimeout: positiveDuration(),
   mutationsPerMinute: z.number().positive(),
   backoffBase: positiveDuration(),

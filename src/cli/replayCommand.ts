@@ -1,0 +1,108 @@
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatReport } from '../replay/formatReport.js';
+import { replayScenario } from '../replay/replayScenario.js';
+import type { ReplayReport } from '../replay/ReplayReport.js';
+import { isScenarioError } from '../replay/scenario/ScenarioError.js';
+import { loadPolicyFile } from '../replay/scenario/loadPolicyFile.js';
+import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
+import type { Scenario } from '../replay/scenario/Scenario.js';
+
+const SCENARIO_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * `lifeboat replay <file|dir...> [--json FILE] [--policy FILE] [--quiet]`.
+ * Every input is validated before anything is replayed: one bad file means
+ * exit 2 and no replay at all.
+ */
+export async function runReplayCommand(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        json: { type: 'string' },
+        policy: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`lifeboat replay: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) {
+    process.stderr.write('lifeboat replay: no scenario files given (usage: lifeboat replay <file|dir...> [--json FILE] [--policy FILE] [--quiet])\n');
+    return 2;
+  }
+
+  const problems: string[] = [];
+  const files: string[] = [];
+  for (const arg of positionals) {
+    try {
+      const info = await stat(arg);
+      if (info.isDirectory()) {
+        const entries = (await readdir(arg)).filter((f) => SCENARIO_FILE.test(f)).sort();
+        if (entries.length === 0) problems.push(`${arg}: directory has no .yaml, .yml or .json scenario files`);
+        files.push(...entries.map((f) => join(arg, f)));
+      } else files.push(arg);
+    } catch {
+      problems.push(`${arg}: cannot read (no such file or directory)`);
+    }
+  }
+
+  const scenarios: Scenario[] = [];
+  for (const file of files) {
+    try {
+      scenarios.push(await loadScenarioFile(file));
+    } catch (error) {
+      if (!isScenarioError(error)) throw error;
+      problems.push(error.message);
+    }
+  }
+  let policy = {};
+  if (values.policy !== undefined) {
+    try {
+      policy = await loadPolicyFile(values.policy);
+    } catch (error) {
+      if (!isScenarioError(error)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const names = new Map<string, string>();
+  for (const s of scenarios) {
+    const other = names.get(s.name);
+    if (other !== undefined) problems.push(`${s.file}: name: "${s.name}" is also the name of ${other}`);
+    names.set(s.name, s.file);
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`lifeboat replay: invalid input, nothing replayed:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return 2;
+  }
+
+  const reports: ReplayReport[] = [];
+  for (const scenario of scenarios) {
+    const started = performance.now();
+    const replayed = await replayScenario(scenario, { policy });
+    const wallMs = Math.round(performance.now() - started);
+    // Spec order: the wall-clock fields sit right after `passed`.
+    const { scenario: name, passed: ok, ...rest } = replayed;
+    const report: ReplayReport = { scenario: name, passed: ok, generatedAt: new Date().toISOString(), wallMs, ...rest };
+    reports.push(report);
+    process.stdout.write(`${formatReport(report, { quiet: values.quiet })}\n`);
+  }
+  const passed = reports.filter((r) => r.passed).length;
+  process.stdout.write(`${passed}/${reports.length} scenario(s) passed\n`);
+  if (values.json !== undefined) {
+    const body = reports.length === 1 ? reports[0] : reports;
+    try {
+      await writeFile(values.json, `${JSON.stringify(body, null, 2)}\n`);
+    } catch (error) {
+      process.stderr.write(`lifeboat replay: cannot write report to ${values.json}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  return passed === reports.length ? 0 : 1;
+}

@@ -1,0 +1,66 @@
+import type { Policy } from './Policy.js';
+
+interface Bucket {
+  tokens: number;
+  refilledAt: number;
+}
+
+interface Backoff {
+  failures: number;
+  until: number;
+}
+
+/**
+ * Rate limit and backoff for calls to one provider and region. Mutating
+ * calls spend tokens from a bucket (`mutationsPerMinute`); any call that is
+ * throttled, fails or times out backs its scope off with exponential backoff
+ * and full jitter, so a struggling control plane sees fewer calls, not more.
+ * Time comes from the caller; randomness from the injected generator.
+ */
+export class CallGate {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly backoffs = new Map<string, Backoff>();
+
+  constructor(
+    private readonly policy: Policy,
+    private readonly random: () => number,
+  ) {}
+
+  /** Scope key for a provider/region and kind of call. */
+  static scope(provider: string, region: string, mutating: boolean): string {
+    return `${provider}/${region}/${mutating ? 'mutate' : 'read'}`;
+  }
+
+  /** Until when the scope is backed off (ms), if it is. */
+  blockedUntil(scope: string, now: number): number | undefined {
+    const backoff = this.backoffs.get(scope);
+    return backoff && now < backoff.until ? backoff.until : undefined;
+  }
+
+  /** Takes a mutation token for the scope if one is available. */
+  takeToken(scope: string, now: number): boolean {
+    const capacity = this.policy.mutationsPerMinute;
+    let bucket = this.buckets.get(scope);
+    if (!bucket) this.buckets.set(scope, (bucket = { tokens: capacity, refilledAt: now }));
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 60_000) * capacity);
+    bucket.refilledAt = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Records how a call ended. `retryAfterMs` from the provider is honoured as a floor. */
+  record(scope: string, outcome: 'ok' | 'error' | 'throttled' | 'timeout' | 'rejected', now: number, retryAfterMs?: number): void {
+    if (outcome === 'ok' || outcome === 'rejected') {
+      // A rejected request (bad input, wrong state) says nothing about the control plane's load.
+      if (outcome === 'ok') this.backoffs.delete(scope);
+      return;
+    }
+    const previous = this.backoffs.get(scope);
+    const failures = (previous?.failures ?? 0) + 1;
+    const ceiling = Math.min(this.policy.backoffMax, this.policy.backoffBase * 2 ** (failures - 1)) * 1000;
+    // Full jitter, with a floor of half the base so throttled callers never come straight back.
+    const wait = Math.max(this.policy.backoffBase * 500, this.random() * ceiling, retryAfterMs ?? 0);
+    this.backoffs.set(scope, { failures, until: Math.max(previous?.until ?? 0, now + wait) });
+  }
+}

@@ -1,0 +1,441 @@
+import { EventEmitter } from 'eventemitter3';
+import { timeoutSignal, type Clock } from '../clock/Clock.js';
+import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
+import type { Provider } from '../contract/Provider.js';
+import { toProviderError, isInvalidInput, isTerminal, isThrottled, isTimeout } from '../contract/errors.js';
+import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../contract/types.js';
+import { HealthTracker, type KnownZone } from '../health/HealthTracker.js';
+import type { TargetHealth } from '../health/types.js';
+import { CallGate } from './CallGate.js';
+import { emptyMemory, type ControllerMemory } from './ControllerMemory.js';
+import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
+import { decide } from './decide.js';
+import { Executor, type StepResult } from './Executor.js';
+import type { Plan, Step } from './Plan.js';
+import type { Policy } from './Policy.js';
+import { reconcileMemory } from './reconcileMemory.js';
+import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type ProviderView, type Snapshot } from './Snapshot.js';
+
+/** A provider region the controller watches. */
+export interface WatchedRegion {
+  readonly provider: string;
+  readonly region: string;
+}
+
+/** Everything a controller needs; nothing else reaches it. */
+export interface ControllerOptions {
+  readonly providers: readonly Provider[];
+  /** The controller's own probes. */
+  readonly prober: Prober;
+  readonly clock: Clock;
+  readonly policy: Policy;
+  /** Node groups to keep at capacity. */
+  readonly groups: readonly GroupConfig[];
+  /** Regions to observe (where the protected groups and databases live). */
+  readonly watch: readonly WatchedRegion[];
+  /** Uniform [0,1) source for backoff jitter; seeded in replay. */
+  readonly random: () => number;
+  /** Memory to resume from (the daemon's journal); empty by default. */
+  readonly memory?: ControllerMemory;
+}
+
+/** What one cycle saw and did. */
+export interface CycleOutcome {
+  readonly snapshot: Snapshot;
+  readonly plan: Plan;
+  readonly deferred: readonly { step: Step; why: string }[];
+}
+
+const LOCATIONS_REFRESH_MS = 600_000;
+
+/**
+ * The failover controller. Each cycle observes (control-plane reads when due,
+ * then one probe round), folds the observations into health and memory,
+ * calls the pure {@link decide}, and hands the plan to the {@link Executor}.
+ * Level-triggered: every cycle starts from a fresh picture, so a lost event
+ * or a restart costs nothing.
+ */
+export class Controller extends EventEmitter<ControllerEventTypes> {
+  /** What the controller remembers between cycles (journal this to survive restarts). */
+  readonly memory: ControllerMemory;
+  private readonly providers: ReadonlyMap<string, Provider>;
+  private readonly health: HealthTracker;
+  private readonly gate: CallGate;
+  private executor: Executor | undefined;
+  private readonly abort = new AbortController();
+
+  private regions = new Map<string, readonly Region[]>();
+  private locationsAt: number | undefined;
+  private readonly nodes = new Map<string, readonly Node[]>();
+  private readonly databases = new Map<string, readonly DatabaseInstance[]>();
+  private readonly zoneStatus = new Map<string, ZoneProviderStatus>();
+  private lastReadAt: number | undefined;
+  private probeTargets: ProbeTarget[] = [];
+  private probeKeys: string[] = [];
+  private targetsStale = true;
+  private unsettled = true;
+  private lastSnapshot: Snapshot | undefined;
+
+  constructor(private readonly options: ControllerOptions) {
+    super();
+    this.memory = options.memory ?? emptyMemory();
+    this.providers = new Map(options.providers.map((p) => [p.id, p]));
+    this.health = new HealthTracker(options.policy);
+    this.gate = new CallGate(options.policy, options.random);
+  }
+
+  /** The policy in force. */
+  get policy(): Policy {
+    return this.options.policy;
+  }
+
+  /** The latest snapshot, for status pages. */
+  get snapshot(): Snapshot | undefined {
+    return this.lastSnapshot;
+  }
+
+  /**
+   * Runs cycles every `probeInterval` until `signal` fires, then waits for
+   * calls in flight to settle (they are cut off by the same signal).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, policy } = this.options;
+    const onAbort = () => this.abort.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        const started = clock.now();
+        await this.runCycle(signal);
+        const wait = Math.max(0, policy.probeInterval * 1000 - (clock.now() - started));
+        await clock.sleep(wait, signal).catch(() => undefined);
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.abort.abort();
+      await this.executor?.idle();
+    }
+  }
+
+  /** One observe, decide, execute cycle. */
+  async runCycle(signal: AbortSignal): Promise<CycleOutcome> {
+    const executor = (this.executor ??= new Executor(
+      this.providers,
+      this.options.clock,
+      this.options.policy,
+      this.gate,
+      { onStart: (step, now) => this.onStepStart(step, now), onResult: (result) => this.onStepResult(result) },
+      this.abort.signal,
+    ));
+    const snapshot = await this.observe(signal);
+    const plan = decide(snapshot, this.options.policy);
+    for (const step of plan.steps) {
+      if (step.operation === 'promoteReplica') {
+        this.emitEvent({
+          kind: 'failover.planned',
+          provider: step.provider,
+          region: step.region,
+          zone: step.zone,
+          database: step.cluster,
+          detail: step.reason,
+          step,
+        });
+      }
+    }
+    const deferred = signal.aborted ? [] : executor.submit(plan.steps);
+    this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes });
+    this.unsettled =
+      plan.steps.length > 0 ||
+      executor.inFlight.size > 0 ||
+      Object.keys(this.memory.pendingCreates).length > 0 ||
+      Object.values(this.memory.clusters).some((c) => c.promotion) ||
+      [...snapshot.zones.values()].some((z) => z.state === 'degraded' || (z.state !== 'impaired' && z.evidence.probes.failing > 0));
+    return { snapshot, plan, deferred };
+  }
+
+  private async observe(signal: AbortSignal): Promise<Snapshot> {
+    const { clock, policy } = this.options;
+    let now = clock.now();
+    if (this.locationsAt === undefined || now - this.locationsAt >= LOCATIONS_REFRESH_MS) {
+      await this.readLocations(signal);
+    }
+    const interval = (this.unsettled ? policy.suspectObserveInterval : policy.observeInterval) * 1000;
+    if (this.lastReadAt === undefined || now - this.lastReadAt >= interval) {
+      this.lastReadAt = now;
+      await Promise.all(this.options.watch.map((w) => this.readRegion(w, signal)));
+    }
+
+    if (this.targetsStale) this.rebuildTargets();
+    const probes = new Map<string, ProbeResult>();
+    if (this.probeTargets.length > 0) {
+      const { signal: probeSignal, dispose } = timeoutSignal(clock, policy.probeTimeout * 1000, signal);
+      try {
+        const results = await this.options.prober.probe(this.probeTargets, probeSignal);
+        for (let i = 0; i < this.probeKeys.length; i++) {
+          probes.set(this.probeKeys[i]!, results[i] ?? { ok: false, failure: 'error' });
+        }
+      } finally {
+        dispose();
+      }
+    }
+    now = clock.now();
+
+    const allNodes: Node[] = [];
+    for (const list of this.nodes.values()) for (const n of list) allNodes.push(n);
+    const allDatabases: DatabaseInstance[] = [];
+    for (const list of this.databases.values()) for (const d of list) allDatabases.push(d);
+    const zones: KnownZone[] = [];
+    for (const [provider, regions] of this.regions) {
+      for (const region of regions) {
+        for (const zone of region.zones) {
+          zones.push({
+            provider,
+            region: region.id,
+            zone: zone.id,
+            providerStatus: this.zoneStatus.get(zoneKey(provider, zone.id)) ?? zone.status,
+          });
+        }
+      }
+    }
+    const assessment = this.health.update({
+      now,
+      zones,
+      nodes: allNodes,
+      databases: allDatabases,
+      probes,
+      stoppedOnPurpose: (key) => this.memory.fenced[key] !== undefined,
+    });
+    for (const transition of assessment.transitions) {
+      const z = transition.health;
+      const kind =
+        transition.to === 'impaired'
+          ? 'zone.impaired'
+          : transition.from === 'impaired'
+            ? 'zone.recovered'
+            : transition.to === 'degraded'
+              ? 'zone.degraded'
+              : 'zone.healthy';
+      this.emitEvent({ kind, provider: z.provider, region: z.region, zone: z.zone, detail: z.reason });
+    }
+
+    const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, lastOkAt: undefined, writable: false };
+    const nodeViews: NodeView[] = allNodes.map((node) => ({
+      node,
+      health: assessment.targets.get(resourceKey(node.provider, node.id)) ?? unprobed,
+    }));
+    const databaseViews: DatabaseView[] = allDatabases.map((instance) => ({
+      instance,
+      health: assessment.targets.get(resourceKey(instance.provider, instance.id)) ?? unprobed,
+    }));
+    const providers = new Map<string, ProviderView>();
+    for (const [id, provider] of this.providers) {
+      providers.set(id, { capabilities: provider.capabilities, regions: this.regions.get(id) ?? [] });
+    }
+    const draft: Snapshot = {
+      now,
+      providers,
+      zones: assessment.zones,
+      nodes: nodeViews,
+      databases: databaseViews,
+      replicationFrom: assessment.replicationFrom,
+      groups: this.options.groups,
+      memory: this.memory,
+      inFlight: new Set(this.executor?.inFlight ?? []),
+    };
+    for (const event of reconcileMemory(this.memory, draft, this.options.policy)) this.emitEvent(event);
+    this.lastSnapshot = draft;
+    return draft;
+  }
+
+  private async readLocations(signal: AbortSignal): Promise<void> {
+    const now = this.options.clock.now();
+    let complete = true;
+    for (const [id] of this.providers) {
+      const regions = await this.guardedRead(id, '*', 'listLocations', signal, (p, options) => p.listLocations(options));
+      if (regions) {
+        const watched = new Set(this.options.watch.filter((w) => w.provider === id).map((w) => w.region));
+        this.regions.set(id, regions.filter((r) => watched.has(r.id)));
+      } else complete = false;
+    }
+    if (complete) this.locationsAt = now;
+    this.targetsStale = true;
+  }
+
+  private async readRegion(w: WatchedRegion, signal: AbortSignal): Promise<void> {
+    const key = `${w.provider}/${w.region}`;
+    const provider = this.providers.get(w.provider);
+    if (!provider) return;
+    const [nodes, databases, statuses] = await Promise.all([
+      provider.capabilities.nodes
+        ? this.guardedRead(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o))
+        : Promise.resolve(undefined),
+      provider.capabilities.databases
+        ? this.guardedRead(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o))
+        : Promise.resolve(undefined),
+      provider.capabilities.zoneStatus
+        ? this.guardedRead(w.provider, w.region, 'zoneStatus', signal, (p, o) => p.zoneStatus({ region: w.region }, o))
+        : Promise.resolve(undefined),
+    ]);
+    // A failed read keeps the previous picture: stale is better than empty (empty would look like everything vanished).
+    if (nodes) this.nodes.set(key, nodes);
+    if (databases) this.databases.set(key, databases);
+    if (statuses) for (const zone of statuses) this.zoneStatus.set(zoneKey(w.provider, zone.id), zone.status);
+    if (nodes || databases) this.targetsStale = true;
+  }
+
+  private async guardedRead<T>(
+    providerId: string,
+    region: string,
+    operation: string,
+    parent: AbortSignal,
+    read: (provider: Provider, options: { signal: AbortSignal }) => Promise<T>,
+  ): Promise<T | undefined> {
+    const { clock, policy } = this.options;
+    const provider = this.providers.get(providerId);
+    if (!provider) return undefined;
+    const scope = CallGate.scope(providerId, region, false);
+    if (this.gate.blockedUntil(scope, clock.now()) !== undefined) return undefined;
+    const { signal, dispose } = timeoutSignal(clock, policy.callTimeout * 1000, parent);
+    try {
+      const value = await read(provider, { signal });
+      this.gate.record(scope, 'ok', clock.now());
+      return value;
+    } catch (caught) {
+      const error = toProviderError(caught, providerId, operation);
+      const outcome = isThrottled(error) ? 'throttled' : isTimeout(error) ? 'timeout' : isTerminal(error) || isInvalidInput(error) ? 'rejected' : 'error';
+      this.gate.record(scope, outcome, clock.now(), error.retryAfterMs);
+      return undefined;
+    } finally {
+      dispose();
+    }
+  }
+
+  private rebuildTargets(): void {
+    const targets: ProbeTarget[] = [];
+    const keys: string[] = [];
+    for (const list of this.nodes.values()) {
+      for (const node of list) {
+        // Pending and terminated nodes have nothing to answer; stopped ones we did not stop should.
+        if (node.state === 'pending' || node.state === 'terminated') continue;
+        targets.push({ kind: 'node', provider: node.provider, id: node.id, zone: node.zone, endpoint: node.endpoint });
+        keys.push(resourceKey(node.provider, node.id));
+      }
+    }
+    for (const list of this.databases.values()) {
+      for (const db of list) {
+        if (db.state === 'creating') continue;
+        const key = resourceKey(db.provider, db.id);
+        if (db.state === 'stopped' && this.memory.fenced[key] !== undefined) continue;
+        targets.push({ kind: 'database', provider: db.provider, id: db.id, zone: db.zone, endpoint: db.endpoint });
+        keys.push(key);
+      }
+    }
+    this.probeTargets = targets;
+    this.probeKeys = keys;
+    this.targetsStale = false;
+  }
+
+  private onStepStart(step: Step, now: number): void {
+    const memory = this.memory;
+    memory.issued[step.key] = now;
+    switch (step.operation) {
+      case 'promoteReplica': {
+        const cluster = memory.clusters[step.cluster];
+        if (cluster) {
+          cluster.promotion = {
+            target: step.target,
+            provider: step.provider,
+            region: step.region,
+            zone: step.zone ?? '',
+            from: step.from,
+            fromProvider: cluster.provider,
+            detectedAt: now,
+            startedAt: now,
+          };
+        }
+        break;
+      }
+      case 'stopDatabase':
+        memory.fenced[resourceKey(step.provider, step.target)] = now;
+        break;
+      case 'createNode':
+        memory.nodeSeq++;
+        memory.pendingCreates[step.name] = {
+          group: step.group,
+          provider: step.provider,
+          region: step.region,
+          zone: step.zone,
+          issuedAt: now,
+          replaces: step.replaces,
+        };
+        if (step.replaces) {
+          this.emitEvent({ kind: 'node.replaced', provider: step.provider, region: step.region, zone: step.zone, group: step.group, detail: step.reason, step });
+        } else {
+          this.emitEvent({ kind: 'capacity.create', provider: step.provider, region: step.region, zone: step.zone, group: step.group, detail: step.reason, step });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onStepResult(result: StepResult): void {
+    const { step, outcome } = result;
+    const memory = this.memory;
+    const now = result.finishedAt;
+    const detail = `${step.operation} ${'target' in step ? step.target : step.name}: ${outcome}${result.error ? ` (${result.error.message})` : ''}`;
+    this.emitEvent({
+      kind: 'action',
+      provider: step.provider,
+      region: step.region,
+      zone: step.zone,
+      detail,
+      step,
+      result: outcome,
+      database: 'cluster' in step ? step.cluster : undefined,
+      group: 'group' in step ? step.group : undefined,
+    });
+    if ('cluster' in step) {
+      this.emitEvent({ kind: 'failover.step', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail, step, result: outcome });
+    }
+    if (outcome === 'ok') return;
+    switch (step.operation) {
+      case 'promoteReplica': {
+        const cluster = memory.clusters[step.cluster];
+        if (!cluster?.promotion || cluster.promotion.target !== step.target) break;
+        if (outcome === 'timeout') {
+          // Unknown effect: keep watching; reconcile gives up on it after a shorter wait.
+          cluster.promotion.uncertain = true;
+        } else {
+          cluster.promotion = undefined;
+          if (result.rejected || outcome === 'error') {
+            memory.failedCandidates[resourceKey(step.provider, step.target)] = now + this.options.policy.backoffMax * 1000;
+          }
+          this.emitEvent({ kind: 'failover.failed', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail: `promotion of ${step.target} failed: ${outcome}${result.error ? ` (${result.error.message})` : ''}` });
+        }
+        break;
+      }
+      case 'createNode': {
+        // A timed-out create may still happen (the name is its idempotency token): keep waiting for it.
+        if (outcome === 'timeout') break;
+        delete memory.pendingCreates[step.name];
+        if (step.zone !== undefined) {
+          memory.zonePenalty[zoneKey(step.provider, step.zone)] = now + this.options.policy.backoffMax * 1000;
+        }
+        break;
+      }
+      case 'stopDatabase':
+        delete memory.fenced[resourceKey(step.provider, step.target)];
+        delete memory.issued[step.key];
+        break;
+      default:
+        delete memory.issued[step.key];
+        break;
+    }
+  }
+
+  private emitEvent(event: Omit<ControllerEvent, 't'>): void {
+    const full: ControllerEvent = { t: this.options.clock.now(), ...event };
+    this.emit(full.kind, full);
+    this.emit('event', full);
+  }
+}

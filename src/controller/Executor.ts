@@ -1,0 +1,128 @@
+import { timeoutSignal, type Clock } from '../clock/Clock.js';
+import type { Provider } from '../contract/Provider.js';
+import { isInvalidInput, isTerminal, isThrottled, isTimeout, toProviderError, type ProviderError } from '../contract/errors.js';
+import { CallGate } from './CallGate.js';
+import type { StepOutcome } from './ControllerEvent.js';
+import type { Step } from './Plan.js';
+import type { Policy } from './Policy.js';
+
+/** The end of one step's adapter call. */
+export interface StepResult {
+  readonly step: Step;
+  readonly outcome: StepOutcome;
+  /** Set when the request was refused as invalid or in the wrong state (no point retrying it as is). */
+  readonly rejected: boolean;
+  readonly error?: ProviderError;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}
+
+/** Why a planned step was not started this cycle. */
+export interface Deferral {
+  readonly step: Step;
+  readonly why: string;
+}
+
+/** Hooks the controller gives the executor. */
+export interface ExecutorHooks {
+  /** Called synchronously before the call is made (write-ahead: memory records the intent first). */
+  onStart(step: Step, now: number): void;
+  onResult(result: StepResult): void;
+}
+
+/**
+ * The only part of the controller that changes the world. Each step becomes
+ * one adapter call, cut off after `callTimeout`, started in the background so
+ * a hung call never stalls the control loop; a step whose call is still in
+ * flight is never started twice. Calls go through the {@link CallGate}:
+ * steps for a backed-off or over-budget provider/region wait for a later
+ * cycle.
+ */
+export class Executor {
+  /** Keys of steps whose calls have not returned. */
+  readonly inFlight = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly providers: ReadonlyMap<string, Provider>,
+    private readonly clock: Clock,
+    private readonly policy: Policy,
+    private readonly gate: CallGate,
+    private readonly hooks: ExecutorHooks,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Starts the steps that may run now; returns the ones deferred, with why. */
+  submit(steps: readonly Step[]): Deferral[] {
+    const deferred: Deferral[] = [];
+    for (const step of steps) {
+      if (this.inFlight.has(step.key)) continue;
+      const now = this.clock.now();
+      const scope = CallGate.scope(step.provider, step.region, true);
+      const blocked = this.gate.blockedUntil(scope, now);
+      if (blocked !== undefined) {
+        deferred.push({ step, why: `${step.provider}/${step.region} backed off for ${Math.ceil((blocked - now) / 1000)}s` });
+        continue;
+      }
+      if (!this.gate.takeToken(scope, now)) {
+        deferred.push({ step, why: `${step.provider}/${step.region} mutation budget spent (${this.policy.mutationsPerMinute}/min)` });
+        continue;
+      }
+      this.start(step, scope, now);
+    }
+    return deferred;
+  }
+
+  /** Resolves when no call is in flight. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private start(step: Step, scope: string, startedAt: number): void {
+    const provider = this.providers.get(step.provider);
+    this.inFlight.add(step.key);
+    this.hooks.onStart(step, startedAt);
+    const run = async () => {
+      const { signal, dispose } = timeoutSignal(this.clock, this.policy.callTimeout * 1000, this.signal);
+      let outcome: StepOutcome = 'ok';
+      let rejected = false;
+      let error: ProviderError | undefined;
+      try {
+        if (!provider) throw new Error(`no provider ${step.provider}`);
+        await call(provider, step, signal);
+      } catch (caught) {
+        error = toProviderError(caught, step.provider, step.operation);
+        outcome = isThrottled(error) ? 'throttled' : isTimeout(error) || signal.aborted ? 'timeout' : 'error';
+        rejected = isTerminal(error) || isInvalidInput(error);
+      } finally {
+        dispose();
+      }
+      const finishedAt = this.clock.now();
+      this.gate.record(scope, rejected ? 'rejected' : outcome, finishedAt, error?.retryAfterMs);
+      this.inFlight.delete(step.key);
+      this.hooks.onResult({ step, outcome, rejected, error, startedAt, finishedAt });
+    };
+    const promise = run();
+    this.running.add(promise);
+    void promise.finally(() => this.running.delete(promise));
+  }
+}
+
+function call(provider: Provider, step: Step, signal: AbortSignal): Promise<unknown> {
+  const options = { signal };
+  switch (step.operation) {
+    case 'promoteReplica':
+      return provider.promoteReplica(step.target, options);
+    case 'stopDatabase':
+      return provider.stopDatabase(step.target, options);
+    case 'repointReplica':
+      return provider.repointReplica(step.target, step.upstream, options);
+    case 'createNode':
+      return provider.createNode(
+        { name: step.name, region: step.region, zone: step.zone, size: step.size, group: step.group, clientToken: step.name },
+        options,
+      );
+    case 'destroyNode':
+      return provider.destroyNode(step.target, options);
+  }
+}

@@ -1,0 +1,72 @@
+import type { MutatingOperation } from '../contract/types.js';
+
+/** Fields every plan step has. */
+interface StepBase {
+  /** Adapter operation this step calls. */
+  readonly operation: MutatingOperation;
+  readonly provider: string;
+  readonly region: string;
+  /** Zone of the target resource (or the requested zone of a create). */
+  readonly zone?: string;
+  /** Why the controller wants this, in words an operator reads in the audit log. */
+  readonly reason: string;
+  /**
+   * Identity of the step: two steps with the same key are the same intent, so
+   * re-running a plan (after a crash, or next cycle) never doubles an action.
+   */
+  readonly key: string;
+}
+
+/** Promote a replica to primary of its cluster. */
+export interface PromoteStep extends StepBase {
+  readonly operation: 'promoteReplica';
+  readonly cluster: string;
+  readonly target: string;
+  /** The primary being replaced. */
+  readonly from: string;
+  /** Estimated seconds of committed writes lost (replica lag when replication stopped). */
+  readonly estimatedLossSeconds: number;
+}
+
+/** Stop a database instance that must not accept writes (fence an old primary). */
+export interface FenceStep extends StepBase {
+  readonly operation: 'stopDatabase';
+  readonly cluster: string;
+  readonly target: string;
+}
+
+/** Point a replica at the cluster's new primary. */
+export interface RepointStep extends StepBase {
+  readonly operation: 'repointReplica';
+  readonly cluster: string;
+  readonly target: string;
+  readonly upstream: string;
+}
+
+/** Create a node for a group. */
+export interface CreateNodeStep extends StepBase {
+  readonly operation: 'createNode';
+  readonly group: string;
+  /** Name, also used as the idempotency token. */
+  readonly name: string;
+  readonly size?: string;
+  /** Set when this create replaces a dead node. */
+  readonly replaces?: string;
+}
+
+/** Destroy a dead node whose replacement is up. */
+export interface DestroyNodeStep extends StepBase {
+  readonly operation: 'destroyNode';
+  readonly group: string;
+  readonly target: string;
+}
+
+/** One typed, idempotent step of a plan. */
+export type Step = PromoteStep | FenceStep | RepointStep | CreateNodeStep | DestroyNodeStep;
+
+/** What `decide` returns: steps in priority order, and notes on what it chose not to do. */
+export interface Plan {
+  readonly steps: readonly Step[];
+  /** Decisions not to act, with reasons ("zone us-east-1a impaired: not rebooting"), for logs and tests. */
+  readonly notes: readonly string[];
+}

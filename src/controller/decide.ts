@@ -1,0 +1,415 @@
+import type { Policy } from './Policy.js';
+import type { CreateNodeStep, Plan, PromoteStep, Step } from './Plan.js';
+import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
+import type { ZoneHealth } from '../health/types.js';
+
+/** How long after issuing a step its effect may still be on the way, so it is not issued again (ms). */
+const SETTLE_MS = { fence: 10_000, repoint: 60_000, destroy: 60_000 } as const;
+
+/** A replica that could be promoted, with what the choice is based on. */
+export interface Candidate {
+  readonly view: DatabaseView;
+  readonly estimatedLossSeconds: number;
+  readonly zoneState: ZoneHealth['state'] | 'unknown';
+  readonly sameRegion: boolean;
+  readonly sameProvider: boolean;
+  readonly sync: boolean;
+}
+
+/**
+ * The decision function: one snapshot and the policy in, a plan out. Pure: it
+ * reads nothing but its arguments (time is `snapshot.now`) and changes
+ * nothing, so every decision can be tested without fakes.
+ *
+ * Steps come out in priority order: fencing, promotion, re-pointing, then
+ * capacity. The executor applies rate limits and backoff; a step it cannot
+ * run now is simply planned again next cycle.
+ */
+export function decide(snapshot: Snapshot, policy: Policy): Plan {
+  const steps: Step[] = [];
+  const notes: string[] = [];
+  const clusters = new Map<string, DatabaseView[]>();
+  for (const view of snapshot.databases) {
+    let list = clusters.get(view.instance.cluster);
+    if (!list) clusters.set(view.instance.cluster, (list = []));
+    list.push(view);
+  }
+  for (const cluster of [...clusters.keys()].sort()) {
+    decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes);
+  }
+  const nodesByGroup = new Map<string, NodeView[]>();
+  for (const view of snapshot.nodes) {
+    const group = view.node.group;
+    if (group === undefined) continue;
+    const key = `${view.node.provider}:${group}`;
+    let list = nodesByGroup.get(key);
+    if (!list) nodesByGroup.set(key, (list = []));
+    list.push(view);
+  }
+  for (const group of snapshot.groups) {
+    decideGroup(snapshot, policy, group, nodesByGroup.get(`${group.provider}:${group.id}`) ?? [], steps, notes);
+  }
+  const order: Record<Step['operation'], number> = {
+    stopDatabase: 0,
+    promoteReplica: 1,
+    repointReplica: 2,
+    createNode: 3,
+    destroyNode: 4,
+  };
+  steps.sort((a, b) => order[a.operation] - order[b.operation]);
+  return { steps, notes };
+}
+
+function zoneOf(snapshot: Snapshot, provider: string, zone: string): ZoneHealth | undefined {
+  return snapshot.zones.get(zoneKey(provider, zone));
+}
+
+function settled(snapshot: Snapshot, key: string, windowMs: number): boolean {
+  if (snapshot.inFlight.has(key)) return false;
+  const issuedAt = snapshot.memory.issued[key];
+  return issuedAt === undefined || snapshot.now - issuedAt >= windowMs;
+}
+
+function decideCluster(
+  snapshot: Snapshot,
+  policy: Policy,
+  cluster: string,
+  views: readonly DatabaseView[],
+  steps: Step[],
+  notes: string[],
+): void {
+  const memory = snapshot.memory.clusters[cluster];
+  if (!memory) {
+    notes.push(`${cluster}: no primary known yet; not acting`);
+    return;
+  }
+  const primary = views.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider);
+  const promotingTarget = memory.promotion?.target;
+
+  // Fencing: no instance but the chosen primary (or the one being promoted) may take writes.
+  for (const view of views) {
+    const { instance, health } = view;
+    if (view === primary || instance.id === promotingTarget) continue;
+    const capabilities = snapshot.providers.get(instance.provider)?.capabilities;
+    if (!capabilities?.stopDatabase || !policy.fenceOldPrimary) continue;
+    const key = `fence:${instance.provider}:${instance.id}`;
+    const zone = zoneOf(snapshot, instance.provider, instance.zone);
+    const writableNow = health.status === 'up' && health.writable;
+    const listedPrimary = instance.role === 'primary' && (instance.state === 'available' || instance.state === 'unknown');
+    if (!writableNow && !listedPrimary) continue;
+    // A writable second primary is fenced at once, wherever it is: it answered, so it is reachable.
+    // A listed-but-unreachable one is fenced only when its zone's control plane can be trusted.
+    if (!writableNow && zone?.state === 'impaired') {
+      notes.push(`${cluster}: ${instance.id} is an old primary in impaired zone ${instance.zone}; fencing it as soon as it is reachable`);
+      continue;
+    }
+    if (!settled(snapshot, key, SETTLE_MS.fence)) continue;
+    steps.push({
+      operation: 'stopDatabase',
+      key,
+      provider: instance.provider,
+      region: instance.region,
+      zone: instance.zone,
+      cluster,
+      target: instance.id,
+      reason: writableNow
+        ? `${instance.id} accepts writes but ${memory.primary} is the primary of ${cluster}: fence it (split-brain guard)`
+        : `${instance.id} is a former primary of ${cluster}: fence it so it can never take writes again`,
+    });
+  }
+
+  if (memory.promotion) return; // watching a promotion; reconcile decides when it is done or failed
+
+  // Replicas still following someone other than the primary are pointed at it (where their zone can be reached).
+  const primaryInstance = views.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider)?.instance;
+  if (policy.repointReplicas && primaryInstance) {
+    for (const { instance } of views) {
+      const upstream = instance.replication?.upstream;
+      if (instance.role !== 'replica' || upstream === undefined || upstream === memory.primary) continue;
+      if (instance.state !== 'available') continue;
+      if (!snapshot.providers.get(instance.provider)?.capabilities.repointReplica) continue;
+      if (zoneOf(snapshot, instance.provider, instance.zone)?.state === 'impaired') continue;
+      const key = `repoint:${instance.provider}:${instance.id}:${memory.primary}`;
+      if (!settled(snapshot, key, SETTLE_MS.repoint)) continue;
+      steps.push({
+        operation: 'repointReplica',
+        key,
+        provider: instance.provider,
+        region: instance.region,
+        zone: instance.zone,
+        cluster,
+        target: instance.id,
+        upstream: memory.primary,
+        reason: `${instance.id} still follows ${upstream}; ${memory.primary} is the primary of ${cluster}`,
+      });
+    }
+  }
+
+  if (!primary) {
+    notes.push(`${cluster}: primary ${memory.primary} is not listed by ${memory.provider}; not acting on a missing listing`);
+    return;
+  }
+  const failure = primaryFailure(snapshot, policy, primary);
+  if (!failure) return;
+
+  const zone = zoneOf(snapshot, primary.instance.provider, primary.instance.zone);
+  if (
+    memory.lastFailoverAt !== undefined &&
+    snapshot.now - memory.lastFailoverAt < policy.failoverCooldown * 1000 &&
+    zone?.state !== 'impaired'
+  ) {
+    notes.push(`${cluster}: ${failure}, but the last failover was ${Math.round((snapshot.now - memory.lastFailoverAt) / 1000)}s ago (cooldown ${policy.failoverCooldown}s)`);
+    return;
+  }
+  const { chosen, rejected } = chooseCandidate(snapshot, policy, primary, views);
+  for (const reason of rejected) notes.push(`${cluster}: ${reason}`);
+  if (!chosen) {
+    notes.push(`${cluster}: ${failure}, but no replica can be promoted safely`);
+    return;
+  }
+  const target = chosen.view.instance;
+  const step: PromoteStep = {
+    operation: 'promoteReplica',
+    key: `promote:${cluster}:${target.provider}:${target.id}`,
+    provider: target.provider,
+    region: target.region,
+    zone: target.zone,
+    cluster,
+    target: target.id,
+    from: primary.instance.id,
+    estimatedLossSeconds: chosen.estimatedLossSeconds,
+    reason: `${failure}; promote ${target.id} (${[
+      chosen.sync ? 'sync' : 'async',
+      chosen.sameRegion ? 'same region' : `region ${target.region}`,
+      chosen.sameProvider ? undefined : `provider ${target.provider}`,
+      `zone ${target.zone} ${chosen.zoneState}`,
+      `est. loss ${round(chosen.estimatedLossSeconds)}s`,
+    ]
+      .filter(Boolean)
+      .join(', ')})`,
+  };
+  if (!snapshot.inFlight.has(step.key)) steps.push(step);
+
+  // Fence the failed primary along with the promotion when its zone's control plane can be trusted
+  // (a stalled primary can wake up and take writes); in an impaired zone it is fenced once it answers.
+  const fenceKey = `fence:${primary.instance.provider}:${primary.instance.id}`;
+  const canFence = snapshot.providers.get(primary.instance.provider)?.capabilities.stopDatabase && policy.fenceOldPrimary;
+  if (canFence && zone?.state !== 'impaired' && primary.instance.state === 'available' && settled(snapshot, fenceKey, SETTLE_MS.fence)) {
+    steps.push({
+      operation: 'stopDatabase',
+      key: fenceKey,
+      provider: primary.instance.provider,
+      region: primary.instance.region,
+      zone: primary.instance.zone,
+      cluster,
+      target: primary.instance.id,
+      reason: `${failure}; fence it before ${target.id} takes over`,
+    });
+  }
+}
+
+/**
+ * Why the primary counts as failed, or `undefined` while it does not. Never
+ * on our probes alone: its zone must be impaired (two vantage points), or it
+ * must be down to us and confirmed by its replicas or the provider. A
+ * replica that still hears it vetoes everything but a confirmed zone outage.
+ */
+function primaryFailure(snapshot: Snapshot, policy: Policy, primary: DatabaseView): string | undefined {
+  const { instance, health } = primary;
+  const zone = zoneOf(snapshot, instance.provider, instance.zone);
+  if (zone?.state === 'impaired') return `primary ${instance.id} is in impaired zone ${instance.zone} (${zone.reason})`;
+  const replication = snapshot.replicationFrom.get(resourceKey(instance.provider, instance.id)) ?? 'none';
+  if (replication === 'alive') return undefined;
+  const down =
+    health.status === 'down' &&
+    health.failingSince !== undefined &&
+    snapshot.now - health.failingSince >= policy.impairedAfter * 1000;
+  if (!down) return undefined;
+  const listedDown = instance.state === 'stopped' || instance.state === 'failed';
+  const providerSaysBad = zone?.evidence.providerStatus === 'impaired' || zone?.evidence.providerStatus === 'unavailable';
+  if (replication === 'cut') return `primary ${instance.id} does not answer and its replicas lost contact with it`;
+  if (listedDown) return `primary ${instance.id} does not answer and ${instance.provider} lists it ${instance.state}`;
+  if (providerSaysBad) return `primary ${instance.id} does not answer and ${instance.provider} reports zone ${instance.zone} ${zone?.evidence.providerStatus}`;
+  return undefined;
+}
+
+/**
+ * Picks the replica to promote: healthy (answers our probes, replication not
+ * broken, zone not impaired), within the data-loss guard, then sync first,
+ * same region, same provider, least estimated loss; ties by id so the choice
+ * is deterministic.
+ */
+export function chooseCandidate(
+  snapshot: Snapshot,
+  policy: Policy,
+  primary: DatabaseView,
+  views: readonly DatabaseView[],
+): { chosen: Candidate | undefined; rejected: string[] } {
+  const rejected: string[] = [];
+  const candidates: Candidate[] = [];
+  const p = primary.instance;
+  for (const view of views) {
+    const { instance, health } = view;
+    if (view === primary || instance.role !== 'replica') continue;
+    const why = (reason: string) => rejected.push(`not promoting ${instance.id}: ${reason}`);
+    const capabilities = snapshot.providers.get(instance.provider)?.capabilities;
+    if (!capabilities?.promoteReplica) { why(`${instance.provider} cannot promote replicas`); continue; }
+    if (instance.state !== 'available') { why(`it is ${instance.state}`); continue; }
+    const replication = instance.replication;
+    if (!replication || replication.lagSeconds === null) { why('its lag is unknown'); continue; }
+    if (replication.state === 'broken') { why('its replication is broken'); continue; }
+    if (health.status !== 'up') { why(`it does not answer our probes (${health.status})`); continue; }
+    const zone = zoneOf(snapshot, instance.provider, instance.zone);
+    if (zone?.state === 'impaired') { why(`its zone ${instance.zone} is impaired`); continue; }
+    const blockedUntil = snapshot.memory.failedCandidates[resourceKey(instance.provider, instance.id)];
+    if (blockedUntil !== undefined && snapshot.now < blockedUntil) { why('a promotion of it failed recently'); continue; }
+    const sameRegion = instance.provider === p.provider && instance.region === p.region;
+    const sameProvider = instance.provider === p.provider;
+    if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
+    if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
+    // Lag accrued after contact was lost is outage time, not loss.
+    const contact = replication.lastContactSeconds ?? 0;
+    const estimatedLossSeconds =
+      replication.state === 'streaming' && contact < policy.replicationStaleAfter
+        ? replication.lagSeconds
+        : Math.max(0, replication.lagSeconds - contact);
+    if (estimatedLossSeconds > policy.maxDataLoss) {
+      why(`it would lose about ${round(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
+      continue;
+    }
+    candidates.push({
+      view,
+      estimatedLossSeconds,
+      zoneState: zone?.state ?? 'unknown',
+      sameRegion,
+      sameProvider,
+      sync: replication.mode === 'sync',
+    });
+  }
+  const zoneRank = (c: Candidate) => (c.zoneState === 'healthy' ? 0 : c.zoneState === 'degraded' ? 1 : 2);
+  candidates.sort(
+    (a, b) =>
+      zoneRank(a) - zoneRank(b) ||
+      Number(b.sync) - Number(a.sync) ||
+      Number(b.sameRegion) - Number(a.sameRegion) ||
+      Number(b.sameProvider) - Number(a.sameProvider) ||
+      a.estimatedLossSeconds - b.estimatedLossSeconds ||
+      (a.view.instance.id < b.view.instance.id ? -1 : a.view.instance.id > b.view.instance.id ? 1 : 0),
+  );
+  return { chosen: candidates[0], rejected };
+}
+
+function decideGroup(
+  snapshot: Snapshot,
+  policy: Policy,
+  group: GroupConfig,
+  nodes: readonly NodeView[],
+  steps: Step[],
+  notes: string[],
+): void {
+  const provider = snapshot.providers.get(group.provider);
+  if (!provider?.capabilities.nodes) return;
+  const region = provider.regions.find((r) => r.id === group.region);
+  if (!region) {
+    notes.push(`${group.id}: region ${group.region} not offered by ${group.provider}`);
+    return;
+  }
+  const zoneState = (zone: string) => zoneOf(snapshot, group.provider, zone)?.state ?? 'unknown';
+
+  // Healthy: running and answering (a node failing its first rounds is not written off yet).
+  let healthy = 0;
+  const perZone = new Map<string, number>();
+  const dead: NodeView[] = [];
+  const listedNames = new Set<string>();
+  for (const view of nodes) {
+    listedNames.add(view.node.name);
+    const { node, health } = view;
+    if (node.state === 'running' && (health.status === 'up' || health.status === 'suspect')) {
+      healthy++;
+      perZone.set(node.zone, (perZone.get(node.zone) ?? 0) + 1);
+    } else if (node.state === 'running' && health.status === 'down') {
+      dead.push(view);
+    }
+  }
+  // Creates on the way count, unless they went to a zone that is now impaired.
+  let coming = 0;
+  for (const [name, pending] of Object.entries(snapshot.memory.pendingCreates)) {
+    if (pending.group !== group.id || pending.provider !== group.provider) continue;
+    const listed = nodes.find((v) => v.node.name === name);
+    const zone = listed?.node.zone ?? pending.zone;
+    if (listed && listed.node.state === 'running' && listed.health.status !== 'down' && listed.health.status !== 'unprobed') continue; // already counted as healthy
+    if (zone !== undefined && zoneState(zone) === 'impaired') continue;
+    if (listed && (listed.node.state === 'terminated' || listed.node.state === 'error')) continue;
+    coming++;
+    if (zone !== undefined) perZone.set(zone, (perZone.get(zone) ?? 0) + 1);
+  }
+  const deficit = group.minHealthy - healthy - coming;
+  if (deficit > 0 && policy.maintainCapacity) {
+    const penalised = (zone: string) => {
+      const until = snapshot.memory.zonePenalty[zoneKey(group.provider, zone)];
+      return until !== undefined && snapshot.now < until;
+    };
+    const healthyZones = region.zones.filter((z) => zoneState(z.id) === 'healthy' && !penalised(z.id)).map((z) => z.id);
+    const fallbackZones = region.zones
+      .filter((z) => zoneState(z.id) === 'degraded' && !penalised(z.id))
+      .map((z) => z.id);
+    const eligible = healthyZones.length > 0 ? healthyZones : fallbackZones;
+    const anyUsable = region.zones.some((z) => zoneState(z.id) !== 'impaired');
+    const replacing = dead.filter((v) => zoneState(v.node.zone) !== 'impaired').map((v) => v.node.id);
+    for (let i = 0; i < deficit; i++) {
+      let zone: string | undefined;
+      if (policy.placement === 'best-zone' && eligible.length > 0) {
+        zone = eligible.reduce((best, z) => ((perZone.get(z) ?? 0) < (perZone.get(best) ?? 0) ? z : best));
+        perZone.set(zone, (perZone.get(zone) ?? 0) + 1);
+      } else if (!anyUsable) {
+        notes.push(`${group.id}: ${deficit} nodes short, but every zone of ${group.region} is impaired`);
+        break;
+      }
+      const name = `${group.id}-${snapshot.memory.nodeSeq + i + 1}`;
+      const replaces = replacing[i];
+      const step: CreateNodeStep = {
+        operation: 'createNode',
+        key: `create:${group.provider}:${name}`,
+        provider: group.provider,
+        region: group.region,
+        zone,
+        group: group.id,
+        name,
+        size: group.size,
+        replaces,
+        reason:
+          `${group.id} has ${healthy} healthy of ${group.minHealthy} required` +
+          (coming > 0 ? ` (${coming} on the way)` : '') +
+          (replaces ? `; replacing dead node ${replaces}` : '') +
+          `; create in ${zone ?? `${group.region} (untargeted)`}`,
+      };
+      if (!listedNames.has(name) && !snapshot.memory.pendingCreates[name]) steps.push(step);
+    }
+  }
+
+  // Destroy a dead node only where its zone demonstrably answers (others there are up) and the group is whole again.
+  if (healthy >= group.minHealthy) {
+    for (const view of dead) {
+      const { node, health } = view;
+      const zone = zoneOf(snapshot, node.provider, node.zone);
+      if (!zone || zone.state === 'impaired' || zone.evidence.probes.up === 0) continue;
+      if (health.failingSince === undefined || snapshot.now - health.failingSince < policy.nodeDeadAfter * 1000) continue;
+      const key = `destroy:${node.provider}:${node.id}`;
+      if (!settled(snapshot, key, SETTLE_MS.destroy)) continue;
+      steps.push({
+        operation: 'destroyNode',
+        key,
+        provider: node.provider,
+        region: node.region,
+        zone: node.zone,
+        group: group.id,
+        target: node.id,
+        reason: `${node.id} has not answered for ${Math.round((snapshot.now - health.failingSince) / 1000)}s while its zone ${node.zone} answers; ${group.id} is back at ${healthy}/${group.minHealthy}`,
+      });
+    }
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

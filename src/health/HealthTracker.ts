@@ -1,0 +1,291 @@
+import type { ProbeResult } from '../contract/Prober.js';
+import type { DatabaseInstance, Node, ZoneProviderStatus } from '../contract/types.js';
+import type { Policy } from '../controller/Policy.js';
+import { resourceKey, zoneKey } from '../controller/Snapshot.js';
+import type { TargetHealth, ZoneEvidence, ZoneHealth, ZoneState } from './types.js';
+
+/** A zone as the controller knows it from the provider's locations. */
+export interface KnownZone {
+  readonly provider: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly providerStatus: ZoneProviderStatus;
+}
+
+/** One round of observations. */
+export interface HealthRound {
+  readonly now: number;
+  readonly zones: readonly KnownZone[];
+  readonly nodes: readonly Node[];
+  readonly databases: readonly DatabaseInstance[];
+  /** This round's probe results by resource key; targets not probed are absent. */
+  readonly probes: ReadonlyMap<string, ProbeResult>;
+  /** Resources the controller stopped itself (fenced): their being stopped is not evidence. */
+  readonly stoppedOnPurpose: (key: string) => boolean;
+}
+
+/** A zone changing state, for events and logs. */
+export interface ZoneTransition {
+  readonly from: ZoneState;
+  readonly to: ZoneState;
+  readonly health: ZoneHealth;
+}
+
+/** The tracker's answer for one round. */
+export interface HealthAssessment {
+  readonly targets: ReadonlyMap<string, TargetHealth>;
+  readonly zones: ReadonlyMap<string, ZoneHealth>;
+  /**
+   * Per primary instance (resource key): what its replicas elsewhere say.
+   * `alive`: some replica that answers our probes still hears it.
+   */
+  readonly replicationFrom: ReadonlyMap<string, 'alive' | 'cut' | 'none'>;
+  readonly transitions: readonly ZoneTransition[];
+}
+
+interface ZoneRecord {
+  state: ZoneState;
+  since: number;
+  suspectSince: number | undefined;
+  suspectRounds: number;
+  cleanSince: number | undefined;
+  cleanRounds: number;
+}
+
+interface MutableEvidence {
+  total: number;
+  down: number;
+  up: number;
+  failing: number;
+  listed: number;
+  stopped: number;
+  alive: boolean;
+  cut: boolean;
+}
+
+const UNEXPECTED_STOP = new Set(['stopped', 'error', 'failed']);
+
+/**
+ * Turns raw observations into health, with hysteresis. Three vantage points
+ * are kept apart: the controller's own probes, the provider (its zone status
+ * and how it lists our resources), and replication (replicas elsewhere still
+ * hearing their primary). A zone is impaired only when at least two of them
+ * say so, none of the replicas says its primary there is alive, and the bad
+ * picture has lasted `failedRounds` rounds and `impairedAfter` seconds. It
+ * recovers only after `recoveredRounds` clean rounds and `recoveredAfter`
+ * seconds. So a controller cut off from a healthy zone (an observer
+ * partition) sees it `degraded`, never `impaired`.
+ */
+export class HealthTracker {
+  private readonly targets = new Map<string, TargetHealth>();
+  private readonly zoneRecords = new Map<string, ZoneRecord>();
+
+  constructor(private readonly policy: Policy) {}
+
+  /** Feeds one round and returns the assessment. */
+  update(round: HealthRound): HealthAssessment {
+    const { now } = round;
+    this.updateTargets(round);
+
+    const evidence = new Map<string, MutableEvidence>();
+    const ev = (key: string): MutableEvidence => {
+      let e = evidence.get(key);
+      if (!e) {
+        e = { total: 0, down: 0, up: 0, failing: 0, listed: 0, stopped: 0, alive: false, cut: false };
+        evidence.set(key, e);
+      }
+      return e;
+    };
+    const count = (key: string, zk: string, state: string) => {
+      const e = ev(zk);
+      const health = this.targets.get(key);
+      if (round.probes.has(key) && health) {
+        e.total++;
+        if (health.status === 'down') e.down++;
+        else if (health.status === 'up') e.up++;
+        if (health.failedRounds > 0) e.failing++;
+      }
+      if (state !== 'terminated') {
+        e.listed++;
+        if (UNEXPECTED_STOP.has(state) && !round.stoppedOnPurpose(key)) e.stopped++;
+      }
+    };
+    for (const node of round.nodes) count(resourceKey(node.provider, node.id), zoneKey(node.provider, node.zone), node.state);
+    for (const db of round.databases) count(resourceKey(db.provider, db.id), zoneKey(db.provider, db.zone), db.state);
+
+    const replicationFrom = this.replicationEvidence(round, ev);
+
+    const zones = new Map<string, ZoneHealth>();
+    const transitions: ZoneTransition[] = [];
+    for (const zone of round.zones) {
+      const zk = zoneKey(zone.provider, zone.zone);
+      const e = ev(zk);
+      const probesBad = e.total > 0 && e.down / e.total >= this.policy.impairedFraction;
+      const providerBad =
+        zone.providerStatus === 'impaired' ||
+        zone.providerStatus === 'unavailable' ||
+        (e.listed > 0 && e.stopped / e.listed >= this.policy.impairedFraction);
+      const replication = e.alive ? 'alive' : e.cut ? 'cut' : 'none';
+      const bad: ZoneEvidence['badVantagePoints'][number][] = [];
+      if (probesBad) bad.push('probes');
+      if (providerBad) bad.push('provider');
+      if (replication === 'cut') bad.push('replication');
+      const evidenceOut: ZoneEvidence = {
+        probes: { total: e.total, down: e.down, up: e.up, failing: e.failing },
+        providerStatus: zone.providerStatus,
+        listing: { total: e.listed, stopped: e.stopped },
+        replication,
+        badVantagePoints: bad,
+      };
+      const confirmedBad = replication !== 'alive' && bad.length >= 2;
+      const suspect = confirmedBad || bad.length > 0 || e.failing > 0;
+      const answers = e.total === 0 || e.up > 0;
+
+      let record = this.zoneRecords.get(zk);
+      if (!record) {
+        record = { state: 'healthy', since: now, suspectSince: undefined, suspectRounds: 0, cleanSince: undefined, cleanRounds: 0 };
+        this.zoneRecords.set(zk, record);
+      }
+      if (suspect) {
+        record.suspectSince ??= now;
+        record.suspectRounds++;
+      } else {
+        record.suspectSince = undefined;
+        record.suspectRounds = 0;
+      }
+      const recovering = !confirmedBad && !probesBad && answers;
+      if (recovering) {
+        record.cleanSince ??= now;
+        record.cleanRounds++;
+      } else {
+        record.cleanSince = undefined;
+        record.cleanRounds = 0;
+      }
+
+      const previous = record.state;
+      let next: ZoneState = previous;
+      let reason: string;
+      if (previous === 'impaired') {
+        const recovered =
+          record.cleanRounds >= this.policy.recoveredRounds &&
+          now - (record.cleanSince ?? now) >= this.policy.recoveredAfter * 1000;
+        if (recovered) next = suspect ? 'degraded' : 'healthy';
+        reason = recovered
+          ? `answering again for ${record.cleanRounds} rounds`
+          : describe(evidenceOut, 'still impaired');
+      } else if (
+        confirmedBad &&
+        record.suspectRounds >= this.policy.failedRounds &&
+        now - (record.suspectSince ?? now) >= this.policy.impairedAfter * 1000
+      ) {
+        next = 'impaired';
+        reason = describe(evidenceOut, 'impaired');
+      } else if (suspect) {
+        next = 'degraded';
+        reason = replication === 'alive' && bad.length > 0
+          ? describe(evidenceOut, 'degraded, but replication from it goes on')
+          : describe(evidenceOut, 'degraded');
+      } else {
+        // Leave degraded only after a run of clean rounds, so a noisy zone does not chatter.
+        next = previous === 'degraded' && record.cleanRounds < this.policy.recoveredRounds ? 'degraded' : 'healthy';
+        reason = next === 'healthy' ? 'all probes answer' : 'recovering from degraded';
+      }
+      if (next !== previous) {
+        record.state = next;
+        record.since = now;
+      }
+      const health: ZoneHealth = {
+        provider: zone.provider,
+        region: zone.region,
+        zone: zone.zone,
+        state: record.state,
+        since: record.since,
+        evidence: evidenceOut,
+        reason,
+      };
+      zones.set(zk, health);
+      if (next !== previous) transitions.push({ from: previous, to: next, health });
+    }
+    return { targets: this.targets, zones, replicationFrom, transitions };
+  }
+
+  private updateTargets(round: HealthRound): void {
+    const { now } = round;
+    const seen = new Set<string>();
+    for (const [key, result] of round.probes) {
+      seen.add(key);
+      const previous = this.targets.get(key);
+      if (result.ok) {
+        this.targets.set(key, {
+          status: 'up',
+          failedRounds: 0,
+          failingSince: undefined,
+          lastOkAt: now,
+          writable: result.writable === true,
+        });
+      } else {
+        const failedRounds = (previous?.failedRounds ?? 0) + 1;
+        this.targets.set(key, {
+          status: failedRounds >= this.policy.failedRounds ? 'down' : 'suspect',
+          failedRounds,
+          failingSince: previous?.failingSince ?? now,
+          lastOkAt: previous?.lastOkAt,
+          writable: false,
+        });
+      }
+    }
+    // Forget targets the provider no longer lists; keep the others' last state, marked unprobed.
+    const listed = new Set<string>();
+    for (const node of round.nodes) listed.add(resourceKey(node.provider, node.id));
+    for (const db of round.databases) listed.add(resourceKey(db.provider, db.id));
+    for (const [key, health] of this.targets) {
+      if (!listed.has(key)) this.targets.delete(key);
+      else if (!seen.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
+    }
+  }
+
+  private replicationEvidence(
+    round: HealthRound,
+    ev: (zoneKey: string) => MutableEvidence,
+  ): Map<string, 'alive' | 'cut' | 'none'> {
+    const byCluster = new Map<string, DatabaseInstance[]>();
+    for (const db of round.databases) {
+      let list = byCluster.get(db.cluster);
+      if (!list) byCluster.set(db.cluster, (list = []));
+      list.push(db);
+    }
+    const from = new Map<string, 'alive' | 'cut' | 'none'>();
+    const staleSeconds = this.policy.replicationStaleAfter;
+    for (const replica of round.databases) {
+      const status = replica.replication;
+      if (!status || status.state === 'broken') continue;
+      // Only a replica we can reach ourselves is a trustworthy witness.
+      if (this.targets.get(resourceKey(replica.provider, replica.id))?.status !== 'up') continue;
+      const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === status.upstream);
+      if (!upstream || upstream.state !== 'available') continue;
+      const upstreamKey = resourceKey(upstream.provider, upstream.id);
+      const sameZone = upstream.provider === replica.provider && upstream.zone === replica.zone;
+      const hears =
+        status.state === 'streaming' && (status.lastContactSeconds === null || status.lastContactSeconds < staleSeconds);
+      const lost =
+        status.state === 'disconnected' || (status.lastContactSeconds !== null && status.lastContactSeconds >= staleSeconds);
+      if (hears) from.set(upstreamKey, 'alive');
+      else if (lost && from.get(upstreamKey) !== 'alive') from.set(upstreamKey, 'cut');
+      if (sameZone) continue;
+      const e = ev(zoneKey(upstream.provider, upstream.zone));
+      if (hears) e.alive = true;
+      else if (lost) e.cut = true;
+    }
+    return from;
+  }
+}
+
+function describe(e: ZoneEvidence, verdict: string): string {
+  const parts = [
+    `probes ${e.probes.down}/${e.probes.total} down`,
+    `provider says ${e.providerStatus}`,
+    e.listing.stopped > 0 ? `${e.listing.stopped}/${e.listing.total} listed stopped` : undefined,
+    e.replication === 'none' ? undefined : `replication ${e.replication === 'cut' ? 'cut off' : 'flowing'}`,
+  ].filter(Boolean);
+  return `${verdict}: ${parts.join(', ')}`;
+}

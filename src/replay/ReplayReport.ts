@@ -1,0 +1,68 @@
+/**
+ * The replay report (spec section 7). Keys may be added over time; none of
+ * the spec's keys may be renamed or dropped.
+ */
+export interface ReplayReport {
+  readonly scenario: string;
+  readonly file: string;
+  readonly passed: boolean;
+  /** Wall clock when the report was made (ISO 8601); set by the caller that measures wall time. */
+  generatedAt?: string;
+  /** Wall milliseconds the replay took; set by the caller that measures wall time. */
+  wallMs?: number;
+  readonly virtualSeconds: number;
+  readonly seed: number;
+  readonly metrics: ReplayMetrics;
+  readonly expectations: readonly ExpectationResult[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly actions: readonly ActionEntry[];
+}
+
+export interface ReplayMetrics {
+  /** First impairment to first zone declared impaired; null if either never happened. */
+  readonly detectionSeconds: number | null;
+  /** First impairment to first promoted replica accepting writes; null if either never happened. */
+  readonly failoverSeconds: number | null;
+  /** Largest data loss over all promotions (replica lag when replication stopped); null if no promotion. */
+  readonly dataLossSeconds: number | null;
+  /** Largest data loss in writes (dataLoss seconds x the database's `writes` per second); null if no promotion. */
+  readonly dataLossWrites: number | null;
+  readonly failovers: number;
+  /** Every adapter call the controller made, reads included, by provider and operation. */
+  readonly calls: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly mutatingCalls: number;
+  /** Longest time two writable primaries of one database were reachable at once (seconds). */
+  readonly splitBrainSeconds: number;
+}
+
+export interface ExpectationResult {
+  readonly kind: string;
+  /** The expectation as written in the scenario. */
+  readonly spec: unknown;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+export interface TimelineEntry {
+  /** Virtual seconds from the start. */
+  readonly t: number;
+  readonly kind: string;
+  readonly provider?: string;
+  readonly region?: string;
+  readonly zone?: string;
+  readonly database?: string;
+  readonly group?: string;
+  readonly detail: string;
+}
+
+export interface ActionEntry {
+  readonly t: number;
+  readonly provider: string;
+  readonly operation: string;
+  readonly target?: string;
+  readonly region?: string;
+  readonly zone?: string;
+  readonly result: 'ok' | 'error' | 'throttled' | 'timeout';
+  /** Why the controller did it (the plan step's reason). */
+  readonly reason?: string;
+}
