@@ -6,6 +6,11 @@ export class SystemClock implements Clock {
     return Date.now();
   }
 
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));

@@ -46,6 +46,13 @@ export class VirtualClock implements Clock {
     });
   }
 
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = this.push(this.current + Math.max(0, ms), fn);
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
   /** Runs `fn` synchronously when virtual time reaches `atMs` (or now, if past). */
   schedule(atMs: number, fn: () => void): ScheduledCallback {
     const timer = this.push(Math.max(atMs, this.current), fn);

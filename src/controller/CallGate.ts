@@ -8,6 +8,8 @@ interface Bucket {
 interface Backoff {
   failures: number;
   until: number;
+  /** A trial call is out: after a failure, calls resume one at a time until one succeeds. */
+  trial: boolean;
 }
 
 /**
@@ -31,10 +33,27 @@ export class CallGate {
     return `${provider}/${region}/${mutating ? 'mutate' : 'read'}`;
   }
 
-  /** Until when the scope is backed off (ms), if it is. */
-  blockedUntil(scope: string, now: number): number | undefined {
+  /**
+   * Whether a call in the scope may go now; if not, why. After a failure the
+   * scope waits out its backoff, then lets a single trial call through
+   * (half-open): a control plane that is still failing sees one call per
+   * backoff period, not a burst of every deferred step.
+   */
+  admit(scope: string, now: number): string | undefined {
     const backoff = this.backoffs.get(scope);
-    return backoff && now < backoff.until ? backoff.until : undefined;
+    if (!backoff) return undefined;
+    if (now < backoff.until) return `backed off for ${Math.ceil((backoff.until - now) / 1000)}s`;
+    if (backoff.trial) return 'waiting for a trial call after failures';
+    backoff.trial = true;
+    return undefined;
+  }
+
+  /** Whether a mutation token is available for the scope (without taking it). */
+  hasToken(scope: string, now: number): boolean {
+    const bucket = this.buckets.get(scope);
+    if (!bucket) return true;
+    const capacity = this.policy.mutationsPerMinute;
+    return Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 60_000) * capacity) >= 1;
   }
 
   /** Takes a mutation token for the scope if one is available. */
@@ -51,9 +70,14 @@ export class CallGate {
 
   /** Records how a call ended. `retryAfterMs` from the provider is honoured as a floor. */
   record(scope: string, outcome: 'ok' | 'error' | 'throttled' | 'timeout' | 'rejected', now: number, retryAfterMs?: number): void {
-    if (outcome === 'ok' || outcome === 'rejected') {
+    if (outcome === 'ok') {
+      this.backoffs.delete(scope);
+      return;
+    }
+    if (outcome === 'rejected') {
       // A rejected request (bad input, wrong state) says nothing about the control plane's load.
-      if (outcome === 'ok') this.backoffs.delete(scope);
+      const backoff = this.backoffs.get(scope);
+      if (backoff) backoff.trial = false;
       return;
     }
     const previous = this.backoffs.get(scope);
@@ -61,6 +85,6 @@ export class CallGate {
     const ceiling = Math.min(this.policy.backoffMax, this.policy.backoffBase * 2 ** (failures - 1)) * 1000;
     // Full jitter, with a floor of half the base so throttled callers never come straight back.
     const wait = Math.max(this.policy.backoffBase * 500, this.random() * ceiling, retryAfterMs ?? 0);
-    this.backoffs.set(scope, { failures, until: Math.max(previous?.until ?? 0, now + wait) });
+    this.backoffs.set(scope, { failures, until: Math.max(previous?.until ?? 0, now + wait), trial: false });
   }
 }

@@ -47,6 +47,8 @@ export interface CycleOutcome {
 }
 
 const LOCATIONS_REFRESH_MS = 600_000;
+/** How long after a zone changes state reads stay fast. */
+const UNSETTLED_AFTER_CHANGE_MS = 60_000;
 
 /**
  * The failover controller. Each cycle observes (control-plane reads when due,
@@ -74,7 +76,9 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private probeKeys: string[] = [];
   private targetsStale = true;
   private unsettled = true;
+  private suspectTargets = 0;
   private lastSnapshot: Snapshot | undefined;
+  private merged: { allNodes: readonly Node[]; allDatabases: readonly DatabaseInstance[]; zones: readonly KnownZone[] } | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -143,12 +147,15 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
     const deferred = signal.aborted ? [] : executor.submit(plan.steps);
     this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes });
+    // Fast control-plane reads only while something is moving; a settled outage (or a zone the provider
+    // has marked impaired for hours) goes back to the calm interval so a struggling API is not hammered.
     this.unsettled =
       plan.steps.length > 0 ||
       executor.inFlight.size > 0 ||
+      this.suspectTargets > 0 ||
       Object.keys(this.memory.pendingCreates).length > 0 ||
       Object.values(this.memory.clusters).some((c) => c.promotion) ||
-      [...snapshot.zones.values()].some((z) => z.state === 'degraded' || (z.state !== 'impaired' && z.evidence.probes.failing > 0));
+      [...snapshot.zones.values()].some((z) => z.state !== 'healthy' && snapshot.now - z.since < UNSETTLED_AFTER_CHANGE_MS);
     return { snapshot, plan, deferred };
   }
 
@@ -161,7 +168,13 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const interval = (this.unsettled ? policy.suspectObserveInterval : policy.observeInterval) * 1000;
     if (this.lastReadAt === undefined || now - this.lastReadAt >= interval) {
       this.lastReadAt = now;
-      await Promise.all(this.options.watch.map((w) => this.readRegion(w, signal)));
+      // One budget for the whole batch of reads: they run in parallel.
+      const { signal: readSignal, dispose } = timeoutSignal(clock, policy.callTimeout * 1000, signal);
+      try {
+        await Promise.all(this.options.watch.map((w) => this.readRegion(w, readSignal)));
+      } finally {
+        dispose();
+      }
     }
 
     if (this.targetsStale) this.rebuildTargets();
@@ -179,31 +192,16 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
     now = clock.now();
 
-    const allNodes: Node[] = [];
-    for (const list of this.nodes.values()) for (const n of list) allNodes.push(n);
-    const allDatabases: DatabaseInstance[] = [];
-    for (const list of this.databases.values()) for (const d of list) allDatabases.push(d);
-    const zones: KnownZone[] = [];
-    for (const [provider, regions] of this.regions) {
-      for (const region of regions) {
-        for (const zone of region.zones) {
-          zones.push({
-            provider,
-            region: region.id,
-            zone: zone.id,
-            providerStatus: this.zoneStatus.get(zoneKey(provider, zone.id)) ?? zone.status,
-          });
-        }
-      }
-    }
+    const { allNodes, allDatabases, zones } = this.listings();
     const assessment = this.health.update({
       now,
       zones,
       nodes: allNodes,
       databases: allDatabases,
       probes,
-      stoppedOnPurpose: (key) => this.memory.fenced[key] !== undefined,
+      stoppedOnPurpose: Object.keys(this.memory.fenced).length === 0 ? () => false : (key) => this.memory.fenced[key] !== undefined,
     });
+    this.suspectTargets = assessment.suspectTargets;
     for (const transition of assessment.transitions) {
       const z = transition.health;
       const kind =
@@ -217,7 +215,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       this.emitEvent({ kind, provider: z.provider, region: z.region, zone: z.zone, detail: z.reason });
     }
 
-    const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, lastOkAt: undefined, writable: false };
+    const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false };
     const nodeViews: NodeView[] = allNodes.map((node) => ({
       node,
       health: assessment.targets.get(resourceKey(node.provider, node.id)) ?? unprobed,
@@ -249,15 +247,18 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private async readLocations(signal: AbortSignal): Promise<void> {
     const now = this.options.clock.now();
     let complete = true;
+    const { signal: budget, dispose } = timeoutSignal(this.options.clock, this.options.policy.callTimeout * 1000, signal);
     for (const [id] of this.providers) {
-      const regions = await this.guardedRead(id, '*', 'listLocations', signal, (p, options) => p.listLocations(options));
+      const regions = await this.guardedRead(id, '*', 'listLocations', budget, (p, options) => p.listLocations(options));
       if (regions) {
         const watched = new Set(this.options.watch.filter((w) => w.provider === id).map((w) => w.region));
         this.regions.set(id, regions.filter((r) => watched.has(r.id)));
       } else complete = false;
     }
+    dispose();
     if (complete) this.locationsAt = now;
     this.targetsStale = true;
+    this.merged = undefined;
   }
 
   private async readRegion(w: WatchedRegion, signal: AbortSignal): Promise<void> {
@@ -278,8 +279,19 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     // A failed read keeps the previous picture: stale is better than empty (empty would look like everything vanished).
     if (nodes) this.nodes.set(key, nodes);
     if (databases) this.databases.set(key, databases);
-    if (statuses) for (const zone of statuses) this.zoneStatus.set(zoneKey(w.provider, zone.id), zone.status);
-    if (nodes || databases) this.targetsStale = true;
+    if (statuses) {
+      for (const zone of statuses) {
+        const zk = zoneKey(w.provider, zone.id);
+        if (this.zoneStatus.get(zk) !== zone.status) {
+          this.zoneStatus.set(zk, zone.status);
+          this.merged = undefined;
+        }
+      }
+    }
+    if (nodes || databases) {
+      this.targetsStale = true;
+      this.merged = undefined;
+    }
   }
 
   private async guardedRead<T>(
@@ -293,8 +305,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const provider = this.providers.get(providerId);
     if (!provider) return undefined;
     const scope = CallGate.scope(providerId, region, false);
-    if (this.gate.blockedUntil(scope, clock.now()) !== undefined) return undefined;
-    const { signal, dispose } = timeoutSignal(clock, policy.callTimeout * 1000, parent);
+    if (this.gate.admit(scope, clock.now()) !== undefined) return undefined;
+    const signal = parent;
     try {
       const value = await read(provider, { signal });
       this.gate.record(scope, 'ok', clock.now());
@@ -304,9 +316,31 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       const outcome = isThrottled(error) ? 'throttled' : isTimeout(error) ? 'timeout' : isTerminal(error) || isInvalidInput(error) ? 'rejected' : 'error';
       this.gate.record(scope, outcome, clock.now(), error.retryAfterMs);
       return undefined;
-    } finally {
-      dispose();
     }
+  }
+
+  /** The merged listings, rebuilt only after a read changed them (the same arrays otherwise). */
+  private listings(): { allNodes: readonly Node[]; allDatabases: readonly DatabaseInstance[]; zones: readonly KnownZone[] } {
+    if (this.merged) return this.merged;
+    const allNodes: Node[] = [];
+    for (const list of this.nodes.values()) for (const n of list) allNodes.push(n);
+    const allDatabases: DatabaseInstance[] = [];
+    for (const list of this.databases.values()) for (const d of list) allDatabases.push(d);
+    const zones: KnownZone[] = [];
+    for (const [provider, regions] of this.regions) {
+      for (const region of regions) {
+        for (const zone of region.zones) {
+          zones.push({
+            provider,
+            region: region.id,
+            zone: zone.id,
+            providerStatus: this.zoneStatus.get(zoneKey(provider, zone.id)) ?? zone.status,
+          });
+        }
+      }
+    }
+    this.merged = { allNodes, allDatabases, zones };
+    return this.merged;
   }
 
   private rebuildTargets(): void {

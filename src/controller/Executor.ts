@@ -59,9 +59,13 @@ export class Executor {
       if (this.inFlight.has(step.key)) continue;
       const now = this.clock.now();
       const scope = CallGate.scope(step.provider, step.region, true);
-      const blocked = this.gate.blockedUntil(scope, now);
-      if (blocked !== undefined) {
-        deferred.push({ step, why: `${step.provider}/${step.region} backed off for ${Math.ceil((blocked - now) / 1000)}s` });
+      if (!this.gate.hasToken(scope, now)) {
+        deferred.push({ step, why: `${step.provider}/${step.region} mutation budget spent (${this.policy.mutationsPerMinute}/min)` });
+        continue;
+      }
+      const refused = this.gate.admit(scope, now);
+      if (refused !== undefined) {
+        deferred.push({ step, why: `${step.provider}/${step.region} ${refused}` });
         continue;
       }
       if (!this.gate.takeToken(scope, now)) {

@@ -101,6 +101,11 @@ export interface Policy {
    * zone is healthy. Default 60 s.
    */
   readonly nodeDeadAfter: number;
+  /**
+   * Runaway guard: a group never holds more than this many times its
+   * `minHealthy` nodes (running, pending and dead together). Default 2.
+   */
+  readonly maxNodesFactor: number;
   /** A created node not running and answering after this long is given up on (and its zone avoided for a while). Default 600 s. */
   readonly nodeStartTimeout: number;
   /** Budget for one adapter call; it is cut off through its AbortSignal after this. Default 30 s. */
@@ -140,6 +145,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   placement: 'best-zone',
   nodeDeadAfter: 60,
   nodeStartTimeout: 600,
+  maxNodesFactor: 2,
   callTimeout: 30,
   mutationsPerMinute: 20,
   backoffBase: 2,
@@ -189,6 +195,7 @@ export const policyOverridesSchema = z.strictObject({
   placement: z.enum(['best-zone', 'untargeted']),
   nodeDeadAfter: duration(),
   nodeStartTimeout: positiveDuration(),
+  maxNodesFactor: z.number().min(1),
   callTimeout: positiveDuration(),
   mutationsPerMinute: z.number().positive(),
   backoffBase: positiveDuration(),

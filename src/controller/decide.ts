@@ -321,13 +321,21 @@ function decideGroup(
   const perZone = new Map<string, number>();
   const dead: NodeView[] = [];
   const listedNames = new Set<string>();
+  const countedHealthy = new Set<string>();
   for (const view of nodes) {
     listedNames.add(view.node.name);
     const { node, health } = view;
-    if (node.state === 'running' && (health.status === 'up' || health.status === 'suspect')) {
+    if (node.state !== 'running') continue;
+    // A node is written off when its zone is impaired, or after `nodeDeadAfter` of silence: a few
+    // lost probes in a noisy zone must not buy a replacement.
+    const silentFor = health.failingSince === undefined ? 0 : snapshot.now - health.failingSince;
+    const writtenOff =
+      health.status === 'down' && (zoneState(node.zone) === 'impaired' || silentFor >= policy.nodeDeadAfter * 1000);
+    if (!writtenOff && health.status !== 'unprobed') {
       healthy++;
+      countedHealthy.add(node.name);
       perZone.set(node.zone, (perZone.get(node.zone) ?? 0) + 1);
-    } else if (node.state === 'running' && health.status === 'down') {
+    } else if (writtenOff) {
       dead.push(view);
     }
   }
@@ -337,7 +345,7 @@ function decideGroup(
     if (pending.group !== group.id || pending.provider !== group.provider) continue;
     const listed = nodes.find((v) => v.node.name === name);
     const zone = listed?.node.zone ?? pending.zone;
-    if (listed && listed.node.state === 'running' && listed.health.status !== 'down' && listed.health.status !== 'unprobed') continue; // already counted as healthy
+    if (countedHealthy.has(name)) continue;
     if (zone !== undefined && zoneState(zone) === 'impaired') continue;
     if (listed && (listed.node.state === 'terminated' || listed.node.state === 'error')) continue;
     coming++;
@@ -349,21 +357,33 @@ function decideGroup(
       const until = snapshot.memory.zonePenalty[zoneKey(group.provider, zone)];
       return until !== undefined && snapshot.now < until;
     };
+    // A zone where nothing answers our probes is no home for a replacement, confirmed outage or not.
+    const answers = (zone: string) => {
+      const probes = zoneOf(snapshot, group.provider, zone)?.evidence.probes;
+      return !probes || probes.total === 0 || probes.up > 0;
+    };
     const healthyZones = region.zones.filter((z) => zoneState(z.id) === 'healthy' && !penalised(z.id)).map((z) => z.id);
     const fallbackZones = region.zones
-      .filter((z) => zoneState(z.id) === 'degraded' && !penalised(z.id))
+      .filter((z) => zoneState(z.id) === 'degraded' && answers(z.id) && !penalised(z.id))
       .map((z) => z.id);
     const eligible = healthyZones.length > 0 ? healthyZones : fallbackZones;
-    const anyUsable = region.zones.some((z) => zoneState(z.id) !== 'impaired');
     const replacing = dead.filter((v) => zoneState(v.node.zone) !== 'impaired').map((v) => v.node.id);
-    for (let i = 0; i < deficit; i++) {
+    // Runaway guard: never hold more than maxNodesFactor x minHealthy nodes, whatever the probes say.
+    const existing = nodes.filter((v) => v.node.state !== 'terminated').length + coming;
+    const room = Math.floor(group.minHealthy * policy.maxNodesFactor) - existing;
+    const wanted = Math.min(deficit, Math.max(0, room));
+    if (wanted < deficit) {
+      notes.push(`${group.id}: ${deficit} nodes short, but it already has ${existing} nodes (limit ${policy.maxNodesFactor}x ${group.minHealthy})`);
+    }
+    if (policy.placement === 'best-zone' && eligible.length === 0 && wanted > 0) {
+      notes.push(`${group.id}: ${deficit} nodes short, but no zone of ${group.region} is healthy and answering`);
+    }
+    for (let i = 0; i < wanted; i++) {
       let zone: string | undefined;
-      if (policy.placement === 'best-zone' && eligible.length > 0) {
+      if (policy.placement === 'best-zone') {
+        if (eligible.length === 0) break;
         zone = eligible.reduce((best, z) => ((perZone.get(z) ?? 0) < (perZone.get(best) ?? 0) ? z : best));
         perZone.set(zone, (perZone.get(zone) ?? 0) + 1);
-      } else if (!anyUsable) {
-        notes.push(`${group.id}: ${deficit} nodes short, but every zone of ${group.region} is impaired`);
-        break;
       }
       const name = `${group.id}-${snapshot.memory.nodeSeq + i + 1}`;
       const replaces = replacing[i];

@@ -41,6 +41,8 @@ export interface HealthAssessment {
    */
   readonly replicationFrom: ReadonlyMap<string, 'alive' | 'cut' | 'none'>;
   readonly transitions: readonly ZoneTransition[];
+  /** Targets failing but not yet down: something is unsettled. */
+  readonly suspectTargets: number;
 }
 
 interface ZoneRecord {
@@ -79,6 +81,13 @@ const UNEXPECTED_STOP = new Set(['stopped', 'error', 'failed']);
 export class HealthTracker {
   private readonly targets = new Map<string, TargetHealth>();
   private readonly zoneRecords = new Map<string, ZoneRecord>();
+  private lastNodes: readonly Node[] | undefined;
+  private lastDatabases: readonly DatabaseInstance[] | undefined;
+  private lastProbeCount = -1;
+  private suspects = 0;
+  private entries: readonly { key: string; zoneKey: string; state: string }[] = [];
+  private entriesNodes: readonly Node[] | undefined;
+  private entriesDatabases: readonly DatabaseInstance[] | undefined;
 
   constructor(private readonly policy: Policy) {}
 
@@ -96,22 +105,21 @@ export class HealthTracker {
       }
       return e;
     };
-    const count = (key: string, zk: string, state: string) => {
-      const e = ev(zk);
-      const health = this.targets.get(key);
-      if (round.probes.has(key) && health) {
+    for (const entry of this.entriesFor(round)) {
+      const e = ev(entry.zoneKey);
+      const health = this.targets.get(entry.key);
+      // What we fenced ourselves is probed (split-brain guard) but is no evidence about its zone.
+      if (health && round.probes.has(entry.key) && !round.stoppedOnPurpose(entry.key)) {
         e.total++;
         if (health.status === 'down') e.down++;
         else if (health.status === 'up') e.up++;
         if (health.failedRounds > 0) e.failing++;
       }
-      if (state !== 'terminated') {
+      if (entry.state !== 'terminated') {
         e.listed++;
-        if (UNEXPECTED_STOP.has(state) && !round.stoppedOnPurpose(key)) e.stopped++;
+        if (UNEXPECTED_STOP.has(entry.state) && !round.stoppedOnPurpose(entry.key)) e.stopped++;
       }
-    };
-    for (const node of round.nodes) count(resourceKey(node.provider, node.id), zoneKey(node.provider, node.zone), node.state);
-    for (const db of round.databases) count(resourceKey(db.provider, db.id), zoneKey(db.provider, db.zone), db.state);
+    }
 
     const replicationFrom = this.replicationEvidence(round, ev);
 
@@ -206,41 +214,56 @@ export class HealthTracker {
       zones.set(zk, health);
       if (next !== previous) transitions.push({ from: previous, to: next, health });
     }
-    return { targets: this.targets, zones, replicationFrom, transitions };
+    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects };
+  }
+
+  /** Keys of every listed resource, computed once per listing (the caller passes the same arrays until it re-reads). */
+  private entriesFor(round: HealthRound): readonly { key: string; zoneKey: string; state: string }[] {
+    if (round.nodes !== this.entriesNodes || round.databases !== this.entriesDatabases) {
+      this.entriesNodes = round.nodes;
+      this.entriesDatabases = round.databases;
+      this.entries = [
+        ...round.nodes.map((n) => ({ key: resourceKey(n.provider, n.id), zoneKey: zoneKey(n.provider, n.zone), state: n.state as string })),
+        ...round.databases.map((d) => ({ key: resourceKey(d.provider, d.id), zoneKey: zoneKey(d.provider, d.zone), state: d.state as string })),
+      ];
+    }
+    return this.entries;
   }
 
   private updateTargets(round: HealthRound): void {
     const { now } = round;
-    const seen = new Set<string>();
+    this.suspects = 0;
     for (const [key, result] of round.probes) {
-      seen.add(key);
       const previous = this.targets.get(key);
       if (result.ok) {
-        this.targets.set(key, {
-          status: 'up',
-          failedRounds: 0,
-          failingSince: undefined,
-          lastOkAt: now,
-          writable: result.writable === true,
-        });
+        const writable = result.writable === true;
+        // Unchanged health keeps its (immutable) object: no allocation per target per round.
+        if (previous?.status === 'up' && previous.writable === writable) continue;
+        this.targets.set(key, { status: 'up', failedRounds: 0, failingSince: undefined, upSince: now, writable });
       } else {
         const failedRounds = (previous?.failedRounds ?? 0) + 1;
+        if (failedRounds < this.policy.failedRounds) this.suspects++;
         this.targets.set(key, {
           status: failedRounds >= this.policy.failedRounds ? 'down' : 'suspect',
           failedRounds,
           failingSince: previous?.failingSince ?? now,
-          lastOkAt: previous?.lastOkAt,
+          upSince: undefined,
           writable: false,
         });
       }
     }
-    // Forget targets the provider no longer lists; keep the others' last state, marked unprobed.
+    // Forget targets the provider no longer lists; mark listed ones we did not probe. Only needed
+    // when the listing or the probe set changed (callers pass the same arrays while they have not).
+    if (round.nodes === this.lastNodes && round.databases === this.lastDatabases && round.probes.size === this.lastProbeCount) return;
+    this.lastNodes = round.nodes;
+    this.lastDatabases = round.databases;
+    this.lastProbeCount = round.probes.size;
     const listed = new Set<string>();
     for (const node of round.nodes) listed.add(resourceKey(node.provider, node.id));
     for (const db of round.databases) listed.add(resourceKey(db.provider, db.id));
     for (const [key, health] of this.targets) {
       if (!listed.has(key)) this.targets.delete(key);
-      else if (!seen.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
+      else if (!round.probes.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
     }
   }
 

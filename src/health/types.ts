@@ -10,8 +10,8 @@ export interface TargetHealth {
   readonly failedRounds: number;
   /** When the current run of failures started (ms), if failing. */
   readonly failingSince: number | undefined;
-  /** Last time it answered (ms). */
-  readonly lastOkAt: number | undefined;
+  /** Since when it has answered every probe (ms), while up. */
+  readonly upSince: number | undefined;
   /** For databases: last probe said it accepts writes. */
   readonly writable: boolean;
 }

@@ -17,9 +17,9 @@ export const ALL: Capabilities = {
   replicationStatus: true,
 };
 
-export const up: TargetHealth = { status: 'up', failedRounds: 0, failingSince: undefined, lastOkAt: 0, writable: false };
+export const up: TargetHealth = { status: 'up', failedRounds: 0, failingSince: undefined, upSince: 0, writable: false };
 export const upWritable: TargetHealth = { ...up, writable: true };
-export const down = (since: number): TargetHealth => ({ status: 'down', failedRounds: 5, failingSince: since, lastOkAt: since - 1, writable: false });
+export const down = (since: number): TargetHealth => ({ status: 'down', failedRounds: 5, failingSince: since, upSince: undefined, writable: false });
 
 export function zone(id: string, region: string, state: ZoneState = 'healthy', probesUp = 1): ZoneHealth {
   return {
@@ -69,11 +69,11 @@ export function node(id: string, zoneId: string, region: string, group = 'web'):
 
 export interface SnapshotInput {
   now?: number;
-  zones: ZoneHealth[];
-  databases?: { instance: DatabaseInstance; health: TargetHealth }[];
-  nodes?: { node: Node; health: TargetHealth }[];
-  groups?: GroupConfig[];
-  replicationFrom?: [string, 'alive' | 'cut' | 'none'][];
+  zones: readonly ZoneHealth[];
+  databases?: readonly { instance: DatabaseInstance; health: TargetHealth }[];
+  nodes?: readonly { node: Node; health: TargetHealth }[];
+  groups?: readonly GroupConfig[];
+  replicationFrom?: Iterable<[string, 'alive' | 'cut' | 'none']>;
   memory?: Partial<ControllerMemory>;
   inFlight?: string[];
 }

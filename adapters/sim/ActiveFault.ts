@@ -1,0 +1,11 @@
+/** An `apiFault` event while it lasts (scenario spec section 4). */
+export interface ActiveFault {
+  /** Operation names, or `*`. */
+  readonly operations: ReadonlySet<string>;
+  readonly fault: 'error' | 'throttle' | 'hang';
+  readonly rate: number;
+  readonly region: string | undefined;
+  readonly zone: string | undefined;
+  /** Virtual ms; `Infinity` when it never ends. */
+  readonly untilMs: number;
+}

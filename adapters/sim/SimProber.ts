@@ -1,0 +1,67 @@
+import type { Prober, ProbeResult, ProbeTarget } from '../../src/contract/Prober.js';
+import type { WorldState } from './WorldState.js';
+
+// Shared frozen results: a 10,000-target round allocates one array, not 10,000 objects.
+const NODE_UP: ProbeResult = Object.freeze({ ok: true });
+const PRIMARY_WRITABLE: ProbeResult = Object.freeze({ ok: true, writable: true, role: 'primary' });
+const PRIMARY_READ_ONLY: ProbeResult = Object.freeze({ ok: true, writable: false, role: 'primary' });
+const REPLICA_UP: ProbeResult = Object.freeze({ ok: true, writable: false, role: 'replica' });
+const TIMEOUT: ProbeResult = Object.freeze({ ok: false, failure: 'timeout' });
+const REFUSED: ProbeResult = Object.freeze({ ok: false, failure: 'refused' });
+const ERROR: ProbeResult = Object.freeze({ ok: false, failure: 'error' });
+
+/**
+ * The controller's own probes into the simulated world: they see what is
+ * physically there, not what the provider's API says. A target in a cut-off
+ * zone (or one the observer is partitioned from) times out; a stopped one
+ * refuses; a `degraded` zone fails a seeded share of probes with `error`.
+ * Obtain one with {@link SimWorld.prober}.
+ */
+export class SimProber implements Prober {
+  /** @internal Use {@link SimWorld.prober}. */
+  constructor(private readonly world: WorldState) {}
+
+  /**
+   * Probes the batch. Results reflect the world when the round is sent. If
+   * any target timed out, the round resolves only when `signal` fires, as a
+   * real round waits out its timeout; otherwise it resolves at once.
+   */
+  probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
+    const results = new Array<ProbeResult>(targets.length);
+    let timedOut = false;
+    for (let i = 0; i < targets.length; i++) {
+      const result = this.probeOne(targets[i]!);
+      if (result === TIMEOUT) timedOut = true;
+      results[i] = result;
+    }
+    if (!timedOut || signal.aborted) return Promise.resolve(results);
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(results), { once: true }));
+  }
+
+  private probeOne(target: ProbeTarget): ProbeResult {
+    const cloud = this.world.clouds.get(target.provider);
+    if (cloud === undefined) return REFUSED;
+    if (target.kind === 'node') {
+      const node = cloud.nodes.get(target.id);
+      if (node === undefined) return REFUSED;
+      const zone = node.zone;
+      if (zone.cutOff || zone.isPartitioned(this.world.clock.now())) return TIMEOUT;
+      if (node.state !== 'running') return REFUSED;
+      return this.degradedFailure(zone.mode === 'degraded', zone.errorRate) ?? NODE_UP;
+    }
+    const db = cloud.databases.get(target.id);
+    if (db === undefined) return REFUSED;
+    const zone = db.zone;
+    if (zone.cutOff || zone.storageStalled || zone.isPartitioned(this.world.clock.now())) return TIMEOUT;
+    // A promoting replica still serves reads; stopping, rebooting, stopped and creating instances refuse.
+    if (db.state !== 'available' && db.state !== 'promoting') return REFUSED;
+    const failure = this.degradedFailure(zone.mode === 'degraded', zone.errorRate);
+    if (failure !== undefined) return failure;
+    if (db.role === 'replica') return REPLICA_UP;
+    return db.accepting ? PRIMARY_WRITABLE : PRIMARY_READ_ONLY;
+  }
+
+  private degradedFailure(degraded: boolean, errorRate: number): ProbeResult | undefined {
+    return degraded && this.world.probeRandom.chance(errorRate) ? ERROR : undefined;
+  }
+}

@@ -1,0 +1,543 @@
+import { ProviderError, toProviderError } from '../../src/contract/errors.js';
+import type { CallOptions, Provider } from '../../src/contract/Provider.js';
+import {
+  isMutatingOperation,
+  type Capabilities,
+  type CreateNodeRequest,
+  type CreateReplicaRequest,
+  type DatabaseFilter,
+  type DatabaseInstance,
+  type Node,
+  type NodeFilter,
+  type OperationName,
+  type Region,
+  type Size,
+  type Zone,
+} from '../../src/contract/types.js';
+import type { CallRecord } from './CallRecord.js';
+import type { SimCloud } from './SimCloud.js';
+import { SimDatabase } from './SimDatabase.js';
+import { SimNode } from './SimNode.js';
+import type { SimRegion } from './SimRegion.js';
+import { SimRejection } from './SimRejection.js';
+import type { SimZone } from './SimZone.js';
+import type { WorldState } from './WorldState.js';
+
+/** Lag of a replica created through the API: same-provider async streaming, about a second behind. */
+const CREATED_REPLICA_LAG_SECONDS = 1;
+
+const ALL_CAPABILITIES: Capabilities = Object.freeze({
+  nodes: true,
+  startStopNodes: true,
+  databases: true,
+  createReplica: true,
+  promoteReplica: true,
+  repointReplica: true,
+  stopDatabase: true,
+  rebootDatabase: true,
+  zoneStatus: true,
+  replicationStatus: true,
+});
+
+/** What a call is about, found before any fault is drawn (faults match on region and zone). */
+interface Located<R> {
+  readonly region?: string | undefined;
+  readonly zone?: string | undefined;
+  readonly resource: R;
+}
+
+/**
+ * The `sim` adapter: one simulated provider of a {@link SimWorld}, behind the
+ * same contract as the real adapters. Every call is recorded for the replay
+ * harness, may be hit by an active `apiFault`, and changes the world only
+ * through accepted requests whose effects show up after the operation's
+ * latency. Obtain one with {@link SimWorld.provider}.
+ */
+export class SimProvider implements Provider {
+  readonly id: string;
+  readonly capabilities: Capabilities = ALL_CAPABILITIES;
+
+  /** @internal Use {@link SimWorld.provider}. */
+  constructor(
+    private readonly world: WorldState,
+    private readonly cloud: SimCloud,
+  ) {
+    this.id = cloud.id;
+  }
+
+  listLocations(options: CallOptions): Promise<Region[]> {
+    return this.call(
+      'listLocations',
+      options.signal,
+      undefined,
+      () => ({ resource: undefined }),
+      () => this.cloud.regionList.map((region) => region.snapshot()),
+    );
+  }
+
+  zoneStatus(query: { region?: string }, options: CallOptions): Promise<Zone[]> {
+    return this.call(
+      'zoneStatus',
+      options.signal,
+      undefined,
+      () => {
+        const region = query.region === undefined ? undefined : this.region(query.region);
+        return { region: region?.id, resource: region };
+      },
+      (region) => {
+        const zones: Zone[] = [];
+        for (const each of region === undefined ? this.cloud.regionList : [region]) {
+          for (const zone of each.zones) zones.push(zone.snapshot());
+        }
+        return zones;
+      },
+    );
+  }
+
+  listSizes(query: { region?: string }, options: CallOptions): Promise<Size[]> {
+    return this.call(
+      'listSizes',
+      options.signal,
+      undefined,
+      () => ({ region: query.region === undefined ? undefined : this.region(query.region).id, resource: undefined }),
+      () => [...this.cloud.sizes],
+    );
+  }
+
+  listNodes(filter: NodeFilter, options: CallOptions): Promise<Node[]> {
+    return this.call(
+      'listNodes',
+      options.signal,
+      filter.zone,
+      () => this.locateList(filter),
+      (scope) => this.collectNodes(filter, scope.region, scope.zone),
+    );
+  }
+
+  createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node> {
+    return this.call(
+      'createNode',
+      options.signal,
+      request.zone,
+      () => {
+        if (typeof request.name !== 'string' || request.name === '') {
+          throw new SimRejection('invalid-input', 'InvalidParameterValue', 'createNode needs a non-empty name');
+        }
+        const region = this.region(request.region);
+        const zone = request.zone === undefined ? undefined : this.zone(request.zone, region);
+        if (request.size !== undefined && !this.cloud.sizeIds.has(request.size)) {
+          throw new SimRejection(
+            'invalid-input',
+            'InvalidParameterValue',
+            `unknown size ${request.size}; ${this.id} offers ${[...this.cloud.sizeIds].join(', ')}`,
+          );
+        }
+        return { region: region.id, zone: zone?.id, resource: { region, zone } };
+      },
+      ({ region, zone }) => {
+        const token = request.clientToken;
+        if (token !== undefined) {
+          const previous = this.cloud.clientTokens.get(token);
+          if (previous !== undefined) {
+            if (!sameCreate(previous.request, request)) {
+              throw new SimRejection(
+                'invalid-input',
+                'IdempotentParameterMismatch',
+                `client token ${token} was used for a different createNode request`,
+              );
+            }
+            return previous.node.snapshot();
+          }
+        }
+        const node = new SimNode(
+          this.world.nextNodeId(),
+          request.name,
+          this.id,
+          zone ?? this.place(region),
+          request.group,
+          request.size,
+          this.world.clock.now(),
+        );
+        this.world.addNode(node);
+        this.world.moveNode(node, 'pending', 'pending', 'running', this.latency('createNode'));
+        if (token !== undefined) this.cloud.clientTokens.set(token, { node, request: { ...request } });
+        return node.snapshot();
+      },
+    );
+  }
+
+  rebootNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeCall('rebootNode', id, options, (node) => {
+      if (node.state === 'rebooting' || node.state === 'pending') return;
+      if (node.state !== 'running') throw wrongNodeState(node, 'only a running node can be rebooted');
+      this.world.moveNode(node, 'rebooting', 'rebooting', 'running', this.latency('rebootNode'));
+    });
+  }
+
+  startNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeCall('startNode', id, options, (node) => {
+      if (node.state === 'running' || node.state === 'pending' || node.state === 'rebooting') return;
+      if (node.state !== 'stopped' || node.destroying) throw wrongNodeState(node, 'only a stopped node can be started');
+      this.world.moveNode(node, 'pending', 'pending', 'running', this.latency('startNode'));
+    });
+  }
+
+  stopNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeCall('stopNode', id, options, (node) => {
+      if (node.destroying || node.state === 'terminated') throw wrongNodeState(node, 'it is being destroyed');
+      if (node.state === 'stopped' || node.state === 'stopping') return;
+      this.world.moveNode(node, 'stopping', 'stopping', 'stopped', this.latency('stopNode'));
+    });
+  }
+
+  destroyNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeCall('destroyNode', id, options, (node) => {
+      if (node.destroying || node.state === 'terminated') return;
+      node.destroying = true;
+      this.world.moveNode(node, 'stopping', 'shutting-down', 'terminated', this.latency('destroyNode'));
+    });
+  }
+
+  listDatabases(filter: DatabaseFilter, options: CallOptions): Promise<DatabaseInstance[]> {
+    return this.call(
+      'listDatabases',
+      options.signal,
+      filter.zone,
+      () => this.locateList(filter),
+      (scope) => this.collectDatabases(filter, scope.region, scope.zone),
+    );
+  }
+
+  createReplica(request: CreateReplicaRequest, options: CallOptions): Promise<DatabaseInstance> {
+    return this.call(
+      'createReplica',
+      options.signal,
+      request.id,
+      () => {
+        if (typeof request.id !== 'string' || request.id === '') {
+          throw new SimRejection('invalid-input', 'InvalidParameterValue', 'createReplica needs a non-empty id');
+        }
+        if (request.mode !== undefined && request.mode !== 'sync' && request.mode !== 'async') {
+          throw new SimRejection('invalid-input', 'InvalidParameterValue', `unknown replication mode ${String(request.mode)}`);
+        }
+        const source = this.world.databases.get(request.source);
+        if (source === undefined) {
+          throw new SimRejection('invalid-input', 'DBInstanceNotFound', `unknown source database ${request.source}`);
+        }
+        const region = this.region(request.region);
+        const zone = request.zone === undefined ? undefined : this.zone(request.zone, region);
+        return { region: region.id, zone: zone?.id, resource: { source, region, zone } };
+      },
+      ({ source, region, zone }) => {
+        const existing = this.world.databases.get(request.id);
+        if (existing !== undefined) {
+          if (existing.role === 'replica' && existing.upstream === source && existing.provider === this.id) {
+            return existing.snapshot(this.world.now());
+          }
+          throw new SimRejection('invalid-input', 'DBInstanceAlreadyExists', `database ${request.id} already exists`);
+        }
+        if (source.state !== 'available') {
+          throw new SimRejection(
+            'terminal',
+            'InvalidDBInstanceState',
+            `source ${source.id} is ${source.state}; replicas can only be created from an available instance`,
+          );
+        }
+        const now = this.world.now();
+        const replica = new SimDatabase(request.id, source.cluster, this.id, zone ?? this.place(region), 'replica', 'creating', now);
+        replica.upstream = source;
+        replica.mode = request.mode ?? 'async';
+        replica.baseLag = replica.mode === 'sync' ? 0 : CREATED_REPLICA_LAG_SECONDS;
+        // The base backup: what the source holds now.
+        replica.frozenPos = source.dataAt(now);
+        this.world.addDatabase(replica);
+        this.world.moveDatabase(replica, 'creating', 'available', this.latency('createReplica'));
+        return replica.snapshot(now);
+      },
+    );
+  }
+
+  promoteReplica(id: string, options: CallOptions): Promise<void> {
+    return this.databaseCall('promoteReplica', id, options, (db) => {
+      if (db.role === 'primary' || db.state === 'promoting') return;
+      if (db.broken || db.state !== 'available') {
+        throw new SimRejection(
+          'terminal',
+          'InvalidDBInstanceState',
+          `${db.id} is ${db.broken ? 'broken' : db.state}; only an available replica can be promoted`,
+        );
+      }
+      this.world.requestPromotion(db, this.latency('promoteReplica'));
+    });
+  }
+
+  repointReplica(id: string, upstream: string, options: CallOptions): Promise<void> {
+    return this.call(
+      'repointReplica',
+      options.signal,
+      id,
+      () => {
+        const located = this.locateDatabase(id);
+        const target = this.world.databases.get(upstream);
+        if (target === undefined) {
+          throw new SimRejection('invalid-input', 'DBInstanceNotFound', `unknown upstream database ${upstream}`);
+        }
+        if (target.cluster !== located.resource.cluster) {
+          throw new SimRejection(
+            'invalid-input',
+            'InvalidParameterCombination',
+            `${upstream} belongs to ${target.cluster.id}, not to ${located.resource.cluster.id}`,
+          );
+        }
+        if (followsBack(target, located.resource)) {
+          const why = `${upstream} is ${id} or replicates from it: that would make a cycle`;
+          throw new SimRejection('invalid-input', 'InvalidParameterCombination', why);
+        }
+        return { ...located, resource: { db: located.resource, target } };
+      },
+      ({ db, target }) => {
+        if (db.role !== 'replica') throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is a primary, not a replica`);
+        if (db.upstream === target) return;
+        if (db.state === 'creating' || db.state === 'promoting') {
+          throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is ${db.state}; repoint it once it is available`);
+        }
+        this.world.requestRepoint(db, target, this.latency('repointReplica'));
+      },
+    );
+  }
+
+  rebootDatabase(id: string, options: CallOptions): Promise<void> {
+    return this.databaseCall('rebootDatabase', id, options, (db) => {
+      if (db.state === 'rebooting') return;
+      if (db.state !== 'available' && db.state !== 'stopped') {
+        throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be rebooted now`);
+      }
+      // The contract has no startDatabase: rebooting a stopped instance starts it.
+      this.world.moveDatabase(db, 'rebooting', 'available', this.latency('rebootDatabase'));
+    });
+  }
+
+  stopDatabase(id: string, options: CallOptions): Promise<void> {
+    return this.databaseCall('stopDatabase', id, options, (db) => {
+      if (db.state === 'stopped' || db.state === 'stopping') return;
+      if (db.state === 'creating' || db.state === 'promoting') {
+        throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be stopped now`);
+      }
+      // `stopping` refuses writes at once: the fence bites before the instance is down.
+      this.world.moveDatabase(db, 'stopping', 'stopped', this.latency('stopDatabase'));
+    });
+  }
+
+  async close(): Promise<void> {}
+
+  // ---- the boundary ---------------------------------------------------------
+
+  /**
+   * Every call goes through here: it is recorded, cancelled if its signal
+   * already fired, checked (`invalid-input` before anything else, since
+   * faults match on the target's region and zone), exposed to active API
+   * faults, and only then carried out. Errors leave as {@link ProviderError}s.
+   */
+  private async call<R, T>(
+    operation: OperationName,
+    signal: AbortSignal,
+    target: string | undefined,
+    locate: () => Located<R>,
+    run: (resource: R) => T,
+  ): Promise<T> {
+    const record = this.world.beginCall(this.id, operation, target);
+    try {
+      if (signal.aborted) throw new SimRejection('timeout', 'RequestCanceled', `${operation} was cancelled before it was sent`);
+      const located = locate();
+      record.region = located.region;
+      record.zone = located.zone;
+      const fault = this.world.drawFault(this.cloud, operation, located.region, located.zone);
+      if (fault !== undefined) await injectFault(fault, operation, signal);
+      const readLatency = isMutatingOperation(operation) ? 0 : this.cloud.latencySeconds[operation];
+      if (readLatency > 0) await this.world.clock.sleep(readLatency * 1000, signal);
+      const result = run(located.resource);
+      this.world.settle(record, 'ok');
+      return result;
+    } catch (error) {
+      const failure = this.translate(error, operation);
+      this.world.settle(record, resultOf(failure));
+      throw failure;
+    }
+  }
+
+  private translate(error: unknown, operation: string): ProviderError {
+    if (error instanceof SimRejection) {
+      return new ProviderError(error.kind, error.message, {
+        provider: this.id,
+        operation,
+        code: error.code,
+        ...(error.status === undefined ? {} : { status: error.status }),
+      });
+    }
+    return toProviderError(error, this.id, operation);
+  }
+
+  private nodeCall(operation: OperationName, id: string, options: CallOptions, run: (node: SimNode) => void): Promise<void> {
+    return this.call(
+      operation,
+      options.signal,
+      id,
+      () => {
+        const node = this.cloud.nodes.get(id);
+        if (node === undefined) throw new SimRejection('invalid-input', 'InvalidInstanceID.NotFound', `unknown node ${id}`);
+        return { region: node.zone.region, zone: node.zone.id, resource: node };
+      },
+      run,
+    );
+  }
+
+  private databaseCall(operation: OperationName, id: string, options: CallOptions, run: (db: SimDatabase) => void): Promise<void> {
+    return this.call(operation, options.signal, id, () => this.locateDatabase(id), run);
+  }
+
+  private locateDatabase(id: string): Located<SimDatabase> & { readonly region: string; readonly zone: string } {
+    const db = this.cloud.databases.get(id);
+    if (db === undefined) throw new SimRejection('invalid-input', 'DBInstanceNotFound', `unknown database ${id}`);
+    return { region: db.zone.region, zone: db.zone.id, resource: db };
+  }
+
+  private locateList(filter: { readonly region?: string; readonly zone?: string }): Located<{
+    region: SimRegion | undefined;
+    zone: SimZone | undefined;
+  }> {
+    const region = filter.region === undefined ? undefined : this.region(filter.region);
+    const zone = filter.zone === undefined ? undefined : this.zone(filter.zone);
+    return { region: region?.id ?? zone?.region, zone: zone?.id, resource: { region, zone } };
+  }
+
+  private region(id: string): SimRegion {
+    const region = this.cloud.regions.get(id);
+    if (region === undefined) {
+      throw new SimRejection(
+        'invalid-input',
+        'InvalidParameterValue',
+        `unknown region ${id}; ${this.id} has ${this.cloud.regionList.map((each) => each.id).join(', ')}`,
+      );
+    }
+    return region;
+  }
+
+  /** A zone of this provider (and of `region`, when given). */
+  private zone(id: string, region?: SimRegion): SimZone {
+    const zone = this.cloud.zones.get(id);
+    if (zone === undefined) throw new SimRejection('invalid-input', 'InvalidParameterValue', `unknown zone ${id}`);
+    if (region !== undefined && zone.region !== region.id) {
+      throw new SimRejection('invalid-input', 'InvalidParameterValue', `zone ${id} is in ${zone.region}, not in ${region.id}`);
+    }
+    return zone;
+  }
+
+  /**
+   * Untargeted placement: a seeded uniform pick among the zones the provider
+   * itself believes available. Its belief may be stale, so it can pick a dead
+   * zone, as a real placement engine during an outage can.
+   */
+  private place(region: SimRegion): SimZone {
+    let count = 0;
+    for (const zone of region.zones) if (zone.providerStatus === 'available') count++;
+    if (count === 0) {
+      throw new SimRejection(
+        'retryable',
+        'InsufficientInstanceCapacity',
+        `no zone of ${region.id} is available for placement`,
+        503,
+      );
+    }
+    let pick = this.world.placementRandom.int(count);
+    for (const zone of region.zones) {
+      if (zone.providerStatus !== 'available') continue;
+      if (pick-- === 0) return zone;
+    }
+    throw new Error('unreachable: placement pick out of range');
+  }
+
+  private latency(operation: OperationName): number {
+    return this.cloud.latencySeconds[operation];
+  }
+
+  private collectNodes(filter: NodeFilter, region: SimRegion | undefined, zone: SimZone | undefined): Node[] {
+    const { group, states, ids } = filter;
+    const keep = (node: SimNode): boolean =>
+      (zone === undefined || node.zone === zone) &&
+      (region === undefined || node.zone.region === region.id) &&
+      (group === undefined || node.group === group) &&
+      (states === undefined || states.includes(node.state));
+    const nodes: Node[] = [];
+    const visit = (node: SimNode | undefined): void => {
+      if (node !== undefined && keep(node)) nodes.push(node.snapshot());
+    };
+    // Walk the narrowest index the filter allows.
+    if (ids !== undefined) for (const id of ids) visit(this.cloud.nodes.get(id));
+    else if (zone !== undefined) for (const node of zone.nodes) visit(node);
+    else if (group !== undefined) for (const node of this.cloud.groups.get(group) ?? []) visit(node);
+    else if (region !== undefined) for (const each of region.zones) for (const node of each.nodes) visit(node);
+    else for (const node of this.cloud.nodes.values()) visit(node);
+    return nodes;
+  }
+
+  private collectDatabases(filter: DatabaseFilter, region: SimRegion | undefined, zone: SimZone | undefined): DatabaseInstance[] {
+    const { cluster, ids } = filter;
+    const keep = (db: SimDatabase): boolean =>
+      db.provider === this.id &&
+      (zone === undefined || db.zone === zone) &&
+      (region === undefined || db.zone.region === region.id) &&
+      (cluster === undefined || db.cluster.id === cluster);
+    const t = this.world.now();
+    const instances: DatabaseInstance[] = [];
+    let source: Iterable<SimDatabase | undefined>;
+    if (ids !== undefined) source = ids.map((id) => this.cloud.databases.get(id));
+    else if (zone !== undefined) source = zone.databases;
+    else if (cluster !== undefined) source = this.world.clusters.get(cluster)?.instances ?? [];
+    else source = this.cloud.databases.values();
+    for (const db of source) if (db !== undefined && keep(db)) instances.push(db.snapshot(t));
+    return instances;
+  }
+}
+
+function sameCreate(a: CreateNodeRequest, b: CreateNodeRequest): boolean {
+  return a.name === b.name && a.region === b.region && a.zone === b.zone && a.size === b.size && a.group === b.group;
+}
+
+function wrongNodeState(node: SimNode, why: string): SimRejection {
+  const state = node.destroying ? 'shutting-down' : node.state;
+  return new SimRejection('terminal', 'IncorrectInstanceState', `node ${node.id} is ${state}: ${why}`);
+}
+
+/** True when `candidate` already replicates (directly or not) from `db`. */
+function followsBack(candidate: SimDatabase, db: SimDatabase): boolean {
+  for (let each: SimDatabase | undefined = candidate; each !== undefined; each = each.upstream) {
+    if (each === db) return true;
+  }
+  return false;
+}
+
+async function injectFault(fault: 'error' | 'throttle' | 'hang', operation: string, signal: AbortSignal): Promise<void> {
+  if (fault === 'error') throw new SimRejection('retryable', 'InternalError', `${operation}: internal error (injected)`, 500);
+  if (fault === 'throttle') throw new SimRejection('throttled', 'Throttling', `${operation}: rate exceeded (injected)`, 400);
+  // A hung call never answers; only the caller's signal ends it.
+  await new Promise<never>((_, reject) => {
+    signal.addEventListener(
+      'abort',
+      () => reject(new SimRejection('timeout', 'RequestTimeout', `${operation} hung until it was cancelled (injected)`)),
+      { once: true },
+    );
+  });
+}
+
+function resultOf(error: ProviderError): CallRecord['result'] {
+  switch (error.kind) {
+    case 'invalid-input':
+      return 'invalid';
+    case 'throttled':
+      return 'throttled';
+    case 'timeout':
+      return 'timeout';
+    default:
+      return 'error';
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The simulated world and its `sim` adapter: a deterministic peer of the real
+ * adapters, used by `lifeboat replay` and by the conformance suite.
+ */
+export { SimWorld } from './SimWorld.js';
+export { SimProvider } from './SimProvider.js';
+export { SimProber } from './SimProber.js';
+export { defaultLatencySeconds } from './defaultLatencySeconds.js';
+export { simSizes } from './simSizes.js';
+export type { SimWorldOptions } from './SimWorldOptions.js';
+export type { CallRecord } from './CallRecord.js';
+export type { PromotionRecord } from './PromotionRecord.js';
+export type { WorldTimelineEntry } from './WorldTimelineEntry.js';

@@ -1,0 +1,23 @@
+import type { Clock } from '../../src/clock/Clock.js';
+import type { Provider } from '../../src/contract/Provider.js';
+
+/** What an adapter's conformance run provides: a fresh provider and a way to let time pass. */
+export interface ConformanceFixture {
+  readonly provider: Provider;
+  /** The clock the provider's effects follow (virtual for `sim`, the system clock for real adapters). */
+  readonly clock: Clock;
+  /** A region the tests may create nodes in. */
+  readonly region: string;
+  /** Zones of `region` (at least one). */
+  readonly zones: readonly string[];
+  /**
+   * An existing replicated database: required when the adapter declares the
+   * `databases` capability. Tests may promote the replica and stop the
+   * primary, so each fixture must give a fresh one.
+   */
+  readonly database?: { readonly cluster: string; readonly primary: string; readonly replica: string };
+  /** Lets `ms` of time pass: `VirtualClock.runUntil` for sim, a real sleep for real adapters. */
+  advance(ms: number): Promise<void>;
+  /** Releases everything the fixture made. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,400 @@
+import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
+import { isInvalidInput, isProviderError, isTimeout } from '../../src/contract/errors.js';
+import type { CallOptions } from '../../src/contract/Provider.js';
+import type { Capabilities, CreateNodeRequest, DatabaseInstance, Node, ZoneProviderStatus } from '../../src/contract/types.js';
+import { waitUntilRunning } from '../../src/contract/waitUntilRunning.js';
+import type { ConformanceFixture } from './ConformanceFixture.js';
+
+/** How long one call may take (wall clock) before the suite gives up on it. */
+const CALL_BUDGET_MS = 60_000;
+/** How much (adapter) time a state change may take: generous for real clouds, minutes for sim. */
+const CHANGE_BUDGET_MS = 20 * 60_000;
+/** Time let pass between two looks at the world. */
+const STEP_MS = 5_000;
+const ZONE_STATUSES: readonly ZoneProviderStatus[] = ['available', 'impaired', 'unavailable', 'unknown'];
+
+/**
+ * The provider contract, tested the same way on every adapter (sim, local,
+ * aws, gcp). Each test gets a fresh fixture. Tests of optional operations are
+ * skipped only when the adapter does not declare the capability; everything
+ * else must pass.
+ */
+export function runConformance(name: string, factory: () => Promise<ConformanceFixture>): void {
+  describe(`provider contract: ${name}`, () => {
+    let fx: ConformanceFixture;
+    let created: string[];
+
+    beforeEach(async () => {
+      fx = await factory();
+      created = [];
+    });
+
+    afterEach(async () => {
+      for (const id of created) await fx.provider.destroyNode(id, options()).catch(() => undefined);
+      await fx.close();
+    });
+
+    // ---- helpers (they use the current fixture) ----------------------------
+
+    const options = (): CallOptions => ({ signal: AbortSignal.timeout(CALL_BUDGET_MS) });
+
+    const requires = (ctx: TestContext, ...capabilities: (keyof Capabilities)[]): void => {
+      const missing = capabilities.filter((capability) => !fx.provider.capabilities[capability]);
+      ctx.skip(missing.length > 0, `${name} does not declare ${missing.join(', ')}`);
+    };
+
+    const uniqueGroup = (): string => `conformance-${Math.random().toString(36).slice(2, 8)}`;
+
+    const createNode = async (request: Partial<CreateNodeRequest> & { group: string }): Promise<Node> => {
+      const node = await fx.provider.createNode({ name: request.group, region: fx.region, ...request }, options());
+      created.push(node.id);
+      return node;
+    };
+
+    /** Lets time pass until `promise` settles (a virtual clock only moves when told to). */
+    const whileAdvancing = async <T>(promise: Promise<T>, budgetMs = CHANGE_BUDGET_MS): Promise<T> => {
+      let settled = false;
+      promise.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (let spent = 0; !settled && spent <= budgetMs; spent += STEP_MS) await fx.advance(STEP_MS);
+      return promise;
+    };
+
+    const untilRunning = (ids: string[]): Promise<Node[]> =>
+      whileAdvancing(waitUntilRunning(fx.provider, ids, { clock: fx.clock, timeoutMs: CHANGE_BUDGET_MS, intervalMs: STEP_MS }));
+
+    /** Looks until `check` returns something, letting time pass in between. */
+    const eventually = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
+      for (let spent = 0; ; spent += STEP_MS) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (spent >= CHANGE_BUDGET_MS) throw new Error(`${name}: ${what} did not happen within ${CHANGE_BUDGET_MS} ms`);
+        await fx.advance(STEP_MS);
+      }
+    };
+
+    const nodeById = async (id: string): Promise<Node | undefined> =>
+      (await fx.provider.listNodes({ ids: [id] }, options())).find((node) => node.id === id);
+
+    const nodeInState = (id: string, state: Node['state']) =>
+      eventually(`node ${id} ${state}`, async () => {
+        const node = await nodeById(id);
+        return node?.state === state ? node : undefined;
+      });
+
+    const database = (): NonNullable<ConformanceFixture['database']> => {
+      if (fx.database === undefined) throw new Error(`${name} declares databases but its fixture has none`);
+      return fx.database;
+    };
+
+    const instance = async (id: string): Promise<DatabaseInstance | undefined> =>
+      (await fx.provider.listDatabases({ ids: [id] }, options())).find((db) => db.id === id);
+
+    const instanceWhere = (what: string, id: string, predicate: (db: DatabaseInstance) => boolean) =>
+      eventually(`${id} ${what}`, async () => {
+        const db = await instance(id);
+        return db !== undefined && predicate(db) ? db : undefined;
+      });
+
+    const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+      try {
+        await promise;
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected the call to reject, but it resolved');
+    };
+
+    const expectInvalidInput = async (promise: Promise<unknown>): Promise<void> => {
+      const error = await rejection(promise);
+      expect(isProviderError(error), String(error)).toBe(true);
+      expect(isInvalidInput(error), String(error)).toBe(true);
+    };
+
+    // ---- locations --------------------------------------------------------
+
+    describe('locations', () => {
+      it('listLocations includes the region and its zones', async () => {
+        const regions = await fx.provider.listLocations(options());
+        const region = regions.find((each) => each.id === fx.region);
+        expect(region, `region ${fx.region} listed`).toBeDefined();
+        expect(region!.provider).toBe(fx.provider.id);
+        expect(region!.zones.map((zone) => zone.id)).toEqual(expect.arrayContaining([...fx.zones]));
+        for (const zone of region!.zones) expect(zone.region).toBe(fx.region);
+      });
+
+      it('zoneStatus reports every zone of the region with a known status', async (ctx) => {
+        requires(ctx, 'zoneStatus');
+        const zones = await fx.provider.zoneStatus({ region: fx.region }, options());
+        expect(zones.map((zone) => zone.id)).toEqual(expect.arrayContaining([...fx.zones]));
+        for (const zone of zones) {
+          expect(zone.region).toBe(fx.region);
+          expect(ZONE_STATUSES).toContain(zone.status);
+        }
+        const everywhere = await fx.provider.zoneStatus({}, options());
+        expect(everywhere.map((zone) => zone.id)).toEqual(expect.arrayContaining([...fx.zones]));
+      });
+
+      it('listSizes gives sizes with a numeric price per hour', async () => {
+        const sizes = await fx.provider.listSizes({ region: fx.region }, options());
+        expect(sizes.length).toBeGreaterThan(0);
+        for (const size of sizes) {
+          expect(size.provider).toBe(fx.provider.id);
+          expect(size.vcpus).toBeGreaterThan(0);
+          expect(size.memoryMiB).toBeGreaterThan(0);
+          if (size.pricePerHour !== null) expect(size.pricePerHour).toBeGreaterThanOrEqual(0);
+        }
+        expect(sizes.some((size) => typeof size.pricePerHour === 'number' && Number.isFinite(size.pricePerHour))).toBe(true);
+      });
+    });
+
+    // ---- nodes ------------------------------------------------------------
+
+    describe('nodes', () => {
+      it('createNode in a zone puts the node there, and it reaches running', async (ctx) => {
+        requires(ctx, 'nodes');
+        const group = uniqueGroup();
+        const node = await createNode({ group, zone: fx.zones[0] });
+        expect(node.zone).toBe(fx.zones[0]);
+        expect(node.region).toBe(fx.region);
+        expect(node.provider).toBe(fx.provider.id);
+        expect(node.group).toBe(group);
+        expect(['pending', 'running']).toContain(node.state);
+        const [running] = await untilRunning([node.id]);
+        expect(running).toMatchObject({ id: node.id, state: 'running', zone: fx.zones[0] });
+      });
+
+      it('createNode without a zone places the node in a zone of the region', async (ctx) => {
+        requires(ctx, 'nodes');
+        const node = await createNode({ group: uniqueGroup() });
+        expect(node.region).toBe(fx.region);
+        const regions = await fx.provider.listLocations(options());
+        const zones = regions.find((region) => region.id === fx.region)!.zones.map((zone) => zone.id);
+        expect(zones).toContain(node.zone);
+        const [running] = await untilRunning([node.id]);
+        expect(running!.state).toBe('running');
+      });
+
+      it('createNode with the same clientToken returns the same node, created once', async (ctx) => {
+        requires(ctx, 'nodes');
+        const group = uniqueGroup();
+        const request = { group, zone: fx.zones[0], clientToken: `${group}-token` };
+        const first = await createNode(request);
+        const second = await createNode(request);
+        expect(second.id).toBe(first.id);
+        const listed = await fx.provider.listNodes({ group }, options());
+        expect(listed.map((node) => node.id)).toEqual([first.id]);
+      });
+
+      it('listNodes filters by region, zone, group, states and ids', async (ctx) => {
+        requires(ctx, 'nodes');
+        const group = uniqueGroup();
+        const zoneA = fx.zones[0]!;
+        const zoneB = fx.zones[1 % fx.zones.length]!;
+        const a = await createNode({ group, zone: zoneA });
+        const b = await createNode({ group, zone: zoneB });
+        await untilRunning([a.id, b.id]);
+        const ids = async (filter: Parameters<typeof fx.provider.listNodes>[0]) =>
+          (await fx.provider.listNodes(filter, options())).map((node) => node.id).sort();
+
+        expect(await ids({ group })).toEqual([a.id, b.id].sort());
+        expect(await ids({ group, region: fx.region })).toEqual([a.id, b.id].sort());
+        expect(await ids({ ids: [a.id] })).toEqual([a.id]);
+        expect(await ids({ group, states: ['running'] })).toEqual([a.id, b.id].sort());
+        expect(await ids({ group, states: ['stopped', 'terminated'] })).toEqual([]);
+        const inZoneA = await fx.provider.listNodes({ zone: zoneA }, options());
+        expect(inZoneA.map((node) => node.id)).toContain(a.id);
+        for (const node of inZoneA) expect(node.zone).toBe(zoneA);
+        if (zoneA !== zoneB) expect(await ids({ group, zone: zoneA })).toEqual([a.id]);
+      });
+
+      it('rebootNode brings the node back running; rebooting again is accepted', async (ctx) => {
+        requires(ctx, 'nodes');
+        const node = await createNode({ group: uniqueGroup(), zone: fx.zones[0] });
+        await untilRunning([node.id]);
+        await fx.provider.rebootNode(node.id, options());
+        await fx.provider.rebootNode(node.id, options());
+        const [running] = await untilRunning([node.id]);
+        expect(running).toMatchObject({ id: node.id, zone: fx.zones[0], state: 'running' });
+      });
+
+      it('stopNode stops the node and startNode starts it again; both are idempotent', async (ctx) => {
+        requires(ctx, 'nodes', 'startStopNodes');
+        const node = await createNode({ group: uniqueGroup(), zone: fx.zones[0] });
+        await untilRunning([node.id]);
+        await fx.provider.stopNode(node.id, options());
+        expect((await nodeById(node.id))!.state).not.toBe('running');
+        await nodeInState(node.id, 'stopped');
+        await fx.provider.stopNode(node.id, options());
+        expect((await nodeById(node.id))!.state).toBe('stopped');
+        await fx.provider.startNode(node.id, options());
+        const [running] = await untilRunning([node.id]);
+        expect(running!.state).toBe('running');
+        await fx.provider.startNode(node.id, options());
+        expect((await nodeById(node.id))!.state).toBe('running');
+      });
+
+      it('destroyNode terminates the node; destroying it again succeeds', async (ctx) => {
+        requires(ctx, 'nodes');
+        const node = await createNode({ group: uniqueGroup(), zone: fx.zones[0] });
+        await untilRunning([node.id]);
+        await fx.provider.destroyNode(node.id, options());
+        await eventually(`node ${node.id} terminated`, async () => {
+          const listed = await nodeById(node.id);
+          return listed === undefined || listed.state === 'terminated' ? true : undefined;
+        });
+        await expect(fx.provider.destroyNode(node.id, options())).resolves.toBeUndefined();
+      });
+    });
+
+    // ---- errors -----------------------------------------------------------
+
+    describe('errors', () => {
+      it('createNode with an unknown region, zone or size is invalid-input and creates nothing', async (ctx) => {
+        requires(ctx, 'nodes');
+        const group = uniqueGroup();
+        await expectInvalidInput(createNode({ group, region: 'lifeboat-no-such-region' }));
+        await expectInvalidInput(createNode({ group, zone: 'lifeboat-no-such-zone' }));
+        await expectInvalidInput(createNode({ group, zone: fx.zones[0], size: 'lifeboat-no-such-size' }));
+        expect(await fx.provider.listNodes({ group }, options())).toEqual([]);
+      });
+
+      it('operations on an unknown node are invalid-input', async (ctx) => {
+        requires(ctx, 'nodes');
+        const id = 'lifeboat-no-such-node';
+        await expectInvalidInput(fx.provider.rebootNode(id, options()));
+        await expectInvalidInput(fx.provider.destroyNode(id, options()));
+        if (fx.provider.capabilities.startStopNodes) {
+          await expectInvalidInput(fx.provider.stopNode(id, options()));
+          await expectInvalidInput(fx.provider.startNode(id, options()));
+        }
+      });
+
+      it('operations on an unknown database are invalid-input', async (ctx) => {
+        requires(ctx, 'databases');
+        const id = 'lifeboat-no-such-database';
+        if (fx.provider.capabilities.promoteReplica) await expectInvalidInput(fx.provider.promoteReplica(id, options()));
+        if (fx.provider.capabilities.stopDatabase) await expectInvalidInput(fx.provider.stopDatabase(id, options()));
+        if (fx.provider.capabilities.rebootDatabase) await expectInvalidInput(fx.provider.rebootDatabase(id, options()));
+        if (fx.provider.capabilities.createReplica) {
+          await expectInvalidInput(
+            fx.provider.createReplica({ source: id, id: `${id}-replica`, region: fx.region }, options()),
+          );
+        }
+      });
+
+      it('a call whose signal already fired rejects with a timeout ProviderError and has no effect', async () => {
+        const controller = new AbortController();
+        controller.abort();
+        const aborted = { signal: controller.signal };
+        const expectTimeout = async (promise: Promise<unknown>) => {
+          const error = await rejection(promise);
+          expect(isProviderError(error), String(error)).toBe(true);
+          expect(isTimeout(error), String(error)).toBe(true);
+        };
+        await expectTimeout(fx.provider.listLocations(aborted));
+        if (fx.provider.capabilities.nodes) {
+          const group = uniqueGroup();
+          await expectTimeout(fx.provider.listNodes({}, aborted));
+          await expectTimeout(fx.provider.createNode({ name: group, group, region: fx.region, zone: fx.zones[0] }, aborted));
+          expect(await fx.provider.listNodes({ group }, options())).toEqual([]);
+        }
+        if (fx.provider.capabilities.databases) await expectTimeout(fx.provider.listDatabases({}, aborted));
+      });
+    });
+
+    // ---- databases --------------------------------------------------------
+
+    describe('databases', () => {
+      it('listDatabases shows the primary and a replica following it', async (ctx) => {
+        requires(ctx, 'databases');
+        const { cluster, primary, replica } = database();
+        const instances = await fx.provider.listDatabases({ cluster }, options());
+        const p = instances.find((db) => db.id === primary);
+        const r = instances.find((db) => db.id === replica);
+        expect(p).toMatchObject({ cluster, role: 'primary', state: 'available', provider: fx.provider.id });
+        expect(r).toMatchObject({ cluster, role: 'replica', state: 'available', provider: fx.provider.id });
+        for (const db of instances) expect(db.cluster).toBe(cluster);
+        if (fx.provider.capabilities.replicationStatus) {
+          const replication = r!.replication!;
+          expect(replication.upstream).toBe(primary);
+          expect(replication.state).toBe('streaming');
+          expect(typeof replication.lagSeconds).toBe('number');
+          expect(replication.lagSeconds!).toBeGreaterThanOrEqual(0);
+        }
+        expect((await fx.provider.listDatabases({ ids: [replica] }, options())).map((db) => db.id)).toEqual([replica]);
+        const inZone = await fx.provider.listDatabases({ zone: p!.zone }, options());
+        expect(inZone.map((db) => db.id)).toContain(primary);
+        for (const db of inZone) expect(db.zone).toBe(p!.zone);
+        const inRegion = await fx.provider.listDatabases({ region: p!.region }, options());
+        expect(inRegion.map((db) => db.id)).toContain(primary);
+        for (const db of inRegion) expect(db.region).toBe(p!.region);
+      });
+
+      it('promoteReplica makes the replica a writable primary; promoting again is a no-op', async (ctx) => {
+        requires(ctx, 'databases', 'promoteReplica');
+        const { replica } = database();
+        await fx.provider.promoteReplica(replica, options());
+        await fx.provider.promoteReplica(replica, options());
+        const promoted = await instanceWhere('available as a primary', replica, (db) => db.role === 'primary' && db.state === 'available');
+        expect(promoted.replication).toBeUndefined();
+        await fx.provider.promoteReplica(replica, options());
+        expect(await instance(replica)).toMatchObject({ role: 'primary', state: 'available' });
+      });
+
+      it('promoting the primary is a no-op', async (ctx) => {
+        requires(ctx, 'databases', 'promoteReplica');
+        const { primary } = database();
+        await fx.provider.promoteReplica(primary, options());
+        expect(await instance(primary)).toMatchObject({ role: 'primary', state: 'available' });
+      });
+
+      it('stopDatabase fences the instance at once and stops it; stopping again succeeds', async (ctx) => {
+        requires(ctx, 'databases', 'stopDatabase');
+        const { primary } = database();
+        await fx.provider.stopDatabase(primary, options());
+        expect(['stopping', 'stopped']).toContain((await instance(primary))!.state);
+        await instanceWhere('stopped', primary, (db) => db.state === 'stopped');
+        await fx.provider.stopDatabase(primary, options());
+        expect((await instance(primary))!.state).toBe('stopped');
+      });
+
+      it('createReplica creates a replica of the primary that ends up streaming; repeating it returns the same', async (ctx) => {
+        requires(ctx, 'databases', 'createReplica');
+        const { cluster, primary } = database();
+        const id = `${cluster}-conformance-${Math.random().toString(36).slice(2, 6)}`;
+        const request = { source: primary, id, region: fx.region, zone: fx.zones[fx.zones.length - 1] };
+        const replica = await fx.provider.createReplica(request, options());
+        expect(replica).toMatchObject({ id, cluster, role: 'replica', region: fx.region });
+        expect(['creating', 'available']).toContain(replica.state);
+        expect((await fx.provider.createReplica(request, options())).id).toBe(id);
+        const ready = await instanceWhere('available', id, (db) => db.state === 'available');
+        if (fx.provider.capabilities.replicationStatus) {
+          expect(ready.replication).toMatchObject({ upstream: primary, state: 'streaming' });
+          expect(typeof ready.replication!.lagSeconds).toBe('number');
+        }
+      });
+
+      it('rebootDatabase brings the instance back available', async (ctx) => {
+        requires(ctx, 'databases', 'rebootDatabase');
+        const { replica } = database();
+        await fx.provider.rebootDatabase(replica, options());
+        const back = await instanceWhere('available again', replica, (db) => db.state === 'available');
+        expect(back.role).toBe('replica');
+      });
+
+      it('repointReplica to its current upstream is a no-op', async (ctx) => {
+        requires(ctx, 'databases', 'repointReplica');
+        const { primary, replica } = database();
+        await fx.provider.repointReplica(replica, primary, options());
+        const after = await instance(replica);
+        expect(after).toMatchObject({ role: 'replica', state: 'available' });
+        if (fx.provider.capabilities.replicationStatus) {
+          expect(after!.replication).toMatchObject({ upstream: primary, state: 'streaming' });
+        }
+      });
+    });
+  });
+}
