@@ -47,6 +47,15 @@ export interface CycleOutcome {
 }
 
 const LOCATIONS_REFRESH_MS = 600_000;
+
+/** Everything listed, merged across regions, with precomputed resource keys. */
+interface Listings {
+  readonly allNodes: readonly Node[];
+  readonly allDatabases: readonly DatabaseInstance[];
+  readonly zones: readonly KnownZone[];
+  readonly nodeKeys: readonly string[];
+  readonly databaseKeys: readonly string[];
+}
 /** How long after a zone changes state reads stay fast. */
 const UNSETTLED_AFTER_CHANGE_MS = 60_000;
 
@@ -74,11 +83,17 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private lastReadAt: number | undefined;
   private probeTargets: ProbeTarget[] = [];
   private probeKeys: string[] = [];
+  private probeZoneKeys: string[] = [];
   private targetsStale = true;
   private unsettled = true;
   private suspectTargets = 0;
+  private fencedSignature = '';
+  private nodeViews: NodeView[] = [];
+  private databaseViews: DatabaseView[] = [];
+  private viewsListing: unknown;
+  private fencedFn: ((key: string) => boolean) | undefined;
   private lastSnapshot: Snapshot | undefined;
-  private merged: { allNodes: readonly Node[]; allDatabases: readonly DatabaseInstance[]; zones: readonly KnownZone[] } | undefined;
+  private merged: Listings | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -178,18 +193,16 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
 
     if (this.targetsStale) this.rebuildTargets();
-    const probes = new Map<string, ProbeResult>();
+    let results: readonly ProbeResult[] = [];
     if (this.probeTargets.length > 0) {
       const { signal: probeSignal, dispose } = timeoutSignal(clock, policy.probeTimeout * 1000, signal);
       try {
-        const results = await this.options.prober.probe(this.probeTargets, probeSignal);
-        for (let i = 0; i < this.probeKeys.length; i++) {
-          probes.set(this.probeKeys[i]!, results[i] ?? { ok: false, failure: 'error' });
-        }
+        results = await this.options.prober.probe(this.probeTargets, probeSignal);
       } finally {
         dispose();
       }
     }
+    const probes = { keys: this.probeKeys, zoneKeys: this.probeZoneKeys, results };
     now = clock.now();
 
     const { allNodes, allDatabases, zones } = this.listings();
@@ -199,7 +212,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       nodes: allNodes,
       databases: allDatabases,
       probes,
-      stoppedOnPurpose: Object.keys(this.memory.fenced).length === 0 ? () => false : (key) => this.memory.fenced[key] !== undefined,
+      stoppedOnPurpose: this.fencedLookup(),
     });
     this.suspectTargets = assessment.suspectTargets;
     for (const transition of assessment.transitions) {
@@ -216,14 +229,14 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
 
     const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false };
-    const nodeViews: NodeView[] = allNodes.map((node) => ({
-      node,
-      health: assessment.targets.get(resourceKey(node.provider, node.id)) ?? unprobed,
-    }));
-    const databaseViews: DatabaseView[] = allDatabases.map((instance) => ({
-      instance,
-      health: assessment.targets.get(resourceKey(instance.provider, instance.id)) ?? unprobed,
-    }));
+    const { nodeKeys, databaseKeys } = this.listings();
+    const targets = assessment.targets;
+    // Views are reused while neither the listing nor the target's health changed: no per-node allocation in steady state.
+    const nodeViews = this.reuseViews(this.nodeViews, allNodes, nodeKeys, targets, unprobed, (node, health) => ({ node, health }));
+    const databaseViews = this.reuseViews(this.databaseViews, allDatabases, databaseKeys, targets, unprobed, (instance, health) => ({ instance, health }));
+    this.nodeViews = nodeViews;
+    this.viewsListing = this.merged;
+    this.databaseViews = databaseViews;
     const providers = new Map<string, ProviderView>();
     for (const [id, provider] of this.providers) {
       providers.set(id, { capabilities: provider.capabilities, regions: this.regions.get(id) ?? [] });
@@ -319,8 +332,37 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
   }
 
+  private reuseViews<R, V extends { readonly health: TargetHealth }>(
+    previous: readonly V[],
+    resources: readonly R[],
+    keys: readonly string[],
+    targets: ReadonlyMap<string, TargetHealth>,
+    unprobed: TargetHealth,
+    make: (resource: R, health: TargetHealth) => V,
+  ): V[] {
+    const sameListing = previous.length === resources.length && this.viewsListing === this.merged;
+    const views: V[] = new Array(resources.length);
+    for (let i = 0; i < resources.length; i++) {
+      const health = targets.get(keys[i]!) ?? unprobed;
+      const old = sameListing ? previous[i] : undefined;
+      views[i] = old !== undefined && old.health === health ? old : make(resources[i]!, health);
+    }
+    return views;
+  }
+
+  /** A lookup of what we fenced; the same function until the fenced set changes (the tracker caches on it). */
+  private fencedLookup(): (key: string) => boolean {
+    const signature = Object.keys(this.memory.fenced).join('|');
+    if (signature !== this.fencedSignature || !this.fencedFn) {
+      this.fencedSignature = signature;
+      const fenced = new Set(Object.keys(this.memory.fenced));
+      this.fencedFn = fenced.size === 0 ? () => false : (key) => fenced.has(key);
+    }
+    return this.fencedFn;
+  }
+
   /** The merged listings, rebuilt only after a read changed them (the same arrays otherwise). */
-  private listings(): { allNodes: readonly Node[]; allDatabases: readonly DatabaseInstance[]; zones: readonly KnownZone[] } {
+  private listings(): Listings {
     if (this.merged) return this.merged;
     const allNodes: Node[] = [];
     for (const list of this.nodes.values()) for (const n of list) allNodes.push(n);
@@ -339,7 +381,13 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         }
       }
     }
-    this.merged = { allNodes, allDatabases, zones };
+    this.merged = {
+      allNodes,
+      allDatabases,
+      zones,
+      nodeKeys: allNodes.map((n) => resourceKey(n.provider, n.id)),
+      databaseKeys: allDatabases.map((d) => resourceKey(d.provider, d.id)),
+    };
     return this.merged;
   }
 
@@ -365,6 +413,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
     this.probeTargets = targets;
     this.probeKeys = keys;
+    this.probeZoneKeys = targets.map((t) => zoneKey(t.provider, t.zone));
     this.targetsStale = false;
   }
 

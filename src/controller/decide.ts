@@ -216,6 +216,8 @@ function decideCluster(
  */
 function primaryFailure(snapshot: Snapshot, policy: Policy, primary: DatabaseView): string | undefined {
   const { instance, health } = primary;
+  // A primary that answers and takes writes has not failed, whatever its zone's (slower to clear) state says.
+  if (health.status === 'up' && health.writable) return undefined;
   const zone = zoneOf(snapshot, instance.provider, instance.zone);
   if (zone?.state === 'impaired') return `primary ${instance.id} is in impaired zone ${instance.zone} (${zone.reason})`;
   const replication = snapshot.replicationFrom.get(resourceKey(instance.provider, instance.id)) ?? 'none';

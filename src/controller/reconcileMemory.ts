@@ -85,7 +85,8 @@ export function reconcileMemory(
   }
 
   // Creates: done once the node runs and answers; given up after nodeStartTimeout (and its zone avoided for a while).
-  const nodesByName = new Map(snapshot.nodes.map((v) => [v.node.name, v]));
+  const pendingNames = Object.keys(memory.pendingCreates);
+  const nodesByName = new Map(pendingNames.length === 0 ? [] : snapshot.nodes.map((v) => [v.node.name, v]));
   for (const [name, pending] of Object.entries(memory.pendingCreates)) {
     const view = nodesByName.get(name);
     if (view && view.node.state === 'running' && view.health.status === 'up') {

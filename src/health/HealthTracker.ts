@@ -18,8 +18,16 @@ export interface HealthRound {
   readonly zones: readonly KnownZone[];
   readonly nodes: readonly Node[];
   readonly databases: readonly DatabaseInstance[];
-  /** This round's probe results by resource key; targets not probed are absent. */
-  readonly probes: ReadonlyMap<string, ProbeResult>;
+  /**
+   * This round's probes, as parallel arrays: resource key, zone key and
+   * result of each probed target. Callers pass the same `keys` and
+   * `zoneKeys` arrays for as long as the probe set is unchanged.
+   */
+  readonly probes: {
+    readonly keys: readonly string[];
+    readonly zoneKeys: readonly string[];
+    readonly results: readonly ProbeResult[];
+  };
   /** Resources the controller stopped itself (fenced): their being stopped is not evidence. */
   readonly stoppedOnPurpose: (key: string) => boolean;
 }
@@ -66,6 +74,7 @@ interface MutableEvidence {
 }
 
 const UNEXPECTED_STOP = new Set(['stopped', 'error', 'failed']);
+const FAILED: ProbeResult = { ok: false, failure: 'error' };
 
 /**
  * Turns raw observations into health, with hysteresis. Three vantage points
@@ -83,11 +92,12 @@ export class HealthTracker {
   private readonly zoneRecords = new Map<string, ZoneRecord>();
   private lastNodes: readonly Node[] | undefined;
   private lastDatabases: readonly DatabaseInstance[] | undefined;
-  private lastProbeCount = -1;
+  private lastProbeKeys: readonly string[] | undefined;
   private suspects = 0;
-  private entries: readonly { key: string; zoneKey: string; state: string }[] = [];
-  private entriesNodes: readonly Node[] | undefined;
-  private entriesDatabases: readonly DatabaseInstance[] | undefined;
+  private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
+  private evidenceNodes: readonly Node[] | undefined;
+  private evidenceDatabases: readonly DatabaseInstance[] | undefined;
+  private evidenceFenced: ((key: string) => boolean) | undefined;
 
   constructor(private readonly policy: Policy) {}
 
@@ -105,20 +115,22 @@ export class HealthTracker {
       }
       return e;
     };
-    for (const entry of this.entriesFor(round)) {
-      const e = ev(entry.zoneKey);
-      const health = this.targets.get(entry.key);
+    const { keys, zoneKeys } = round.probes;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       // What we fenced ourselves is probed (split-brain guard) but is no evidence about its zone.
-      if (health && round.probes.has(entry.key) && !round.stoppedOnPurpose(entry.key)) {
-        e.total++;
-        if (health.status === 'down') e.down++;
-        else if (health.status === 'up') e.up++;
-        if (health.failedRounds > 0) e.failing++;
-      }
-      if (entry.state !== 'terminated') {
-        e.listed++;
-        if (UNEXPECTED_STOP.has(entry.state) && !round.stoppedOnPurpose(entry.key)) e.stopped++;
-      }
+      if (round.stoppedOnPurpose(key)) continue;
+      const health = this.targets.get(key)!;
+      const e = ev(zoneKeys[i]!);
+      e.total++;
+      if (health.status === 'down') e.down++;
+      else if (health.status === 'up') e.up++;
+      if (health.failedRounds > 0) e.failing++;
+    }
+    for (const [zk, listing] of this.listingEvidence(round)) {
+      const e = ev(zk);
+      e.listed = listing.listed;
+      e.stopped = listing.stopped;
     }
 
     const replicationFrom = this.replicationEvidence(round, ev);
@@ -217,23 +229,41 @@ export class HealthTracker {
     return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects };
   }
 
-  /** Keys of every listed resource, computed once per listing (the caller passes the same arrays until it re-reads). */
-  private entriesFor(round: HealthRound): readonly { key: string; zoneKey: string; state: string }[] {
-    if (round.nodes !== this.entriesNodes || round.databases !== this.entriesDatabases) {
-      this.entriesNodes = round.nodes;
-      this.entriesDatabases = round.databases;
-      this.entries = [
-        ...round.nodes.map((n) => ({ key: resourceKey(n.provider, n.id), zoneKey: zoneKey(n.provider, n.zone), state: n.state as string })),
-        ...round.databases.map((d) => ({ key: resourceKey(d.provider, d.id), zoneKey: zoneKey(d.provider, d.zone), state: d.state as string })),
-      ];
+  /**
+   * Per zone: listed resources, and those listed stopped or failed that we did
+   * not stop ourselves. Recomputed only when the listing or the set of fenced
+   * resources changes.
+   */
+  private listingEvidence(round: HealthRound): ReadonlyMap<string, { listed: number; stopped: number }> {
+    const fencedProbe = round.stoppedOnPurpose;
+    if (round.nodes === this.evidenceNodes && round.databases === this.evidenceDatabases && fencedProbe === this.evidenceFenced) {
+      return this.listingByZone;
     }
-    return this.entries;
+    this.evidenceNodes = round.nodes;
+    this.evidenceDatabases = round.databases;
+    this.evidenceFenced = fencedProbe;
+    const byZone = new Map<string, { listed: number; stopped: number }>();
+    const add = (provider: string, id: string, zone: string, state: string) => {
+      if (state === 'terminated') return;
+      const zk = zoneKey(provider, zone);
+      let counts = byZone.get(zk);
+      if (!counts) byZone.set(zk, (counts = { listed: 0, stopped: 0 }));
+      counts.listed++;
+      if (UNEXPECTED_STOP.has(state) && !fencedProbe(resourceKey(provider, id))) counts.stopped++;
+    };
+    for (const n of round.nodes) add(n.provider, n.id, n.zone, n.state);
+    for (const d of round.databases) add(d.provider, d.id, d.zone, d.state);
+    this.listingByZone = byZone;
+    return byZone;
   }
 
   private updateTargets(round: HealthRound): void {
     const { now } = round;
     this.suspects = 0;
-    for (const [key, result] of round.probes) {
+    const { keys, results } = round.probes;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const result = results[i] ?? FAILED;
       const previous = this.targets.get(key);
       if (result.ok) {
         const writable = result.writable === true;
@@ -254,16 +284,24 @@ export class HealthTracker {
     }
     // Forget targets the provider no longer lists; mark listed ones we did not probe. Only needed
     // when the listing or the probe set changed (callers pass the same arrays while they have not).
-    if (round.nodes === this.lastNodes && round.databases === this.lastDatabases && round.probes.size === this.lastProbeCount) return;
+    if (round.nodes === this.lastNodes && round.databases === this.lastDatabases && keys === this.lastProbeKeys) return;
+    // Every probed key has a record by now, so equal sizes mean nothing is stale or unprobed.
+    if (this.targets.size === keys.length) {
+      this.lastNodes = round.nodes;
+      this.lastDatabases = round.databases;
+      this.lastProbeKeys = keys;
+      return;
+    }
     this.lastNodes = round.nodes;
     this.lastDatabases = round.databases;
-    this.lastProbeCount = round.probes.size;
+    this.lastProbeKeys = keys;
     const listed = new Set<string>();
     for (const node of round.nodes) listed.add(resourceKey(node.provider, node.id));
     for (const db of round.databases) listed.add(resourceKey(db.provider, db.id));
+    const probed = new Set(keys);
     for (const [key, health] of this.targets) {
       if (!listed.has(key)) this.targets.delete(key);
-      else if (!round.probes.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
+      else if (!probed.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
     }
   }
 

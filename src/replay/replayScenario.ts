@@ -152,9 +152,9 @@ export async function replayScenario(scenario: Scenario, options: ReplayOptions 
 
   return {
     scenario: scenario.name,
-    file: scenario.file,
     passed: expectations.every((e) => e.passed),
     virtualSeconds: scenario.durationSeconds,
+    file: scenario.file,
     seed: scenario.seed,
     metrics: {
       detectionSeconds: firstDetection && firstImpairmentAt !== undefined ? round(firstDetection.t / 1000 - firstImpairmentAt) : null,

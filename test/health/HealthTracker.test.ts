@@ -17,17 +17,18 @@ const replica = (contact: number): DatabaseInstance => ({
   replication: { upstream: 'db', mode: 'sync', state: contact < 5 ? 'streaming' : 'disconnected', lagSeconds: contact, lastContactSeconds: contact },
 });
 
+const keys = [...nodes.map((n) => `aws:${n.id}`), 'aws:db', 'aws:db-b'];
+const zoneKeys = [...nodes.map((n) => `aws:${n.zone}`), 'aws:a', 'aws:b'];
+
 /** Runs rounds every 2 s; `zoneAUp(t)` says whether zone a answers our probes at t (ms); `contact(t)` what the replica reports. */
 function simulate(rounds: number, zoneAUp: (t: number) => boolean, contact: (t: number) => number, zoneList = zones) {
   const tracker = new HealthTracker(DEFAULT_POLICY);
   const states: { t: number; a: string }[] = [];
   for (let i = 0; i < rounds; i++) {
     const now = i * 2000;
-    const probes = new Map<string, ProbeResult>();
     const aUp = zoneAUp(now);
-    for (const n of nodes) probes.set(`aws:${n.id}`, { ok: n.zone === 'b' || aUp });
-    probes.set('aws:db', { ok: aUp, writable: aUp });
-    probes.set('aws:db-b', { ok: true });
+    const results: ProbeResult[] = [...nodes.map((n) => ({ ok: n.zone === 'b' || aUp })), { ok: aUp, writable: aUp }, { ok: true }];
+    const probes = { keys, zoneKeys, results };
     const result = tracker.update({ now, zones: zoneList, nodes, databases: [primary, replica(contact(now))], probes, stoppedOnPurpose: () => false });
     states.push({ t: now, a: result.zones.get('aws:a')!.state });
   }

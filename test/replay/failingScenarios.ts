@@ -1,0 +1,57 @@
+/**
+ * Scenarios in which a good controller makes one expectation fail: proof that
+ * every expectation kind can fail (a check that cannot fail is a defect).
+ */
+const topology = `
+topology:
+  providers:
+    - id: aws
+      regions:
+        - id: us-east-1
+          zones: [use1-a, use1-b, use1-c]
+  groups:
+    - id: web
+      provider: aws
+      region: us-east-1
+      nodes: { use1-a: 2, use1-b: 2, use1-c: 2 }
+  databases:
+    - id: orders
+      primary: { provider: aws, region: us-east-1, zone: use1-a }
+      replicas:
+        - { id: orders-b, provider: aws, region: us-east-1, zone: use1-b, mode: sync }
+        - { id: orders-c, provider: aws, region: us-east-1, zone: use1-c, lag: 10s }
+      writes: 100
+`;
+const outage = `
+events:
+  - at: 1m
+    impair: { zone: use1-a, mode: unreachable }
+`;
+
+/** One scenario per expectation kind; the named kind fails. */
+export const FAILING: Record<string, string> = {
+  failover: `name: fails-failover\nduration: 10m\n${topology}\nevents: []\nexpect:\n  - failover: { database: orders }\n`,
+  noFailover: `name: fails-nofailover\nduration: 10m\n${topology}${outage}expect:\n  - noFailover: { database: orders }\n`,
+  never: `name: fails-never\nduration: 10m\n${topology}${outage}expect:\n  - never: { action: promoteReplica, zone: use1-b }\n`,
+  capacity: `name: fails-capacity\nduration: 10m\n${topology}${outage}expect:\n  - capacity: { group: web, min: 50, within: 5m }\n`,
+  maxDataLoss: `name: fails-maxdataloss\nduration: 10m\n${topology}
+  - at: 30s
+    replication: { database: orders, replica: orders-b, broken: true }
+  - at: 1m
+    impair: { zone: use1-a, mode: unreachable }
+expect:
+  - maxDataLoss: { database: orders, seconds: 1 }
+`.replace('\nevents: []', ''),
+  maxFailovers: `name: fails-maxfailovers\nduration: 10m\n${topology}${outage}expect:\n  - maxFailovers: { database: orders, count: 0 }\n`,
+  maxCalls: `name: fails-maxcalls\nduration: 10m\n${topology}${outage}expect:\n  - maxCalls: { provider: aws, operation: listNodes, count: 3, per: 1m }\n`,
+};
+// maxDataLoss needs an events key of its own: the broken sync replica leaves only the 10 s async one.
+FAILING.maxDataLoss = `name: fails-maxdataloss\nduration: 10m\n${topology}
+events:
+  - at: 30s
+    replication: { database: orders, replica: orders-b, broken: true }
+  - at: 1m
+    impair: { zone: use1-a, mode: unreachable }
+expect:
+  - maxDataLoss: { database: orders, seconds: 1 }
+`;
