@@ -1,0 +1,12 @@
+export { LocalProvider } from './LocalProvider.js';
+export { LocalProber, type LocalProberOptions } from './LocalProber.js';
+export type {
+  LocalDatabaseSpec,
+  LocalGroupSpec,
+  LocalProviderOptions,
+  LocalReplicaSpec,
+  LocalTopology,
+  PortPurpose,
+} from './LocalProviderOptions.js';
+export type { PgTarget } from './withPgSession.js';
+export { ZONE_FAULTS, type ZoneFault } from './ZoneFault.js';
