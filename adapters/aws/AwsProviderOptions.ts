@@ -1,0 +1,57 @@
+import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
+import type { Clock } from '../../src/clock/Clock.js';
+
+/** Options for {@link AwsProvider}. Every field is optional; the defaults suit a real account. */
+export interface AwsProviderOptions {
+  /** Provider id used in nodes, errors and scenarios. Default `aws`. */
+  readonly id?: string;
+  /**
+   * Regions the adapter manages. Default: the one region the AWS SDK
+   * resolves (`AWS_REGION`, then the shared config file's profile).
+   * Requests naming another region are `invalid-input`.
+   */
+  readonly regions?: readonly string[];
+  /**
+   * One endpoint for EC2, RDS and CloudWatch instead of the regional AWS
+   * endpoints (`http://127.0.0.1:PORT` for the emulator, a VPC endpoint, a
+   * LocalStack URL). The region still goes into each request's signature.
+   */
+  readonly endpoint?: string;
+  /**
+   * Credentials instead of the default provider chain (environment, shared
+   * files, SSO, web identity, ECS/EC2 instance roles). For tests.
+   */
+  readonly credentials?: EC2ClientConfig['credentials'];
+  /**
+   * Attempts per SDK request, retries included. Default 1: retries belong to
+   * the controller, which backs off per provider and region, and a second
+   * retry layer underneath it multiplies calls during exactly the throttle
+   * storms it should calm.
+   */
+  readonly maxAttempts?: number;
+  /** AMI per region for {@link AwsProvider.createNode}, unless a launch template is configured for it. */
+  readonly images?: Readonly<Record<string, string>>;
+  /** Launch template name per region (its network, security groups, key and user data apply). */
+  readonly launchTemplates?: Readonly<Record<string, string>>;
+  /** Subnet per zone, for VPCs without a default subnet in that zone. */
+  readonly subnets?: Readonly<Record<string, string>>;
+  /** Instance type when a create request names no size. Default: the launch template's, or EC2's own default. */
+  readonly defaultSize?: string;
+  /** Port the controller probes nodes on; with it, nodes get `endpoint` = `privateIp:port`. */
+  readonly probePort?: number;
+  /**
+   * Where replica lag comes from. `cloudwatch` (default): one `GetMetricData`
+   * call per region and listing, reading RDS's `ReplicaLag` metric; the
+   * adapter then declares `replicationStatus`. `none`: lag is `null` and the
+   * capability is not declared.
+   */
+  readonly replicaLag?: 'cloudwatch' | 'none';
+  /**
+   * Also call `DescribeInstanceStatus` on every listing and put the
+   * instance and system status checks in each node's `extra`. Default
+   * false: it doubles the read calls of every listing.
+   */
+  readonly instanceStatus?: boolean;
+  /** Time source for the CloudWatch query window. Default: the system clock. */
+  readonly clock?: Clock;
+}

@@ -1,0 +1,81 @@
+import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DatabaseInstance, ReplicationState, ReplicationStatus } from '../../src/contract/types.js';
+import { toDatabaseState } from './rdsStatusTable.js';
+
+/** The tag that carries an instance's logical database across promotions (RDS forgets the source when it promotes). */
+export const CLUSTER_TAG = 'lifeboat:cluster';
+
+/** The `read replication` status RDS reports in `StatusInfos`, to the contract's replication state. */
+const REPLICATION_STATES: Readonly<Record<string, ReplicationState>> = Object.freeze({
+  replicating: 'streaming',
+  error: 'broken',
+  terminated: 'broken',
+  stopped: 'disconnected',
+});
+
+/** A replica lag reading from CloudWatch, when the adapter made one. */
+export interface LagReading {
+  readonly seconds: number;
+  /** When the datapoint was taken (ms since the epoch). */
+  readonly at: number;
+}
+
+/** An RDS identifier from an identifier or an ARN (cross-region replicas name their source by ARN). */
+export function rdsIdentifier(value: string): string {
+  const match = /^arn:aws[\w-]*:rds:[^:]*:[^:]*:db:(.+)$/.exec(value);
+  return match === null ? value : match[1]!;
+}
+
+/**
+ * An RDS DB instance as a contract {@link DatabaseInstance}. RDS read
+ * replicas are asynchronous; RDS reports neither the time of last contact
+ * nor lag in bytes, so those are `null`, and lag is `null` unless a
+ * CloudWatch reading is given. `cluster` is resolved by the caller (tag,
+ * then replication root).
+ */
+export function toDatabaseInstance(db: DBInstance, provider: string, region: string, cluster: string, lag: LagReading | null | undefined): DatabaseInstance {
+  const id = db.DBInstanceIdentifier ?? '';
+  const source = db.ReadReplicaSourceDBInstanceIdentifier;
+  const replicationInfo = db.StatusInfos?.find((info) => info.StatusType === 'read replication');
+  const endpoint = db.Endpoint?.Address === undefined ? undefined : db.Endpoint.Port === undefined ? db.Endpoint.Address : `${db.Endpoint.Address}:${db.Endpoint.Port}`;
+  const extra: Record<string, unknown> = {
+    rawStatus: db.DBInstanceStatus,
+    arn: db.DBInstanceArn,
+    instanceClass: db.DBInstanceClass,
+    engineVersion: db.EngineVersion,
+    multiAZ: db.MultiAZ,
+    secondaryAvailabilityZone: db.SecondaryAvailabilityZone,
+    replicaIds: db.ReadReplicaDBInstanceIdentifiers ?? [],
+    replicationStatus: replicationInfo?.Status,
+    replicationMessage: replicationInfo?.Message,
+  };
+  let replication: ReplicationStatus | undefined;
+  if (source !== undefined && source !== '') {
+    if (lag !== undefined && lag !== null) extra['replicaLagAt'] = lag.at;
+    replication = {
+      upstream: rdsIdentifier(source),
+      mode: 'async',
+      state: replicationStateOf(replicationInfo?.Status),
+      lagSeconds: lag === undefined || lag === null ? null : lag.seconds,
+      lastContactSeconds: null,
+      lagBytes: null,
+    };
+  }
+  return {
+    id,
+    cluster,
+    provider,
+    region,
+    zone: db.AvailabilityZone ?? '',
+    engine: db.Engine ?? 'unknown',
+    role: replication === undefined ? 'primary' : 'replica',
+    state: toDatabaseState(db.DBInstanceStatus),
+    ...(replication === undefined ? {} : { replication }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+    extra,
+  };
+}
+
+function replicationStateOf(status: string | undefined): ReplicationState {
+  return (status !== undefined && Object.hasOwn(REPLICATION_STATES, status) ? REPLICATION_STATES[status] : undefined) ?? 'unknown';
+}

@@ -1,0 +1,18 @@
+import type { Provider } from '../../src/contract/Provider.js';
+import type { WorldWait } from './HttpEmulator.js';
+import type { QueryParams } from './QueryParams.js';
+
+/** Everything an AWS action handler needs for one request. */
+export interface AwsCallContext {
+  readonly provider: Provider;
+  /** The region the request was signed for. */
+  readonly region: string;
+  readonly params: QueryParams;
+  /** The raw body (JSON protocols read it themselves). */
+  readonly body: string;
+  /** Fires when the client gives up; passed to every provider call. */
+  readonly signal: AbortSignal;
+  readonly world: WorldWait;
+  readonly requestId: string;
+  readonly accountId: string;
+}

@@ -1,0 +1,16 @@
+import type { Provider } from '../../src/contract/Provider.js';
+import type { WorldWait } from './HttpEmulator.js';
+import type { OperationStore } from './OperationStore.js';
+
+/** Everything a GCP route handler needs for one request. */
+export interface GcpCallContext {
+  readonly provider: Provider;
+  /** Path parameters of the matched route, in order (project first). */
+  readonly path: readonly string[];
+  readonly query: URLSearchParams;
+  /** The parsed JSON body (`{}` when empty). */
+  readonly body: Record<string, unknown>;
+  readonly signal: AbortSignal;
+  readonly world: WorldWait;
+  readonly operations: OperationStore;
+}

@@ -1,0 +1,14 @@
+/**
+ * Loopback HTTP emulators of the AWS (EC2, RDS, CloudWatch) and GCP
+ * (Compute Engine, Cloud SQL Admin) APIs, as front ends over any
+ * {@link Provider} (normally a `SimWorld`'s): each wire request becomes a
+ * provider call, so the world's state, faults, latencies and call records
+ * apply to real SDK traffic. Used by the adapter tests and by
+ * `lifeboat replay --wire`.
+ */
+export { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from './startAwsEmulator.js';
+export type { EmulatorHandle } from './EmulatorHandle.js';
+export type { EmulatorStats } from './EmulatorStats.js';
+export type { WireFault, WireFaultHook, WireRequestInfo } from './WireFault.js';
+export { startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from './startGcpEmulator.js';
+export { WireQuiescence } from './WireQuiescence.js';

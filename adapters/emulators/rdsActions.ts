@@ -1,0 +1,106 @@
+import type { DatabaseInstance } from '../../src/contract/types.js';
+import type { AwsCallContext } from './AwsCallContext.js';
+import { page, tokenOffset } from './pageToken.js';
+import { dbInstanceFields } from './rdsWire.js';
+import { WireError } from './WireError.js';
+import { document, el, opt, type XmlChild } from './xml.js';
+
+/** The API version every RDS response is namespaced with. */
+export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
+
+/** RDS Query actions the emulator serves. */
+export async function rdsAction(action: string, ctx: AwsCallContext): Promise<string> {
+  const id = (): string => required(ctx, 'DBInstanceIdentifier');
+  switch (action) {
+    case 'DescribeDBInstances':
+      return describeDBInstances(ctx);
+    case 'CreateDBInstanceReadReplica':
+      return createReadReplica(ctx);
+    case 'PromoteReadReplica':
+      return acknowledge(ctx, action, id(), (target) => ctx.provider.promoteReplica(target, { signal: ctx.signal }));
+    case 'RebootDBInstance':
+      return acknowledge(ctx, action, id(), (target) => ctx.provider.rebootDatabase(target, { signal: ctx.signal }));
+    case 'StopDBInstance':
+      return acknowledge(ctx, action, id(), (target) => ctx.provider.stopDatabase(target, { signal: ctx.signal }));
+    default:
+      throw new WireError(400, 'InvalidAction', `Could not find operation ${action} for version 2014-10-31`);
+  }
+}
+
+function required(ctx: AwsCallContext, name: string): string {
+  const value = ctx.params.get(name);
+  if (value === undefined || value === '') throw new WireError(400, 'MissingParameter', `The request must contain the parameter ${name}`);
+  return value;
+}
+
+function respond(action: string, ctx: AwsCallContext, ...result: XmlChild[]): string {
+  return document(
+    `${action}Response`,
+    RDS_NAMESPACE,
+    el(`${action}Result`, ...result),
+    el('ResponseMetadata', el('RequestId', ctx.requestId)),
+  );
+}
+
+/** Instance id from an identifier or an RDS ARN (cross-region replicas name their source by ARN). */
+function instanceId(value: string): string {
+  const match = /^arn:aws[\w-]*:rds:[^:]*:[^:]*:db:(.+)$/.exec(value);
+  return match === null ? value : match[1]!;
+}
+
+function dbInstance(db: DatabaseInstance, listing: readonly DatabaseInstance[], ctx: AwsCallContext): XmlChild {
+  const replicas = listing.filter((each) => each.replication?.upstream === db.id).map((each) => each.id);
+  return el('DBInstance', ...dbInstanceFields(db, replicas, ctx.accountId));
+}
+
+async function describeDBInstances(ctx: AwsCallContext): Promise<string> {
+  const { params } = ctx;
+  const wanted = new Set<string>();
+  for (const i of params.indexes('Filters.Filter', 'Name')) {
+    const name = params.get(`Filters.Filter.${i}.Name`)!;
+    if (name !== 'db-instance-id') throw new WireError(400, 'InvalidParameterValue', `Unrecognized filter name: ${name}`);
+    for (const value of params.list(`Filters.Filter.${i}.Values.Value`)) wanted.add(instanceId(value));
+  }
+  const single = params.get('DBInstanceIdentifier');
+  const max = params.int('MaxRecords') ?? 100;
+  if (!(max >= 20 && max <= 100)) throw new WireError(400, 'InvalidParameterValue', 'MaxRecords must be between 20 and 100');
+  const offset = tokenOffset(params.get('Marker'), 'DescribeDBInstances');
+  if (offset === undefined) throw new WireError(400, 'InvalidParameterValue', 'The value of Marker is invalid');
+  // The whole region in one world call: replica lists need every instance, not only the filtered ones.
+  const listing = await ctx.world(ctx.provider.listDatabases({ region: ctx.region }, { signal: ctx.signal }));
+  let kept = wanted.size === 0 ? listing : listing.filter((db) => wanted.has(db.id));
+  if (single !== undefined) {
+    kept = kept.filter((db) => db.id === instanceId(single));
+    if (kept.length === 0) throw new WireError(404, 'DBInstanceNotFound', `DBInstance ${single} not found.`);
+  }
+  const slice = page(kept, max, offset, 'DescribeDBInstances');
+  return respond(
+    'DescribeDBInstances',
+    ctx,
+    el('DBInstances', ...slice.items.map((db) => dbInstance(db, listing, ctx))),
+    opt('Marker', slice.next),
+  );
+}
+
+async function createReadReplica(ctx: AwsCallContext): Promise<string> {
+  const id = required(ctx, 'DBInstanceIdentifier');
+  const source = instanceId(required(ctx, 'SourceDBInstanceIdentifier'));
+  const zone = ctx.params.get('AvailabilityZone');
+  const created = await ctx.world(
+    ctx.provider.createReplica(
+      { id, source, region: ctx.region, ...(zone === undefined ? {} : { zone }) },
+      { signal: ctx.signal },
+    ),
+  );
+  return respond('CreateDBInstanceReadReplica', ctx, dbInstance(created, [], ctx));
+}
+
+/**
+ * Promote/Reboot/Stop answers. RDS returns the whole instance; the world's
+ * calls return nothing and a second read would count as an extra call, so
+ * the emulator returns the identifier only.
+ */
+async function acknowledge(ctx: AwsCallContext, action: string, id: string, call: (id: string) => Promise<void>): Promise<string> {
+  await ctx.world(call(id));
+  return respond(action, ctx, el('DBInstance', el('DBInstanceIdentifier', id)));
+}

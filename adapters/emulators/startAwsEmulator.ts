@@ -1,0 +1,164 @@
+import { isProviderError, type ProviderError } from '../../src/contract/errors.js';
+import type { Provider } from '../../src/contract/Provider.js';
+import type { AwsCallContext } from './AwsCallContext.js';
+import { cloudWatchAction } from './cloudWatchActions.js';
+import { ec2Action } from './ec2Actions.js';
+import type { EmulatorHandle } from './EmulatorHandle.js';
+import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
+import { QueryParams } from './QueryParams.js';
+import { RDS_NAMESPACE, rdsAction } from './rdsActions.js';
+import { sigV4Scope } from './sigV4Scope.js';
+import type { WireRequestInfo } from './WireFault.js';
+import { WireError } from './WireError.js';
+import { document, el } from './xml.js';
+
+/** Options for {@link startAwsEmulator}. */
+export interface AwsEmulatorOptions {
+  /** The provider whose state and behaviour the emulator serves (normally a `SimWorld`'s `aws` provider). */
+  readonly provider: Provider;
+  /** Interface to listen on. Default `127.0.0.1`: the emulators are for loopback only. */
+  readonly host?: string;
+  /** Port; default an ephemeral one. */
+  readonly port?: number;
+  /** Account id shown in ARNs and owner ids. Default `000000000000`. */
+  readonly accountId?: string;
+}
+
+/** A running AWS emulator. */
+export type AwsEmulator = EmulatorHandle;
+
+const JSON_CONTENT = 'application/x-amz-json-1.0';
+
+/**
+ * Starts an HTTP front end that speaks the EC2 Query protocol (2016-11-15),
+ * the RDS Query protocol (2014-10-31) and the CloudWatch JSON protocol
+ * (`GetMetricData` only), all on one endpoint, routed by the SigV4 credential
+ * scope of each request (which names the region and the service). Each
+ * request becomes the matching call on `provider`, so the world's faults,
+ * latencies and call records apply; the answer is rendered in the service's
+ * own format, errors included. Signatures are read for routing but never
+ * verified.
+ */
+export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
+  const emulator = new HttpEmulator(new AwsFrontEnd(options.provider, options.accountId ?? '000000000000'));
+  return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+}
+
+class AwsFrontEnd implements WireFrontEnd {
+  private requests = 0;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly accountId: string,
+  ) {}
+
+  classify(request: WireRequest): WireRequestInfo {
+    const scope = sigV4Scope(headerOf(request, 'authorization'));
+    const target = headerOf(request, 'x-amz-target');
+    const action = target !== undefined ? target.slice(target.lastIndexOf('.') + 1) : (new QueryParams(request.body).get('Action') ?? '');
+    return {
+      service: scope?.service ?? 'unknown',
+      action,
+      ...(scope === undefined ? {} : { region: scope.region }),
+      headers: request.headers,
+    };
+  }
+
+  async handle(request: WireRequest, info: WireRequestInfo, world: WorldWait): Promise<WireResponse> {
+    try {
+      if (info.region === undefined) {
+        throw new WireError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+      }
+      const ctx: AwsCallContext = {
+        provider: this.provider,
+        region: info.region,
+        params: new QueryParams(info.service === 'monitoring' ? '' : request.body),
+        body: request.body,
+        signal: request.signal,
+        world,
+        requestId: this.nextRequestId(),
+        accountId: this.accountId,
+      };
+      switch (info.service) {
+        case 'ec2':
+          return { status: 200, contentType: 'text/xml;charset=UTF-8', body: await ec2Action(info.action, ctx) };
+        case 'rds':
+          return { status: 200, contentType: 'text/xml', body: await rdsAction(info.action, ctx) };
+        case 'monitoring':
+          return { status: 200, contentType: JSON_CONTENT, body: await cloudWatchAction(info.action, ctx) };
+        default:
+          throw new WireError(400, 'UnknownService', `The emulator does not serve the service ${info.service}`);
+      }
+    } catch (error) {
+      if (error instanceof WireError) return this.renderError(info, error.status, error.code, error.message);
+      if (isProviderError(error)) {
+        const wire = wireErrorOf(info.service, error);
+        return this.renderError(info, wire.status, wire.code, error.message);
+      }
+      throw error;
+    }
+  }
+
+  renderError(info: WireRequestInfo, status: number, code: string, message: string): WireResponse {
+    const requestId = this.nextRequestId();
+    switch (info.service) {
+      case 'rds':
+        return {
+          status,
+          contentType: 'text/xml',
+          body: document(
+            'ErrorResponse',
+            RDS_NAMESPACE,
+            el('Error', el('Type', status < 500 ? 'Sender' : 'Receiver'), el('Code', code), el('Message', message)),
+            el('RequestId', requestId),
+          ),
+        };
+      case 'monitoring':
+        return {
+          status,
+          contentType: JSON_CONTENT,
+          headers: { 'x-amzn-query-error': `${code};${status < 500 ? 'Sender' : 'Receiver'}`, 'x-amzn-requestid': requestId },
+          body: JSON.stringify({ __type: code, message }),
+        };
+      default:
+        // EC2's error document has no namespace: <Response><Errors><Error>...
+        return {
+          status,
+          contentType: 'text/xml;charset=UTF-8',
+          body: document('Response', undefined, el('Errors', el('Error', el('Code', code), el('Message', message))), el('RequestID', requestId)),
+        };
+    }
+  }
+
+  private nextRequestId(): string {
+    return `00000000-0000-4000-8000-${String(++this.requests).padStart(12, '0')}`;
+  }
+}
+
+function headerOf(request: WireRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The HTTP status and error code each service uses for a world error. EC2
+ * throttles with `RequestLimitExceeded` (503), RDS and CloudWatch with
+ * `Throttling` (400); server faults are 5xx; refusals keep the world's code
+ * (`IncorrectInstanceState`, `DBInstanceNotFound`, ...).
+ */
+function wireErrorOf(service: string, error: ProviderError): { status: number; code: string } {
+  const serverStatus = error.status !== undefined && error.status >= 500 ? error.status : 500;
+  switch (error.kind) {
+    case 'throttled':
+      return service === 'ec2' ? { status: 503, code: 'RequestLimitExceeded' } : { status: 400, code: 'Throttling' };
+    case 'retryable':
+    case 'timeout':
+      if (service === 'ec2') return { status: serverStatus, code: error.code ?? 'InternalError' };
+      return { status: serverStatus, code: service === 'rds' ? 'InternalFailure' : 'InternalServiceError' };
+    case 'terminal':
+      return { status: 400, code: error.code ?? (service === 'rds' ? 'InvalidDBInstanceState' : 'IncorrectState') };
+    case 'invalid-input':
+      if (error.code === 'DBInstanceNotFound') return { status: 404, code: error.code };
+      return { status: 400, code: error.code ?? 'InvalidParameterValue' };
+  }
+}

@@ -1,0 +1,169 @@
+import { isProviderError, type ProviderError } from '../../src/contract/errors.js';
+import type { Provider } from '../../src/contract/Provider.js';
+import { computeAction } from './computeRoutes.js';
+import type { EmulatorHandle } from './EmulatorHandle.js';
+import type { GcpCallContext } from './GcpCallContext.js';
+import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
+import { OperationStore } from './OperationStore.js';
+import { sqlAdminAction } from './sqlAdminRoutes.js';
+import type { WireRequestInfo } from './WireFault.js';
+import { WireError } from './WireError.js';
+
+/** Options for {@link startGcpEmulator}. */
+export interface GcpEmulatorOptions {
+  /** The provider whose state and behaviour the emulator serves (normally a `SimWorld`'s `gcp` provider). */
+  readonly provider: Provider;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Port; default an ephemeral one. */
+  readonly port?: number;
+  /**
+   * Report each operation `RUNNING` for this many `get`/`wait` polls before
+   * `DONE` (default 0: done at once). The world has already carried the
+   * request out; this only exercises a client's waiting.
+   */
+  readonly operationPolls?: number;
+}
+
+/** A running GCP emulator. */
+export type GcpEmulator = EmulatorHandle;
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly service: 'compute' | 'sqladmin';
+  readonly action: string;
+}
+
+const SEGMENT = '([^/]+)';
+const COMPUTE = `^/compute/v1/projects/${SEGMENT}`;
+const SQL = `^/v1/projects/${SEGMENT}`;
+
+/** Every method the emulator serves; anything else is a 404 in the service's error format. */
+const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/aggregated/instances$`), service: 'compute', action: 'instances.aggregatedList' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances$`), service: 'compute', action: 'instances.list' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances$`), service: 'compute', action: 'instances.insert' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances/${SEGMENT}$`), service: 'compute', action: 'instances.get' },
+  { method: 'DELETE', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances/${SEGMENT}$`), service: 'compute', action: 'instances.delete' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances/${SEGMENT}/reset$`), service: 'compute', action: 'instances.reset' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances/${SEGMENT}/start$`), service: 'compute', action: 'instances.start' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/instances/${SEGMENT}/stop$`), service: 'compute', action: 'instances.stop' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/operations/${SEGMENT}$`), service: 'compute', action: 'zoneOperations.get' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/operations/${SEGMENT}/wait$`), service: 'compute', action: 'zoneOperations.wait' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/zones$`), service: 'compute', action: 'zones.list' },
+  { method: 'GET', pattern: new RegExp(`${SQL}/instances$`), service: 'sqladmin', action: 'sql.instances.list' },
+  { method: 'POST', pattern: new RegExp(`${SQL}/instances$`), service: 'sqladmin', action: 'sql.instances.insert' },
+  { method: 'GET', pattern: new RegExp(`${SQL}/instances/${SEGMENT}$`), service: 'sqladmin', action: 'sql.instances.get' },
+  { method: 'PATCH', pattern: new RegExp(`${SQL}/instances/${SEGMENT}$`), service: 'sqladmin', action: 'sql.instances.patch' },
+  { method: 'POST', pattern: new RegExp(`${SQL}/instances/${SEGMENT}/promoteReplica$`), service: 'sqladmin', action: 'sql.instances.promoteReplica' },
+  { method: 'POST', pattern: new RegExp(`${SQL}/instances/${SEGMENT}/restart$`), service: 'sqladmin', action: 'sql.instances.restart' },
+  { method: 'GET', pattern: new RegExp(`${SQL}/operations/${SEGMENT}$`), service: 'sqladmin', action: 'sql.operations.get' },
+];
+
+/**
+ * Starts an HTTP front end that speaks the Compute Engine v1 REST API
+ * (instances, zones, zone operations) and the Cloud SQL Admin v1 REST API
+ * (instances, operations), only the methods the GCP adapter uses, on one
+ * loopback endpoint. Each request becomes the matching call on `provider`;
+ * answers and errors are shaped like Google's JSON. Bearer tokens are
+ * accepted without checking.
+ */
+export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<GcpEmulator> {
+  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0)));
+  return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+}
+
+class GcpFrontEnd implements WireFrontEnd {
+  constructor(
+    private readonly provider: Provider,
+    private readonly operations: OperationStore,
+  ) {}
+
+  classify(request: WireRequest): WireRequestInfo {
+    const route = this.route(request);
+    return {
+      service: route?.route.service ?? (request.url.pathname.startsWith('/compute/') ? 'compute' : 'sqladmin'),
+      action: route?.route.action ?? `${request.method} ${request.url.pathname}`,
+      headers: request.headers,
+    };
+  }
+
+  async handle(request: WireRequest, info: WireRequestInfo, world: WorldWait): Promise<WireResponse> {
+    try {
+      const matched = this.route(request);
+      if (matched === undefined) throw new WireError(404, 'notFound', `The emulator does not serve ${request.method} ${request.url.pathname}`);
+      let body: Record<string, unknown> = {};
+      if (request.body !== '') {
+        try {
+          body = JSON.parse(request.body) as Record<string, unknown>;
+        } catch {
+          throw new WireError(400, 'parseError', 'This API does not support parsing form-encoded input.');
+        }
+      }
+      const ctx: GcpCallContext = {
+        provider: this.provider,
+        path: matched.path,
+        query: request.url.searchParams,
+        body,
+        signal: request.signal,
+        world,
+        operations: this.operations,
+      };
+      const result = matched.route.service === 'compute' ? await computeAction(matched.route.action, ctx) : await sqlAdminAction(matched.route.action, ctx);
+      return { status: 200, contentType: 'application/json; charset=UTF-8', body: JSON.stringify(result) };
+    } catch (error) {
+      if (error instanceof WireError) return this.renderError(info, error.status, error.code, error.message);
+      if (isProviderError(error)) {
+        const wire = wireErrorOf(info.service, error);
+        return this.renderError(info, wire.status, wire.reason, error.message);
+      }
+      throw error;
+    }
+  }
+
+  /** Google's JSON error shape; throttling also carries the AIP-193 `ErrorInfo` newer APIs add. */
+  renderError(_info: WireRequestInfo, status: number, reason: string, message: string): WireResponse {
+    const throttled = reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded';
+    const error = {
+      code: status,
+      message,
+      errors: [{ message, domain: throttled ? 'usageLimits' : 'global', reason }],
+      ...(throttled
+        ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com', metadata: {} }] }
+        : {}),
+    };
+    return { status, contentType: 'application/json; charset=UTF-8', body: JSON.stringify({ error }) };
+  }
+
+  private route(request: WireRequest): { route: Route; path: string[] } | undefined {
+    for (const route of ROUTES) {
+      if (route.method !== request.method) continue;
+      const match = route.pattern.exec(request.url.pathname);
+      if (match !== null) return { route, path: match.slice(1).map((each) => decodeURIComponent(each)) };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The HTTP status and legacy `reason` Google APIs use for a world error:
+ * 429 `rateLimitExceeded` for throttling, 5xx `backendError` for server
+ * faults, 400 `resourceNotReady`/`invalidState` for wrong states, 404 and
+ * 409 for missing and existing resources, 400 `invalid` for the rest.
+ */
+function wireErrorOf(service: string, error: ProviderError): { status: number; reason: string } {
+  switch (error.kind) {
+    case 'throttled':
+      return { status: 429, reason: 'rateLimitExceeded' };
+    case 'retryable':
+    case 'timeout':
+      return { status: error.status !== undefined && error.status >= 500 ? error.status : 503, reason: 'backendError' };
+    case 'terminal':
+      return { status: 400, reason: service === 'sqladmin' ? 'invalidState' : 'resourceNotReady' };
+    case 'invalid-input':
+      if (error.code?.endsWith('NotFound')) return { status: 404, reason: service === 'sqladmin' ? 'instanceDoesNotExist' : 'notFound' };
+      if (error.code?.endsWith('AlreadyExists')) return { status: 409, reason: 'alreadyExists' };
+      return { status: 400, reason: 'invalid' };
+  }
+}

@@ -1,0 +1,662 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
+import { GoogleAuth } from 'google-auth-library';
+import { abortError, timeoutSignal, type Clock } from '../../src/clock/Clock.js';
+import { SystemClock } from '../../src/clock/SystemClock.js';
+import { isProviderError, ProviderError } from '../../src/contract/errors.js';
+import type { CallOptions, Provider } from '../../src/contract/Provider.js';
+import type {
+  Capabilities,
+  CreateNodeRequest,
+  CreateReplicaRequest,
+  DatabaseFilter,
+  DatabaseInstance,
+  Node,
+  NodeFilter,
+  Region,
+  Size,
+  Zone,
+} from '../../src/contract/types.js';
+import { CloudSqlAdmin } from './CloudSqlAdmin.js';
+import type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';
+import type { GcpAuth } from './GcpAuth.js';
+import type { GcpCallScope } from './GcpCallScope.js';
+import { toGceZoneStatus } from './gceStatusTable.js';
+import { formatNodeId, instanceNameFor, isLabelValue, lastSegment, parseNodeId, regionOfZone, requestIdFor } from './gceNames.js';
+import { gcpSizes } from './gcpSizes.js';
+import { operationErrorKind } from './operationErrorKind.js';
+import type { GcpProviderOptions } from './GcpProviderOptions.js';
+import { ScopedAuth } from './ScopedAuth.js';
+import { toCloudSqlDatabase, upstreamName, CLUSTER_LABEL } from './toCloudSqlDatabase.js';
+import { GROUP_LABEL, toGceNode } from './toGceNode.js';
+import { toGcpProviderError } from './toGcpProviderError.js';
+
+type IInstance = protos.google.cloud.compute.v1.IInstance;
+type IOperation = protos.google.cloud.compute.v1.IOperation;
+
+/** Compute's largest page. */
+const COMPUTE_PAGE = 500;
+/** Cloud SQL page size. */
+const SQL_PAGE = 500;
+/** A guard against a service that keeps returning a next-page token. */
+const MAX_PAGES = 10_000;
+const DEFAULT_OPERATION_WAIT_MS = 10_000;
+const DEFAULT_POLL_MS = 1_000;
+
+/**
+ * Call options for every Compute request: the client library's own retries
+ * (up to ten minutes on UNAVAILABLE for reads) are off, so a call costs a
+ * known number of requests and the controller's backoff is the only one.
+ */
+const NO_RETRY = { retry: { retryCodes: [] as number[] } };
+
+/**
+ * The `gcp` adapter: Compute Engine for nodes and zones through
+ * `@google-cloud/compute` (REST transport), Cloud SQL Admin for databases
+ * through its REST API, with Application Default Credentials.
+ *
+ * - Node ids are `<zone>/<instance name>` (GCE names are unique per zone
+ *   only); created instances get a suffix derived from the client token.
+ * - Every request carries the call's `AbortSignal` (through
+ *   {@link ScopedAuth}); client-library retries are off.
+ * - Mutating calls wait up to `operationWaitMs` for their long-running
+ *   operation, so quota and capacity failures surface as errors; past that
+ *   they return as accepted.
+ * - GCE zones are only UP or DOWN (no "impaired"); Cloud SQL reports no
+ *   replica lag, so `replicationStatus` is not declared, and it cannot
+ *   re-point a replica, so neither is `repointReplica`.
+ */
+export class GcpProvider implements Provider {
+  readonly id: string;
+  readonly capabilities: Capabilities = Object.freeze({
+    nodes: true,
+    startStopNodes: true,
+    databases: true,
+    createReplica: true,
+    promoteReplica: true,
+    repointReplica: false,
+    stopDatabase: true,
+    rebootDatabase: true,
+    zoneStatus: true,
+    replicationStatus: false,
+  });
+  private readonly scopes = new AsyncLocalStorage<GcpCallScope>();
+  private readonly auth: ScopedAuth;
+  private readonly clock: Clock;
+  private readonly sql: CloudSqlAdmin;
+  private clients: { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } | undefined;
+  private project: Promise<string> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: GcpProviderOptions = {}) {
+    this.id = options.id ?? 'gcp';
+    this.clock = options.clock ?? new SystemClock();
+    const inner: GcpAuth = options.auth ?? (new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }) as unknown as GcpAuth);
+    this.auth = new ScopedAuth(inner, this.scopes);
+    const base =
+      options.apiEndpoint === undefined
+        ? 'https://sqladmin.googleapis.com'
+        : `${options.protocol ?? 'https'}://${options.apiEndpoint}${options.port === undefined ? '' : `:${options.port}`}`;
+    this.sql = new CloudSqlAdmin(this.auth, base);
+  }
+
+  // ---- locations ------------------------------------------------------------
+
+  async listLocations(options: CallOptions): Promise<Region[]> {
+    const zones = await this.listZones('listLocations', options.signal);
+    const regions = new Map<string, Zone[]>();
+    for (const zone of zones) regions.set(zone.region, [...(regions.get(zone.region) ?? []), zone]);
+    return [...regions].map(([id, members]) => ({ id, provider: this.id, zones: members, extra: {} }));
+  }
+
+  async zoneStatus(query: { region?: string }, options: CallOptions): Promise<Zone[]> {
+    if (query.region !== undefined) this.checkRegion('zoneStatus', query.region);
+    const zones = await this.listZones('zoneStatus', options.signal);
+    if (query.region !== undefined && !zones.some((zone) => zone.region === query.region)) {
+      throw this.invalid('zoneStatus', `unknown region ${query.region}`, 'InvalidRegion');
+    }
+    return query.region === undefined ? zones : zones.filter((zone) => zone.region === query.region);
+  }
+
+  async listSizes(query: { region?: string }, options: CallOptions): Promise<Size[]> {
+    if (options.signal.aborted) throw this.timeout('listSizes', options.signal);
+    if (query.region !== undefined) this.checkRegion('listSizes', query.region);
+    return gcpSizes(this.id, query.region ?? 'us-central1');
+  }
+
+  // ---- nodes ----------------------------------------------------------------
+
+  async listNodes(filter: NodeFilter, options: CallOptions): Promise<Node[]> {
+    const { signal } = options;
+    if (filter.region !== undefined) this.checkRegion('listNodes', filter.region);
+    if (filter.zone !== undefined && filter.region !== undefined && regionOfZone(filter.zone) !== filter.region) {
+      throw this.invalid('listNodes', `zone ${filter.zone} is not in region ${filter.region}`, 'InvalidZone');
+    }
+    const parsed = filter.ids?.map((id) => parseNodeId(id));
+    // Ids that are not `<zone>/<name>` name no instance: they cannot match.
+    const ids = parsed?.filter((each): each is { zone: string; name: string } => each !== undefined);
+    if (ids !== undefined && ids.length === 0) {
+      if (signal.aborted) throw this.timeout('listNodes', signal);
+      return [];
+    }
+    const zones = new Set(ids?.map((each) => each.zone) ?? (filter.zone === undefined ? [] : [filter.zone]));
+    const terms: string[] = [];
+    if (filter.group !== undefined) terms.push(`(labels.${GROUP_LABEL} = ${quote(filter.group)})`);
+    if (ids?.length === 1) terms.push(`(name = ${quote(ids[0]!.name)})`);
+    const request = { filter: terms.join(' '), maxResults: COMPUTE_PAGE };
+    const instances =
+      zones.size === 1 ? await this.zonalList([...zones][0]!, request, signal) : await this.aggregatedList(request, signal);
+    const regions = this.options.regions;
+    return instances
+      .map((instance) => toGceNode(instance, this.id, this.options.probePort))
+      .filter((node) => (regions === undefined || regions.includes(node.region)) && matchesNode(node, filter));
+  }
+
+  async createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node> {
+    const { signal } = options;
+    this.checkRegion('createNode', request.region);
+    if (request.zone !== undefined && regionOfZone(request.zone) !== request.region) {
+      throw this.invalid('createNode', `zone ${request.zone} is not in region ${request.region}`, 'InvalidZone');
+    }
+    if (request.group !== undefined && !isLabelValue(request.group)) {
+      throw this.invalid('createNode', `group ${request.group} is not a valid GCE label value ([a-z0-9_-], at most 63)`, 'InvalidLabel');
+    }
+    const { sourceImage, instanceTemplate } = this.options;
+    if (sourceImage === undefined && instanceTemplate === undefined) {
+      throw this.invalid('createNode', 'no boot image or instance template is configured (options.sourceImage / options.instanceTemplate)', 'MissingParameter');
+    }
+    const zone = request.zone ?? (await this.pickZone(request, signal));
+    const name = instanceNameFor(request.name, request.clientToken);
+    // With a template and no size asked for, the template's machine type applies.
+    const size = request.size ?? this.options.defaultSize ?? (instanceTemplate === undefined ? 'e2-small' : undefined);
+    const resource: IInstance = {
+      name,
+      ...(size === undefined ? {} : { machineType: `zones/${zone}/machineTypes/${size}` }),
+      labels: request.group === undefined ? {} : { [GROUP_LABEL]: request.group },
+      ...(sourceImage === undefined ? {} : { disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage } }] }),
+      ...(instanceTemplate === undefined ? { networkInterfaces: [{ network: this.options.network ?? 'global/networks/default' }] } : {}),
+    };
+    const project = await this.projectId('createNode', signal);
+    try {
+      const operation = await this.call('createNode', signal, async () => {
+        const [lro] = await this.compute().instances.insert(
+          {
+            project,
+            zone,
+            instanceResource: resource,
+            ...(request.clientToken === undefined ? {} : { requestId: requestIdFor(request.clientToken) }),
+            ...(instanceTemplate === undefined ? {} : { sourceInstanceTemplate: instanceTemplate }),
+          },
+          NO_RETRY,
+        );
+        return this.awaitZoneOperation(project, zone, lro.latestResponse as IOperation, signal);
+      });
+      // The instance the operation made, as its target link names it (GCE: our name; the emulator: the world's id).
+      const target = /\/zones\/([^/]+)\/instances\/([^/]+)$/.exec(operation.targetLink ?? '');
+      const madeZone = target?.[1] ?? zone;
+      const madeName = target?.[2] ?? name;
+      return {
+        id: formatNodeId(madeZone, madeName),
+        name: madeName,
+        provider: this.id,
+        region: regionOfZone(madeZone),
+        zone: madeZone,
+        state: 'pending',
+        ...(request.group === undefined ? {} : { group: request.group }),
+        ...(size === undefined ? {} : { size }),
+        extra: { operation: operation.name, operationStatus: operation.status },
+      };
+    } catch (error) {
+      // A retried create after GCE forgot the request id: the instance with the token-derived name is the answer.
+      if (!isProviderError(error) || error.status !== 409 || request.clientToken === undefined) throw error;
+      const [existing] = await this.zonalList(zone, { filter: `(name = ${quote(name)})`, maxResults: COMPUTE_PAGE }, signal);
+      if (existing === undefined) throw error;
+      return toGceNode(existing, this.id, this.options.probePort);
+    }
+  }
+
+  rebootNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeOperation('rebootNode', id, options.signal, (client, request) => client.reset(request, NO_RETRY));
+  }
+
+  startNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeOperation('startNode', id, options.signal, (client, request) => client.start(request, NO_RETRY));
+  }
+
+  stopNode(id: string, options: CallOptions): Promise<void> {
+    return this.nodeOperation('stopNode', id, options.signal, (client, request) => client.stop(request, NO_RETRY));
+  }
+
+  async destroyNode(id: string, options: CallOptions): Promise<void> {
+    try {
+      await this.nodeOperation('destroyNode', id, options.signal, (client, request) => client.delete(request, NO_RETRY));
+    } catch (error) {
+      // GCE forgets deleted instances: "not found" is what a finished destroy looks like.
+      if (isProviderError(error) && error.status === 404) return;
+      throw error;
+    }
+  }
+
+  // ---- databases ------------------------------------------------------------
+
+  async listDatabases(filter: DatabaseFilter, options: CallOptions): Promise<DatabaseInstance[]> {
+    const { signal } = options;
+    if (filter.region !== undefined) this.checkRegion('listDatabases', filter.region);
+    const project = await this.projectId('listDatabases', signal);
+    const all: CloudSqlInstance[] = [];
+    await this.call('listDatabases', signal, async () => {
+      let token: string | undefined;
+      for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
+          query: { maxResults: String(SQL_PAGE), pageToken: token },
+        });
+        all.push(...(page.items ?? []));
+        token = page.nextPageToken;
+        if (token === undefined || token === '') return;
+      }
+      throw new ProviderError('retryable', `listDatabases: instances.list returned more than ${MAX_PAGES} pages`, { provider: this.id, operation: 'listDatabases' });
+    });
+    const cluster = clusterOf(all);
+    const regions = this.options.regions;
+    return all
+      .map((each) => toCloudSqlDatabase(each, this.id, cluster(each)))
+      .filter((db) => (regions === undefined || regions.includes(db.region)) && matchesDatabase(db, filter));
+  }
+
+  async createReplica(request: CreateReplicaRequest, options: CallOptions): Promise<DatabaseInstance> {
+    const { signal } = options;
+    if (request.mode === 'sync') {
+      throw this.invalid('createReplica', 'Cloud SQL read replicas are asynchronous; synchronous standby is high availability, not a replica', 'InvalidParameterCombination');
+    }
+    this.checkRegion('createReplica', request.region);
+    if (request.zone !== undefined && regionOfZone(request.zone) !== request.region) {
+      throw this.invalid('createReplica', `zone ${request.zone} is not in region ${request.region}`, 'InvalidZone');
+    }
+    const project = await this.projectId('createReplica', signal);
+    const source = await this.getInstance('createReplica', project, request.source, signal);
+    if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'InstanceNotFound');
+    const cluster = clusterOf([source])(source);
+    const body = {
+      name: request.id,
+      masterInstanceName: request.source,
+      region: request.region,
+      ...(source.databaseVersion === undefined ? {} : { databaseVersion: source.databaseVersion }),
+      settings: {
+        ...(source.settings?.tier === undefined ? {} : { tier: source.settings.tier }),
+        ...(request.zone === undefined ? {} : { locationPreference: { zone: request.zone } }),
+        userLabels: { [CLUSTER_LABEL]: cluster },
+      },
+    };
+    try {
+      const operation = await this.call('createReplica', signal, () =>
+        this.sql.call<CloudSqlOperation>('POST', `projects/${project}/instances`, { body }),
+      );
+      await this.awaitSqlOperation('createReplica', project, operation, signal);
+    } catch (error) {
+      // Idempotent by id: an existing replica of the same source is the answer to a repeated request.
+      if (!isProviderError(error) || error.status !== 409) throw error;
+      const existing = await this.getInstance('createReplica', project, request.id, signal);
+      if (existing?.masterInstanceName === undefined || upstreamName(existing.masterInstanceName) !== request.source) throw error;
+      return toCloudSqlDatabase(existing, this.id, cluster);
+    }
+    return {
+      id: request.id,
+      cluster,
+      provider: this.id,
+      region: request.region,
+      zone: request.zone ?? '',
+      engine: (source.databaseVersion ?? 'unknown').split('_')[0]!.toLowerCase(),
+      role: 'replica',
+      state: 'creating',
+      replication: { upstream: request.source, mode: 'async', state: 'unknown', lagSeconds: null, lastContactSeconds: null, lagBytes: null },
+      extra: {},
+    };
+  }
+
+  async promoteReplica(id: string, options: CallOptions): Promise<void> {
+    const { signal } = options;
+    const project = await this.projectId('promoteReplica', signal);
+    const found = await this.getInstance('promoteReplica', project, id, signal);
+    if (found === undefined) throw this.invalid('promoteReplica', `unknown database ${id}`, 'InstanceNotFound');
+    // Not a replica: already the primary of its cluster, so promoting is a no-op.
+    if (found.masterInstanceName === undefined && found.instanceType !== 'READ_REPLICA_INSTANCE') return;
+    await this.sqlOperation('promoteReplica', project, 'POST', `projects/${project}/instances/${encodeURIComponent(id)}/promoteReplica`, undefined, signal);
+  }
+
+  async repointReplica(id: string, _upstream: string, _options: CallOptions): Promise<void> {
+    throw new ProviderError('terminal', `repointReplica: Cloud SQL cannot re-point replica ${id} to another primary (capability not declared)`, {
+      provider: this.id,
+      operation: 'repointReplica',
+      code: 'Unsupported',
+    });
+  }
+
+  async rebootDatabase(id: string, options: CallOptions): Promise<void> {
+    const project = await this.projectId('rebootDatabase', options.signal);
+    await this.sqlOperation('rebootDatabase', project, 'POST', `projects/${project}/instances/${encodeURIComponent(id)}/restart`, undefined, options.signal);
+  }
+
+  async stopDatabase(id: string, options: CallOptions): Promise<void> {
+    const project = await this.projectId('stopDatabase', options.signal);
+    // Cloud SQL stops an instance by its activation policy; setting NEVER twice is harmless, so this is idempotent.
+    await this.sqlOperation(
+      'stopDatabase',
+      project,
+      'PATCH',
+      `projects/${project}/instances/${encodeURIComponent(id)}`,
+      { settings: { activationPolicy: 'NEVER' } },
+      options.signal,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const clients = this.clients;
+    this.clients = undefined;
+    if (clients !== undefined) await Promise.all([clients.instances.close(), clients.zones.close(), clients.operations.close()]);
+  }
+
+  // ---- requests -------------------------------------------------------------
+
+  /**
+   * Runs `run` as one contract call: refuses at once when the signal already
+   * fired, carries the signal to every HTTP request made inside (through
+   * {@link ScopedAuth}), rejects as soon as the signal fires, and translates
+   * whatever fails.
+   */
+  private async call<T>(operation: string, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+    const scope: GcpCallScope = { signal };
+    try {
+      if (signal.aborted) throw abortError(signal);
+      if (this.closed) throw new ProviderError('terminal', `${operation}: the adapter is closed`, { provider: this.id, operation });
+      return await this.scopes.run(scope, () => raceAbort(run(), signal));
+    } catch (error) {
+      throw toGcpProviderError(error, { provider: this.id, operation, signal, ...(scope.wire === undefined ? {} : { wire: scope.wire }) });
+    }
+  }
+
+  private compute(): { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } {
+    if (this.clients === undefined) {
+      const { apiEndpoint, port, protocol } = this.options;
+      // The REST transport: Compute is a REST API, and only REST carries our signal through `auth.fetch`.
+      const options = {
+        fallback: true,
+        auth: this.auth as never,
+        ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
+        ...(port === undefined ? {} : { port }),
+        ...(protocol === undefined ? {} : { protocol }),
+      };
+      this.clients = { instances: new InstancesClient(options), zones: new ZonesClient(options), operations: new ZoneOperationsClient(options) };
+    }
+    return this.clients;
+  }
+
+  private projectId(operation: string, signal: AbortSignal): Promise<string> {
+    if (this.options.project !== undefined) {
+      if (signal.aborted) return Promise.reject(this.timeout(operation, signal));
+      return Promise.resolve(this.options.project);
+    }
+    this.project ??= this.auth.getProjectId().then((project) => {
+      if (project === '') throw new Error('no project');
+      return project;
+    });
+    return this.call(operation, signal, () => this.project!).catch((error: unknown) => {
+      this.project = undefined;
+      if (isProviderError(error) && error.kind === 'timeout') throw error;
+      throw new ProviderError('terminal', `${operation}: no Google Cloud project configured (set options.project, or a project in Application Default Credentials)`, {
+        provider: this.id,
+        operation,
+        code: 'NoProject',
+      });
+    });
+  }
+
+  private async listZones(operation: string, signal: AbortSignal): Promise<Zone[]> {
+    const project = await this.projectId(operation, signal);
+    const zones = await this.call(operation, signal, async () => {
+      const out: protos.google.cloud.compute.v1.IZone[] = [];
+      let pageToken: string | undefined;
+      for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const [items, next] = await this.compute().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
+        out.push(...items);
+        pageToken = next?.pageToken ?? undefined;
+        if (pageToken === undefined || pageToken === '') break;
+      }
+      return out;
+    });
+    const regions = this.options.regions;
+    return zones
+      .map((zone) => ({
+        id: zone.name ?? '',
+        region: lastSegment(zone.region),
+        provider: this.id,
+        status: toGceZoneStatus(zone.status),
+        extra: { rawStatus: zone.status, deprecated: zone.deprecated?.state ?? undefined },
+      }))
+      .filter((zone) => regions === undefined || regions.includes(zone.region));
+  }
+
+  /** Untargeted create: GCE has no regional placement for one instance, so the adapter picks among the region's UP zones. */
+  private async pickZone(request: CreateNodeRequest, signal: AbortSignal): Promise<string> {
+    const zones = (await this.listZones('createNode', signal)).filter((zone) => zone.region === request.region);
+    if (zones.length === 0) throw this.invalid('createNode', `unknown region ${request.region}`, 'InvalidRegion');
+    const up = zones.filter((zone) => zone.status === 'available').sort((a, b) => a.id.localeCompare(b.id));
+    if (up.length === 0) {
+      throw new ProviderError('retryable', `createNode: no zone of ${request.region} is UP`, { provider: this.id, operation: 'createNode', code: 'NoZoneAvailable' });
+    }
+    // Deterministic for a given request (a retry lands where the first attempt did), spread across requests.
+    const digest = createHash('sha256').update(`${request.name}\0${request.clientToken ?? ''}`).digest();
+    return up[digest.readUInt32BE(0) % up.length]!.id;
+  }
+
+  private async zonalList(zone: string, request: { filter: string; maxResults: number }, signal: AbortSignal): Promise<IInstance[]> {
+    const project = await this.projectId('listNodes', signal);
+    return this.call('listNodes', signal, async () => {
+      const out: IInstance[] = [];
+      let pageToken: string | undefined;
+      for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const [items, next] = await this.compute().instances.list(
+          { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
+          { ...NO_RETRY, autoPaginate: false },
+        );
+        out.push(...items);
+        pageToken = next?.pageToken ?? undefined;
+        if (pageToken === undefined || pageToken === '') break;
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Every instance of the project, one page (up to 500) per request. Zones
+   * GCE reports unreachable are left out rather than failing the listing:
+   * during a zone outage the rest of the project must stay visible.
+   */
+  private async aggregatedList(request: { filter: string; maxResults: number }, signal: AbortSignal): Promise<IInstance[]> {
+    const project = await this.projectId('listNodes', signal);
+    return this.call('listNodes', signal, async () => {
+      const out: IInstance[] = [];
+      const pages = this.compute().instances.aggregatedListAsync(
+        { project, maxResults: request.maxResults, returnPartialSuccess: true, ...(request.filter === '' ? {} : { filter: request.filter }) },
+        { ...NO_RETRY, autoPaginate: false },
+      );
+      for await (const [, scoped] of pages) out.push(...(scoped.instances ?? []));
+      return out;
+    });
+  }
+
+  private async nodeOperation(
+    operation: string,
+    id: string,
+    signal: AbortSignal,
+    send: (client: InstancesClient, request: { project: string; zone: string; instance: string }) => Promise<[{ latestResponse: unknown }, ...unknown[]]>,
+  ): Promise<void> {
+    const parsed = parseNodeId(id);
+    if (parsed === undefined) throw this.invalid(operation, `unknown node ${id} (GCE node ids are <zone>/<instance name>)`, 'InvalidNodeId');
+    const project = await this.projectId(operation, signal);
+    await this.call(operation, signal, async () => {
+      const [lro] = await send(this.compute().instances, { project, zone: parsed.zone, instance: parsed.name });
+      await this.awaitZoneOperation(project, parsed.zone, lro.latestResponse as IOperation, signal);
+    });
+  }
+
+  /**
+   * Waits for a zonal operation with `zoneOperations.wait` (which blocks on
+   * the server until the operation is done or about two minutes pass), for
+   * at most `operationWaitMs`. Returns the operation as last seen: `DONE`,
+   * or still running (accepted) once the wait budget is spent. Fails with the
+   * operation's own error when it finished with one.
+   */
+  private async awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
+    let current = operation;
+    const budget = timeoutSignal(this.clock, this.options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
+    try {
+      while (current.status !== 'DONE' && !budget.signal.aborted) {
+        const name = current.name ?? '';
+        try {
+          // A nested scope: the wait request is cut at the wait budget, not only at the call's deadline.
+          [current] = await this.scopes.run({ signal: budget.signal }, () =>
+            raceAbort(this.compute().operations.wait({ project, zone, operation: name }, NO_RETRY), budget.signal),
+          );
+        } catch (error) {
+          if (signal.aborted || !budget.signal.aborted) throw error;
+        }
+      }
+    } finally {
+      budget.dispose();
+    }
+    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, current.httpErrorStatusCode ?? undefined);
+    return current;
+  }
+
+  /** One Cloud SQL request that returns an operation, waited on like Compute's. */
+  private async sqlOperation(operation: string, project: string, method: string, path: string, body: unknown, signal: AbortSignal): Promise<void> {
+    const started = await this.call(operation, signal, () =>
+      this.sql.call<CloudSqlOperation>(method, path, body === undefined ? {} : { body }),
+    );
+    await this.awaitSqlOperation(operation, project, started, signal);
+  }
+
+  /** Polls a Cloud SQL operation (the API has no blocking wait) for at most `operationWaitMs`. */
+  private async awaitSqlOperation(operation: string, project: string, started: CloudSqlOperation, signal: AbortSignal): Promise<void> {
+    let current = started;
+    const budget = timeoutSignal(this.clock, this.options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
+    try {
+      while (current.status !== 'DONE' && !budget.signal.aborted) {
+        try {
+          await this.clock.sleep(this.options.pollIntervalMs ?? DEFAULT_POLL_MS, budget.signal);
+        } catch {
+          break;
+        }
+        const name = current.name ?? '';
+        current = await this.call(operation, signal, () => this.sql.call<CloudSqlOperation>('GET', `projects/${project}/operations/${encodeURIComponent(name)}`));
+      }
+    } finally {
+      budget.dispose();
+    }
+    if (signal.aborted) throw this.timeout(operation, signal);
+    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, undefined, operation);
+  }
+
+  /** An operation that finished with errors becomes the matching {@link ProviderError}. */
+  private throwOperationError(
+    errors: readonly { code?: string | null; message?: string | null }[] | null | undefined,
+    httpStatus: number | undefined,
+    operation = 'operation',
+  ): void {
+    const first = errors?.[0];
+    if (first === undefined) return;
+    const code = first.code ?? 'OPERATION_FAILED';
+    throw new ProviderError(operationErrorKind(code, httpStatus), `${operation}: the operation failed: ${code}: ${first.message ?? ''}`, {
+      provider: this.id,
+      operation,
+      code,
+      ...(httpStatus === undefined ? {} : { status: httpStatus }),
+    });
+  }
+
+  private async getInstance(operation: string, project: string, name: string, signal: AbortSignal): Promise<CloudSqlInstance | undefined> {
+    try {
+      return await this.call(operation, signal, () => this.sql.call<CloudSqlInstance>('GET', `projects/${project}/instances/${encodeURIComponent(name)}`));
+    } catch (error) {
+      if (isProviderError(error) && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private checkRegion(operation: string, region: string): void {
+    const regions = this.options.regions;
+    if (regions !== undefined && !regions.includes(region)) {
+      throw this.invalid(operation, `unknown region ${region}; ${this.id} manages ${regions.join(', ')}`, 'InvalidRegion');
+    }
+  }
+
+  private invalid(operation: string, message: string, code: string): ProviderError {
+    return new ProviderError('invalid-input', `${operation}: ${message}`, { provider: this.id, operation, code });
+  }
+
+  private timeout(operation: string, signal: AbortSignal): ProviderError {
+    return toGcpProviderError(abortError(signal), { provider: this.id, operation, signal });
+  }
+}
+
+function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
+function matchesNode(node: Node, filter: NodeFilter): boolean {
+  return (
+    (filter.region === undefined || node.region === filter.region) &&
+    (filter.zone === undefined || node.zone === filter.zone) &&
+    (filter.group === undefined || node.group === filter.group) &&
+    (filter.states === undefined || filter.states.includes(node.state)) &&
+    (filter.ids === undefined || filter.ids.includes(node.id))
+  );
+}
+
+function matchesDatabase(db: DatabaseInstance, filter: DatabaseFilter): boolean {
+  return (
+    (filter.region === undefined || db.region === filter.region) &&
+    (filter.zone === undefined || db.zone === filter.zone) &&
+    (filter.cluster === undefined || db.cluster === filter.cluster) &&
+    (filter.ids === undefined || filter.ids.includes(db.id))
+  );
+}
+
+/** The logical database of each instance: its label, else the root of its replication chain in `listed`, else its name. */
+function clusterOf(listed: readonly CloudSqlInstance[]): (sql: CloudSqlInstance) => string {
+  const byName = new Map(listed.map((each) => [each.name ?? '', each]));
+  return (sql) => {
+    let current = sql;
+    for (let hops = 0; hops < 16; hops++) {
+      const label = current.settings?.userLabels?.[CLUSTER_LABEL];
+      if (label !== undefined) return label;
+      if (current.masterInstanceName === undefined) return current.name ?? '';
+      const upstream = byName.get(upstreamName(current.masterInstanceName));
+      if (upstream === undefined) return upstreamName(current.masterInstanceName);
+      current = upstream;
+    }
+    return current.name ?? '';
+  };
+}
+
+/** Rejects with the signal's abort error as soon as it fires, whatever `promise` does. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,42 @@
+import type { Clock } from '../../src/clock/Clock.js';
+import type { GcpAuth } from './GcpAuth.js';
+
+/** Options for {@link GcpProvider}. Every field is optional; the defaults suit a real project with ADC. */
+export interface GcpProviderOptions {
+  /** Provider id used in nodes, errors and scenarios. Default `gcp`. */
+  readonly id?: string;
+  /** Project id. Default: the one Application Default Credentials name. */
+  readonly project?: string;
+  /** Regions the adapter manages. Default: every region the project sees. */
+  readonly regions?: readonly string[];
+  /**
+   * Host for Compute Engine and Cloud SQL Admin instead of Google's
+   * (`127.0.0.1` for the emulator); with `port` and `protocol`.
+   */
+  readonly apiEndpoint?: string;
+  readonly port?: number;
+  readonly protocol?: 'http' | 'https';
+  /** Auth instead of `new GoogleAuth()` with ADC (for tests: {@link StaticTokenAuth}). */
+  readonly auth?: GcpAuth;
+  /** Boot image for {@link GcpProvider.createNode} (`projects/debian-cloud/global/images/family/debian-12`), unless a template is set. */
+  readonly sourceImage?: string;
+  /** Instance template (`global/instanceTemplates/NAME`) for created nodes: its disks, network and metadata apply. */
+  readonly instanceTemplate?: string;
+  /** Network for created nodes without a template. Default `global/networks/default`. */
+  readonly network?: string;
+  /** Machine type when a create request names no size. Default `e2-small`, or the template's when one is set. */
+  readonly defaultSize?: string;
+  /** Port the controller probes nodes on; with it, nodes get `endpoint` = `internalIp:port`. */
+  readonly probePort?: number;
+  /**
+   * How long a mutating call waits for its long-running operation to finish
+   * before returning it as accepted. Default 10,000 ms. Waiting surfaces
+   * asynchronous failures (quota, zone exhaustion) as errors; the call's
+   * signal still bounds it, and a later read shows the outcome either way.
+   */
+  readonly operationWaitMs?: number;
+  /** Pause between two polls of a Cloud SQL operation. Default 1,000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Time source for operation waits. Default: the system clock. */
+  readonly clock?: Clock;
+}

@@ -1,0 +1,28 @@
+import type { NodeState } from '../../src/contract/types.js';
+
+/**
+ * GCE instance statuses to contract states. GCE's `TERMINATED` means
+ * stopped (a deleted instance is gone, not terminated); `REPAIRING` comes
+ * back by itself, like a reboot; a reset keeps `RUNNING`. Anything not listed
+ * maps to `unknown` (an unmapped status once crashed libcloud's driver).
+ */
+export const GCE_STATUSES: Readonly<Record<string, NodeState>> = Object.freeze({
+  PROVISIONING: 'pending',
+  STAGING: 'pending',
+  RUNNING: 'running',
+  STOPPING: 'stopping',
+  SUSPENDING: 'stopping',
+  SUSPENDED: 'stopped',
+  REPAIRING: 'rebooting',
+  TERMINATED: 'stopped',
+});
+
+/** The contract state for a GCE status. */
+export function toGceNodeState(status: string | null | undefined): NodeState {
+  return (typeof status === 'string' && Object.hasOwn(GCE_STATUSES, status) ? GCE_STATUSES[status] : undefined) ?? 'unknown';
+}
+
+/** GCE zone statuses: only `UP` and `DOWN` exist; GCE shows a partly impaired zone as `UP`. */
+export function toGceZoneStatus(status: string | null | undefined): 'available' | 'unavailable' | 'unknown' {
+  return status === 'UP' ? 'available' : status === 'DOWN' ? 'unavailable' : 'unknown';
+}

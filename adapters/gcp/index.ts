@@ -1,0 +1,19 @@
+/**
+ * The `gcp` adapter: Compute Engine through `@google-cloud/compute` and
+ * Cloud SQL Admin through its REST API. How to point it at a real project,
+ * and the permissions it needs, are in `adapters/gcp/README.md`.
+ */
+export { GcpProvider } from './GcpProvider.js';
+export type { GcpProviderOptions } from './GcpProviderOptions.js';
+export { createGcpProvider } from './createGcpProvider.js';
+export type { GcpAuth } from './GcpAuth.js';
+export { StaticTokenAuth } from './StaticTokenAuth.js';
+export { gcpSizes, GCP_PRICE_SOURCE, PRICED_REGION } from './gcpSizes.js';
+export { GCE_STATUSES, toGceNodeState, toGceZoneStatus } from './gceStatusTable.js';
+export { CLOUD_SQL_STATES, toCloudSqlState } from './cloudSqlStateTable.js';
+export { toGcpProviderError, type GcpCallSite } from './toGcpProviderError.js';
+export { toGceNode, GROUP_LABEL } from './toGceNode.js';
+export { toCloudSqlDatabase, CLUSTER_LABEL } from './toCloudSqlDatabase.js';
+export type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';
+export { formatNodeId, parseNodeId, instanceNameFor, requestIdFor, regionOfZone } from './gceNames.js';
+export { operationErrorKind } from './operationErrorKind.js';

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { awsWire, type AwsWire } from './awsFixture.js';
+
+/** A request signed-looking enough for routing: the emulator reads the scope, never the signature. */
+function post(wire: AwsWire, service: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(wire.emulator.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`,
+      ...headers,
+    },
+    body,
+  });
+}
+
+describe('aws emulator wire format', () => {
+  let wire: AwsWire;
+  afterEach(async () => wire?.close());
+
+  it('answers EC2 in the 2016-11-15 namespace, with item lists and a next token', async () => {
+    wire = await awsWire();
+    const response = await post(wire, 'ec2', 'Action=DescribeInstances&Version=2016-11-15&MaxResults=5&Filter.1.Name=tag%3Alifeboat%3Agroup&Filter.1.Value.1=web');
+    const xml = await response.text();
+    expect(response.status).toBe(200);
+    expect(xml).toContain('<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">');
+    expect(xml).toMatch(/<reservationSet><item><reservationId>r-[0-9a-f]{17}<\/reservationId>/);
+    expect(xml).toContain('<instanceState><code>16</code><name>running</name></instanceState>');
+    expect(xml).toContain('<key>lifeboat:group</key><value>web</value>');
+    expect(xml).not.toContain('<nextToken>');
+  });
+
+  it('refuses unknown actions, filters and tokens in EC2\'s error format', async () => {
+    wire = await awsWire();
+    const unknown = await post(wire, 'ec2', 'Action=DescribeVolumes&Version=2016-11-15');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toMatch(/^<\?xml[^>]*>\n<Response><Errors><Error><Code>InvalidAction<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[^<]+<\/RequestID><\/Response>$/);
+    const filter = await post(wire, 'ec2', 'Action=DescribeInstances&Filter.1.Name=vpc-id&Filter.1.Value.1=x');
+    expect(await filter.text()).toContain('<Code>InvalidParameterValue</Code>');
+    const token = await post(wire, 'ec2', 'Action=DescribeInstances&NextToken=bogus');
+    expect(await token.text()).toContain('<Code>InvalidParameterValue</Code>');
+    // Refused before the world is asked: a malformed request is no world call.
+    expect(wire.world.calls).toHaveLength(0);
+  });
+
+  it('answers RDS in the 2014-10-31 namespace and refuses in <ErrorResponse>', async () => {
+    wire = await awsWire();
+    const ok = await post(wire, 'rds', 'Action=DescribeDBInstances&Version=2014-10-31');
+    const xml = await ok.text();
+    expect(xml).toContain('<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult><DBInstances><DBInstance>');
+    expect(xml).toContain('<ReadReplicaDBInstanceIdentifiers><ReadReplicaDBInstanceIdentifier>orders-b</ReadReplicaDBInstanceIdentifier></ReadReplicaDBInstanceIdentifiers>');
+    expect(xml).toContain('<ResponseMetadata><RequestId>');
+    const unknown = await post(wire, 'rds', 'Action=DeleteDBInstance&Version=2014-10-31');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>InvalidAction</Code>');
+    const missing = await post(wire, 'rds', 'Action=DescribeDBInstances&DBInstanceIdentifier=nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('<Code>DBInstanceNotFound</Code>');
+  });
+
+  it('refuses unsigned requests and unknown services', async () => {
+    wire = await awsWire();
+    const unsigned = await fetch(wire.emulator.endpoint, { method: 'POST', body: 'Action=DescribeInstances' });
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.text()).toContain('MissingAuthenticationToken');
+    const s3 = await post(wire, 's3', 'Action=ListBuckets');
+    expect(await s3.text()).toContain('UnknownService');
+    expect(wire.world.calls).toHaveLength(0);
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import {
+  awsSizes,
+  AWS_PRICE_SOURCE,
+  ec2StatesFor,
+  toAwsProviderError,
+  toDatabaseInstance,
+  toDatabaseState,
+  toNode,
+  toNodeState,
+  toZoneStatus,
+} from '../../../adapters/aws/index.js';
+import { redactAwsSecrets } from '../../../adapters/aws/redactAwsSecrets.js';
+
+describe('aws state tables', () => {
+  it('maps every EC2 instance state, and anything else to unknown', () => {
+    expect(['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped', 'hibernating', '', undefined].map(toNodeState)).toEqual([
+      'pending',
+      'running',
+      'stopping',
+      'terminated',
+      'stopping',
+      'stopped',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
+    expect(toNodeState('constructor')).toBe('unknown');
+  });
+
+  it('computes the EC2 state names of a contract state set, or none when unknown is asked for', () => {
+    expect(ec2StatesFor(['stopping'])).toEqual(['shutting-down', 'stopping']);
+    expect(ec2StatesFor(['running', 'pending'])).toEqual(['pending', 'running']);
+    expect(ec2StatesFor(['rebooting', 'error'])).toEqual([]);
+    expect(ec2StatesFor(['running', 'unknown'])).toBeUndefined();
+  });
+
+  it('maps RDS statuses by whether the instance serves, comes back by itself, or needs an operator', () => {
+    expect(toDatabaseState('available')).toBe('available');
+    expect(toDatabaseState('modifying')).toBe('available');
+    expect(toDatabaseState('backing-up')).toBe('available');
+    expect(toDatabaseState('creating')).toBe('creating');
+    expect(toDatabaseState('rebooting')).toBe('rebooting');
+    expect(toDatabaseState('starting')).toBe('rebooting');
+    expect(toDatabaseState('stopping')).toBe('stopping');
+    expect(toDatabaseState('stopped')).toBe('stopped');
+    expect(toDatabaseState('storage-full')).toBe('failed');
+    expect(toDatabaseState('incompatible-parameters')).toBe('failed');
+    expect(toDatabaseState('some-future-status')).toBe('unknown');
+    expect(toDatabaseState(undefined)).toBe('unknown');
+  });
+
+  it('maps zone states to the provider status', () => {
+    expect(['available', 'information', 'impaired', 'constrained', 'unavailable', 'weird', undefined].map(toZoneStatus)).toEqual([
+      'available',
+      'available',
+      'impaired',
+      'impaired',
+      'unavailable',
+      'unknown',
+      'unknown',
+    ]);
+  });
+});
+
+describe('aws mappers', () => {
+  it('maps an instance, with tags, type, endpoint and provider-only data in extra', () => {
+    const node = toNode(
+      {
+        InstanceId: 'i-0abc',
+        State: { Name: 'running', Code: 16 },
+        InstanceType: 'm5.large',
+        Placement: { AvailabilityZone: 'us-east-1b' },
+        PrivateIpAddress: '10.0.0.7',
+        LaunchTime: new Date('2024-01-02T03:04:05Z'),
+        Tags: [
+          { Key: 'Name', Value: 'web-7' },
+          { Key: 'lifeboat:group', Value: 'web' },
+        ],
+      },
+      'aws',
+      'us-east-1',
+      8080,
+    );
+    expect(node).toMatchObject({
+      id: 'i-0abc',
+      name: 'web-7',
+      region: 'us-east-1',
+      zone: 'us-east-1b',
+      state: 'running',
+      group: 'web',
+      size: 'm5.large',
+      endpoint: '10.0.0.7:8080',
+      createdAt: Date.parse('2024-01-02T03:04:05Z'),
+    });
+    expect(node.extra).toMatchObject({ rawState: 'running', stateCode: 16, privateIp: '10.0.0.7' });
+    expect(toNode({ InstanceId: 'i-1', State: { Name: 'hibernated' as never } }, 'aws', 'us-east-1')).toMatchObject({ name: 'i-1', state: 'unknown' });
+  });
+
+  it('maps a cross-region replica named by ARN, with its replication status and lag', () => {
+    const db = toDatabaseInstance(
+      {
+        DBInstanceIdentifier: 'orders-w',
+        DBInstanceStatus: 'available',
+        Engine: 'postgres',
+        AvailabilityZone: 'us-west-2a',
+        ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:us-east-1:123456789012:db:orders',
+        StatusInfos: [{ StatusType: 'read replication', Status: 'error', Normal: false }],
+        Endpoint: { Address: 'orders-w.abc.us-west-2.rds.amazonaws.com', Port: 5432 },
+      },
+      'aws',
+      'us-west-2',
+      'orders',
+      { seconds: 7, at: 1000 },
+    );
+    expect(db).toMatchObject({
+      id: 'orders-w',
+      cluster: 'orders',
+      role: 'replica',
+      state: 'available',
+      endpoint: 'orders-w.abc.us-west-2.rds.amazonaws.com:5432',
+      replication: { upstream: 'orders', mode: 'async', state: 'broken', lagSeconds: 7, lastContactSeconds: null },
+    });
+    const primary = toDatabaseInstance({ DBInstanceIdentifier: 'orders', DBInstanceStatus: 'stopped' }, 'aws', 'us-east-1', 'orders', undefined);
+    expect(primary).toMatchObject({ role: 'primary', state: 'stopped' });
+    expect(primary.replication).toBeUndefined();
+  });
+
+  it('embeds a size table with a documented price source, priced only for us-east-1', () => {
+    const east = awsSizes('aws', 'us-east-1');
+    expect(east.find((size) => size.id === 'm5.large')).toMatchObject({ vcpus: 2, memoryMiB: 8192, pricePerHour: 0.096, priceSource: AWS_PRICE_SOURCE });
+    expect(awsSizes('aws', 'eu-west-1').every((size) => size.pricePerHour === null)).toBe(true);
+  });
+});
+
+describe('aws error translation without the wire', () => {
+  it('an aborted signal wins over whatever was thrown', () => {
+    const signal = AbortSignal.abort();
+    expect(toAwsProviderError(Object.assign(new Error('boom'), { name: 'InternalError' }), { provider: 'aws', operation: 'listNodes', signal }).kind).toBe('timeout');
+  });
+
+  it('missing local credentials are terminal, with the adapter\'s own message', () => {
+    const error = toAwsProviderError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), {
+      provider: 'aws',
+      operation: 'listNodes',
+    });
+    expect(error).toMatchObject({ kind: 'terminal', code: 'CredentialsProviderError' });
+  });
+
+  it('redacts secrets by value and by shape', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(redactAwsSecrets(`bad key ${secret} here`)).toBe('bad key [redacted] here');
+    expect(redactAwsSecrets('X-Amz-Security-Token: abcdef123')).toBe('X-Amz-Security-Token: [redacted]');
+    expect(redactAwsSecrets('Signature=deadbeef, other')).toBe('Signature=[redacted], other');
+    expect(redactAwsSecrets('known s3cr3t-value!', ['s3cr3t-value'])).toBe('known [redacted]!');
+    expect(redactAwsSecrets('instance i-0abc in us-east-1a')).toBe('instance i-0abc in us-east-1a');
+  });
+});

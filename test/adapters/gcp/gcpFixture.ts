@@ -1,0 +1,81 @@
+import { SimWorld } from '../../../adapters/sim/index.js';
+import { GcpProvider, StaticTokenAuth, type GcpProviderOptions } from '../../../adapters/gcp/index.js';
+import { startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from '../../../adapters/emulators/index.js';
+import { VirtualClock } from '../../../src/clock/VirtualClock.js';
+import type { ScenarioEvent, Topology } from '../../../src/replay/scenario/Scenario.js';
+
+/** A recognizable fake access token: tests search every output for it. */
+export const CANARY_TOKEN = 'ya29.LifeboatCanaryAccessToken0123456789abcdefXYZ';
+export const PROJECT = 'lifeboat-test';
+
+/** A world with a `gcp` provider in two regions, a web group and a replicated database. */
+export function gcpTopology(nodesInA = 3): Topology {
+  return {
+    providers: [
+      {
+        id: 'gcp',
+        latency: {},
+        regions: [
+          { id: 'us-central1', zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'] },
+          { id: 'europe-west1', zones: ['europe-west1-b', 'europe-west1-c'] },
+        ],
+      },
+    ],
+    groups: [{ id: 'web', provider: 'gcp', region: 'us-central1', size: 'e2-standard-2', nodes: { 'us-central1-a': nodesInA, 'us-central1-b': 2 }, minHealthy: nodesInA + 2 }],
+    databases: [
+      {
+        id: 'orders',
+        engine: 'postgres',
+        primary: { provider: 'gcp', region: 'us-central1', zone: 'us-central1-a' },
+        replicas: [{ id: 'orders-b', provider: 'gcp', region: 'us-central1', zone: 'us-central1-b', lagSeconds: 2, mode: 'async' }],
+        writes: 10,
+      },
+    ],
+  };
+}
+
+/** A scenario event without its time and position: {@link apply} stamps them. */
+export type EventSpec = ScenarioEvent extends infer E ? (E extends ScenarioEvent ? Omit<E, 'at' | 'index'> : never) : never;
+
+export interface GcpWire {
+  readonly world: SimWorld;
+  readonly clock: VirtualClock;
+  readonly emulator: GcpEmulator;
+  readonly provider: GcpProvider;
+  apply(events: EventSpec[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The world, its GCP emulator on loopback, and the real adapter pointed at it. */
+export async function gcpWire(
+  options: { topology?: Topology; adapter?: GcpProviderOptions; emulator?: Omit<GcpEmulatorOptions, 'provider'> } = {},
+): Promise<GcpWire> {
+  const clock = new VirtualClock();
+  const world = new SimWorld({ clock, seed: 11, topology: options.topology ?? gcpTopology() });
+  const emulator = await startGcpEmulator({ provider: world.provider('gcp'), ...options.emulator });
+  const provider = new GcpProvider({
+    project: PROJECT,
+    apiEndpoint: emulator.host,
+    port: emulator.port,
+    protocol: 'http',
+    auth: new StaticTokenAuth(CANARY_TOKEN, PROJECT),
+    sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
+    defaultSize: 'e2-standard-2',
+    ...options.adapter,
+  });
+  return {
+    world,
+    clock,
+    emulator,
+    provider,
+    async apply(events) {
+      const at = clock.now() / 1000;
+      world.scheduleEvents(events.map((event, index) => ({ ...event, at, index }) as ScenarioEvent));
+      await clock.runUntil(clock.now());
+    },
+    async close() {
+      await provider.close();
+      await emulator.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import {
+  gcpSizes,
+  GCP_PRICE_SOURCE,
+  instanceNameFor,
+  parseNodeId,
+  requestIdFor,
+  toCloudSqlDatabase,
+  toCloudSqlState,
+  toGceNode,
+  toGceNodeState,
+  toGceZoneStatus,
+  toGcpProviderError,
+} from '../../../adapters/gcp/index.js';
+import { redactGcpSecrets } from '../../../adapters/gcp/redactGcpSecrets.js';
+
+describe('gcp state tables', () => {
+  it('maps every GCE status, TERMINATED meaning stopped, and anything else to unknown', () => {
+    const statuses = ['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'SUSPENDING', 'SUSPENDED', 'REPAIRING', 'TERMINATED', 'PENDING_STOP', undefined];
+    expect(statuses.map(toGceNodeState)).toEqual(['pending', 'pending', 'running', 'stopping', 'stopping', 'stopped', 'rebooting', 'stopped', 'unknown', 'unknown']);
+    expect(toGceNodeState('toString')).toBe('unknown');
+    expect(['UP', 'DOWN', 'OTHER'].map(toGceZoneStatus)).toEqual(['available', 'unavailable', 'unknown']);
+  });
+
+  it('maps Cloud SQL states, a RUNNABLE instance with activation policy NEVER being stopped', () => {
+    expect(toCloudSqlState('RUNNABLE', 'ALWAYS')).toBe('available');
+    expect(toCloudSqlState('RUNNABLE', 'NEVER')).toBe('stopped');
+    expect(toCloudSqlState('PENDING_CREATE', 'ALWAYS')).toBe('creating');
+    expect(toCloudSqlState('MAINTENANCE', undefined)).toBe('rebooting');
+    expect(toCloudSqlState('FAILED', undefined)).toBe('failed');
+    expect(toCloudSqlState('SUSPENDED', undefined)).toBe('failed');
+    expect(toCloudSqlState('SQL_INSTANCE_STATE_UNSPECIFIED', undefined)).toBe('unknown');
+  });
+});
+
+describe('gcp names', () => {
+  it('node ids are <zone>/<name>; anything else is not one', () => {
+    expect(parseNodeId('us-central1-a/web-1')).toEqual({ zone: 'us-central1-a', name: 'web-1' });
+    expect(parseNodeId('web-1')).toBeUndefined();
+    expect(parseNodeId('us-central1-a/Web_1')).toBeUndefined();
+  });
+
+  it('instance names are legal, and derived from the client token when there is one', () => {
+    const name = instanceNameFor('Web Tier #1!', 'token-1');
+    expect(name).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    expect(name.startsWith('web-tier-1-')).toBe(true);
+    expect(instanceNameFor('Web Tier #1!', 'token-1')).toBe(name);
+    expect(instanceNameFor('Web Tier #1!', 'token-2')).not.toBe(name);
+    expect(instanceNameFor('9'.repeat(100))).toMatch(/^node-[0-9a-f]{8}$/);
+    expect(instanceNameFor('x'.repeat(100)).length).toBeLessThanOrEqual(63);
+  });
+
+  it('request ids are UUIDs, stable per token', () => {
+    expect(requestIdFor('t')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(requestIdFor('t')).toBe(requestIdFor('t'));
+    expect(requestIdFor('t')).not.toBe(requestIdFor('u'));
+  });
+});
+
+describe('gcp mappers', () => {
+  it('maps an instance', () => {
+    const node = toGceNode(
+      {
+        id: '123',
+        name: 'web-3f2a9c1e',
+        zone: 'https://www.googleapis.com/compute/v1/projects/p/zones/europe-west1-b',
+        status: 'RUNNING',
+        machineType: 'https://www.googleapis.com/compute/v1/projects/p/zones/europe-west1-b/machineTypes/e2-small',
+        labels: { 'lifeboat-group': 'web' },
+        networkInterfaces: [{ networkIP: '10.1.2.3' }],
+        creationTimestamp: '2024-05-06T07:08:09.000-07:00',
+      },
+      'gcp',
+      8080,
+    );
+    expect(node).toMatchObject({
+      id: 'europe-west1-b/web-3f2a9c1e',
+      region: 'europe-west1',
+      zone: 'europe-west1-b',
+      state: 'running',
+      group: 'web',
+      size: 'e2-small',
+      endpoint: '10.1.2.3:8080',
+      createdAt: Date.parse('2024-05-06T14:08:09Z'),
+      extra: { instanceId: '123', rawStatus: 'RUNNING' },
+    });
+  });
+
+  it('maps a Cloud SQL replica: asynchronous, lag unknown', () => {
+    const db = toCloudSqlDatabase(
+      {
+        name: 'orders-b',
+        region: 'us-central1',
+        gceZone: 'us-central1-b',
+        state: 'RUNNABLE',
+        databaseVersion: 'POSTGRES_15',
+        instanceType: 'READ_REPLICA_INSTANCE',
+        masterInstanceName: 'p:orders',
+        settings: { activationPolicy: 'ALWAYS', databaseReplicationEnabled: false },
+        ipAddresses: [{ type: 'PRIVATE', ipAddress: '10.9.9.9' }],
+      },
+      'gcp',
+      'orders',
+    );
+    expect(db).toMatchObject({
+      id: 'orders-b',
+      cluster: 'orders',
+      engine: 'postgres',
+      role: 'replica',
+      state: 'available',
+      endpoint: '10.9.9.9:5432',
+      replication: { upstream: 'orders', mode: 'async', state: 'disconnected', lagSeconds: null, lastContactSeconds: null },
+    });
+  });
+
+  it('embeds a size table with a documented price source, priced only for us-central1', () => {
+    expect(gcpSizes('gcp', 'us-central1').find((size) => size.id === 'e2-standard-2')).toMatchObject({
+      vcpus: 2,
+      memoryMiB: 8192,
+      pricePerHour: 0.067006,
+      priceSource: GCP_PRICE_SOURCE,
+    });
+    expect(gcpSizes('gcp', 'asia-east1').every((size) => size.pricePerHour === null)).toBe(true);
+  });
+});
+
+describe('gcp error translation without the wire', () => {
+  it('gRPC codes from the client library', () => {
+    const site = { provider: 'gcp', operation: 'listNodes' };
+    const coded = (code: number) => Object.assign(new Error('x'), { code });
+    expect(toGcpProviderError(coded(8), site).kind).toBe('throttled');
+    expect(toGcpProviderError(coded(14), site).kind).toBe('retryable');
+    expect(toGcpProviderError(coded(16), site).kind).toBe('terminal');
+    expect(toGcpProviderError(coded(7), site).kind).toBe('terminal');
+    expect(toGcpProviderError(coded(5), site).kind).toBe('invalid-input');
+    expect(toGcpProviderError(coded(3), site).kind).toBe('invalid-input');
+    expect(toGcpProviderError(coded(1), site).kind).toBe('timeout');
+    expect(toGcpProviderError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }), site).kind).toBe('retryable');
+    expect(toGcpProviderError(coded(13), { ...site, signal: AbortSignal.abort() }).kind).toBe('timeout');
+  });
+
+  it('redacts tokens', () => {
+    expect(redactGcpSecrets('Authorization: Bearer abc.def')).toBe('Authorization: [redacted]');
+    expect(redactGcpSecrets('got ya29.a0AfH6SMB-xyz here')).toBe('got [redacted] here');
+    expect(redactGcpSecrets('{"access_token":"secret1"}')).toBe('{"access_token":"[redacted]"}');
+    expect(redactGcpSecrets('instance us-central1-a/web-1 not found')).toBe('instance us-central1-a/web-1 not found');
+  });
+});

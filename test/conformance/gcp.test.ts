@@ -1,0 +1,62 @@
+import { GcpProvider, StaticTokenAuth } from '../../adapters/gcp/index.js';
+import { startGcpEmulator, WireQuiescence } from '../../adapters/emulators/index.js';
+import { SimWorld } from '../../adapters/sim/index.js';
+import { VirtualClock } from '../../src/clock/VirtualClock.js';
+import { runConformance } from './conformance.js';
+
+/**
+ * The `gcp` adapter on `@google-cloud/compute` and the Cloud SQL Admin REST
+ * API, over HTTP to the GCP emulator on loopback, which serves a simulated
+ * world.
+ */
+runConformance('gcp (Google Cloud clients over the wire to the emulator)', async () => {
+  const clock = new VirtualClock();
+  const world = new SimWorld({
+    clock,
+    seed: 7,
+    topology: {
+      providers: [
+        {
+          id: 'gcp',
+          latency: {},
+          regions: [
+            { id: 'us-central1', zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'] },
+            { id: 'europe-west1', zones: ['europe-west1-b'] },
+          ],
+        },
+      ],
+      groups: [{ id: 'web', provider: 'gcp', region: 'us-central1', size: 'e2-small', nodes: { 'us-central1-a': 2, 'us-central1-b': 2 }, minHealthy: 4 }],
+      databases: [
+        {
+          id: 'orders',
+          engine: 'postgres',
+          primary: { provider: 'gcp', region: 'us-central1', zone: 'us-central1-a' },
+          replicas: [{ id: 'orders-b', provider: 'gcp', region: 'us-central1', zone: 'us-central1-b', lagSeconds: 1, mode: 'async' }],
+          writes: 50,
+        },
+      ],
+    },
+  });
+  const emulator = await startGcpEmulator({ provider: world.provider('gcp') });
+  const wire = new WireQuiescence([emulator]);
+  const adapter = new GcpProvider({
+    project: 'lifeboat-conformance',
+    apiEndpoint: emulator.host,
+    port: emulator.port,
+    protocol: 'http',
+    auth: new StaticTokenAuth('conformance-token', 'lifeboat-conformance'),
+    sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
+  });
+  return {
+    provider: wire.track(adapter),
+    clock,
+    region: 'us-central1',
+    zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'],
+    database: { cluster: 'orders', primary: 'orders', replica: 'orders-b' },
+    advance: (ms) => wire.runUntil(clock, clock.now() + ms),
+    close: async () => {
+      await adapter.close();
+      await emulator.close();
+    },
+  };
+});
