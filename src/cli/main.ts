@@ -1,10 +1,20 @@
-import { runReplayCommand } from './replayCommand.js';
+// Commands are loaded on demand: the cloud SDKs behind the daemon cost seconds to load, and `replay` needs none of them.
+const daemonCommands = () => import('./daemonCommands.js');
+const replayCommand = () => import('./replayCommand.js');
 
 const USAGE = `usage: lifeboat <command> [options]
 
 commands:
   replay <file|dir...> [--json <report.json>] [--policy <file>] [--quiet]
       replay outage scenarios in virtual time through the controller
+  daemon --config <file> [--listen HOST:PORT]
+      run the failover daemon (HTTP API, journal, audit log)
+  config check <file> | config schema
+      validate a daemon config without running it | print its JSON Schema
+  init [--out <file>]
+      write a commented starter config (default lifeboat.yaml)
+  sim-serve --world <scenario> [--listen HOST:PORT] [--time-scale N]
+      serve a simulated world in real time to daemons in other processes
 `;
 
 /** CLI entry point; returns the process exit code (0 ok, 1 expectation failed, 2 bad input). */
@@ -13,7 +23,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (command) {
       case 'replay':
-        return await runReplayCommand(rest);
+        return await (await replayCommand()).runReplayCommand(rest);
+      case 'daemon':
+        return await (await daemonCommands()).runDaemonCommand(rest);
+      case 'config':
+        return await (await daemonCommands()).runConfigCommand(rest);
+      case 'init':
+        return await (await daemonCommands()).runInitCommand(rest);
+      case 'sim-serve':
+        return await (await daemonCommands()).runSimServeCommand(rest);
       case undefined:
       case '-h':
       case '--help':

@@ -37,7 +37,19 @@ export interface ControllerOptions {
   readonly random: () => number;
   /** Memory to resume from (the daemon's journal); empty by default. */
   readonly memory?: ControllerMemory;
+  /**
+   * Called synchronously after every change of {@link Controller.memory}:
+   * before a step's adapter call (write-ahead), after each step's result, and
+   * after each cycle's bookkeeping. The daemon journals memory from here.
+   */
+  readonly onMemoryChange?: (memory: ControllerMemory, reason: MemoryChangeReason) => void;
 }
+
+/** Why {@link ControllerOptions.onMemoryChange} was called. */
+export type MemoryChangeReason =
+  | { readonly kind: 'step.start'; readonly step: Step }
+  | { readonly kind: 'step.result'; readonly step: Step; readonly outcome: StepResult['outcome'] }
+  | { readonly kind: 'reconcile' };
 
 /** What one cycle saw and did. */
 export interface CycleOutcome {
@@ -56,6 +68,7 @@ interface Listings {
   readonly nodeKeys: readonly string[];
   readonly databaseKeys: readonly string[];
 }
+const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
 /** How long after a zone changes state reads stay fast. */
 const UNSETTLED_AFTER_CHANGE_MS = 60_000;
 
@@ -89,6 +102,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private suspectTargets = 0;
   private fencedSignature = '';
   private nodeViews: NodeView[] = [];
+  private providerViews: ReadonlyMap<string, ProviderView> | undefined;
+  private providerViewsRegions: unknown;
   private databaseViews: DatabaseView[] = [];
   private viewsListing: unknown;
   private fencedFn: ((key: string) => boolean) | undefined;
@@ -142,7 +157,16 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       this.options.clock,
       this.options.policy,
       this.gate,
-      { onStart: (step, now) => this.onStepStart(step, now), onResult: (result) => this.onStepResult(result) },
+      {
+        onStart: (step, now) => {
+          this.onStepStart(step, now);
+          this.options.onMemoryChange?.(this.memory, { kind: 'step.start', step });
+        },
+        onResult: (result) => {
+          this.onStepResult(result);
+          this.options.onMemoryChange?.(this.memory, { kind: 'step.result', step: result.step, outcome: result.outcome });
+        },
+      },
       this.abort.signal,
     ));
     const snapshot = await this.observe(signal);
@@ -237,10 +261,15 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.nodeViews = nodeViews;
     this.viewsListing = this.merged;
     this.databaseViews = databaseViews;
-    const providers = new Map<string, ProviderView>();
-    for (const [id, provider] of this.providers) {
-      providers.set(id, { capabilities: provider.capabilities, regions: this.regions.get(id) ?? [] });
+    if (!this.providerViews || this.providerViewsRegions !== this.regions) {
+      const views = new Map<string, ProviderView>();
+      for (const [id, provider] of this.providers) {
+        views.set(id, { capabilities: provider.capabilities, regions: this.regions.get(id) ?? [] });
+      }
+      this.providerViews = views;
+      this.providerViewsRegions = this.regions;
     }
+    const providers = this.providerViews;
     const draft: Snapshot = {
       now,
       providers,
@@ -250,9 +279,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       replicationFrom: assessment.replicationFrom,
       groups: this.options.groups,
       memory: this.memory,
-      inFlight: new Set(this.executor?.inFlight ?? []),
+      inFlight: this.executor && this.executor.inFlight.size > 0 ? new Set(this.executor.inFlight) : NOTHING_IN_FLIGHT,
     };
     for (const event of reconcileMemory(this.memory, draft, this.options.policy)) this.emitEvent(event);
+    this.options.onMemoryChange?.(this.memory, { kind: 'reconcile' });
     this.lastSnapshot = draft;
     return draft;
   }
@@ -265,7 +295,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       const regions = await this.guardedRead(id, '*', 'listLocations', budget, (p, options) => p.listLocations(options));
       if (regions) {
         const watched = new Set(this.options.watch.filter((w) => w.provider === id).map((w) => w.region));
-        this.regions.set(id, regions.filter((r) => watched.has(r.id)));
+        // A new map, so views derived from the old one are rebuilt.
+        this.regions = new Map(this.regions).set(id, regions.filter((r) => watched.has(r.id)));
       } else complete = false;
     }
     dispose();

@@ -60,6 +60,8 @@ interface ZoneRecord {
   suspectRounds: number;
   cleanSince: number | undefined;
   cleanRounds: number;
+  /** The health object handed out last round, reused while nothing changed. */
+  last?: ZoneHealth;
 }
 
 interface MutableEvidence {
@@ -146,19 +148,23 @@ export class HealthTracker {
         zone.providerStatus === 'unavailable' ||
         (e.listed > 0 && e.stopped / e.listed >= this.policy.impairedFraction);
       const replication = e.alive ? 'alive' : e.cut ? 'cut' : 'none';
-      const bad: ZoneEvidence['badVantagePoints'][number][] = [];
-      if (probesBad) bad.push('probes');
-      if (providerBad) bad.push('provider');
-      if (replication === 'cut') bad.push('replication');
-      const evidenceOut: ZoneEvidence = {
-        probes: { total: e.total, down: e.down, up: e.up, failing: e.failing },
-        providerStatus: zone.providerStatus,
-        listing: { total: e.listed, stopped: e.stopped },
-        replication,
-        badVantagePoints: bad,
+      const badCount = Number(probesBad) + Number(providerBad) + Number(replication === 'cut');
+      // Built only when the zone's health object is not reused (see below).
+      const evidenceOut = (): ZoneEvidence => {
+        const bad: ZoneEvidence['badVantagePoints'][number][] = [];
+        if (probesBad) bad.push('probes');
+        if (providerBad) bad.push('provider');
+        if (replication === 'cut') bad.push('replication');
+        return {
+          probes: { total: e.total, down: e.down, up: e.up, failing: e.failing },
+          providerStatus: zone.providerStatus,
+          listing: { total: e.listed, stopped: e.stopped },
+          replication,
+          badVantagePoints: bad,
+        };
       };
-      const confirmedBad = replication !== 'alive' && bad.length >= 2;
-      const suspect = confirmedBad || bad.length > 0 || e.failing > 0;
+      const confirmedBad = replication !== 'alive' && badCount >= 2;
+      const suspect = confirmedBad || badCount > 0 || e.failing > 0;
       const answers = e.total === 0 || e.up > 0;
 
       let record = this.zoneRecords.get(zk);
@@ -184,45 +190,66 @@ export class HealthTracker {
 
       const previous = record.state;
       let next: ZoneState = previous;
-      let reason: string;
+      let reason: (evidence: ZoneEvidence) => string;
       if (previous === 'impaired') {
         const recovered =
           record.cleanRounds >= this.policy.recoveredRounds &&
           now - (record.cleanSince ?? now) >= this.policy.recoveredAfter * 1000;
         if (recovered) next = suspect ? 'degraded' : 'healthy';
-        reason = recovered
-          ? `answering again for ${record.cleanRounds} rounds`
-          : describe(evidenceOut, 'still impaired');
+        const rounds = record.cleanRounds;
+        reason = recovered ? () => `answering again for ${rounds} rounds` : (ev) => describe(ev, 'still impaired');
       } else if (
         confirmedBad &&
         record.suspectRounds >= this.policy.failedRounds &&
         now - (record.suspectSince ?? now) >= this.policy.impairedAfter * 1000
       ) {
         next = 'impaired';
-        reason = describe(evidenceOut, 'impaired');
+        reason = (ev) => describe(ev, 'impaired');
       } else if (suspect) {
         next = 'degraded';
-        reason = replication === 'alive' && bad.length > 0
-          ? describe(evidenceOut, 'degraded, but replication from it goes on')
-          : describe(evidenceOut, 'degraded');
+        reason =
+          replication === 'alive' && badCount > 0
+            ? (ev) => describe(ev, 'degraded, but replication from it goes on')
+            : (ev) => describe(ev, 'degraded');
       } else {
         // Leave degraded only after a run of clean rounds, so a noisy zone does not chatter.
         next = previous === 'degraded' && record.cleanRounds < this.policy.recoveredRounds ? 'degraded' : 'healthy';
-        reason = next === 'healthy' ? 'all probes answer' : 'recovering from degraded';
+        reason = next === 'healthy' ? () => 'all probes answer' : () => 'recovering from degraded';
       }
       if (next !== previous) {
         record.state = next;
         record.since = now;
       }
-      const health: ZoneHealth = {
-        provider: zone.provider,
-        region: zone.region,
-        zone: zone.zone,
-        state: record.state,
-        since: record.since,
-        evidence: evidenceOut,
-        reason,
-      };
+      // Same state and same evidence as last round: keep the same (immutable) object, build no strings.
+      const last = record.last;
+      const unchanged =
+        last !== undefined &&
+        next === previous &&
+        last.since === record.since &&
+        last.evidence.providerStatus === zone.providerStatus &&
+        last.evidence.replication === replication &&
+        last.evidence.probes.total === e.total &&
+        last.evidence.probes.down === e.down &&
+        last.evidence.probes.up === e.up &&
+        last.evidence.probes.failing === e.failing &&
+        last.evidence.listing.total === e.listed &&
+        last.evidence.listing.stopped === e.stopped;
+      let health: ZoneHealth;
+      if (unchanged) {
+        health = last;
+      } else {
+        const evidence = evidenceOut();
+        health = {
+          provider: zone.provider,
+          region: zone.region,
+          zone: zone.zone,
+          state: record.state,
+          since: record.since,
+          evidence,
+          reason: reason(evidence),
+        };
+        record.last = health;
+      }
       zones.set(zk, health);
       if (next !== previous) transitions.push({ from: previous, to: next, health });
     }
