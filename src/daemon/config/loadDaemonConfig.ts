@@ -1,0 +1,151 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { describeValue } from '../../replay/scenario/describeValue.js';
+import type { PathSegment } from '../../replay/scenario/formatPath.js';
+import { IssueList } from '../../replay/scenario/IssueList.js';
+import { loadScenarioFile } from '../../replay/scenario/loadScenario.js';
+import { readTopology } from '../../replay/scenario/readTopology.js';
+import { isScenarioError, ScenarioError } from '../../replay/scenario/ScenarioError.js';
+import type { Topology } from '../../replay/scenario/Scenario.js';
+import { SourceDocument } from '../../replay/scenario/SourceDocument.js';
+import type { DaemonConfig, ResolvedProvider } from './DaemonConfig.js';
+import { daemonConfigSchema } from './daemonConfigSchema.js';
+
+/** Where the API listens when the config does not say. */
+export const DEFAULT_LISTEN = '127.0.0.1:7400';
+
+/**
+ * Reads and validates a daemon config file (`.yaml`, `.yml` or `.json`),
+ * including the world files its sim providers name.
+ *
+ * @throws {@link ScenarioError} listing every problem with file, key path and
+ * line (the same messages as `lifeboat replay`).
+ */
+export async function loadDaemonConfig(path: string): Promise<DaemonConfig> {
+  return readDaemonConfig(await SourceDocument.load(path));
+}
+
+/**
+ * Parses and validates config text; `file` is used in messages, to choose
+ * YAML or JSON, and to resolve relative paths.
+ *
+ * @throws {@link ScenarioError} listing every problem found.
+ */
+export async function parseDaemonConfig(text: string, file: string): Promise<DaemonConfig> {
+  return readDaemonConfig(SourceDocument.parse(text, file));
+}
+
+/** Re-roots the topology reader's `topology.*` paths under a provider entry. */
+class NestedIssues extends IssueList {
+  constructor(
+    source: SourceDocument,
+    private readonly prefix: readonly PathSegment[],
+  ) {
+    super(source);
+  }
+  override add(path: readonly PathSegment[], message: string): void {
+    super.add(this.map(path), message);
+  }
+  override lineOf(path: readonly PathSegment[]): number | undefined {
+    return super.lineOf(this.map(path));
+  }
+  private map(path: readonly PathSegment[]): PathSegment[] {
+    return path[0] === 'topology' ? [...this.prefix, ...path.slice(1)] : [...path];
+  }
+}
+
+async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
+  const { file, value } = source;
+  if (value === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const line = source.lineOf([]);
+    throw new ScenarioError(file, {
+      path: '',
+      ...(line !== undefined ? { line } : {}),
+      message: `expected a mapping (providers, protect, journal, audit, ...) at the top level, got ${describeValue(value)}`,
+    });
+  }
+  const issues = new IssueList(source);
+  const parsed = issues.parse(daemonConfigSchema, value, []);
+  issues.throwIfAny();
+  const config = parsed!;
+  const base = dirname(resolve(file));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+
+  const providers: ResolvedProvider[] = [];
+  const providerIds: string[] = [];
+  for (const [i, entry] of config.providers.entries()) {
+    if (entry.type !== 'sim') {
+      providers.push(entry);
+      providerIds.push(entry.id ?? entry.type);
+      continue;
+    }
+    let topology: Topology | undefined;
+    if (entry.topology !== undefined) {
+      const sub = new NestedIssues(source, ['providers', i, 'topology']);
+      topology = readTopology(entry.topology, sub).topology;
+      sub.throwIfAny();
+      providers.push({ ...entry, resolvedTopology: topology });
+    } else if (entry.world !== undefined) {
+      const worldFile = abs(entry.world);
+      try {
+        const scenario = await loadScenarioFile(worldFile);
+        topology = scenario.topology;
+        providers.push({ ...entry, world: worldFile, resolvedTopology: topology, scenario });
+      } catch (error) {
+        if (!isScenarioError(error)) throw error;
+        issues.add(['providers', i, 'world'], `the world file is not valid:\n${error.message}`);
+      }
+    } else {
+      providers.push(entry);
+    }
+    for (const p of topology?.providers ?? []) providerIds.push(p.id);
+  }
+  issues.throwIfAny();
+
+  // Cross-references: unknown provider ids are a typo, unless a remote sim could serve anything.
+  const remote = config.providers.some((p) => p.type === 'sim' && p.url !== undefined);
+  const seen = new Set<string>();
+  for (const [i, pid] of providerIds.entries()) {
+    if (seen.has(pid)) issues.add(['providers'], `provider id ${pid} is configured twice (entry ${i}); give each an id`);
+    seen.add(pid);
+  }
+  const checkProvider = (path: PathSegment[], pid: string | undefined) => {
+    if (pid === undefined || remote || seen.has(pid)) return;
+    issues.add(path, `unknown provider ${pid} (configured: ${[...seen].join(', ') || 'none'})`);
+  };
+  config.protect.regions.forEach((r, i) => checkProvider(['protect', 'regions', i, 'provider'], r.provider));
+  (config.protect.groups ?? []).forEach((g, i) => {
+    checkProvider(['protect', 'groups', i, 'provider'], g.provider);
+    if (!config.protect.regions.some((r) => r.provider === g.provider && r.region === g.region)) {
+      issues.add(['protect', 'groups', i, 'region'], `region ${g.region} of ${g.provider} is not in protect.regions, so the group would never be observed`);
+    }
+  });
+  (config.protect.databases ?? []).forEach((d, i) => checkProvider(['protect', 'databases', i, 'provider'], d.provider));
+  const listen = config.api?.listen ?? DEFAULT_LISTEN;
+  if (config.etcd !== undefined) {
+    issues.add(['etcd'], 'etcd leader election is not available in this version; remove the etcd section (a local lock file keeps a single daemon)');
+  }
+  issues.throwIfAny();
+
+  const journal = abs(config.journal);
+  const audit = abs(config.audit);
+  return {
+    file,
+    ...(config.id !== undefined ? { id: config.id } : {}),
+    providers,
+    providerIds,
+    watch: config.protect.regions,
+    groups: (config.protect.groups ?? []).map((g) => ({ ...g })),
+    databases: config.protect.databases ?? [],
+    probes: config.probes ?? {},
+    policy: config.policy ?? {},
+    api: {
+      listen,
+      ...(config.api?.token !== undefined ? { token: config.api.token } : {}),
+      ...(config.api?.tokenEnv !== undefined ? { tokenEnv: config.api.tokenEnv } : {}),
+    },
+    journal,
+    audit,
+    reports: config.reports !== undefined ? abs(config.reports) : dirname(audit),
+    ...(config.etcd !== undefined ? { etcd: config.etcd } : {}),
+  };
+}

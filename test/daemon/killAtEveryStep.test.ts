@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { DaemonStatus } from '../../src/daemon/DaemonStatus.js';
+import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
+
+// Zone a goes dark at 3 s; the failover plan is: promote orders-b, then re-point orders-c to it.
+const WORLD = `name: kill-test
+duration: 10m
+topology:
+  providers:
+    - id: local
+      latency: { promoteReplica: 1s, repointReplica: 1s, stopDatabase: 1s }
+      regions: [{ id: local, zones: [local-a, local-b, local-c] }]
+  databases:
+    - id: orders
+      writes: 10
+      primary: { provider: local, region: local, zone: local-a }
+      replicas:
+        - { id: orders-b, provider: local, region: local, zone: local-b, mode: sync }
+        - { id: orders-c, provider: local, region: local, zone: local-c, mode: async, lag: 1s }
+events:
+  - { at: 3s, impair: { zone: local-a, mode: unreachable } }
+`;
+
+const config = (simUrl: string) => `id: kill-test
+providers:
+  - { type: sim, url: "${simUrl}" }
+protect:
+  regions: [{ provider: local, region: local }]
+  databases: [{ cluster: orders }]
+policy:
+  probeInterval: 200ms
+  probeTimeout: 150ms
+  observeInterval: 1s
+  suspectObserveInterval: 200ms
+  failedRounds: 2
+  impairedAfter: 500ms
+  replicationStaleAfter: 500ms
+  callTimeout: 3s
+api: { listen: "127.0.0.1:0" }
+journal: state/journal.json
+audit: state/audit.jsonl
+`;
+
+interface Truth {
+  promotions: { target?: string; replica?: string }[];
+  mutatingCalls: { operation: string; target?: string; result: string }[];
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+function listenUrl(p: CliProcess, pattern: RegExp): string | undefined {
+  return pattern.exec(p.output())?.[1];
+}
+
+describe('kill at every step of a failover', () => {
+  const procs: CliProcess[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await stop(p);
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  // Each point is where the daemon SIGKILLs itself: before a call (intent journaled, call not made),
+  // after the call returned (result not journaled), after the result was journaled.
+  const points = ['before:promoteReplica', 'after:promoteReplica', 'done:promoteReplica', 'before:repointReplica', 'after:repointReplica'];
+  test.each(points)('SIGKILL at %s: the restarted daemon completes the failover exactly once', async (point) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-kill-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'world.yaml'), WORLD);
+    const sim = spawnCli(['sim-serve', '--world', join(dir, 'world.yaml')]);
+    procs.push(sim);
+    const simUrl = await waitFor('sim-serve', 10_000, () => listenUrl(sim, /listening on (http:\S+)/));
+    writeFileSync(join(dir, 'lifeboat.yaml'), config(simUrl));
+
+    const first = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')], { LIFEBOAT_TEST_CRASH_AT: point });
+    procs.push(first);
+    const crashed = await Promise.race([first.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
+    expect(crashed, `the daemon did not reach ${point}:\n${first.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const second = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')]);
+    procs.push(second);
+    const api = await waitFor('daemon API', 10_000, () => listenUrl(second, /listening on (http:\S+?)(?:\s|$)/));
+    const status = await waitFor('failover completed and replicas re-pointed', 20_000, async () => {
+      const s = await getJson<DaemonStatus>(`${api}/status`);
+      const orders = s.databases.find((d) => d.database === 'orders');
+      const c = orders?.replicas.find((r) => r.id === 'orders-c');
+      return orders?.primary === 'orders-b' && !orders.promotion && c?.upstream === 'orders-b' ? s : undefined;
+    });
+    expect(status.databases[0]!.failovers).toBe(1);
+
+    const truth = await getJson<Truth>(`${simUrl}/truth`);
+    expect(truth.promotions).toHaveLength(1);
+    expect(truth.mutatingCalls.filter((c) => c.operation === 'createReplica')).toEqual([]);
+    const promotes = truth.mutatingCalls.filter((c) => c.operation === 'promoteReplica');
+    expect(new Set(promotes.map((c) => c.target))).toEqual(new Set(['orders-b']));
+    // Re-issued only when the first call never reached the provider.
+    expect(promotes).toHaveLength(1);
+
+    const audit = readFileSync(join(dir, 'state', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { what: string; result: string; why: string });
+    const reissued = audit.filter((r) => r.what === 'promoteReplica' && r.why.startsWith('re-issued after restart'));
+    if (point === 'before:promoteReplica') expect(reissued.length).toBeGreaterThan(0);
+    else expect(reissued).toEqual([]);
+    if (point === 'after:promoteReplica') expect(audit.some((r) => r.what === 'restore' && /not re-issued/.test(r.why))).toBe(true);
+    expect(audit.filter((r) => r.what === 'start')).toHaveLength(2);
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});
