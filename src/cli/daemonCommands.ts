@@ -10,6 +10,7 @@ import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
 import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
 import { Daemon } from '../daemon/Daemon.js';
 import { DaemonApi } from '../daemon/DaemonApi.js';
+import { EtcdLeadership } from '../daemon/leader/EtcdLeadership.js';
 import { buildRuntime } from '../daemon/runtime/buildRuntime.js';
 import { RealtimeSimDriver } from '../daemon/sim/RealtimeSimDriver.js';
 import { SimServer } from '../daemon/sim/SimServer.js';
@@ -119,6 +120,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
     process.stderr.write(`lifeboat daemon: cannot start the providers: ${(error as Error).message}\n`);
     return 2;
   }
+  const leadership = config.etcd ? new EtcdLeadership({ endpoints: config.etcd.endpoints, prefix: config.etcd.prefix, ttlSeconds: config.etcd.ttlSeconds, id, clock, log }) : undefined;
   const daemon = new Daemon({
     config,
     runtime,
@@ -126,13 +128,23 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
     id,
     random: Math.random,
     log,
+    ...(leadership ? { leadership } : {}),
     ...(crashAt ? { checkpoint: (point: string) => point === crashAt && process.kill(process.pid, 'SIGKILL') } : {}),
   });
   const api = new DaemonApi(daemon, token, signal);
   try {
     const port = await api.listen(hostPort[1]!, Number(hostPort[2]));
-    log(`${id} listening on http://${hostPort[1]}:${port}${token ? '' : ' (read-only: no API token)'}`);
-    await Promise.all([runtime.run(signal), daemon.run(signal)]);
+    log(`${id} listening on http://${hostPort[1]}:${port}${token ? '' : ' (read-only: no API token)'}${config.etcd ? `; leader election on etcd ${config.etcd.endpoints.join(',')} (ttl ${config.etcd.ttlSeconds}s)` : ''}`);
+    // When the daemon fails (another holds the lock), the runtime's background work must end too, or the process never exits.
+    const failed = new AbortController();
+    const both = AbortSignal.any([signal, failed.signal]);
+    await Promise.all([
+      runtime.run(both),
+      daemon.run(both).catch((error: unknown) => {
+        failed.abort(error);
+        throw error;
+      }),
+    ]);
     log('stopped');
     return 0;
   } catch (error) {

@@ -16,7 +16,9 @@ import type { AuditRecord } from './audit/AuditRecord.js';
 import type { DaemonConfig } from './config/DaemonConfig.js';
 import { DaemonMetrics } from './DaemonMetrics.js';
 import { EventRing } from './EventRing.js';
-import { Journal } from './journal/Journal.js';
+import { Journal, type JournalState } from './journal/Journal.js';
+import type { EtcdLeadership } from './leader/EtcdLeadership.js';
+import type { LeaderTerm } from './leader/LeaderTerm.js';
 import { LocalLock } from './LocalLock.js';
 import { formatPostMortem } from './PostMortem.js';
 import { instrumentProvider } from './runtime/instrumentProvider.js';
@@ -38,6 +40,12 @@ export interface DaemonOptions {
   readonly checkpoint?: (point: string) => void;
   /** Recent events kept for `/events` (default 500). */
   readonly eventCapacity?: number;
+  /**
+   * Leader election (the config's `etcd` section). Without it a lock file
+   * next to the journal keeps a single daemon; with it several daemons run,
+   * only the leader acts, and the journal lives in etcd.
+   */
+  readonly leadership?: EtcdLeadership;
 }
 
 /** Why a switchover request was refused: `status` is the HTTP status the API answers with. */
@@ -83,6 +91,7 @@ export class Daemon {
   private readonly providers: Map<string, Provider>;
   private controller: Controller | undefined;
   private readonly lock: LocalLock;
+  private term: LeaderTerm | undefined;
   private pausedBy: string | undefined;
   private switching: string | undefined;
   private cycle: Promise<unknown> | undefined;
@@ -98,7 +107,7 @@ export class Daemon {
     this.policy = resolvePolicy(config.policy);
     this.events = new EventRing(options.eventCapacity ?? 500);
     this.audit = new AuditLog(config.audit);
-    this.journal = new Journal(config.journal, options.id);
+    this.journal = new Journal(config.journal, options.id, options.leadership === undefined);
     this.lock = new LocalLock(`${config.journal}.lock`);
     this.startedAt = clock.now();
     const clusters = new Set(config.databases.map((d) => d.cluster));
@@ -108,6 +117,7 @@ export class Daemon {
         instrumentProvider(p, {
           clusters,
           onCall: (provider, operation, result) => this.metrics.adapterCalls.inc({ provider, operation, result }),
+          beforeMutation: () => this.beforeMutation(),
           ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
         }),
       ]),
@@ -120,35 +130,71 @@ export class Daemon {
   }
 
   /**
-   * Runs until `signal` fires: takes the lock, restores the journal, then
-   * runs controller cycles every `probeInterval`. On abort it takes no new
-   * decision, lets calls in flight finish (bounded by `callTimeout`), writes
-   * the journal and releases the lock.
+   * Runs until `signal` fires. Without etcd: takes the lock file, restores
+   * the journal and leads. With etcd: campaigns for the leader key and leads
+   * during each term it wins, from the memory the previous leader left in
+   * etcd; between terms it only serves the leader's published status.
    *
-   * @throws when another daemon holds the lock or the journal is unreadable.
+   * @throws when another daemon holds the lock file or the journal is unreadable.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const { clock } = this.options;
-    this.lock.acquire();
+    const leadership = this.options.leadership;
+    if (!leadership) {
+      this.lock.acquire();
+      try {
+        await this.lead(signal, this.journal.read(), undefined);
+      } finally {
+        this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
+        this.lock.release();
+      }
+      return;
+    }
+    this.record({ what: 'start', why: `daemon started; campaigning for ${leadership.view().key}`, result: 'ok', where: {} });
     try {
-      const memory = this.restore();
-      const controller = new Controller({
-        providers: [...this.providers.values()],
-        prober: this.options.runtime.prober,
-        clock,
-        policy: this.policy,
-        groups: this.options.config.groups,
-        watch: this.options.config.watch,
-        random: this.options.random,
-        memory,
-        onMemoryChange: (m, reason) => this.onMemoryChange(m, reason),
+      await leadership.run(signal, (term) => {
+        this.journal.adopt(term.handover);
+        return this.lead(term.signal, term.handover, term);
       });
-      this.controller = controller;
-      controller.on('event', (event) => this.onEvent(event));
-      controller.on('cycle', () => this.afterCycle());
-      this.record({ what: 'start', why: `daemon started (journal ${this.journal.pending.length} unfinished step(s))`, result: 'ok', where: {} });
-      await this.reobserve(signal);
+    } finally {
+      this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
+    }
+  }
 
+  /**
+   * Leads until `signal` fires: restores `state`, then runs controller cycles
+   * every `probeInterval`. On abort it takes no new decision, lets calls in
+   * flight finish (bounded by `callTimeout`; with etcd their results are no
+   * longer written, and a new call is refused by the fencing check), and
+   * writes the journal.
+   */
+  private async lead(signal: AbortSignal, state: JournalState | undefined, term: LeaderTerm | undefined): Promise<void> {
+    const { clock } = this.options;
+    const memory = this.restore(state);
+    const controller: Controller = new Controller({
+      providers: [...this.providers.values()],
+      prober: this.options.runtime.prober,
+      clock,
+      policy: this.policy,
+      groups: this.options.config.groups,
+      watch: this.options.config.watch,
+      random: this.options.random,
+      memory,
+      // A deposed term's calls may still return: their results are not this daemon's to record any more.
+      onMemoryChange: (m, reason) => this.controller === controller && this.onMemoryChange(m, reason),
+    });
+    this.controller = controller;
+    this.term = term;
+    this.metrics.leader.set(1);
+    controller.on('event', (event) => this.onEvent(event));
+    controller.on('cycle', () => this.controller === controller && this.afterCycle());
+    if (term) {
+      term.source(() => ({ state: JSON.stringify(this.journal.state(controller.memory)), status: JSON.stringify(this.status()) }));
+      this.record({ what: 'lead', why: `took the leader key (fencing token ${term.token}); memory ${term.handover ? `handed over by ${term.handover.daemon}` : 'empty (first leader)'}, ${this.journal.pending.length} unfinished step(s)`, result: 'ok', where: {} });
+    } else {
+      this.record({ what: 'start', why: `daemon started (journal ${this.journal.pending.length} unfinished step(s))`, result: 'ok', where: {} });
+    }
+    try {
+      await this.reobserve(signal);
       while (!signal.aborted) {
         const started = clock.now();
         if (!this.paused && this.switching === undefined) {
@@ -161,10 +207,24 @@ export class Daemon {
       }
     } finally {
       await this.drain();
-      if (this.controller) this.journal.write(this.controller.memory);
-      this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
-      this.lock.release();
+      this.metrics.leader.set(0);
+      if (term) {
+        this.record({ what: 'step-down', why: term.ended ?? 'leadership ended', result: 'ok', where: {} });
+        this.controller = undefined;
+        this.term = undefined;
+        this.inFlight.clear();
+      } else {
+        this.journal.write(controller.memory);
+      }
     }
+  }
+
+  /** The fencing check before every mutating adapter call (a no-op with the lock file, which the process holds for its life). */
+  private beforeMutation(): Promise<void> | undefined {
+    if (!this.options.leadership) return undefined;
+    const term = this.term;
+    if (!term) return Promise.reject(new Error('this daemon is not the leader'));
+    return term.guard();
   }
 
   /** Pauses automatic actions (observation stops too: cycles are not run). */
@@ -191,6 +251,8 @@ export class Daemon {
   switchover(who: string, database: string, target: string | undefined, signal: AbortSignal): { target: string; from: string } {
     const controller = this.controller;
     const snapshot = controller?.snapshot;
+    const leadership = this.options.leadership;
+    if (leadership && !this.term) throw new SwitchoverRefused(409, `this daemon is not the leader (the leader is ${leadership.view().id ?? 'unknown'}); ask the leader`);
     if (!controller || !snapshot) throw new SwitchoverRefused(409, 'the daemon has not observed the world yet');
     const views = snapshot.databases.filter((v) => v.instance.cluster === database);
     const record = controller.memory.clusters[database];
@@ -307,6 +369,8 @@ export class Daemon {
 
   /** What `/status` shows. */
   status(): DaemonStatus {
+    const leadership = this.options.leadership;
+    if (leadership && !this.controller) return this.followerStatus(leadership);
     const controller = this.controller;
     const snapshot = controller?.snapshot;
     const memory = controller?.memory ?? emptyMemory();
@@ -339,7 +403,7 @@ export class Daemon {
       startedAt: new Date(this.startedAt).toISOString(),
       observedAt: snapshot ? new Date(snapshot.now).toISOString() : undefined,
       paused: this.paused,
-      leader: { id: this.options.id, mode: 'local-lock', lock: `${this.options.config.journal}.lock` },
+      leader: leadership ? { ...leadership.view(), mode: 'etcd', lock: leadership.view().key } : { id: this.options.id, mode: 'local-lock', lock: `${this.options.config.journal}.lock`, self: true },
       zones,
       databases,
       groups,
@@ -348,8 +412,31 @@ export class Daemon {
     };
   }
 
-  private restore(): ControllerMemory {
-    const state = this.journal.read();
+  /** A follower's `/status`: the leader's published picture, under this daemon's id. */
+  private followerStatus(leadership: EtcdLeadership): DaemonStatus {
+    let published: DaemonStatus | undefined;
+    try {
+      const text = leadership.leaderStatus();
+      published = text ? (JSON.parse(text) as DaemonStatus) : undefined;
+    } catch {
+      published = undefined;
+    }
+    const view = leadership.view();
+    return {
+      id: this.options.id,
+      startedAt: new Date(this.startedAt).toISOString(),
+      observedAt: published?.observedAt,
+      paused: this.paused,
+      leader: { ...view, mode: 'etcd', lock: view.key },
+      zones: published?.zones ?? [],
+      databases: published?.databases ?? [],
+      groups: published?.groups ?? [],
+      inFlight: published?.inFlight ?? [],
+      switchover: published?.switchover,
+    };
+  }
+
+  private restore(state: JournalState | undefined): ControllerMemory {
     if (!state) return emptyMemory();
     const memory = state.memory;
     const now = this.options.clock.now();
@@ -415,6 +502,8 @@ export class Daemon {
     } else {
       this.journal.write(memory);
     }
+    // Write-ahead for step starts happens in the fencing check before the call; the rest follows in the background.
+    if (reason.kind !== 'step.start') this.term?.sync();
   }
 
   private onEvent(event: ControllerEvent): void {
@@ -489,6 +578,7 @@ export class Daemon {
   }
 
   private afterCycle(): void {
+    this.term?.sync();
     const snapshot = this.controller?.snapshot;
     if (!snapshot) return;
     for (const [key, z] of snapshot.zones) {

@@ -21,6 +21,7 @@ export class DaemonMetrics {
   });
   readonly adapterCalls = new Counter({ name: 'lifeboat_adapter_calls_total', help: 'Adapter calls by provider, operation and result', labelNames: ['provider', 'operation', 'result'], registers: [this.registry] });
   readonly zoneHealth = new Gauge({ name: 'lifeboat_zone_health', help: 'Zone health: 0 healthy, 1 degraded, 2 impaired', labelNames: ['provider', 'region', 'zone'], registers: [this.registry] });
+  readonly leader = new Gauge({ name: 'lifeboat_leader', help: '1 while this daemon may act (holds the lock file or a valid etcd term)', registers: [this.registry] });
   readonly paused = new Gauge({ name: 'lifeboat_paused', help: '1 while automatic actions are paused', registers: [this.registry] });
 
   /** Sets a zone's gauge. */

@@ -7,7 +7,21 @@ export interface DaemonStatus {
   /** Time of the latest observation; absent before the first cycle. */
   readonly observedAt: string | undefined;
   readonly paused: boolean;
-  readonly leader: { readonly id: string; readonly mode: 'local-lock' | 'etcd'; readonly lock: string };
+  /**
+   * Who acts: with a lock file, always this daemon; with etcd, the holder of
+   * the leader key (`self` tells whether it is this daemon; a follower serves
+   * the leader's published zones and databases).
+   */
+  readonly leader: {
+    readonly id: string | undefined;
+    readonly mode: 'local-lock' | 'etcd';
+    /** The lock file or the etcd leader key. */
+    readonly lock: string;
+    readonly self: boolean;
+    /** The fencing token of this daemon's term (etcd, leader only). */
+    readonly token?: string;
+    readonly since?: string;
+  };
   readonly zones: readonly { provider: string; region: string; zone: string; state: ZoneState; since: string; reason: string; evidence: ZoneEvidence }[];
   readonly databases: readonly {
     database: string;

@@ -37,6 +37,17 @@ describe('daemon config', () => {
     expect(config.policy).toEqual({ probeInterval: 2, maxDataLoss: 30 });
   });
 
+  test('an etcd section enables leader election, with defaults', async () => {
+    const config = await parseDaemonConfig(`${BASE}etcd: { endpoints: ["http://127.0.0.1:2379"] }\n`, 'lifeboat.yaml');
+    expect(config.etcd).toEqual({ endpoints: ['http://127.0.0.1:2379'], prefix: '/lifeboat', ttlSeconds: 10 });
+    const custom = await parseDaemonConfig(`${BASE}etcd: { endpoints: ["http://10.0.0.5:2379"], prefix: /prod, ttl: 30s }\n`, 'lifeboat.yaml');
+    expect(custom.etcd).toEqual({ endpoints: ['http://10.0.0.5:2379'], prefix: '/prod', ttlSeconds: 30 });
+    expect(await problems(`${BASE}etcd: { endpoints: ["https://10.0.0.5:2379"], ttl: 1.5s }\n`)).toEqual([
+      'lifeboat.yaml:8: etcd.endpoints[0]: expected an http:// URL (TLS to etcd is not supported yet), got https://10.0.0.5:2379',
+      'lifeboat.yaml:8: etcd.ttl: expected a whole number of seconds, at least 2 (etcd leases have whole seconds; the leader stops acting at ttl/2), got 1.5s',
+    ]);
+  });
+
   test('every problem is reported with file, line and key path', async () => {
     const text = `providers:
   - type: aws

@@ -38,5 +38,6 @@ export interface DaemonConfig {
   readonly journal: string;
   readonly audit: string;
   readonly reports: string;
-  readonly etcd?: DaemonConfigFile['etcd'];
+  /** Leader election on etcd, with defaults applied; absent means a lock file keeps a single daemon. */
+  readonly etcd?: { readonly endpoints: readonly string[]; readonly prefix: string; readonly ttlSeconds: number };
 }

@@ -145,11 +145,11 @@ export const apiSchema = z
   })
   .refine((v) => !(v.token !== undefined && v.tokenEnv !== undefined), { message: 'give token or tokenEnv, not both' });
 
-/** Leader election on etcd. */
+/** Leader election on etcd: several daemons, one acts (the holder of the leader key). */
 export const etcdSchema = z.strictObject({
-  endpoints: z.array(z.string().url()).min(1),
-  prefix: z.string().min(1).optional(),
-  ttl: seconds.optional().describe('leader lease time to live (default 10s)'),
+  endpoints: z.array(z.string().url()).min(1).describe('etcd client URLs, e.g. http://10.0.0.5:2379'),
+  prefix: z.string().min(1).optional().describe('key prefix shared by the daemons of one deployment (default /lifeboat)'),
+  ttl: seconds.optional().describe('leader lease time to live, whole seconds >= 2 (default 10s); the leader stops acting ttl/2 after its last confirmed keepalive'),
 });
 
 /** The whole config file. */

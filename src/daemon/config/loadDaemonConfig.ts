@@ -10,6 +10,20 @@ import { SourceDocument } from '../../replay/scenario/SourceDocument.js';
 import type { DaemonConfig, ResolvedProvider } from './DaemonConfig.js';
 import { daemonConfigSchema } from './daemonConfigSchema.js';
 
+/**
+ * Leader lease ttl when the config does not say. Patroni keeps
+ * `loop_wait + 2 * retry_timeout <= ttl` (10 + 2 * 10 <= 30 s); with our 2 s
+ * probe loop and 4 s etcd retry budget that is 2 + 2 * 4 = 10 s. A leader
+ * that cannot renew stops acting after ttl/2 = 5 s, and a successor takes
+ * over after about 10 s: less than the default detection time of a dead zone
+ * (3 failed rounds, at least 5 s of bad picture, confirmation reads), so a
+ * crashed leader costs little, while a slow etcd (a keepalive every 2 s, each
+ * cut off after 2 s) does not cause flapping leadership.
+ */
+export const DEFAULT_ETCD_TTL_SECONDS = 10;
+/** Key prefix in etcd when the config does not say (give each deployment sharing an etcd its own). */
+export const DEFAULT_ETCD_PREFIX = '/lifeboat';
+
 /** Where the API listens when the config does not say. */
 export const DEFAULT_LISTEN = '127.0.0.1:7400';
 
@@ -121,8 +135,17 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
   });
   (config.protect.databases ?? []).forEach((d, i) => checkProvider(['protect', 'databases', i, 'provider'], d.provider));
   const listen = config.api?.listen ?? DEFAULT_LISTEN;
+  let etcd: DaemonConfig['etcd'];
   if (config.etcd !== undefined) {
-    issues.add(['etcd'], 'etcd leader election is not available in this version; remove the etcd section (a local lock file keeps a single daemon)');
+    const { endpoints, prefix, ttl } = config.etcd;
+    endpoints.forEach((e, i) => {
+      if (!/^http:\/\//.test(e)) issues.add(['etcd', 'endpoints', i], `expected an http:// URL (TLS to etcd is not supported yet), got ${e}`);
+    });
+    const ttlSeconds = ttl ?? DEFAULT_ETCD_TTL_SECONDS;
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 2) {
+      issues.add(['etcd', 'ttl'], `expected a whole number of seconds, at least 2 (etcd leases have whole seconds; the leader stops acting at ttl/2), got ${ttlSeconds}s`);
+    }
+    etcd = { endpoints, prefix: prefix ?? DEFAULT_ETCD_PREFIX, ttlSeconds };
   }
   issues.throwIfAny();
 
@@ -146,6 +169,6 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
     journal,
     audit,
     reports: config.reports !== undefined ? abs(config.reports) : dirname(audit),
-    ...(config.etcd !== undefined ? { etcd: config.etcd } : {}),
+    ...(etcd !== undefined ? { etcd } : {}),
   };
 }

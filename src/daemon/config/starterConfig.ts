@@ -63,4 +63,12 @@ journal: lifeboat-state/journal.json
 audit: lifeboat-state/audit.jsonl
 # Post-mortem reports (default: next to the audit log).
 reports: lifeboat-state/reports
+
+# High availability: run several daemons against one etcd; only the holder of
+# the leader key acts, and the journal moves to etcd. Without this section a
+# lock file next to the journal keeps a single daemon.
+# etcd:
+#   endpoints: [http://127.0.0.1:2379]
+#   prefix: /lifeboat
+#   ttl: 10s
 `;

@@ -35,7 +35,20 @@ export class Journal {
     /** The journal file. */
     readonly file: string,
     private readonly daemon: string,
+    /** False when etcd holds the journal (HA mode): the state is then only kept here and handed to the leader term. */
+    private readonly disk = true,
   ) {}
+
+  /** The state to persist: `memory` and the steps in flight. */
+  state(memory: ControllerMemory): JournalState {
+    return { version: 1, daemon: this.daemon, memory, inFlight: this.inFlight };
+  }
+
+  /** Takes over a state read elsewhere (etcd, at a leader handover); `undefined` starts empty. */
+  adopt(state: JournalState | undefined): void {
+    this.inFlight = { ...(state?.inFlight ?? {}) };
+    this.last = '';
+  }
 
   /**
    * Reads the journal left by a previous run; `undefined` when there is none.
@@ -80,8 +93,8 @@ export class Journal {
 
   /** Writes the state if it changed since the last write. */
   write(memory: ControllerMemory): void {
-    const state: JournalState = { version: 1, daemon: this.daemon, memory, inFlight: this.inFlight };
-    const text = JSON.stringify(state);
+    if (!this.disk) return;
+    const text = JSON.stringify(this.state(memory));
     if (text === this.last) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const temp = `${this.file}.tmp`;

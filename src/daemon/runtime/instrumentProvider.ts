@@ -9,11 +9,13 @@ export interface ProviderHooks {
   /** After every call, with its outcome (`ok`, or the error kind). */
   readonly onCall?: (provider: string, operation: string, result: string) => void;
   /**
-   * Before every mutating call: throw to refuse it (a deposed leader, a
-   * fencing token that moved). The refusal reaches the controller as a
-   * `retryable` error, so the step is planned again later, never lost.
+   * Before every mutating call: throw (or reject) to refuse it (a deposed
+   * leader, a fencing token that moved). The call waits for it, so an async
+   * check (a transaction against etcd) completes before the call starts. The
+   * refusal reaches the controller as a `retryable` error, so the step is
+   * planned again later, never lost.
    */
-  readonly beforeMutation?: (provider: string, operation: string) => void;
+  readonly beforeMutation?: (provider: string, operation: string) => void | Promise<void>;
   /** Test-only fault injection: called before and after each mutating call (`before:op`, `after:op`). */
   readonly checkpoint?: (point: string) => void;
   /** Protected clusters; when non-empty, other databases are not listed (so never touched). */
@@ -33,7 +35,7 @@ export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provi
       const mutating = isMutatingOperation(method);
       if (mutating) {
         try {
-          hooks.beforeMutation?.(inner.id, method);
+          await hooks.beforeMutation?.(inner.id, method);
         } catch (error) {
           hooks.onCall?.(inner.id, method, 'refused');
           throw new ProviderError('retryable', `not issued: ${(error as Error).message}`, { provider: inner.id, operation: method, cause: error });

@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+// Page functions are passed as strings: this project compiles without the DOM library.
+import { afterEach, describe, expect, test } from 'vitest';
+import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
+
+/** Debian's chromium (`.ci/run` installs it). */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const WORLD = `name: dashboard-test
+duration: 10m
+topology:
+  providers:
+    - id: local
+      latency: { promoteReplica: 500ms, repointReplica: 500ms }
+      regions: [{ id: local, zones: [local-a, local-b, local-c] }]
+  groups:
+    - { id: web, provider: local, region: local, nodes: { local-a: 2, local-b: 2, local-c: 2 } }
+  databases:
+    - id: orders
+      writes: 10
+      primary: { provider: local, region: local, zone: local-a }
+      replicas:
+        - { id: orders-b, provider: local, region: local, zone: local-b, mode: sync }
+        - { id: orders-c, provider: local, region: local, zone: local-c, mode: async, lag: 1s }
+events:
+  - { at: 5s, impair: { zone: local-a, mode: unreachable } }
+`;
+
+const CONFIG = `id: dashboard-test
+providers:
+  - { type: sim, world: world.yaml }
+protect:
+  regions: [{ provider: local, region: local }]
+  groups: [{ id: web, provider: local, region: local, minHealthy: 6 }]
+  databases: [{ cluster: orders }]
+policy: { probeInterval: 200ms, probeTimeout: 150ms, observeInterval: 1s, suspectObserveInterval: 200ms, failedRounds: 2, impairedAfter: 500ms, replicationStaleAfter: 500ms, callTimeout: 3s }
+api: { listen: "127.0.0.1:0" }
+journal: state/journal.json
+audit: state/audit.jsonl
+`;
+
+/** Width and height from a PNG's IHDR chunk; throws when the bytes are not a PNG. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  if (bytes.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a' || bytes.subarray(12, 16).toString('ascii') !== 'IHDR') throw new Error('not a PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(`dashboard in a real browser (${CHROMIUM})`, () => {
+  let daemon: CliProcess | undefined;
+  let context: BrowserContext | undefined;
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await context?.close().catch(() => undefined);
+    context = undefined;
+    await stop(daemon);
+    daemon = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('shows the zones and the database primary, and follows a failover', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-dash-'));
+    const profile = mkdtempSync(join(tmpdir(), 'lifeboat-chromium-'));
+    dirs.push(dir, profile);
+    writeFileSync(join(dir, 'world.yaml'), WORLD);
+    writeFileSync(join(dir, 'lifeboat.yaml'), CONFIG);
+    daemon = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')]);
+    const api = await waitFor('daemon API', 10_000, () => /listening on (http:\S+?)(?:;|\s|$)/.exec(daemon!.output())?.[1]);
+
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 800 } });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${api}/`);
+
+    // Before the outage: three healthy zones and the original primary.
+    await page.waitForFunction("document.querySelectorAll('#zones .zone').length === 3", undefined, { timeout: 10_000 });
+    const zones = await page.$$eval('#zones .zone', (els) => els.map((e) => ({ zone: e.getAttribute('data-zone'), cls: e.className })));
+    expect(zones.map((z) => z.zone).sort()).toEqual(['local-a', 'local-b', 'local-c']);
+    const before = (await page.textContent('tr[data-db="orders"] .primary'))?.trim();
+    expect(before).toBeTruthy();
+    expect(before).not.toBe('orders-b');
+    expect(await page.textContent('#who')).toBe('dashboard-test');
+    expect(await page.textContent('#leader')).toBe('single daemon (lock file)');
+
+    // The outage: local-a turns impaired and the primary moves to orders-b, without a reload.
+    await page.waitForFunction(`document.querySelector('tr[data-db="orders"] .primary')?.textContent?.trim() === 'orders-b'`, undefined, { timeout: 20_000, polling: 200 });
+    await page.waitForFunction(`document.querySelector('#zones .zone[data-zone="local-a"]')?.classList.contains('impaired')`, undefined, { timeout: 5000 });
+    expect(await page.textContent('tr[data-db="orders"] .failovers')).toBe('1');
+    expect(await page.$$eval('#events tr', (rows) => rows.map((r) => r.textContent ?? '').join('\n'))).toMatch(/failover\.completed/);
+
+    const shot = join(dir, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    const bytes = readFileSync(shot);
+    const size = pngSize(bytes);
+    expect(size.width).toBeGreaterThanOrEqual(1000);
+    expect(size.height).toBeGreaterThanOrEqual(400);
+    expect(bytes.length).toBeGreaterThan(20_000);
+    if (process.env['LIFEBOAT_KEEP_SCREENSHOT']) writeFileSync(process.env['LIFEBOAT_KEEP_SCREENSHOT'], bytes);
+  }, 60_000);
+});
