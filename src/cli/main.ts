@@ -1,12 +1,15 @@
 // Commands are loaded on demand: the cloud SDKs behind the daemon cost seconds to load, and `replay` needs none of them.
 const daemonCommands = () => import('./daemonCommands.js');
 const replayCommand = () => import('./replayCommand.js');
+const demoCommand = () => import('../demo/demoCommand.js');
 
 const USAGE = `usage: lifeboat <command> [options]
 
 commands:
   replay <file|dir...> [--json <report.json>] [--policy <file>] [--quiet]
       replay outage scenarios in virtual time through the controller
+  demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
+      fail over a real local PostgreSQL cluster under continuous writes (no cloud account)
   daemon --config <file> [--listen HOST:PORT]
       run the failover daemon (HTTP API, journal, audit log)
   config check <file> | config schema
@@ -24,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await (await replayCommand()).runReplayCommand(rest);
+      case 'demo':
+        return await (await demoCommand()).runDemoCommand(rest);
       case 'daemon':
         return await (await daemonCommands()).runDaemonCommand(rest);
       case 'config':
