@@ -296,11 +296,11 @@ export class DatabaseFleet {
         if (record.transition === transition) record.state = record.server.current ? 'available' : 'stopped';
         throw error;
       }
-      const previousUpstream = record.upstream;
-      const departed = { mode: record.mode, syncReady: record.syncReady };
       this.becomePrimary(record);
       if (record.transition === transition) record.state = 'available';
-      if (previousUpstream) this.dropFromSyncNames(previousUpstream, departed);
+      // The old primary keeps naming the promoted standby as its sync standby, on purpose: if it
+      // comes back before it is fenced, its commits wait forever instead of being acknowledged
+      // alone (split brain with lost acknowledged writes). Only a fence or a rebuild changes it.
     });
   }
 

@@ -89,10 +89,9 @@ describe('acknowledged writes survive randomized zone failovers', () => {
 // A client pinned to the old primary (an app server in the failed zone with a single-host
 // connection string) keeps writing through the outage and the heal. With the zone back soon
 // after the promotion, the old primary must still not acknowledge writes the new primary
-// never sees. Off by default: it fails against the local adapter as it stands (the promotion
-// clears synchronous_standby_names on the old primary once it is reachable again); run it
-// with LIFEBOAT_REPRO_SPLIT_BRAIN=1.
-describe.skipIf(process.env['LIFEBOAT_REPRO_SPLIT_BRAIN'] !== '1')('a client in the failed zone', () => {
+// never sees. (It caught a promotion that cleared synchronous_standby_names on the old primary,
+// letting it acknowledge writes alone once reachable again.)
+describe('a client in the failed zone', () => {
   test('gets no acknowledged write lost when the zone comes back right after the failover', { timeout: 180_000 }, async () => {
     const dir = traversableTempDir(parent, 'zone-client-');
     const report = await runFailoverDrill({ fault: 'unreachable', nodesPerZone: 1, healAfterMs: 0, zoneClient: true, tmpDir: dir });
