@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
 import type { DatabaseRole } from '../../src/contract/types.js';
 import type { ProbeResult, ProbeTarget, Prober } from '../../src/contract/Prober.js';
@@ -40,6 +41,8 @@ export class LocalProber implements Prober {
 
   /** Probes every target concurrently; never rejects. */
   async probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
+    // Every probe in the batch listens on the one round signal: that is by design, not a leak.
+    setMaxListeners(Math.max(10, targets.length * 2 + 10), signal);
     return Promise.all(
       targets.map((target) => this.probeOne(target, signal).catch((): ProbeResult => ({ ok: false, failure: 'error' }))),
     );

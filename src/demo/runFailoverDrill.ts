@@ -5,7 +5,6 @@ import { Controller } from '../controller/Controller.js';
 import type { ControllerEvent } from '../controller/ControllerEvent.js';
 import { DEFAULT_POLICY, type Policy } from '../controller/Policy.js';
 import { BoundedConnection, type PgEndpoint } from './BoundedConnection.js';
-import { ListenerSafeProber } from './ListenerSafeProber.js';
 import {
   DEFAULT_PLACEMENT,
   DEMO_CLUSTER,
@@ -234,7 +233,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
 
     const controller = new Controller({
       providers: [local],
-      prober: new ListenerSafeProber(local.ex_prober()),
+      prober: local.ex_prober(),
       clock,
       policy,
       groups: demoGroups(nodesPerZone),
