@@ -69,6 +69,49 @@ interface Listings {
   readonly databaseKeys: readonly string[];
 }
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
+const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [] });
+
+/** Same answers, target for target (the probe set is unchanged when no read happened). */
+function sameProbeResults(a: readonly ProbeResult[], b: readonly ProbeResult[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.ok !== y.ok || x.writable !== y.writable) return false;
+  }
+  return true;
+}
+
+/**
+ * The earliest time a decision could change with nothing else changing: a
+ * down target passing \`impairedAfter\` or \`nodeDeadAfter\`, or a memory record
+ * (cooldown, failed candidate, zone penalty, settle window) expiring.
+ */
+function nextDeadline(snapshot: Snapshot, policy: Policy): number {
+  const now = snapshot.now;
+  let next = Infinity;
+  const consider = (t: number) => {
+    if (t > now && t < next) next = t;
+  };
+  const downDeadlines = (health: TargetHealth) => {
+    if (health.status !== 'down' || health.failingSince === undefined) return;
+    consider(health.failingSince + policy.impairedAfter * 1000);
+    consider(health.failingSince + policy.nodeDeadAfter * 1000);
+  };
+  for (const view of snapshot.nodes) downDeadlines(view.health);
+  for (const view of snapshot.databases) downDeadlines(view.health);
+  const memory = snapshot.memory;
+  for (const until of Object.values(memory.failedCandidates)) consider(until);
+  for (const until of Object.values(memory.zonePenalty)) consider(until);
+  for (const at of Object.values(memory.issued)) consider(at + SETTLE_WINDOW_MAX_MS);
+  for (const cluster of Object.values(memory.clusters)) {
+    if (cluster.lastFailoverAt !== undefined) consider(cluster.lastFailoverAt + policy.failoverCooldown * 1000);
+  }
+  return next;
+}
+
+/** Longest settle window `decide` uses before re-issuing a step. */
+const SETTLE_WINDOW_MAX_MS = 60_000;
 /** How long after a zone changes state reads stay fast. */
 const UNSETTLED_AFTER_CHANGE_MS = 60_000;
 
@@ -100,6 +143,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private targetsStale = true;
   private unsettled = true;
   private suspectTargets = 0;
+  private healthStable = false;
+  /** Quiet rounds may skip health and decide until this time (ms); -Infinity when the last cycle was not quiet. */
+  private quietUntil = -Infinity;
+  private lastResults: readonly ProbeResult[] = [];
   private fencedSignature = '';
   private nodeViews: NodeView[] = [];
   private providerViews: ReadonlyMap<string, ProviderView> | undefined;
@@ -169,7 +216,13 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       },
       this.abort.signal,
     ));
-    const snapshot = await this.observe(signal);
+    const observed = await this.observe(signal);
+    if (!observed) {
+      const t = this.options.clock.now();
+      this.emit('cycle', { t, steps: [], notes: [] });
+      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [] };
+    }
+    const snapshot = observed;
     const plan = decide(snapshot, this.options.policy);
     for (const step of plan.steps) {
       if (step.operation === 'promoteReplica') {
@@ -195,17 +248,24 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       Object.keys(this.memory.pendingCreates).length > 0 ||
       Object.values(this.memory.clusters).some((c) => c.promotion) ||
       [...snapshot.zones.values()].some((z) => z.state !== 'healthy' && snapshot.now - z.since < UNSETTLED_AFTER_CHANGE_MS);
+    this.quietUntil =
+      !this.unsettled && plan.steps.length === 0 && deferred.length === 0 && this.healthStable
+        ? nextDeadline(snapshot, this.options.policy)
+        : -Infinity;
     return { snapshot, plan, deferred };
   }
 
-  private async observe(signal: AbortSignal): Promise<Snapshot> {
+  private async observe(signal: AbortSignal): Promise<Snapshot | undefined> {
     const { clock, policy } = this.options;
     let now = clock.now();
+    let read = false;
     if (this.locationsAt === undefined || now - this.locationsAt >= LOCATIONS_REFRESH_MS) {
       await this.readLocations(signal);
+      read = true;
     }
     const interval = (this.unsettled ? policy.suspectObserveInterval : policy.observeInterval) * 1000;
     if (this.lastReadAt === undefined || now - this.lastReadAt >= interval) {
+      read = true;
       this.lastReadAt = now;
       // One budget for the whole batch of reads: they run in parallel.
       const { signal: readSignal, dispose } = timeoutSignal(clock, policy.callTimeout * 1000, signal);
@@ -229,6 +289,13 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const probes = { keys: this.probeKeys, zoneKeys: this.probeZoneKeys, results };
     now = clock.now();
 
+    // Level-triggered: a round that brings nothing new (no read, every probe answered as last
+    // round, the last full cycle was quiet, no deadline due) cannot change any decision, so
+    // health and decide are not re-run. Any read, changed probe or due deadline wakes them.
+    const quiet = !read && this.quietUntil > now && sameProbeResults(results, this.lastResults);
+    this.lastResults = results;
+    if (quiet) return undefined;
+
     const { allNodes, allDatabases, zones } = this.listings();
     const assessment = this.health.update({
       now,
@@ -239,6 +306,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       stoppedOnPurpose: this.fencedLookup(),
     });
     this.suspectTargets = assessment.suspectTargets;
+    this.healthStable = assessment.stable;
     for (const transition of assessment.transitions) {
       const z = transition.health;
       const kind =
@@ -532,14 +600,18 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         // A timed-out create may still happen (the name is its idempotency token): keep waiting for it.
         if (outcome === 'timeout') break;
         delete memory.pendingCreates[step.name];
-        if (step.zone !== undefined) {
+        // Throttling says the control plane is busy, not that the zone is bad: only the call gate backs off.
+        if (step.zone !== undefined && outcome !== 'throttled') {
           memory.zonePenalty[zoneKey(step.provider, step.zone)] = now + this.options.policy.backoffMax * 1000;
         }
         break;
       }
       case 'stopDatabase':
         delete memory.fenced[resourceKey(step.provider, step.target)];
-        delete memory.issued[step.key];
+        // A refused fence (wrong state, provider rule) would be refused again: wait backoffMax before
+        // asking again, rather than spending the region's mutation budget every cycle.
+        if (result.rejected) memory.issued[step.key] = now + this.options.policy.backoffMax * 1000;
+        else delete memory.issued[step.key];
         break;
       default:
         delete memory.issued[step.key];

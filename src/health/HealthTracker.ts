@@ -51,6 +51,12 @@ export interface HealthAssessment {
   readonly transitions: readonly ZoneTransition[];
   /** Targets failing but not yet down: something is unsettled. */
   readonly suspectTargets: number;
+  /**
+   * No zone is counting rounds toward a transition and no target is between
+   * its first failure and `down`: the same probe answers again would change
+   * nothing.
+   */
+  readonly stable: boolean;
 }
 
 interface ZoneRecord {
@@ -139,6 +145,7 @@ export class HealthTracker {
 
     const zones = new Map<string, ZoneHealth>();
     const transitions: ZoneTransition[] = [];
+    let stable = true;
     for (const zone of round.zones) {
       const zk = zoneKey(zone.provider, zone.zone);
       const e = ev(zk);
@@ -220,6 +227,12 @@ export class HealthTracker {
         record.state = next;
         record.since = now;
       }
+      // Stable: no counter here is heading for a transition.
+      const zoneStable =
+        (record.state === 'healthy' && !suspect) ||
+        (record.state === 'degraded' && suspect && !confirmedBad) ||
+        (record.state === 'impaired' && !recovering);
+      if (!zoneStable || next !== previous) stable = false;
       // Same state and same evidence as last round: keep the same (immutable) object, build no strings.
       const last = record.last;
       const unchanged =
@@ -253,7 +266,7 @@ export class HealthTracker {
       zones.set(zk, health);
       if (next !== previous) transitions.push({ from: previous, to: next, health });
     }
-    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects };
+    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects, stable: stable && this.suspects === 0 };
   }
 
   /**
