@@ -45,6 +45,7 @@ import type { AwsProviderOptions } from './AwsProviderOptions.js';
 import { ec2StatesFor } from './ec2StateTable.js';
 import { toAwsProviderError } from './toAwsProviderError.js';
 import { CLUSTER_TAG, rdsIdentifier, toDatabaseInstance, type LagReading } from './toDatabaseInstance.js';
+import { ReplicationStopWatch } from './ReplicationStopWatch.js';
 import { GROUP_TAG, toNode } from './toNode.js';
 import { toZoneStatus } from './zoneStateTable.js';
 
@@ -100,12 +101,16 @@ export class AwsProvider implements Provider {
   private readonly clients = new Map<string, RegionClients>();
   private readonly nodeRegions = new Map<string, string>();
   private readonly dbRegions = new Map<string, string>();
+  /** Zone name to region, as `DescribeAvailabilityZones` reported them. */
+  private readonly zoneRegions = new Map<string, string>();
+  private readonly stopWatch: ReplicationStopWatch | undefined;
   private regionList: Promise<readonly string[]> | undefined;
   private closed = false;
 
   constructor(private readonly options: AwsProviderOptions = {}) {
     this.id = options.id ?? 'aws';
     this.clock = options.clock ?? new SystemClock();
+    this.stopWatch = (options.replicationContact ?? 'observed') === 'observed' ? new ReplicationStopWatch() : undefined;
     const lag = (options.replicaLag ?? 'cloudwatch') === 'cloudwatch';
     this.capabilities = Object.freeze({
       nodes: true,
@@ -181,7 +186,7 @@ export class AwsProvider implements Provider {
   async createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node> {
     const { signal } = options;
     const [region] = await this.regionsFor('createNode', request.region, request.zone, signal);
-    if (request.zone !== undefined && !request.zone.startsWith(request.region)) {
+    if (request.zone !== undefined && !(await this.zoneInRegion('createNode', request.zone, region!, signal))) {
       throw this.invalid('createNode', `zone ${request.zone} is not in region ${request.region}`, 'InvalidAvailabilityZone');
     }
     const image = this.options.images?.[region!];
@@ -204,8 +209,8 @@ export class AwsProvider implements Provider {
       ...(request.clientToken === undefined ? {} : { ClientToken: ec2ClientToken(request.clientToken) }),
       TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
     };
-    const output = await this.send('createNode', region!, signal, (clients) =>
-      clients.ec2.send(new RunInstancesCommand(input), { abortSignal: signal }),
+    const output = await this.send('createNode', region!, signal, (clients, requestSignal) =>
+      clients.ec2.send(new RunInstancesCommand(input), { abortSignal: requestSignal }),
     );
     const instance = output.Instances?.[0];
     if (instance === undefined) {
@@ -218,29 +223,29 @@ export class AwsProvider implements Provider {
 
   async rebootNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.nodeRegion('rebootNode', id, options.signal);
-    await this.send('rebootNode', region, options.signal, (clients) =>
-      clients.ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), { abortSignal: options.signal }),
+    await this.send('rebootNode', region, options.signal, (clients, requestSignal) =>
+      clients.ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
     );
   }
 
   async startNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.nodeRegion('startNode', id, options.signal);
-    await this.send('startNode', region, options.signal, (clients) =>
-      clients.ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), { abortSignal: options.signal }),
+    await this.send('startNode', region, options.signal, (clients, requestSignal) =>
+      clients.ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
     );
   }
 
   async stopNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.nodeRegion('stopNode', id, options.signal);
-    await this.send('stopNode', region, options.signal, (clients) =>
-      clients.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }), { abortSignal: options.signal }),
+    await this.send('stopNode', region, options.signal, (clients, requestSignal) =>
+      clients.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
     );
   }
 
   async destroyNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.nodeRegion('destroyNode', id, options.signal);
-    await this.send('destroyNode', region, options.signal, (clients) =>
-      clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }), { abortSignal: options.signal }),
+    await this.send('destroyNode', region, options.signal, (clients, requestSignal) =>
+      clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
     );
   }
 
@@ -261,13 +266,26 @@ export class AwsProvider implements Provider {
     const kept = found
       .map(({ db, region }) => ({ db, region, instance: toDatabaseInstance(db, this.id, region, clusters(db), undefined) }))
       .filter(({ instance }) => matchesDatabase(instance, filter));
-    if (!this.capabilities.replicationStatus) return kept.map(({ db, region }) => toDatabaseInstance(db, this.id, region, clusters(db), null));
+    if (!this.capabilities.replicationStatus) {
+      return kept.map(({ db, region }) => this.withContact(toDatabaseInstance(db, this.id, region, clusters(db), null), region));
+    }
     const lags = await this.replicaLags(kept.filter(({ instance }) => instance.role === 'replica'), signal);
     return kept.map(({ db, region }) => {
       const lag = lags.readings.get(`${region}/${db.DBInstanceIdentifier}`) ?? null;
-      const instance = toDatabaseInstance(db, this.id, region, clusters(db), lag);
+      const instance = this.withContact(toDatabaseInstance(db, this.id, region, clusters(db), lag), region);
       return lags.error === undefined || instance.role !== 'replica' ? instance : { ...instance, extra: { ...instance.extra, replicaLagError: lags.error } };
     });
+  }
+
+  /**
+   * A replica's `lastContactSeconds` from the adapter's own observations
+   * (see {@link ReplicationStopWatch}): RDS does not report it.
+   */
+  private withContact(instance: DatabaseInstance, region: string): DatabaseInstance {
+    const replication = instance.replication;
+    if (replication === undefined || this.stopWatch === undefined) return instance;
+    const contact = this.stopWatch.observe(`${region}/${instance.id}`, replication.state, this.clock.now());
+    return contact === null ? instance : { ...instance, replication: { ...replication, lastContactSeconds: contact } };
   }
 
   async createReplica(request: CreateReplicaRequest, options: CallOptions): Promise<DatabaseInstance> {
@@ -276,7 +294,7 @@ export class AwsProvider implements Provider {
       throw this.invalid('createReplica', 'RDS read replicas are asynchronous; a synchronous standby is Multi-AZ, not a replica', 'InvalidParameterCombination');
     }
     const [region] = await this.regionsFor('createReplica', request.region, request.zone, signal);
-    if (request.zone !== undefined && !request.zone.startsWith(request.region)) {
+    if (request.zone !== undefined && !(await this.zoneInRegion('createReplica', request.zone, region!, signal))) {
       throw this.invalid('createReplica', `zone ${request.zone} is not in region ${request.region}`, 'InvalidAvailabilityZone');
     }
     const source = await this.findDatabase('createReplica', request.source, signal);
@@ -284,7 +302,7 @@ export class AwsProvider implements Provider {
     const cluster = clusterOf([source.db])(source.db);
     const crossRegion = source.region !== region;
     try {
-      const output = await this.send('createReplica', region!, signal, (clients) =>
+      const output = await this.send('createReplica', region!, signal, (clients, requestSignal) =>
         clients.rds.send(
           new CreateDBInstanceReadReplicaCommand({
             DBInstanceIdentifier: request.id,
@@ -294,7 +312,7 @@ export class AwsProvider implements Provider {
             ...(request.zone === undefined ? {} : { AvailabilityZone: request.zone }),
             Tags: [{ Key: CLUSTER_TAG, Value: cluster }],
           }),
-          { abortSignal: signal },
+          { abortSignal: requestSignal },
         ),
       );
       this.remember(this.dbRegions, request.id, region!);
@@ -317,8 +335,8 @@ export class AwsProvider implements Provider {
     // A standalone instance is already the primary of its cluster: promoting it is a no-op.
     if (found.db.ReadReplicaSourceDBInstanceIdentifier === undefined) return;
     try {
-      await this.send('promoteReplica', found.region, signal, (clients) =>
-        clients.rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: id }), { abortSignal: signal }),
+      await this.send('promoteReplica', found.region, signal, (clients, requestSignal) =>
+        clients.rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: id }), { abortSignal: requestSignal }),
       );
     } catch (error) {
       if (!isInvalidState(error)) throw error;
@@ -348,8 +366,8 @@ export class AwsProvider implements Provider {
     const { signal } = options;
     const region = await this.databaseRegion('rebootDatabase', id, signal);
     try {
-      await this.send('rebootDatabase', region, signal, (clients) =>
-        clients.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: id }), { abortSignal: signal }),
+      await this.send('rebootDatabase', region, signal, (clients, requestSignal) =>
+        clients.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: id }), { abortSignal: requestSignal }),
       );
     } catch (error) {
       if (!isInvalidState(error)) throw error;
@@ -363,8 +381,8 @@ export class AwsProvider implements Provider {
     const { signal } = options;
     const region = await this.databaseRegion('stopDatabase', id, signal);
     try {
-      await this.send('stopDatabase', region, signal, (clients) =>
-        clients.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: id }), { abortSignal: signal }),
+      await this.send('stopDatabase', region, signal, (clients, requestSignal) =>
+        clients.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: id }), { abortSignal: requestSignal }),
       );
     } catch (error) {
       if (!isInvalidState(error)) throw error;
@@ -407,13 +425,25 @@ export class AwsProvider implements Provider {
    * is also raced against the signal, because the SDK only watches it once
    * the HTTP request is under way (credential resolution is not).
    */
-  private async send<T>(operation: string, region: string, signal: AbortSignal, run: (clients: RegionClients) => Promise<T>): Promise<T> {
+  private async send<T>(
+    operation: string,
+    region: string,
+    signal: AbortSignal,
+    run: (clients: RegionClients, requestSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    // The request gets a signal of its own, tied to the call's by one listener: the SDK hangs several
+    // listeners on the signal it is given, and callers share one signal across concurrent calls.
+    const request = new AbortController();
+    const forward = () => request.abort(signal.reason);
     try {
       if (signal.aborted) throw abortError(signal);
       if (this.closed) throw new ProviderError('terminal', `${operation}: the adapter is closed`, { provider: this.id, operation });
-      return await raceAbort(run(this.clientsFor(region)), signal);
+      signal.addEventListener('abort', forward, { once: true });
+      return await raceAbort(run(this.clientsFor(region), request.signal), request.signal);
     } catch (error) {
       throw toAwsProviderError(error, { provider: this.id, operation, region, signal, secrets: this.secrets() });
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
   }
 
@@ -444,10 +474,10 @@ export class AwsProvider implements Provider {
     const instances: Instance[] = [];
     let token: string | undefined;
     for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const output = await this.send(operation, region, signal, (clients) =>
+      const output = await this.send(operation, region, signal, (clients, requestSignal) =>
         clients.ec2.send(
           new DescribeInstancesCommand({ MaxResults: INSTANCE_PAGE, ...(filters.length > 0 ? { Filters: filters } : {}), ...(token === undefined ? {} : { NextToken: token }) }),
-          { abortSignal: signal },
+          { abortSignal: requestSignal },
         ),
       );
       for (const reservation of output.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
@@ -461,14 +491,14 @@ export class AwsProvider implements Provider {
     const statuses = new Map<string, InstanceStatus>();
     let token: string | undefined;
     for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const output = await this.send('listNodes', region, signal, (clients) =>
+      const output = await this.send('listNodes', region, signal, (clients, requestSignal) =>
         clients.ec2.send(
           new DescribeInstanceStatusCommand({
             MaxResults: INSTANCE_PAGE,
             ...(zone === undefined ? {} : { Filters: [{ Name: 'availability-zone', Values: [zone] }] }),
             ...(token === undefined ? {} : { NextToken: token }),
           }),
-          { abortSignal: signal },
+          { abortSignal: requestSignal },
         ),
       );
       for (const status of output.InstanceStatuses ?? []) if (status.InstanceId !== undefined) statuses.set(status.InstanceId, status);
@@ -479,9 +509,12 @@ export class AwsProvider implements Provider {
   }
 
   private async describeZones(operation: string, region: string, signal: AbortSignal): Promise<Zone[]> {
-    const output = await this.send(operation, region, signal, (clients) =>
-      clients.ec2.send(new DescribeAvailabilityZonesCommand({}), { abortSignal: signal }),
+    const output = await this.send(operation, region, signal, (clients, requestSignal) =>
+      clients.ec2.send(new DescribeAvailabilityZonesCommand({}), { abortSignal: requestSignal }),
     );
+    for (const zone of output.AvailabilityZones ?? []) {
+      if (zone.ZoneName !== undefined && zone.ZoneName !== '') this.remember(this.zoneRegions, zone.ZoneName, zone.RegionName ?? region);
+    }
     return (output.AvailabilityZones ?? []).map((zone) => ({
       id: zone.ZoneName ?? '',
       region: zone.RegionName ?? region,
@@ -504,14 +537,14 @@ export class AwsProvider implements Provider {
         if (pages >= MAX_PAGES) {
           throw new ProviderError('retryable', `${operation} (${region}): DescribeDBInstances returned more than ${MAX_PAGES} pages`, { provider: this.id, operation });
         }
-        const output = await this.send(operation, region, signal, (clients) =>
+        const output = await this.send(operation, region, signal, (clients, requestSignal) =>
           clients.rds.send(
             new DescribeDBInstancesCommand({
               MaxRecords: DB_PAGE,
               ...(chunk === undefined ? {} : { Filters: [{ Name: 'db-instance-id', Values: chunk }] }),
               ...(marker === undefined ? {} : { Marker: marker }),
             }),
-            { abortSignal: signal },
+            { abortSignal: requestSignal },
           ),
         );
         out.push(...(output.DBInstances ?? []));
@@ -553,7 +586,7 @@ export class AwsProvider implements Provider {
           }));
           let token: string | undefined;
           for (let pages = 0; pages < MAX_PAGES; pages++) {
-            const output = await this.send('listDatabases', region, signal, (clients) =>
+            const output = await this.send('listDatabases', region, signal, (clients, requestSignal) =>
               clients.cloudWatch.send(
                 new GetMetricDataCommand({
                   MetricDataQueries: queries,
@@ -562,7 +595,7 @@ export class AwsProvider implements Provider {
                   ScanBy: 'TimestampDescending',
                   ...(token === undefined ? {} : { NextToken: token }),
                 }),
-                { abortSignal: signal },
+                { abortSignal: requestSignal },
               ),
             );
             for (const result of output.MetricDataResults ?? []) {
@@ -630,11 +663,31 @@ export class AwsProvider implements Provider {
       return [region];
     }
     if (zone !== undefined) {
+      const known = this.zoneRegions.get(zone);
+      if (known !== undefined && all.includes(known)) return [known];
       const owner = all.filter((each) => zone.startsWith(each)).sort((a, b) => b.length - a.length)[0];
-      if (owner === undefined) throw this.invalid(operation, `zone ${zone} is in none of ${all.join(', ')}`, 'InvalidAvailabilityZone');
-      return [owner];
+      if (owner !== undefined) return [owner];
+      // Not named after its region (an emulator's or a test's zone names): ask each region.
+      for (const each of all) {
+        await this.describeZones(operation, each, signal);
+        if (this.zoneRegions.get(zone) === each) return [each];
+      }
+      throw this.invalid(operation, `zone ${zone} is in none of ${all.join(', ')}`, 'InvalidAvailabilityZone');
     }
     return all;
+  }
+
+  /**
+   * Whether `zone` belongs to `region`: as `DescribeAvailabilityZones` last
+   * said, else by name (AZ names start with their region's), else after
+   * asking the region once.
+   */
+  private async zoneInRegion(operation: string, zone: string, region: string, signal: AbortSignal): Promise<boolean> {
+    const known = this.zoneRegions.get(zone);
+    if (known !== undefined) return known === region;
+    if (zone.startsWith(region)) return true;
+    await this.describeZones(operation, region, signal);
+    return this.zoneRegions.get(zone) === region;
   }
 
   private async nodeRegion(operation: string, id: string, signal: AbortSignal): Promise<string> {

@@ -47,11 +47,21 @@ export interface AwsProviderOptions {
    */
   readonly replicaLag?: 'cloudwatch' | 'none';
   /**
+   * Where a replica's `lastContactSeconds` comes from; RDS reports no time
+   * of last contact. `observed` (default): the adapter notes when a listing
+   * first shows a replica's replication stopped (`StatusInfos` no longer
+   * `replicating`) after one that showed it replicating, and reports the
+   * seconds since then: a lower bound on the time without contact, so loss
+   * estimates err high, never low. `null` while replicating and for a
+   * replica never seen replicating. `none`: always `null`.
+   */
+  readonly replicationContact?: 'observed' | 'none';
+  /**
    * Also call `DescribeInstanceStatus` on every listing and put the
    * instance and system status checks in each node's `extra`. Default
    * false: it doubles the read calls of every listing.
    */
   readonly instanceStatus?: boolean;
-  /** Time source for the CloudWatch query window. Default: the system clock. */
+  /** Time source for the CloudWatch query window and observed replication stops. Default: the system clock. */
   readonly clock?: Clock;
 }

@@ -12,4 +12,5 @@ export { RDS_STATUSES, toDatabaseState } from './rdsStatusTable.js';
 export { ZONE_STATES, toZoneStatus } from './zoneStateTable.js';
 export { toAwsProviderError, type AwsCallSite } from './toAwsProviderError.js';
 export { toNode, GROUP_TAG } from './toNode.js';
-export { toDatabaseInstance, CLUSTER_TAG, type LagReading } from './toDatabaseInstance.js';
+export { ReplicationStopWatch } from './ReplicationStopWatch.js';
+export { toDatabaseInstance, CLUSTER_TAG, RDS_REPLICATION_STATES, type LagReading } from './toDatabaseInstance.js';

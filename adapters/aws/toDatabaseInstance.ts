@@ -5,12 +5,25 @@ import { toDatabaseState } from './rdsStatusTable.js';
 /** The tag that carries an instance's logical database across promotions (RDS forgets the source when it promotes). */
 export const CLUSTER_TAG = 'lifeboat:cluster';
 
-/** The `read replication` status RDS reports in `StatusInfos`, to the contract's replication state. */
-const REPLICATION_STATES: Readonly<Record<string, ReplicationState>> = Object.freeze({
+/**
+ * The `read replication` status RDS reports in `StatusInfos`, to the
+ * contract's replication state. RDS documents `replicating`, `replication
+ * degraded` (receiving, some databases not updated), `replication stop point
+ * set` / `reached` (delayed replication), `error` (replication stopped for
+ * any reason; RDS keeps trying to resume it), `stopped` (stopped by the
+ * customer) and `terminated` (RDS gave up: it will not resume). A replica
+ * that still receives from its source is `streaming`; one that stopped but
+ * may resume is `disconnected`; only `terminated` is `broken`. Anything else
+ * is `unknown`.
+ */
+export const RDS_REPLICATION_STATES: Readonly<Record<string, ReplicationState>> = Object.freeze({
   replicating: 'streaming',
-  error: 'broken',
-  terminated: 'broken',
+  'replication degraded': 'streaming',
+  'replication stop point set': 'streaming',
+  'replication stop point reached': 'disconnected',
+  error: 'disconnected',
   stopped: 'disconnected',
+  terminated: 'broken',
 });
 
 /** A replica lag reading from CloudWatch, when the adapter made one. */
@@ -77,5 +90,5 @@ export function toDatabaseInstance(db: DBInstance, provider: string, region: str
 }
 
 function replicationStateOf(status: string | undefined): ReplicationState {
-  return (status !== undefined && Object.hasOwn(REPLICATION_STATES, status) ? REPLICATION_STATES[status] : undefined) ?? 'unknown';
+  return (status !== undefined && Object.hasOwn(RDS_REPLICATION_STATES, status) ? RDS_REPLICATION_STATES[status] : undefined) ?? 'unknown';
 }

@@ -1,4 +1,5 @@
 import type { Provider } from '../../src/contract/Provider.js';
+import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import type { WorldWait } from './HttpEmulator.js';
 import type { QueryParams } from './QueryParams.js';
 
@@ -15,4 +16,8 @@ export interface AwsCallContext {
   readonly world: WorldWait;
   readonly requestId: string;
   readonly accountId: string;
+  /** Enforce RDS rules the world does not (see `AwsEmulatorOptions.rdsRules`). */
+  readonly rdsRules: boolean;
+  /** Told of every request refused on such a rule. */
+  readonly onRefusal?: (refusal: FrontEndRefusal) => void;
 }

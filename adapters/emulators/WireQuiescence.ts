@@ -50,7 +50,7 @@ export class WireQuiescence {
       }
       stable = 0;
       // Something is moving in real time (a request in transit, an answer being parsed): give it a moment.
-      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

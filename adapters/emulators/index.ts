@@ -9,6 +9,7 @@
 export { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from './startAwsEmulator.js';
 export type { EmulatorHandle } from './EmulatorHandle.js';
 export type { EmulatorStats } from './EmulatorStats.js';
+export type { FrontEndRefusal } from './FrontEndRefusal.js';
 export type { WireFault, WireFaultHook, WireRequestInfo } from './WireFault.js';
 export { startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from './startGcpEmulator.js';
 export { WireQuiescence } from './WireQuiescence.js';

@@ -21,7 +21,10 @@ export async function rdsAction(action: string, ctx: AwsCallContext): Promise<st
     case 'RebootDBInstance':
       return acknowledge(ctx, action, id(), (target) => ctx.provider.rebootDatabase(target, { signal: ctx.signal }));
     case 'StopDBInstance':
-      return acknowledge(ctx, action, id(), (target) => ctx.provider.stopDatabase(target, { signal: ctx.signal }));
+      return acknowledge(ctx, action, id(), async (target) => {
+        if (ctx.rdsRules) await refuseRdsStop(ctx, target);
+        await ctx.provider.stopDatabase(target, { signal: ctx.signal });
+      });
     default:
       throw new WireError(400, 'InvalidAction', `Could not find operation ${action} for version 2014-10-31`);
   }
@@ -93,6 +96,26 @@ async function createReadReplica(ctx: AwsCallContext): Promise<string> {
     ),
   );
   return respond('CreateDBInstanceReadReplica', ctx, dbInstance(created, [], ctx));
+}
+
+/**
+ * RDS's rule, which the world does not enforce (with `rdsRules`): a read
+ * replica cannot be stopped, nor can an instance that has read replicas (in
+ * any region). Refused like RDS refuses it, `InvalidDBInstanceState` (400),
+ * and reported through `onRefusal`. Costs one world `listDatabases` call,
+ * as RDS reads its own topology.
+ */
+async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
+  // Called inside acknowledge's world wait: the time spent here already counts as waiting on the world.
+  const listing = await ctx.provider.listDatabases({}, { signal: ctx.signal });
+  const db = listing.find((each) => each.id === id);
+  if (db === undefined) return; // the world's own refusal names it
+  const replicas = listing.filter((each) => each.replication?.upstream === id).map((each) => each.id);
+  const why = db.replication !== undefined ? 'it is a read replica' : replicas.length > 0 ? `it has read replicas (${replicas.join(', ')})` : undefined;
+  if (why === undefined) return;
+  const message = `Cannot stop DB instance ${id}: ${why}.`;
+  ctx.onRefusal?.({ operation: 'stopDatabase', target: id, region: db.region, zone: db.zone, code: 'InvalidDBInstanceState', message });
+  throw new WireError(400, 'InvalidDBInstanceState', message);
 }
 
 /**

@@ -21,15 +21,17 @@ const STATUSES: Readonly<Record<DatabaseState, string>> = {
 };
 
 /**
- * The `read replication` status RDS shows for a replica. RDS reports
- * `error` when replication itself fails; a replica cut off from its source
- * keeps `replicating` while its lag grows, so `disconnected` shows as
- * `replicating` here too.
+ * The `read replication` entry of `StatusInfos` RDS shows for a replica, from
+ * the world's replication state. RDS sets the replication state to `error`
+ * when replication stops for any reason (the replica no longer applies its
+ * source's changes; RDS keeps trying to resume it), and to `terminated` when
+ * it has given up on the replica (it will not resume by itself). So a replica
+ * cut off from its source shows `error`, a broken one `terminated`.
  */
-const REPLICATION: Readonly<Record<ReplicationState, string | undefined>> = {
-  streaming: 'replicating',
-  disconnected: 'replicating',
-  broken: 'error',
+const REPLICATION: Readonly<Record<ReplicationState, { status: string; normal: boolean; message?: string } | undefined>> = {
+  streaming: { status: 'replicating', normal: true },
+  disconnected: { status: 'error', normal: false, message: 'Streaming replication has stopped: the read replica lost its connection to the source DB instance.' },
+  broken: { status: 'terminated', normal: false, message: 'Replication was terminated: the read replica can no longer catch up with the source DB instance.' },
   unknown: undefined,
 };
 
@@ -52,7 +54,7 @@ export function dbArn(region: string, accountId: string, id: string): string {
  */
 export function dbInstanceFields(db: DatabaseInstance, replicas: readonly string[], accountId: string): XmlChild[] {
   const replication = db.replication;
-  const replicationStatus = replication === undefined ? undefined : REPLICATION[replication.state];
+  const replicationInfo = replication === undefined ? undefined : REPLICATION[replication.state];
   return [
     el('DBInstanceIdentifier', db.id),
     el('DBInstanceClass', 'db.m5.large'),
@@ -63,12 +65,13 @@ export function dbInstanceFields(db: DatabaseInstance, replicas: readonly string
     el('MultiAZ', false),
     opt('ReadReplicaSourceDBInstanceIdentifier', replication?.upstream),
     list('ReadReplicaDBInstanceIdentifiers', 'ReadReplicaDBInstanceIdentifier', replicas, (id) => [id]),
-    replicationStatus === undefined
+    replicationInfo === undefined
       ? undefined
-      : list('StatusInfos', 'DBInstanceStatusInfo', [replicationStatus], (status) => [
+      : list('StatusInfos', 'DBInstanceStatusInfo', [replicationInfo], (info) => [
           el('StatusType', 'read replication'),
-          el('Normal', status === 'replicating'),
-          el('Status', status),
+          el('Normal', info.normal),
+          el('Status', info.status),
+          opt('Message', info.message),
         ]),
     el('DBInstanceArn', dbArn(db.region, accountId, db.id)),
     list('TagList', 'Tag', [[CLUSTER_TAG, db.cluster]], ([key, value]) => [el('Key', key), el('Value', value)]),

@@ -4,6 +4,7 @@ import type { AwsCallContext } from './AwsCallContext.js';
 import { cloudWatchAction } from './cloudWatchActions.js';
 import { ec2Action } from './ec2Actions.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
+import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
 import { QueryParams } from './QueryParams.js';
 import { RDS_NAMESPACE, rdsAction } from './rdsActions.js';
@@ -22,6 +23,16 @@ export interface AwsEmulatorOptions {
   readonly port?: number;
   /** Account id shown in ARNs and owner ids. Default `000000000000`. */
   readonly accountId?: string;
+  /**
+   * Enforce RDS rules the world does not model: `StopDBInstance` on a read
+   * replica, or on an instance that has read replicas, is refused with
+   * `InvalidDBInstanceState` (400) before the world is asked, as RDS refuses
+   * it. Default false: the world's own, more permissive rules (what the
+   * shared conformance suite expects of every adapter).
+   */
+  readonly rdsRules?: boolean;
+  /** Called for every request refused on such a rule (the world never sees those calls). */
+  readonly onRefusal?: (refusal: FrontEndRefusal) => void;
 }
 
 /** A running AWS emulator. */
@@ -40,7 +51,9 @@ const JSON_CONTENT = 'application/x-amz-json-1.0';
  * verified.
  */
 export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
-  const emulator = new HttpEmulator(new AwsFrontEnd(options.provider, options.accountId ?? '000000000000'));
+  const emulator = new HttpEmulator(
+    new AwsFrontEnd(options.provider, options.accountId ?? '000000000000', options.rdsRules ?? false, options.onRefusal),
+  );
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
 }
 
@@ -50,6 +63,8 @@ class AwsFrontEnd implements WireFrontEnd {
   constructor(
     private readonly provider: Provider,
     private readonly accountId: string,
+    private readonly rdsRules: boolean,
+    private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
   ) {}
 
   classify(request: WireRequest): WireRequestInfo {
@@ -78,6 +93,8 @@ class AwsFrontEnd implements WireFrontEnd {
         world,
         requestId: this.nextRequestId(),
         accountId: this.accountId,
+        rdsRules: this.rdsRules,
+        ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
       };
       switch (info.service) {
         case 'ec2':

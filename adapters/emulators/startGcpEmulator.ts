@@ -1,6 +1,7 @@
 import { isProviderError, type ProviderError } from '../../src/contract/errors.js';
 import type { Provider } from '../../src/contract/Provider.js';
 import { computeAction } from './computeRoutes.js';
+import { monitoringAction } from './monitoringRoutes.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
@@ -31,13 +32,14 @@ export type GcpEmulator = EmulatorHandle;
 interface Route {
   readonly method: string;
   readonly pattern: RegExp;
-  readonly service: 'compute' | 'sqladmin';
+  readonly service: 'compute' | 'sqladmin' | 'monitoring';
   readonly action: string;
 }
 
 const SEGMENT = '([^/]+)';
 const COMPUTE = `^/compute/v1/projects/${SEGMENT}`;
 const SQL = `^/v1/projects/${SEGMENT}`;
+const MONITORING = `^/v3/projects/${SEGMENT}`;
 
 /** Every method the emulator serves; anything else is a 404 in the service's error format. */
 const ROUTES: readonly Route[] = [
@@ -59,13 +61,15 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: new RegExp(`${SQL}/instances/${SEGMENT}/promoteReplica$`), service: 'sqladmin', action: 'sql.instances.promoteReplica' },
   { method: 'POST', pattern: new RegExp(`${SQL}/instances/${SEGMENT}/restart$`), service: 'sqladmin', action: 'sql.instances.restart' },
   { method: 'GET', pattern: new RegExp(`${SQL}/operations/${SEGMENT}$`), service: 'sqladmin', action: 'sql.operations.get' },
+  { method: 'GET', pattern: new RegExp(`${MONITORING}/timeSeries$`), service: 'monitoring', action: 'monitoring.timeSeries.list' },
 ];
 
 /**
  * Starts an HTTP front end that speaks the Compute Engine v1 REST API
- * (instances, zones, zone operations) and the Cloud SQL Admin v1 REST API
- * (instances, operations), only the methods the GCP adapter uses, on one
- * loopback endpoint. Each request becomes the matching call on `provider`;
+ * (instances, zones, zone operations), the Cloud SQL Admin v1 REST API
+ * (instances, operations) and the Cloud Monitoring v3 REST API
+ * (`timeSeries.list` for Cloud SQL replication metrics), only the methods
+ * the GCP adapter uses, on one loopback endpoint. Each request becomes the matching call on `provider`;
  * answers and errors are shaped like Google's JSON. Bearer tokens are
  * accepted without checking.
  */
@@ -83,7 +87,9 @@ class GcpFrontEnd implements WireFrontEnd {
   classify(request: WireRequest): WireRequestInfo {
     const route = this.route(request);
     return {
-      service: route?.route.service ?? (request.url.pathname.startsWith('/compute/') ? 'compute' : 'sqladmin'),
+      service:
+        route?.route.service ??
+        (request.url.pathname.startsWith('/compute/') ? 'compute' : request.url.pathname.startsWith('/v3/') ? 'monitoring' : 'sqladmin'),
       action: route?.route.action ?? `${request.method} ${request.url.pathname}`,
       headers: request.headers,
     };
@@ -110,7 +116,13 @@ class GcpFrontEnd implements WireFrontEnd {
         world,
         operations: this.operations,
       };
-      const result = matched.route.service === 'compute' ? await computeAction(matched.route.action, ctx) : await sqlAdminAction(matched.route.action, ctx);
+      const { service, action } = matched.route;
+      const result =
+        service === 'compute'
+          ? await computeAction(action, ctx)
+          : service === 'monitoring'
+            ? await monitoringAction(action, ctx)
+            : await sqlAdminAction(action, ctx);
       return { status: 200, contentType: 'application/json; charset=UTF-8', body: JSON.stringify(result) };
     } catch (error) {
       if (error instanceof WireError) return this.renderError(info, error.status, error.code, error.message);

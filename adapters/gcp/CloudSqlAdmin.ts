@@ -1,5 +1,4 @@
-import type { WireErrorInfo } from './GcpCallScope.js';
-import { GcpHttpError } from './GcpHttpError.js';
+import { GoogleRestApi } from './GoogleRestApi.js';
 import type { ScopedAuth } from './ScopedAuth.js';
 
 /**
@@ -10,41 +9,8 @@ import type { ScopedAuth } from './ScopedAuth.js';
  * second generated client for five methods, and the Admin API's public
  * surface is its REST API (the one `gcloud sql` uses).
  */
-export class CloudSqlAdmin {
-  constructor(
-    private readonly auth: ScopedAuth,
-    private readonly baseUrl: string,
-  ) {}
-
-  /** `method` on `path` (relative to `/v1/`); resolves with the JSON body, rejects with {@link GcpHttpError}. */
-  async call<T>(method: string, path: string, options: { query?: Record<string, string | undefined>; body?: unknown } = {}): Promise<T> {
-    const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}/v1/${path}`);
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
-    const response = await this.auth.fetch(url.toString(), {
-      method,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      // gaxios: hand back the untouched body (we read it ourselves) and never retry on its own.
-      responseType: 'stream',
-      retry: false,
-    });
-    const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-    if (!response.ok) throw new GcpHttpError(errorInfo(response.status, text));
-    return (text === '' ? {} : JSON.parse(text)) as T;
-  }
-}
-
-function errorInfo(status: number, text: string): WireErrorInfo {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: unknown; status?: unknown; errors?: { reason?: unknown }[] } };
-    const reason = body.error?.errors?.[0]?.reason;
-    return {
-      status,
-      ...(typeof reason === 'string' ? { reason } : {}),
-      ...(typeof body.error?.status === 'string' ? { grpcStatus: body.error.status } : {}),
-      ...(typeof body.error?.message === 'string' ? { message: body.error.message } : {}),
-    };
-  } catch {
-    return { status };
+export class CloudSqlAdmin extends GoogleRestApi {
+  constructor(auth: ScopedAuth, baseUrl: string) {
+    super(auth, baseUrl, 'v1');
   }
 }

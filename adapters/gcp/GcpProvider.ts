@@ -18,6 +18,7 @@ import type {
   Size,
   Zone,
 } from '../../src/contract/types.js';
+import { CloudMonitoring, REPLICA_LAG_METRIC, REPLICATION_STATE_METRIC, replicationReadings, type MonitoringTimeSeries, type ReplicationReading } from './CloudMonitoring.js';
 import { CloudSqlAdmin } from './CloudSqlAdmin.js';
 import type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';
 import type { GcpAuth } from './GcpAuth.js';
@@ -43,6 +44,8 @@ const SQL_PAGE = 500;
 const MAX_PAGES = 10_000;
 const DEFAULT_OPERATION_WAIT_MS = 10_000;
 const DEFAULT_POLL_MS = 1_000;
+/** How far back to look for replication samples: Cloud SQL samples every 60 s and shows them up to 165 s later. */
+const METRIC_WINDOW_MS = 5 * 60_000;
 
 /**
  * Call options for every Compute request: the client library's own retries
@@ -63,28 +66,21 @@ const NO_RETRY = { retry: { retryCodes: [] as number[] } };
  * - Mutating calls wait up to `operationWaitMs` for their long-running
  *   operation, so quota and capacity failures surface as errors; past that
  *   they return as accepted.
- * - GCE zones are only UP or DOWN (no "impaired"); Cloud SQL reports no
- *   replica lag, so `replicationStatus` is not declared, and it cannot
- *   re-point a replica, so neither is `repointReplica`.
+ * - GCE zones are only UP or DOWN (no "impaired"). The Cloud SQL Admin API
+ *   reports no replica lag or replication state: with `replicationMetrics`
+ *   `monitoring` (the default) they come from Cloud Monitoring (two
+ *   `timeSeries.list` reads per listing) and `replicationStatus` is
+ *   declared. Cloud SQL cannot re-point a replica, so `repointReplica` is
+ *   not declared.
  */
 export class GcpProvider implements Provider {
   readonly id: string;
-  readonly capabilities: Capabilities = Object.freeze({
-    nodes: true,
-    startStopNodes: true,
-    databases: true,
-    createReplica: true,
-    promoteReplica: true,
-    repointReplica: false,
-    stopDatabase: true,
-    rebootDatabase: true,
-    zoneStatus: true,
-    replicationStatus: false,
-  });
+  readonly capabilities: Capabilities;
   private readonly scopes = new AsyncLocalStorage<GcpCallScope>();
   private readonly auth: ScopedAuth;
   private readonly clock: Clock;
   private readonly sql: CloudSqlAdmin;
+  private readonly monitoring: CloudMonitoring | undefined;
   private clients: { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } | undefined;
   private project: Promise<string> | undefined;
   private closed = false;
@@ -99,6 +95,22 @@ export class GcpProvider implements Provider {
         ? 'https://sqladmin.googleapis.com'
         : `${options.protocol ?? 'https'}://${options.apiEndpoint}${options.port === undefined ? '' : `:${options.port}`}`;
     this.sql = new CloudSqlAdmin(this.auth, base);
+    const metrics = (options.replicationMetrics ?? 'monitoring') === 'monitoring';
+    this.monitoring = metrics
+      ? new CloudMonitoring(this.auth, options.apiEndpoint === undefined ? 'https://monitoring.googleapis.com' : base)
+      : undefined;
+    this.capabilities = Object.freeze({
+      nodes: true,
+      startStopNodes: true,
+      databases: true,
+      createReplica: true,
+      promoteReplica: true,
+      repointReplica: false,
+      stopDatabase: true,
+      rebootDatabase: true,
+      zoneStatus: true,
+      replicationStatus: metrics,
+    });
   }
 
   // ---- locations ------------------------------------------------------------
@@ -259,9 +271,46 @@ export class GcpProvider implements Provider {
     });
     const cluster = clusterOf(all);
     const regions = this.options.regions;
-    return all
-      .map((each) => toCloudSqlDatabase(each, this.id, cluster(each)))
-      .filter((db) => (regions === undefined || regions.includes(db.region)) && matchesDatabase(db, filter));
+    const kept = all
+      .map((each) => ({ sql: each, db: toCloudSqlDatabase(each, this.id, cluster(each)) }))
+      .filter(({ db }) => (regions === undefined || regions.includes(db.region)) && matchesDatabase(db, filter));
+    if (this.monitoring === undefined || !kept.some(({ db }) => db.role === 'replica')) return kept.map(({ db }) => db);
+    const { readings, error } = await this.replicationReadings(project, signal);
+    return kept.map(({ sql, db }) => {
+      if (db.role !== 'replica') return db;
+      const instance = toCloudSqlDatabase(sql, this.id, db.cluster, readings.get(db.id));
+      return error === undefined ? instance : { ...instance, extra: { ...instance.extra, replicationMetricsError: error } };
+    });
+  }
+
+  /**
+   * Replica lag and replication state of every Cloud SQL replica of the
+   * project, from Cloud Monitoring: one `timeSeries.list` per metric (and
+   * page). A Monitoring failure does not fail the listing: readings are
+   * then empty (lag and state unknown) and the error kind is kept.
+   */
+  private async replicationReadings(project: string, signal: AbortSignal): Promise<{ readings: Map<string, ReplicationReading>; error?: string }> {
+    const monitoring = this.monitoring!;
+    const end = this.clock.now();
+    const series = async (metric: string): Promise<MonitoringTimeSeries[]> => {
+      const out: MonitoringTimeSeries[] = [];
+      let token: string | undefined;
+      for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const page = await monitoring.listTimeSeries(project, metric, end - METRIC_WINDOW_MS, end, token);
+        out.push(...(page.timeSeries ?? []));
+        token = page.nextPageToken;
+        if (token === undefined || token === '') return out;
+      }
+      throw new ProviderError('retryable', `listDatabases: timeSeries.list returned more than ${MAX_PAGES} pages`, { provider: this.id, operation: 'listDatabases' });
+    };
+    try {
+      const lag = await this.call('listDatabases', signal, () => series(REPLICA_LAG_METRIC));
+      const state = await this.call('listDatabases', signal, () => series(REPLICATION_STATE_METRIC));
+      return { readings: replicationReadings(lag, state) };
+    } catch (error) {
+      if (signal.aborted || !isProviderError(error)) throw error;
+      return { readings: new Map(), error: error.kind };
+    }
   }
 
   async createReplica(request: CreateReplicaRequest, options: CallOptions): Promise<DatabaseInstance> {

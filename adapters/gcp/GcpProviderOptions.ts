@@ -10,8 +10,8 @@ export interface GcpProviderOptions {
   /** Regions the adapter manages. Default: every region the project sees. */
   readonly regions?: readonly string[];
   /**
-   * Host for Compute Engine and Cloud SQL Admin instead of Google's
-   * (`127.0.0.1` for the emulator); with `port` and `protocol`.
+   * Host for Compute Engine, Cloud SQL Admin and Cloud Monitoring instead of
+   * Google's (`127.0.0.1` for the emulator); with `port` and `protocol`.
    */
   readonly apiEndpoint?: string;
   readonly port?: number;
@@ -37,6 +37,16 @@ export interface GcpProviderOptions {
   readonly operationWaitMs?: number;
   /** Pause between two polls of a Cloud SQL operation. Default 1,000 ms. */
   readonly pollIntervalMs?: number;
-  /** Time source for operation waits. Default: the system clock. */
+  /**
+   * Where replica lag and replication state come from. `monitoring`
+   * (default): Cloud Monitoring's `cloudsql.googleapis.com/database/
+   * replication/replica_lag` and `.../replication/state`, two
+   * `timeSeries.list` reads per `listDatabases` with replicas in it (needs
+   * `monitoring.timeSeries.list`, in `roles/monitoring.viewer`); the adapter
+   * then declares `replicationStatus`. `none`: lag and state are unknown and
+   * the capability is not declared.
+   */
+  readonly replicationMetrics?: 'monitoring' | 'none';
+  /** Time source for operation waits and the Monitoring query window. Default: the system clock. */
   readonly clock?: Clock;
 }

@@ -13,7 +13,18 @@ export { GCE_STATUSES, toGceNodeState, toGceZoneStatus } from './gceStatusTable.
 export { CLOUD_SQL_STATES, toCloudSqlState } from './cloudSqlStateTable.js';
 export { toGcpProviderError, type GcpCallSite } from './toGcpProviderError.js';
 export { toGceNode, GROUP_LABEL } from './toGceNode.js';
-export { toCloudSqlDatabase, CLUSTER_LABEL } from './toCloudSqlDatabase.js';
+export { toCloudSqlDatabase, CLUSTER_LABEL, CLOUD_SQL_REPLICATION_STATES } from './toCloudSqlDatabase.js';
+export {
+  CloudMonitoring,
+  replicationReadings,
+  instanceOfSeries,
+  REPLICA_LAG_METRIC,
+  REPLICATION_STATE_METRIC,
+  NETWORK_LAG_METRIC,
+  type MonitoringPoint,
+  type MonitoringTimeSeries,
+  type ReplicationReading,
+} from './CloudMonitoring.js';
 export type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';
 export { formatNodeId, parseNodeId, instanceNameFor, requestIdFor, regionOfZone } from './gceNames.js';
 export { operationErrorKind } from './operationErrorKind.js';

@@ -1,4 +1,5 @@
-import type { DatabaseInstance, ReplicationStatus } from '../../src/contract/types.js';
+import type { DatabaseInstance, ReplicationState, ReplicationStatus } from '../../src/contract/types.js';
+import type { ReplicationReading } from './CloudMonitoring.js';
 import { toCloudSqlState } from './cloudSqlStateTable.js';
 import type { CloudSqlInstance } from './CloudSqlInstance.js';
 
@@ -17,24 +18,41 @@ function portOf(engine: string): number {
 }
 
 /**
- * A Cloud SQL instance as a contract {@link DatabaseInstance}. The Admin
- * API reports neither replica lag nor contact with the primary (those are
- * Cloud Monitoring metrics), so replication lag and last contact are `null`
- * and the state is `unknown` unless replication was switched off
- * (`databaseReplicationEnabled: false`, then `disconnected`). Cloud SQL read
- * replicas are asynchronous. `cluster` is resolved by the caller.
+ * Cloud Monitoring's `replication/state` labels to the contract's
+ * replication state: `Running` (replication active) is `streaming`;
+ * `Stopped` (inactive) and `Error` (an error stopped it; Cloud SQL keeps
+ * trying) are `disconnected`: the replica no longer follows its primary but
+ * has not been given up on. Anything else is `unknown`.
  */
-export function toCloudSqlDatabase(sql: CloudSqlInstance, provider: string, cluster: string): DatabaseInstance {
+export const CLOUD_SQL_REPLICATION_STATES: Readonly<Record<string, ReplicationState>> = Object.freeze({
+  Running: 'streaming',
+  Stopped: 'disconnected',
+  Error: 'disconnected',
+});
+
+/**
+ * A Cloud SQL instance as a contract {@link DatabaseInstance}. The Admin
+ * API reports neither replica lag nor replication state: those come from
+ * Cloud Monitoring (`reading`, when the adapter made one): lag from
+ * `replica_lag` (`null` without a sample or while it is negative, which
+ * means replication is inactive), state from `replication/state`.
+ * Replication switched off (`databaseReplicationEnabled: false`) is
+ * `disconnected` whatever the metrics say. Neither API reports the time of
+ * last contact, so `lastContactSeconds` is `null`. Cloud SQL read replicas
+ * are asynchronous. `cluster` is resolved by the caller.
+ */
+export function toCloudSqlDatabase(sql: CloudSqlInstance, provider: string, cluster: string, reading?: ReplicationReading): DatabaseInstance {
   const engine = (sql.databaseVersion ?? 'unknown').split('_')[0]!.toLowerCase();
   const ip = (sql.ipAddresses ?? []).find((each) => each.type === 'PRIMARY') ?? sql.ipAddresses?.[0];
   const isReplica = sql.instanceType === 'READ_REPLICA_INSTANCE' || (sql.masterInstanceName !== undefined && sql.masterInstanceName !== '');
   let replication: ReplicationStatus | undefined;
   if (isReplica && sql.masterInstanceName !== undefined) {
+    const metricState = reading?.state === undefined ? undefined : Object.hasOwn(CLOUD_SQL_REPLICATION_STATES, reading.state) ? CLOUD_SQL_REPLICATION_STATES[reading.state] : undefined;
     replication = {
       upstream: upstreamName(sql.masterInstanceName),
       mode: 'async',
-      state: sql.settings?.databaseReplicationEnabled === false ? 'disconnected' : 'unknown',
-      lagSeconds: null,
+      state: sql.settings?.databaseReplicationEnabled === false ? 'disconnected' : (metricState ?? 'unknown'),
+      lagSeconds: reading?.lagSeconds ?? null,
       lastContactSeconds: null,
       lagBytes: null,
     };
@@ -60,6 +78,7 @@ export function toCloudSqlDatabase(sql: CloudSqlInstance, provider: string, clus
       secondaryZone: sql.secondaryGceZone,
       replicaNames: sql.replicaNames ?? [],
       connectionName: sql.connectionName,
+      ...(reading === undefined ? {} : { replicationMetricState: reading.state, replicationMetricAt: reading.at }),
     },
   };
 }

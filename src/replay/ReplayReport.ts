@@ -12,6 +12,13 @@ export interface ReplayReport {
   wallMs?: number;
   readonly virtualSeconds: number;
   readonly seed: number;
+  /**
+   * Present (true) when the replay ran with `--wire`: the `aws`/`gcp`
+   * providers were the real adapters over HTTP to loopback emulators, so
+   * `metrics.calls` counts HTTP requests (one per page, CloudWatch and
+   * Cloud Monitoring reads as `listDatabases`).
+   */
+  readonly wire?: boolean;
   readonly metrics: ReplayMetrics;
   readonly expectations: readonly ExpectationResult[];
   readonly timeline: readonly TimelineEntry[];

@@ -7,7 +7,7 @@ const NOTABLE = /^(world\.|zone\.(impaired|recovered)|failover\.|node\.replaced)
 /** Human-readable replay output: notable events with virtual time, then the summary and each expectation. */
 export function formatReport(report: ReplayReport, options: { quiet?: boolean } = {}): string {
   const lines: string[] = [];
-  lines.push(`== ${report.scenario} (${report.file}, ${formatSeconds(report.virtualSeconds)} virtual, seed ${report.seed})`);
+  lines.push(`== ${report.scenario} (${report.file}, ${formatSeconds(report.virtualSeconds)} virtual, seed ${report.seed}${report.wire ? ', over the wire' : ''})`);
   if (!options.quiet) {
     for (const entry of report.timeline) {
       if (!NOTABLE.test(entry.kind)) continue;

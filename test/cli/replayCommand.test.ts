@@ -83,6 +83,41 @@ describe('lifeboat replay (CLI)', () => {
   });
 });
 
+describe('lifeboat replay --wire (aws and gcp through the real adapters over loopback HTTP)', () => {
+  it('exits 0 when every expectation holds, says so, and marks the JSON report', async () => {
+    const report = join(dir, 'wire.json');
+    const { code, stdout, stderr } = await lifeboat('replay', '--wire', 'scenarios/synthetic-cross-provider.yaml', '--json', report);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/synthetic-cross-provider .*over the wire/);
+    expect(stdout).toMatch(/PASS failover: orders -> orders-g/);
+    expect(stdout).toMatch(/1\/1 scenario\(s\) passed/);
+    // No SDK chatter on a replay against loopback emulators.
+    expect(stderr).toBe('');
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(Object.keys(json).slice(0, 5)).toEqual(['scenario', 'passed', 'generatedAt', 'wallMs', 'virtualSeconds']);
+    expect(json).toMatchObject({ scenario: 'synthetic-cross-provider', passed: true, wire: true });
+  }, 120_000);
+
+  it('exits 1 when an expectation fails over the wire', async () => {
+    const file = join(dir, 'wire-fails.yaml');
+    await writeFile(file, FAILING.maxFailovers!);
+    const { code, stdout } = await lifeboat('replay', file, '--wire', '--quiet');
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL maxFailovers: 1 promotion\(s\) of orders \(limit 0\)/);
+  }, 120_000);
+
+  it('exits 2 on bad input, before starting anything', async () => {
+    const bad = join(dir, 'wire-bad.yaml');
+    await writeFile(bad, GOOD.replace('duration: 10m', 'duration: 10 minutes'));
+    const { code, stdout, stderr } = await lifeboat('replay', '--wire', 'scenarios/synthetic-cross-provider.yaml', bad);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/nothing replayed/);
+    expect(stdout).toBe('');
+    const flag = await lifeboat('replay', '--wire=yes', 'scenarios/synthetic-cross-provider.yaml');
+    expect(flag.code).toBe(2);
+  }, 60_000);
+});
+
 describe('lifeboat replay: bad input exits 2, says where, replays nothing', () => {
   const cases: [string, string, RegExp][] = [
     ['malformed.yaml', 'name: x\nduration: [1h\n', /malformed\.yaml:\d+:/],

@@ -1,6 +1,6 @@
 import { SimWorld } from '../../../adapters/sim/index.js';
 import { AwsProvider, type AwsProviderOptions } from '../../../adapters/aws/index.js';
-import { startAwsEmulator, type AwsEmulator } from '../../../adapters/emulators/index.js';
+import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../../adapters/emulators/index.js';
 import { VirtualClock } from '../../../src/clock/VirtualClock.js';
 import type { ScenarioEvent, Topology } from '../../../src/replay/scenario/Scenario.js';
 
@@ -49,10 +49,12 @@ export interface AwsWire {
 }
 
 /** The world, its AWS emulator on loopback, and the real adapter pointed at it. */
-export async function awsWire(options: { topology?: Topology; adapter?: AwsProviderOptions } = {}): Promise<AwsWire> {
+export async function awsWire(
+  options: { topology?: Topology; adapter?: AwsProviderOptions; emulator?: Omit<AwsEmulatorOptions, 'provider'> } = {},
+): Promise<AwsWire> {
   const clock = new VirtualClock();
   const world = new SimWorld({ clock, seed: 11, topology: options.topology ?? awsTopology() });
-  const emulator = await startAwsEmulator({ provider: world.provider('aws') });
+  const emulator = await startAwsEmulator({ provider: world.provider('aws'), ...options.emulator });
   const provider = new AwsProvider({
     regions: ['us-east-1'],
     endpoint: emulator.endpoint,

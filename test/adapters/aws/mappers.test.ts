@@ -3,6 +3,8 @@ import {
   awsSizes,
   AWS_PRICE_SOURCE,
   ec2StatesFor,
+  RDS_REPLICATION_STATES,
+  ReplicationStopWatch,
   toAwsProviderError,
   toDatabaseInstance,
   toDatabaseState,
@@ -119,11 +121,49 @@ describe('aws mappers', () => {
       role: 'replica',
       state: 'available',
       endpoint: 'orders-w.abc.us-west-2.rds.amazonaws.com:5432',
-      replication: { upstream: 'orders', mode: 'async', state: 'broken', lagSeconds: 7, lastContactSeconds: null },
+      replication: { upstream: 'orders', mode: 'async', state: 'disconnected', lagSeconds: 7, lastContactSeconds: null },
     });
     const primary = toDatabaseInstance({ DBInstanceIdentifier: 'orders', DBInstanceStatus: 'stopped' }, 'aws', 'us-east-1', 'orders', undefined);
     expect(primary).toMatchObject({ role: 'primary', state: 'stopped' });
     expect(primary.replication).toBeUndefined();
+  });
+
+  it('maps the read replication status honestly: stopped-but-may-resume is disconnected, only terminated is broken', () => {
+    const stateOf = (Status: string | undefined) =>
+      toDatabaseInstance(
+        { DBInstanceIdentifier: 'r', DBInstanceStatus: 'available', ReadReplicaSourceDBInstanceIdentifier: 'p', ...(Status === undefined ? {} : { StatusInfos: [{ StatusType: 'read replication', Status }] }) },
+        'aws',
+        'us-east-1',
+        'p',
+        null,
+      ).replication?.state;
+    expect(stateOf('replicating')).toBe('streaming');
+    expect(stateOf('replication degraded')).toBe('streaming');
+    expect(stateOf('replication stop point set')).toBe('streaming');
+    expect(stateOf('replication stop point reached')).toBe('disconnected');
+    expect(stateOf('error')).toBe('disconnected');
+    expect(stateOf('stopped')).toBe('disconnected');
+    expect(stateOf('terminated')).toBe('broken');
+    expect(stateOf('something new')).toBe('unknown');
+    expect(stateOf(undefined)).toBe('unknown');
+    expect(Object.keys(RDS_REPLICATION_STATES).sort()).toEqual(
+      ['error', 'replicating', 'replication degraded', 'replication stop point reached', 'replication stop point set', 'stopped', 'terminated'],
+    );
+  });
+
+  it('the stop watch reports a lower bound on time without contact, from the first listing that saw replication stopped', () => {
+    const watch = new ReplicationStopWatch();
+    // Never seen streaming: it may have stopped long before; nothing to say.
+    expect(watch.observe('us-east-1/a', 'disconnected', 1_000)).toBeNull();
+    expect(watch.observe('us-east-1/a', 'disconnected', 9_000)).toBeNull();
+    expect(watch.observe('us-east-1/b', 'streaming', 1_000)).toBeNull();
+    expect(watch.observe('us-east-1/b', 'disconnected', 5_000)).toBe(0);
+    expect(watch.observe('us-east-1/b', 'unknown', 7_500)).toBe(2.5);
+    expect(watch.observe('us-east-1/b', 'broken', 12_000)).toBe(7);
+    // Streaming again: the next stop counts from its own first sighting.
+    expect(watch.observe('us-east-1/b', 'streaming', 20_000)).toBeNull();
+    expect(watch.observe('us-east-1/b', 'disconnected', 30_000)).toBe(0);
+    expect(watch.observe('us-east-1/b', 'disconnected', 31_000)).toBe(1);
   });
 
   it('embeds a size table with a documented price source, priced only for us-east-1', () => {

@@ -106,12 +106,27 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
   });
 
   describe('capabilities are declared honestly', () => {
-    it('no re-pointing and no replication status on Cloud SQL; repointReplica refuses without a request', async () => {
+    it('no re-pointing on Cloud SQL; replication status from Cloud Monitoring unless turned off', async () => {
       wire = await gcpWire();
-      expect(wire.provider.capabilities).toMatchObject({ repointReplica: false, replicationStatus: false, zoneStatus: true, stopDatabase: true });
+      expect(wire.provider.capabilities).toMatchObject({ repointReplica: false, replicationStatus: true, zoneStatus: true, stopDatabase: true });
       expect(await providerError(wire.provider.repointReplica('orders-b', 'orders', opts()))).toMatchObject({ kind: 'terminal' });
+      expect(wire.emulator.requestCount).toBe(0);
+      await wire.close();
+      wire = await gcpWire({ adapter: { replicationMetrics: 'none' } });
+      expect(wire.provider.capabilities.replicationStatus).toBe(false);
       const replica = (await wire.provider.listDatabases({ ids: ['orders-b'] }, opts()))[0]!;
-      expect(replica.replication).toMatchObject({ upstream: 'orders', mode: 'async', lagSeconds: null, lastContactSeconds: null });
+      expect(replica.replication).toMatchObject({ upstream: 'orders', mode: 'async', state: 'unknown', lagSeconds: null, lastContactSeconds: null });
+      expect(wire.emulator.requestsFor('monitoring.timeSeries.list')).toBe(0);
+    });
+
+    it('a Cloud Monitoring failure does not fail the listing: lag and state become unknown and the error kind is kept', async () => {
+      wire = await gcpWire();
+      wire.emulator.setFaultHook((request) =>
+        request.service === 'monitoring' ? { kind: 'error', status: 429, code: 'rateLimitExceeded', message: 'Quota exceeded' } : undefined,
+      );
+      const replica = (await wire.provider.listDatabases({ ids: ['orders-b'] }, opts()))[0]!;
+      expect(replica.replication).toMatchObject({ upstream: 'orders', state: 'unknown', lagSeconds: null });
+      expect(replica.extra['replicationMetricsError']).toBe('throttled');
     });
 
     it('a synchronous replica is refused before any request', async () => {

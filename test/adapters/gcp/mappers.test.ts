@@ -4,6 +4,7 @@ import {
   GCP_PRICE_SOURCE,
   instanceNameFor,
   parseNodeId,
+  replicationReadings,
   requestIdFor,
   toCloudSqlDatabase,
   toCloudSqlState,
@@ -84,6 +85,48 @@ describe('gcp mappers', () => {
       createdAt: Date.parse('2024-05-06T14:08:09Z'),
       extra: { instanceId: '123', rawStatus: 'RUNNING' },
     });
+  });
+
+  it('reads Cloud Monitoring replication samples: newest lag (negative = inactive), newest true state', () => {
+    const resource = (name: string) => ({ type: 'cloudsql_database', labels: { project_id: 'p', database_id: `p:${name}`, region: 'us-central1' } });
+    const at = (s: number) => ({ startTime: new Date(s * 1000).toISOString(), endTime: new Date(s * 1000).toISOString() });
+    const readings = replicationReadings(
+      [
+        { resource: resource('a'), points: [{ interval: at(120), value: { doubleValue: 4.5 } }, { interval: at(60), value: { doubleValue: 1 } }] },
+        { resource: resource('b'), points: [{ interval: at(120), value: { doubleValue: -1 } }] },
+        { resource: { type: 'cloudsql_database', labels: {} }, points: [{ interval: at(120), value: { doubleValue: 3 } }] },
+      ],
+      [
+        { metric: { labels: { state: 'Running' } }, resource: resource('a'), points: [{ interval: at(60), value: { boolValue: true } }] },
+        { metric: { labels: { state: 'Error' } }, resource: resource('a'), points: [{ interval: at(120), value: { boolValue: true } }] },
+        { metric: { labels: { state: 'Running' } }, resource: resource('b'), points: [{ interval: at(120), value: { boolValue: true } }] },
+        { metric: { labels: { state: 'Stopped' } }, resource: resource('b'), points: [{ interval: at(180), value: { boolValue: false } }] },
+      ],
+    );
+    expect(readings.get('a')).toEqual({ lagSeconds: 4.5, state: 'Error', at: 120_000 });
+    expect(readings.get('b')).toEqual({ lagSeconds: null, state: 'Running', at: 120_000 });
+    expect(readings.size).toBe(2);
+  });
+
+  it('maps a Cloud SQL replica with its Monitoring reading: Running streams, Error and Stopped are disconnected', () => {
+    const sql = {
+      name: 'orders-b',
+      region: 'us-central1',
+      gceZone: 'us-central1-b',
+      state: 'RUNNABLE',
+      databaseVersion: 'POSTGRES_15',
+      instanceType: 'READ_REPLICA_INSTANCE',
+      masterInstanceName: 'p:orders',
+      settings: { activationPolicy: 'ALWAYS' },
+    };
+    const withReading = (state: string | undefined, lagSeconds: number | null) =>
+      toCloudSqlDatabase(sql, 'gcp', 'orders', { lagSeconds, ...(state === undefined ? {} : { state }) }).replication;
+    expect(withReading('Running', 2)).toMatchObject({ state: 'streaming', lagSeconds: 2, lastContactSeconds: null });
+    expect(withReading('Error', 40)).toMatchObject({ state: 'disconnected', lagSeconds: 40 });
+    expect(withReading('Stopped', null)).toMatchObject({ state: 'disconnected', lagSeconds: null });
+    expect(withReading('Syncing', 1)).toMatchObject({ state: 'unknown', lagSeconds: 1 });
+    expect(withReading(undefined, null)).toMatchObject({ state: 'unknown', lagSeconds: null });
+    expect(toCloudSqlDatabase(sql, 'gcp', 'orders').replication).toMatchObject({ state: 'unknown', lagSeconds: null });
   });
 
   it('maps a Cloud SQL replica: asynchronous, lag unknown', () => {
