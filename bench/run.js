@@ -6,6 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cycleBench } from './cycle.js';
+import { daemonBench } from './daemon.js';
+import { failoverBench } from './failover.js';
 import { replayBench } from './replay.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,6 +17,8 @@ const header = `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node $
 sections.push(header);
 sections.push(await replayBench(root));
 sections.push(await cycleBench());
+sections.push(await daemonBench());
+sections.push(await failoverBench());
 const report = sections.join('\n\n');
 process.stdout.write(`${report}\n`);
 
