@@ -6,7 +6,7 @@ const demoCommand = () => import('../demo/demoCommand.js');
 const USAGE = `usage: lifeboat <command> [options]
 
 commands:
-  replay <file|dir...> [--json <report.json>] [--policy <file>] [--quiet]
+  replay <file|dir...> [--wire] [--json <report.json>] [--policy <file>] [--quiet]
       replay outage scenarios in virtual time through the controller
   demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
       fail over a real local PostgreSQL cluster under continuous writes (no cloud account)
