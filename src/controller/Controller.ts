@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import { timeoutSignal, type Clock } from '../clock/Clock.js';
 import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
@@ -70,6 +71,7 @@ interface Listings {
 }
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
 const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [] });
+const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
 
 /** Same answers, target for target (the probe set is unchanged when no read happened). */
 function sameProbeResults(a: readonly ProbeResult[], b: readonly ProbeResult[]): boolean {
@@ -147,6 +149,9 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   /** Quiet rounds may skip health and decide until this time (ms); -Infinity when the last cycle was not quiet. */
   private quietUntil = -Infinity;
   private lastResults: readonly ProbeResult[] = [];
+  private probeRound: AbortController | undefined;
+  private probeRoundParent: AbortSignal | undefined;
+  private unlinkProbeRound: (() => void) | undefined;
   private fencedSignature = '';
   private nodeViews: NodeView[] = [];
   private providerViews: ReadonlyMap<string, ProviderView> | undefined;
@@ -279,11 +284,12 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     if (this.targetsStale) this.rebuildTargets();
     let results: readonly ProbeResult[] = [];
     if (this.probeTargets.length > 0) {
-      const { signal: probeSignal, dispose } = timeoutSignal(clock, policy.probeTimeout * 1000, signal);
+      const round = this.probeRoundSignal(signal);
+      const cancel = clock.setTimer(policy.probeTimeout * 1000, () => round.abort(PROBE_TIMEOUT));
       try {
-        results = await this.options.prober.probe(this.probeTargets, probeSignal);
+        results = await this.options.prober.probe(this.probeTargets, round.signal);
       } finally {
-        dispose();
+        cancel();
       }
     }
     const probes = { keys: this.probeKeys, zoneKeys: this.probeZoneKeys, results };
@@ -447,6 +453,27 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       views[i] = old !== undefined && old.health === health ? old : make(resources[i]!, health);
     }
     return views;
+  }
+
+  /**
+   * The signal for a probe round. One controller serves round after round
+   * while no round times out and the prober leaves no listener behind: a
+   * fresh AbortController per round is the largest cost of a quiet round.
+   */
+  private probeRoundSignal(parent: AbortSignal): AbortController {
+    const current = this.probeRound;
+    if (current && !current.signal.aborted && this.probeRoundParent === parent && getEventListeners(current.signal, 'abort').length === 0) {
+      return current;
+    }
+    if (this.probeRoundParent && this.unlinkProbeRound) this.probeRoundParent.removeEventListener('abort', this.unlinkProbeRound);
+    const next = new AbortController();
+    const onParentAbort = () => next.abort(parent.reason);
+    if (parent.aborted) next.abort(parent.reason);
+    else parent.addEventListener('abort', onParentAbort, { once: true });
+    this.probeRound = next;
+    this.probeRoundParent = parent;
+    this.unlinkProbeRound = onParentAbort;
+    return next;
   }
 
   /** A lookup of what we fenced; the same function until the fenced set changes (the tracker caches on it). */
