@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/contract/filters.js';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeAvailabilityZonesCommand,
@@ -177,7 +178,7 @@ export class AwsProvider implements Provider {
       for (const instance of instances) {
         const node = toNode(instance, this.id, region, this.options.probePort, statuses?.get(instance.InstanceId ?? ''));
         this.remember(this.nodeRegions, node.id, region);
-        if (matchesNode(node, filter)) nodes.push(node);
+        if (matchesNodeFilter(node, filter)) nodes.push(node);
       }
     }
     return nodes;
@@ -265,7 +266,7 @@ export class AwsProvider implements Provider {
     const clusters = clusterOf(found.map((each) => each.db));
     const kept = found
       .map(({ db, region }) => ({ db, region, instance: toDatabaseInstance(db, this.id, region, clusters(db), undefined) }))
-      .filter(({ instance }) => matchesDatabase(instance, filter));
+      .filter(({ instance }) => matchesDatabaseFilter(instance, filter));
     if (!this.capabilities.replicationStatus) {
       return kept.map(({ db, region }) => this.withContact(toDatabaseInstance(db, this.id, region, clusters(db), null), region));
     }
@@ -760,26 +761,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 function isInvalidState(error: unknown): boolean {
   return isProviderError(error) && (error.code === 'InvalidDBInstanceState' || error.code === 'InvalidDBInstanceStateFault');
-}
-
-/** Server-side filters are a shortcut; the contract's filter is applied again on the mapped nodes. */
-function matchesNode(node: Node, filter: NodeFilter): boolean {
-  return (
-    (filter.region === undefined || node.region === filter.region) &&
-    (filter.zone === undefined || node.zone === filter.zone) &&
-    (filter.group === undefined || node.group === filter.group) &&
-    (filter.states === undefined || filter.states.includes(node.state)) &&
-    (filter.ids === undefined || filter.ids.includes(node.id))
-  );
-}
-
-function matchesDatabase(db: DatabaseInstance, filter: DatabaseFilter): boolean {
-  return (
-    (filter.region === undefined || db.region === filter.region) &&
-    (filter.zone === undefined || db.zone === filter.zone) &&
-    (filter.cluster === undefined || db.cluster === filter.cluster) &&
-    (filter.ids === undefined || filter.ids.includes(db.id))
-  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/contract/filters.js';
 import { createHash } from 'node:crypto';
 import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
 import { GoogleAuth } from 'google-auth-library';
@@ -162,7 +163,7 @@ export class GcpProvider implements Provider {
     const regions = this.options.regions;
     return instances
       .map((instance) => toGceNode(instance, this.id, this.options.probePort))
-      .filter((node) => (regions === undefined || regions.includes(node.region)) && matchesNode(node, filter));
+      .filter((node) => (regions === undefined || regions.includes(node.region)) && matchesNodeFilter(node, filter));
   }
 
   async createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node> {
@@ -273,7 +274,7 @@ export class GcpProvider implements Provider {
     const regions = this.options.regions;
     const kept = all
       .map((each) => ({ sql: each, db: toCloudSqlDatabase(each, this.id, cluster(each)) }))
-      .filter(({ db }) => (regions === undefined || regions.includes(db.region)) && matchesDatabase(db, filter));
+      .filter(({ db }) => (regions === undefined || regions.includes(db.region)) && matchesDatabaseFilter(db, filter));
     if (this.monitoring === undefined || !kept.some(({ db }) => db.role === 'replica')) return kept.map(({ db }) => db);
     const { readings, error } = await this.replicationReadings(project, signal);
     return kept.map(({ sql, db }) => {
@@ -653,25 +654,6 @@ export class GcpProvider implements Provider {
 
 function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
-}
-
-function matchesNode(node: Node, filter: NodeFilter): boolean {
-  return (
-    (filter.region === undefined || node.region === filter.region) &&
-    (filter.zone === undefined || node.zone === filter.zone) &&
-    (filter.group === undefined || node.group === filter.group) &&
-    (filter.states === undefined || filter.states.includes(node.state)) &&
-    (filter.ids === undefined || filter.ids.includes(node.id))
-  );
-}
-
-function matchesDatabase(db: DatabaseInstance, filter: DatabaseFilter): boolean {
-  return (
-    (filter.region === undefined || db.region === filter.region) &&
-    (filter.zone === undefined || db.zone === filter.zone) &&
-    (filter.cluster === undefined || db.cluster === filter.cluster) &&
-    (filter.ids === undefined || filter.ids.includes(db.id))
-  );
 }
 
 /** The logical database of each instance: its label, else the root of its replication chain in `listed`, else its name. */
