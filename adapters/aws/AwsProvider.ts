@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/contract/filters.js';
+import { raceAbort } from '../../src/clock/raceAbort.js';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeAvailabilityZonesCommand,
@@ -786,21 +787,3 @@ function clusterOf(listed: readonly DBInstance[]): (db: DBInstance) => string {
   };
 }
 
-/** Rejects with the signal's abort error as soon as it fires, whatever `promise` does. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}

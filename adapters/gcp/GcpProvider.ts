@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/contract/filters.js';
+import { raceAbort } from '../../src/clock/raceAbort.js';
 import { createHash } from 'node:crypto';
 import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
 import { GoogleAuth } from 'google-auth-library';
@@ -673,21 +674,3 @@ function clusterOf(listed: readonly CloudSqlInstance[]): (sql: CloudSqlInstance)
   };
 }
 
-/** Rejects with the signal's abort error as soon as it fires, whatever `promise` does. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
