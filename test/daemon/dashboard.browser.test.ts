@@ -5,43 +5,14 @@ import { chromium, type BrowserContext } from 'playwright-core';
 // Page functions are passed as strings: this project compiles without the DOM library.
 import { afterEach, describe, expect, test } from 'vitest';
 import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
+import { failoverWorld, fastDaemonConfig } from './failoverWorld.js';
 
 /** Debian's chromium (`.ci/run` installs it). */
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const WORLD = `name: dashboard-test
-duration: 10m
-topology:
-  providers:
-    - id: local
-      latency: { promoteReplica: 500ms, repointReplica: 500ms }
-      regions: [{ id: local, zones: [local-a, local-b, local-c] }]
-  groups:
-    - { id: web, provider: local, region: local, nodes: { local-a: 2, local-b: 2, local-c: 2 } }
-  databases:
-    - id: orders
-      writes: 10
-      primary: { provider: local, region: local, zone: local-a }
-      replicas:
-        - { id: orders-b, provider: local, region: local, zone: local-b, mode: sync }
-        - { id: orders-c, provider: local, region: local, zone: local-c, mode: async, lag: 1s }
-events:
-  - { at: 5s, impair: { zone: local-a, mode: unreachable } }
-`;
-
-const CONFIG = `id: dashboard-test
-providers:
-  - { type: sim, world: world.yaml }
-protect:
-  regions: [{ provider: local, region: local }]
-  groups: [{ id: web, provider: local, region: local, minHealthy: 6 }]
-  databases: [{ cluster: orders }]
-policy: { probeInterval: 200ms, probeTimeout: 150ms, observeInterval: 1s, suspectObserveInterval: 200ms, failedRounds: 2, impairedAfter: 500ms, replicationStaleAfter: 500ms, callTimeout: 3s }
-api: { listen: "127.0.0.1:0" }
-journal: state/journal.json
-audit: state/audit.jsonl
-`;
+const WORLD = failoverWorld({ name: 'dashboard-test', impairAt: '5s', latency: 'promoteReplica: 500ms, repointReplica: 500ms', webGroup: true });
+const CONFIG = fastDaemonConfig({ id: 'dashboard-test', provider: 'world: world.yaml', webGroup: true });
 
 /** Width and height from a PNG's IHDR chunk; throws when the bytes are not a PNG. */
 function pngSize(bytes: Buffer): { width: number; height: number } {

@@ -5,48 +5,19 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { DaemonStatus } from '../../src/daemon/DaemonStatus.js';
 import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
 import { HAVE_ETCD, NO_ETCD_REASON, startEtcd, type EtcdServer } from './etcdServer.js';
+import { failoverWorld, fastDaemonConfig } from './failoverWorld.js';
 
 const TTL = 3;
 
-// Zone local-a goes dark at IMPAIR_AT; the failover plan is: promote orders-b, then re-point orders-c to it.
-const world = (impairAt: string) => `name: ha-test
-duration: 10m
-topology:
-  providers:
-    - id: local
-      latency: { promoteReplica: 500ms, repointReplica: 500ms, stopDatabase: 500ms }
-      regions: [{ id: local, zones: [local-a, local-b, local-c] }]
-  databases:
-    - id: orders
-      writes: 10
-      primary: { provider: local, region: local, zone: local-a }
-      replicas:
-        - { id: orders-b, provider: local, region: local, zone: local-b, mode: sync }
-        - { id: orders-c, provider: local, region: local, zone: local-c, mode: async, lag: 1s }
-events:
-  - { at: ${impairAt}, impair: { zone: local-a, mode: unreachable } }
-`;
+const world = (impairAt: string) =>
+  failoverWorld({ name: 'ha-test', impairAt, latency: 'promoteReplica: 500ms, repointReplica: 500ms, stopDatabase: 500ms' });
 
-const config = (id: string, simUrl: string, etcdUrl: string | undefined) => `id: ${id}
-providers:
-  - { type: sim, url: "${simUrl}" }
-protect:
-  regions: [{ provider: local, region: local }]
-  databases: [{ cluster: orders }]
-policy:
-  probeInterval: 200ms
-  probeTimeout: 150ms
-  observeInterval: 1s
-  suspectObserveInterval: 200ms
-  failedRounds: 2
-  impairedAfter: 500ms
-  replicationStaleAfter: 500ms
-  callTimeout: 3s
-api: { listen: "127.0.0.1:0" }
-journal: state/journal.json
-audit: state/audit.jsonl
-${etcdUrl ? `etcd: { endpoints: ["${etcdUrl}"], prefix: /lifeboat-test, ttl: ${TTL}s }` : ''}
-`;
+const config = (id: string, simUrl: string, etcdUrl: string | undefined) =>
+  fastDaemonConfig({
+    id,
+    provider: `url: "${simUrl}"`,
+    extra: etcdUrl ? `etcd: { endpoints: ["${etcdUrl}"], prefix: /lifeboat-test, ttl: ${TTL}s }\n` : '',
+  });
 
 interface Truth {
   promotions: { target?: string; replica?: string }[];

@@ -4,45 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DaemonStatus } from '../../src/daemon/DaemonStatus.js';
 import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
+import { failoverWorld, fastDaemonConfig } from './failoverWorld.js';
 
-// Zone a goes dark at 3 s; the failover plan is: promote orders-b, then re-point orders-c to it.
-const WORLD = `name: kill-test
-duration: 10m
-topology:
-  providers:
-    - id: local
-      latency: { promoteReplica: 1s, repointReplica: 1s, stopDatabase: 1s }
-      regions: [{ id: local, zones: [local-a, local-b, local-c] }]
-  databases:
-    - id: orders
-      writes: 10
-      primary: { provider: local, region: local, zone: local-a }
-      replicas:
-        - { id: orders-b, provider: local, region: local, zone: local-b, mode: sync }
-        - { id: orders-c, provider: local, region: local, zone: local-c, mode: async, lag: 1s }
-events:
-  - { at: 3s, impair: { zone: local-a, mode: unreachable } }
-`;
+const WORLD = failoverWorld({ name: 'kill-test', impairAt: '3s', latency: 'promoteReplica: 1s, repointReplica: 1s, stopDatabase: 1s' });
 
-const config = (simUrl: string) => `id: kill-test
-providers:
-  - { type: sim, url: "${simUrl}" }
-protect:
-  regions: [{ provider: local, region: local }]
-  databases: [{ cluster: orders }]
-policy:
-  probeInterval: 200ms
-  probeTimeout: 150ms
-  observeInterval: 1s
-  suspectObserveInterval: 200ms
-  failedRounds: 2
-  impairedAfter: 500ms
-  replicationStaleAfter: 500ms
-  callTimeout: 3s
-api: { listen: "127.0.0.1:0" }
-journal: state/journal.json
-audit: state/audit.jsonl
-`;
+const config = (simUrl: string) => fastDaemonConfig({ id: 'kill-test', provider: `url: "${simUrl}"` });
 
 interface Truth {
   promotions: { target?: string; replica?: string }[];
