@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   CreateDBInstanceReadReplicaCommand,
+  DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
   PromoteReadReplicaCommand,
   RDSClient,
@@ -94,7 +95,11 @@ interface FoundDatabase {
  *   describe per region) when it has not.
  * - RDS cannot re-point a replica to another source, so `repointReplica`
  *   is not declared. RDS refuses to stop an instance that has read replicas
- *   or is one; `stopDatabase` then fails `terminal`.
+ *   or is one; `stopDatabase` then fails `terminal`, and the capability
+ *   `stopRefusedWithReplicas` tells the planner so.
+ * - RDS promotes the replicas of an instance it deletes to standalone
+ *   primaries, so `destroyDatabase` refuses an instance that has replicas
+ *   before asking.
  */
 export class AwsProvider implements Provider {
   readonly id: string;
@@ -123,6 +128,9 @@ export class AwsProvider implements Provider {
       repointReplica: false,
       stopDatabase: true,
       rebootDatabase: true,
+      destroyDatabase: true,
+      // StopDBInstance refuses an instance that has read replicas, or is one.
+      stopRefusedWithReplicas: true,
       zoneStatus: true,
       replicationStatus: lag,
     });
@@ -405,6 +413,43 @@ export class AwsProvider implements Provider {
         code: 'InvalidDBInstanceState',
         cause: { code: isProviderError(error) ? error.code : undefined },
       });
+    }
+  }
+
+  async destroyDatabase(id: string, options: CallOptions): Promise<void> {
+    const { signal } = options;
+    const found = await this.findDatabase('destroyDatabase', id, signal);
+    // RDS forgets a deleted instance: one it does not know is gone already.
+    if (found === undefined || found.db.DBInstanceStatus === 'deleting') return;
+    const replicas = found.db.ReadReplicaDBInstanceIdentifiers ?? [];
+    if (replicas.length > 0) {
+      // Deleting it would promote them to standalone, writable primaries.
+      throw new ProviderError('terminal', `destroyDatabase (${found.region}): ${id} has read replicas (${replicas.join(', ')}); delete them first`, {
+        provider: this.id,
+        operation: 'destroyDatabase',
+        code: 'InvalidDBInstanceState',
+      });
+    }
+    // A replica has no final snapshot (RDS refuses one); anything else keeps one, so its data survives.
+    const replica = found.db.ReadReplicaSourceDBInstanceIdentifier !== undefined;
+    try {
+      await this.send('destroyDatabase', found.region, signal, (clients, requestSignal) =>
+        clients.rds.send(
+          new DeleteDBInstanceCommand({
+            DBInstanceIdentifier: id,
+            SkipFinalSnapshot: replica,
+            ...(replica ? {} : { FinalDBSnapshotIdentifier: `lifeboat-final-${id}-${Math.floor(this.clock.now() / 1000)}` }),
+          }),
+          { abortSignal: requestSignal },
+        ),
+      );
+    } catch (error) {
+      if (isProviderError(error) && (error.code === 'DBInstanceNotFound' || error.code === 'DBInstanceNotFoundFault')) return;
+      if (!isInvalidState(error)) throw error;
+      // "Already being deleted" is what the contract calls success.
+      const again = await this.findDatabase('destroyDatabase', id, signal);
+      if (again === undefined || again.db.DBInstanceStatus === 'deleting') return;
+      throw error;
     }
   }
 

@@ -91,7 +91,7 @@ const SQL_STATE: Readonly<Record<DatabaseState, readonly [string, string]>> = {
 
 /** A Cloud SQL `DatabaseInstance` resource; `replicas` are the names replicating from it. */
 export function sqlInstance(db: DatabaseInstance, replicas: readonly string[], project: string): Record<string, unknown> {
-  const [state, activationPolicy] = SQL_STATE[db.state];
+  const [state, activationPolicy] = db.extra['rawState'] === 'deleting' ? ['PENDING_DELETE', 'ALWAYS'] : SQL_STATE[db.state];
   const engine = db.engine.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   return {
     kind: 'sql#instance',

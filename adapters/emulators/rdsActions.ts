@@ -25,6 +25,8 @@ export async function rdsAction(action: string, ctx: AwsCallContext): Promise<st
         if (ctx.rdsRules) await refuseRdsStop(ctx, target);
         await ctx.provider.stopDatabase(target, { signal: ctx.signal });
       });
+    case 'DeleteDBInstance':
+      return deleteDBInstance(ctx, id());
     default:
       throw new WireError(400, 'InvalidAction', `Could not find operation ${action} for version 2014-10-31`);
   }
@@ -110,7 +112,8 @@ async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
   const listing = await ctx.provider.listDatabases({}, { signal: ctx.signal });
   const db = listing.find((each) => each.id === id);
   if (db === undefined) return; // the world's own refusal names it
-  const replicas = listing.filter((each) => each.replication?.upstream === id).map((each) => each.id);
+  // A replica being deleted has stopped replicating and no longer holds its source (see the AWS README).
+  const replicas = listing.filter((each) => each.replication?.upstream === id && !isDeleting(each)).map((each) => each.id);
   const why = db.replication !== undefined ? 'it is a read replica' : replicas.length > 0 ? `it has read replicas (${replicas.join(', ')})` : undefined;
   if (why === undefined) return;
   const message = `Cannot stop DB instance ${id}: ${why}.`;
@@ -119,7 +122,34 @@ async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
 }
 
 /**
- * Promote/Reboot/Stop answers. RDS returns the whole instance; the world's
+ * `DeleteDBInstance` with RDS's parameter rules: a read replica is deleted
+ * without a final snapshot (`SkipFinalSnapshot` true, no
+ * `FinalDBSnapshotIdentifier`), anything else needs one or an explicit skip.
+ * The snapshot itself is not kept (the world has no snapshots). Checking the
+ * rules costs one world `listDatabases` call, as RDS reads its own records.
+ */
+async function deleteDBInstance(ctx: AwsCallContext, id: string): Promise<string> {
+  const skip = ctx.params.get('SkipFinalSnapshot') === 'true';
+  const finalSnapshot = ctx.params.get('FinalDBSnapshotIdentifier');
+  return acknowledge(ctx, 'DeleteDBInstance', id, async (target) => {
+    const listing = await ctx.provider.listDatabases({ ids: [target] }, { signal: ctx.signal });
+    const db = listing.find((each) => each.id === target);
+    if (db !== undefined && db.replication !== undefined && finalSnapshot !== undefined) {
+      throw new WireError(400, 'InvalidParameterCombination', 'FinalDBSnapshotIdentifier can not be specified when deleting a replica instance');
+    }
+    if (db !== undefined && db.replication === undefined && !skip && finalSnapshot === undefined) {
+      throw new WireError(400, 'InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified');
+    }
+    await ctx.provider.destroyDatabase(target, { signal: ctx.signal });
+  });
+}
+
+function isDeleting(db: DatabaseInstance): boolean {
+  return db.extra['rawState'] === 'deleting';
+}
+
+/**
+ * Promote/Reboot/Stop/Delete answers. RDS returns the whole instance; the world's
  * calls return nothing and a second read would count as an extra call, so
  * the emulator returns the identifier only.
  */

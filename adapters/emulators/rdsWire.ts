@@ -59,7 +59,8 @@ export function dbInstanceFields(db: DatabaseInstance, replicas: readonly string
     el('DBInstanceIdentifier', db.id),
     el('DBInstanceClass', 'db.m5.large'),
     el('Engine', db.engine),
-    el('DBInstanceStatus', STATUSES[db.state]),
+    // The contract calls an instance being deleted `stopping`; RDS shows `deleting`.
+    el('DBInstanceStatus', db.extra['rawState'] === 'deleting' ? 'deleting' : STATUSES[db.state]),
     el('Endpoint', el('Address', `${db.id}.${fakeAddress(db.id).replaceAll('.', '-')}.${db.region}.rds.amazonaws.com`), el('Port', portOf(db.engine))),
     el('AvailabilityZone', db.zone),
     el('MultiAZ', false),

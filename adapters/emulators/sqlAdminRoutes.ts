@@ -31,6 +31,10 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
       await ctx.world(ctx.provider.stopDatabase(instance, signal));
       return operation(ctx, project, 'UPDATE', instance);
     }
+    case 'sql.instances.delete':
+      // The world refuses an instance that has replicas, as Cloud SQL does.
+      await ctx.world(ctx.provider.destroyDatabase(instance, signal));
+      return operation(ctx, project, 'DELETE', instance);
     case 'sql.instances.promoteReplica':
       await ctx.world(ctx.provider.promoteReplica(instance, signal));
       return operation(ctx, project, 'PROMOTE_REPLICA', instance);

@@ -58,6 +58,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: new RegExp(`${SQL}/instances$`), service: 'sqladmin', action: 'sql.instances.insert' },
   { method: 'GET', pattern: new RegExp(`${SQL}/instances/${SEGMENT}$`), service: 'sqladmin', action: 'sql.instances.get' },
   { method: 'PATCH', pattern: new RegExp(`${SQL}/instances/${SEGMENT}$`), service: 'sqladmin', action: 'sql.instances.patch' },
+  { method: 'DELETE', pattern: new RegExp(`${SQL}/instances/${SEGMENT}$`), service: 'sqladmin', action: 'sql.instances.delete' },
   { method: 'POST', pattern: new RegExp(`${SQL}/instances/${SEGMENT}/promoteReplica$`), service: 'sqladmin', action: 'sql.instances.promoteReplica' },
   { method: 'POST', pattern: new RegExp(`${SQL}/instances/${SEGMENT}/restart$`), service: 'sqladmin', action: 'sql.instances.restart' },
   { method: 'GET', pattern: new RegExp(`${SQL}/operations/${SEGMENT}$`), service: 'sqladmin', action: 'sql.operations.get' },

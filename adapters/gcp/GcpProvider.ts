@@ -110,6 +110,7 @@ export class GcpProvider implements Provider {
       repointReplica: false,
       stopDatabase: true,
       rebootDatabase: true,
+      destroyDatabase: true,
       zoneStatus: true,
       replicationStatus: metrics,
     });
@@ -399,6 +400,18 @@ export class GcpProvider implements Provider {
       { settings: { activationPolicy: 'NEVER' } },
       options.signal,
     );
+  }
+
+  async destroyDatabase(id: string, options: CallOptions): Promise<void> {
+    const project = await this.projectId('destroyDatabase', options.signal);
+    try {
+      // Cloud SQL refuses to delete an instance that has replicas (`terminal`), which is the contract's rule.
+      await this.sqlOperation('destroyDatabase', project, 'DELETE', `projects/${project}/instances/${encodeURIComponent(id)}`, undefined, options.signal);
+    } catch (error) {
+      // Deleted instances are forgotten: one Cloud SQL does not know is gone already.
+      if (isProviderError(error) && error.status === 404) return;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

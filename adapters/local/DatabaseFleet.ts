@@ -243,11 +243,19 @@ export class DatabaseFleet {
     });
   }
 
-  /** Kills an instance, removes its data dir and forgets it. Idempotent. */
-  destroy(id: string, operation: string): Promise<void> {
+  /**
+   * Kills an instance, removes its data dir and forgets it. Idempotent. With
+   * `refuseWithReplicas`, `terminal` while a standby follows it (the
+   * contract's `destroyDatabase`).
+   */
+  destroy(id: string, operation: string, options: { refuseWithReplicas?: boolean } = {}): Promise<void> {
     return this.mutex.run(id, async () => {
       const record = this.records.get(id);
       if (!record) return;
+      if (options.refuseWithReplicas) {
+        const followers = [...this.records.values()].filter((each) => each.role === 'replica' && each.upstream === id).map((each) => each.id);
+        if (followers.length > 0) throw this.terminal(operation, `${id} has replicas (${followers.join(', ')}); delete them first`);
+      }
       this.begin(record, 'stopped');
       await record.server.stop();
       await releaseSharedMemory(record.server.dataDir);

@@ -10,6 +10,9 @@ import type { SimZone } from './SimZone.js';
 import { roundSeconds } from './roundSeconds.js';
 import type { Writable } from './Writable.js';
 
+/** `extra` of an instance being deleted: its contract state is `stopping`, the provider's own is `deleting`. */
+const DELETING_EXTRA: Readonly<Record<string, unknown>> = Object.freeze({ rawState: 'deleting' });
+
 /**
  * A database instance of the simulated world, with its replication position.
  *
@@ -47,6 +50,8 @@ export class SimDatabase {
   contactLostAt: number;
   /** False for a replica being created: its lag is unknown until it first streams. */
   streamedOnce = false;
+  /** A `destroyDatabase` was accepted: it neither serves nor replicates, and leaves the world after the latency. */
+  destroying = false;
 
   private cached: DatabaseInstance | undefined;
   private cachedAt = Number.NaN;
@@ -106,7 +111,7 @@ export class SimDatabase {
       role: this.role,
       state: this.state,
       endpoint: `sim://${this.id}`,
-      extra: emptyExtra,
+      extra: this.destroying ? DELETING_EXTRA : emptyExtra,
     };
     if (this.role === 'replica' && this.upstream !== undefined) instance.replication = this.replicationAt(t);
     this.cached = Object.freeze(instance);

@@ -35,6 +35,7 @@ const ALL_CAPABILITIES: Capabilities = Object.freeze({
   repointReplica: true,
   stopDatabase: true,
   rebootDatabase: true,
+  destroyDatabase: true,
   zoneStatus: true,
   replicationStatus: true,
 });
@@ -297,6 +298,7 @@ export class SimProvider implements Provider {
       },
       ({ db, target }) => {
         if (db.role !== 'replica') throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is a primary, not a replica`);
+        if (db.destroying) throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is being deleted`);
         if (db.upstream === target) return;
         if (db.state === 'creating' || db.state === 'promoting') {
           throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is ${db.state}; repoint it once it is available`);
@@ -308,6 +310,7 @@ export class SimProvider implements Provider {
 
   rebootDatabase(id: string, options: CallOptions): Promise<void> {
     return this.databaseCall('rebootDatabase', id, options, (db) => {
+      if (db.destroying) throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is being deleted`);
       if (db.state === 'rebooting') return;
       if (db.state !== 'available' && db.state !== 'stopped') {
         throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be rebooted now`);
@@ -326,6 +329,32 @@ export class SimProvider implements Provider {
       // `stopping` refuses writes at once: the fence bites before the instance is down.
       this.world.moveDatabase(db, 'stopping', 'stopped', this.latency('stopDatabase'));
     });
+  }
+
+  destroyDatabase(id: string, options: CallOptions): Promise<void> {
+    return this.call(
+      'destroyDatabase',
+      options.signal,
+      id,
+      () => {
+        const db = this.cloud.databases.get(id);
+        // Providers forget deleted instances: an id nobody knows is already gone.
+        if (db === undefined) return { resource: undefined };
+        return { region: db.zone.region, zone: db.zone.id, resource: db };
+      },
+      (db) => {
+        if (db === undefined || db.destroying) return;
+        const followers = db.cluster.instances.filter((each) => each.role === 'replica' && each.upstream === db && !each.destroying);
+        if (followers.length > 0) {
+          const names = followers.map((each) => each.id).join(', ');
+          throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} has replicas (${names}); delete them first`);
+        }
+        if (db.state === 'creating' || db.state === 'promoting') {
+          throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is ${db.state}; it cannot be deleted now`);
+        }
+        this.world.requestDestroy(db, this.latency('destroyDatabase'));
+      },
+    );
   }
 
   async close(): Promise<void> {}

@@ -102,10 +102,10 @@ export class SimWorld {
    * `degraded` zone; an `unreachable` or `power` zone does.
    */
   groupHealthyCount(groupId: string): number {
+    const members = this.state.groupNodes.get(groupId);
+    if (members === undefined) return 0;
     let count = 0;
-    for (const cloud of this.state.clouds.values()) {
-      for (const node of cloud.groups.get(groupId) ?? []) if (node.up) count++;
-    }
+    for (const node of members) if (node.up) count++;
     return count;
   }
 
@@ -117,6 +117,15 @@ export class SimWorld {
   writablePrimaries(cluster: string): string[] {
     const instances = this.state.clusters.get(cluster)?.instances ?? [];
     return instances.filter((db) => db.role === 'primary' && db.accepting).map((db) => db.id);
+  }
+
+  /** Ground truth: how many instances {@link writablePrimaries} would list, without building the list (sampled every tick). */
+  writablePrimaryCount(cluster: string): number {
+    const instances = this.state.clusters.get(cluster)?.instances;
+    if (instances === undefined) return 0;
+    let count = 0;
+    for (const db of instances) if (db.role === 'primary' && db.accepting) count++;
+    return count;
   }
 
   /** Calls `listener` for every timeline entry from now on; returns a function that unsubscribes. */
@@ -331,7 +340,11 @@ export class SimWorld {
   }
 
   private applyReplication(event: Extract<ScenarioEvent, { kind: 'replication' }>): void {
-    const db = this.state.databases.get(event.replica)!;
+    const db = this.state.databases.get(event.replica);
+    if (db === undefined) {
+      this.state.emit({ kind: 'world.replication', database: event.database, detail: `${event.replica}: ignored: it was deleted` });
+      return;
+    }
     const parts: string[] = [];
     if (db.role !== 'replica') parts.push(`ignored: ${db.id} is a primary now`);
     else {

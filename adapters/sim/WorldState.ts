@@ -25,6 +25,8 @@ export class WorldState {
   readonly clouds = new Map<string, SimCloud>();
   readonly zones = new Map<string, SimZone>();
   readonly nodes = new Map<string, SimNode>();
+  /** Every node ever added to each group, across providers (the ground-truth capacity count, sampled every tick, walks it). */
+  readonly groupNodes = new Map<string, SimNode[]>();
   readonly databases = new Map<string, SimDatabase>();
   readonly clusters = new Map<string, SimCluster>();
   readonly calls: Writable<CallRecord>[] = [];
@@ -77,6 +79,9 @@ export class WorldState {
       let members = cloud.groups.get(node.group);
       if (members === undefined) cloud.groups.set(node.group, (members = new Set()));
       members.add(node);
+      let all = this.groupNodes.get(node.group);
+      if (all === undefined) this.groupNodes.set(node.group, (all = []));
+      all.push(node);
     }
   }
 
@@ -183,6 +188,36 @@ export class WorldState {
     );
   }
 
+  /**
+   * An accepted `destroyDatabase`: the instance stops serving and
+   * replicating at once (`stopping`, raw state `deleting`) and leaves the
+   * world after `delaySeconds`, waiting like every effect while its zone is
+   * cut off. Power loss does not cancel it.
+   */
+  requestDestroy(db: SimDatabase, delaySeconds: number): void {
+    db.destroying = true;
+    const generation = ++db.generation;
+    db.setState('stopping');
+    this.recomputeCluster(db.cluster);
+    this.after(
+      db.zone,
+      delaySeconds,
+      () => db.generation === generation,
+      () => this.removeDatabase(db),
+    );
+  }
+
+  /** A deleted instance leaves every index: it is no longer listed, probed or counted. */
+  private removeDatabase(db: SimDatabase): void {
+    this.clouds.get(db.provider)?.databases.delete(db.id);
+    if (this.databases.get(db.id) === db) this.databases.delete(db.id);
+    db.zone.databases.delete(db);
+    const instances = db.cluster.instances;
+    const at = instances.indexOf(db);
+    if (at >= 0) instances.splice(at, 1);
+    this.recomputeCluster(db.cluster);
+  }
+
   // ---- zones --------------------------------------------------------------
 
   /**
@@ -206,14 +241,14 @@ export class WorldState {
     for (const cluster of clusters) this.recomputeCluster(cluster);
   }
 
-  /** Everything in the zone stops; work in flight is lost, except a destroy (it completes once the zone is back). */
+  /** Everything in the zone stops; work in flight is lost, except a destroy (node or database: it completes once the zone is back). */
   private powerOff(zone: SimZone): void {
     for (const node of zone.nodes) {
       if (node.state === 'terminated' || node.destroying) continue;
       this.moveNode(node, 'stopped', 'stopped');
     }
     for (const db of zone.databases) {
-      if (db.state === 'stopped') continue;
+      if (db.state === 'stopped' || db.destroying) continue;
       db.generation++;
       db.repointing = false;
       db.repointGeneration++;

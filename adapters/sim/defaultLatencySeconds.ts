@@ -5,6 +5,8 @@ import type { OperationName } from '../../src/contract/types.js';
  * in seconds (scenario spec section 2.1). Reads take no time unless a
  * scenario's `latency` map says otherwise. `repointReplica` is not in the spec;
  * 30 s is our choice, the same as the other database operations.
+ * `destroyDatabase` is not in the spec either: 120 s until the instance is
+ * gone (RDS and Cloud SQL take a few minutes to delete a read replica).
  */
 export const defaultLatencySeconds: Readonly<Record<OperationName, number>> = Object.freeze({
   listNodes: 0,
@@ -22,4 +24,5 @@ export const defaultLatencySeconds: Readonly<Record<OperationName, number>> = Ob
   rebootDatabase: 30,
   stopDatabase: 30,
   repointReplica: 30,
+  destroyDatabase: 120,
 });

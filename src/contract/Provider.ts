@@ -102,6 +102,26 @@ export interface Provider {
    * Idempotent on a stopped instance.
    */
   stopDatabase(id: string, options: CallOptions): Promise<void>;
+  /**
+   * Deletes a database instance for good (capability `destroyDatabase`):
+   * the controller retires replicas a failover left following a former
+   * primary, once they are replaced. The instance stops replicating and
+   * serving at once (`stopping`) and disappears from listings later.
+   *
+   * - Idempotent: destroying an instance that is being destroyed or is gone
+   *   succeeds. Providers forget deleted instances, so an id the provider
+   *   does not know counts as gone, not as `invalid-input`.
+   * - Refused (`terminal`) while other instances replicate from it: delete
+   *   them first. (Cloud SQL refuses such a delete itself; RDS would promote
+   *   them to standalone, writable primaries, so its adapter refuses before
+   *   asking.) Providers may also refuse it (`terminal`) while the instance
+   *   is being created or promoted.
+   * - Time budget: returns once the provider accepted the request, within
+   *   `callTimeout`; `retryable`/`throttled`/`timeout` are retried on a
+   *   later cycle with backoff, and a `timeout` may have taken effect (the
+   *   next listing tells).
+   */
+  destroyDatabase(id: string, options: CallOptions): Promise<void>;
 
   /** Releases everything the adapter started (processes, sockets). Idempotent. */
   close?(): Promise<void>;

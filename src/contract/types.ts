@@ -192,6 +192,15 @@ export interface Capabilities {
   readonly repointReplica: boolean;
   readonly stopDatabase: boolean;
   readonly rebootDatabase: boolean;
+  /** Delete a database instance for good (retire a replica the cluster no longer needs). */
+  readonly destroyDatabase: boolean;
+  /**
+   * `stopDatabase` is refused (`terminal`) on an instance that still has
+   * replicas, and on a replica (RDS). The planner then retires the replicas
+   * left behind by a failover before it fences their old primary, instead of
+   * sending a stop it knows will be refused. Absent means false.
+   */
+  readonly stopRefusedWithReplicas?: boolean;
   /** The provider publishes its own per-zone status. */
   readonly zoneStatus: boolean;
   /** Replicas report their lag and contact with the upstream. */
@@ -200,7 +209,7 @@ export interface Capabilities {
 
 /** Read operations of the contract (scenario spec section 4.1). */
 export const READ_OPERATIONS = ['listNodes', 'listDatabases', 'listLocations', 'listSizes', 'zoneStatus'] as const;
-/** Mutating operations of the contract (scenario spec section 4.1, plus `repointReplica`). */
+/** Mutating operations of the contract (scenario spec section 4.1, plus `repointReplica` and `destroyDatabase`). */
 export const MUTATING_OPERATIONS = [
   'createNode',
   'rebootNode',
@@ -212,6 +221,7 @@ export const MUTATING_OPERATIONS = [
   'rebootDatabase',
   'stopDatabase',
   'repointReplica',
+  'destroyDatabase',
 ] as const;
 
 export type ReadOperation = (typeof READ_OPERATIONS)[number];

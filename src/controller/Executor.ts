@@ -128,5 +128,10 @@ function call(provider: Provider, step: Step, signal: AbortSignal): Promise<unkn
       );
     case 'destroyNode':
       return provider.destroyNode(step.target, options);
+    case 'createReplica':
+      // Asynchronous (the default): RDS and Cloud SQL read replicas are nothing else.
+      return provider.createReplica({ source: step.source, id: step.target, region: step.region, zone: step.zone }, options);
+    case 'destroyDatabase':
+      return provider.destroyDatabase(step.target, options);
   }
 }

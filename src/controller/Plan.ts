@@ -43,6 +43,35 @@ export interface RepointStep extends StepBase {
   readonly upstream: string;
 }
 
+/**
+ * Create a replica of a cluster's primary, to bring the cluster back to its
+ * replica count after a failover (the promoted replica, and those left
+ * following the old primary, are missing).
+ */
+export interface CreateReplicaStep extends StepBase {
+  readonly operation: 'createReplica';
+  readonly cluster: string;
+  /** Id of the new instance; also what makes a repeated request return the first replica. */
+  readonly target: string;
+  /** The primary it replicates from. */
+  readonly source: string;
+  /** Zone it goes to (always chosen: never left to a provider that may pick an impaired zone). */
+  readonly zone: string;
+  /** Where the replica it stands in for lived (`region/zone`), for the audit log. */
+  readonly home: string;
+}
+
+/**
+ * Delete a replica a failover left following a former primary, on a provider
+ * that cannot re-point it: once its replacement streams, or at once when its
+ * old primary cannot be fenced while it has replicas (RDS).
+ */
+export interface RetireReplicaStep extends StepBase {
+  readonly operation: 'destroyDatabase';
+  readonly cluster: string;
+  readonly target: string;
+}
+
 /** Create a node for a group. */
 export interface CreateNodeStep extends StepBase {
   readonly operation: 'createNode';
@@ -62,7 +91,14 @@ export interface DestroyNodeStep extends StepBase {
 }
 
 /** One typed, idempotent step of a plan. */
-export type Step = PromoteStep | FenceStep | RepointStep | CreateNodeStep | DestroyNodeStep;
+export type Step =
+  | PromoteStep
+  | FenceStep
+  | RepointStep
+  | CreateReplicaStep
+  | RetireReplicaStep
+  | CreateNodeStep
+  | DestroyNodeStep;
 
 /** What `decide` returns: steps in priority order, and notes on what it chose not to do. */
 export interface Plan {

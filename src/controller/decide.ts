@@ -2,6 +2,7 @@ import type { Policy } from './Policy.js';
 import type { CreateNodeStep, Plan, PromoteStep, Step } from './Plan.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
 import type { ZoneHealth } from '../health/types.js';
+import { followsPrimary, planReplicas, replicasHolding } from './planReplicas.js';
 
 /** How long after issuing a step its effect may still be on the way, so it is not issued again (ms). */
 const SETTLE_MS = { fence: 10_000, repoint: 60_000, destroy: 60_000 } as const;
@@ -21,7 +22,8 @@ export interface Candidate {
  * reads nothing but its arguments (time is `snapshot.now`) and changes
  * nothing, so every decision can be tested without fakes.
  *
- * Steps come out in priority order: fencing, promotion, re-pointing, then
+ * Steps come out in priority order: fencing, promotion, re-pointing, replica
+ * upkeep (retiring stranded replicas, creating missing ones), then node
  * capacity. The executor applies rate limits and backoff; a step it cannot
  * run now is simply planned again next cycle.
  */
@@ -53,8 +55,10 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     stopDatabase: 0,
     promoteReplica: 1,
     repointReplica: 2,
-    createNode: 3,
-    destroyNode: 4,
+    destroyDatabase: 3,
+    createReplica: 4,
+    createNode: 5,
+    destroyNode: 6,
   };
   steps.sort((a, b) => order[a.operation] - order[b.operation]);
   return { steps, notes };
@@ -104,6 +108,12 @@ function decideCluster(
       continue;
     }
     if (!settled(snapshot, key, SETTLE_MS.fence)) continue;
+    // A stop the provider is known to refuse is not sent: the replicas holding it are retired first.
+    const holding = capabilities.stopRefusedWithReplicas ? replicasHolding(snapshot, views, instance.id) : [];
+    if (holding.length > 0) {
+      notes.push(`${cluster}: ${instance.id} must be fenced, but ${instance.provider} will not stop it while ${holding.join(', ')} replicate from it; retiring them first`);
+      continue;
+    }
     steps.push({
       operation: 'stopDatabase',
       key,
@@ -126,6 +136,8 @@ function decideCluster(
     for (const { instance } of views) {
       const upstream = instance.replication?.upstream;
       if (instance.role !== 'replica' || upstream === undefined || upstream === memory.primary) continue;
+      // The new primary itself, listed as a replica until the provider's listing catches up with the promotion.
+      if (instance.id === memory.primary && instance.provider === memory.provider) continue;
       if (instance.state !== 'available') continue;
       if (!snapshot.providers.get(instance.provider)?.capabilities.repointReplica) continue;
       if (zoneOf(snapshot, instance.provider, instance.zone)?.state === 'impaired') continue;
@@ -150,7 +162,10 @@ function decideCluster(
     return;
   }
   const failure = primaryFailure(snapshot, policy, primary);
-  if (!failure) return;
+  if (!failure) {
+    planReplicas(snapshot, policy, cluster, memory, primary, views, steps, notes);
+    return;
+  }
 
   const zone = zoneOf(snapshot, primary.instance.provider, primary.instance.zone);
   if (
@@ -193,7 +208,12 @@ function decideCluster(
   // Fence the failed primary along with the promotion when its zone's control plane can be trusted
   // (a stalled primary can wake up and take writes); in an impaired zone it is fenced once it answers.
   const fenceKey = `fence:${primary.instance.provider}:${primary.instance.id}`;
-  const canFence = snapshot.providers.get(primary.instance.provider)?.capabilities.stopDatabase && policy.fenceOldPrimary;
+  const capabilities = snapshot.providers.get(primary.instance.provider)?.capabilities;
+  const canFence =
+    capabilities?.stopDatabase &&
+    policy.fenceOldPrimary &&
+    // A provider that will not stop it while replicas follow it gets the stop once they are retired (after the promotion).
+    !(capabilities.stopRefusedWithReplicas && replicasHolding(snapshot, views, primary.instance.id).length > 0);
   if (canFence && zone?.state !== 'impaired' && primary.instance.state === 'available' && settled(snapshot, fenceKey, SETTLE_MS.fence)) {
     steps.push({
       operation: 'stopDatabase',
@@ -263,6 +283,8 @@ export function chooseCandidate(
     if (health.status !== 'up') { why(`it does not answer our probes (${health.status})`); continue; }
     const zone = zoneOf(snapshot, instance.provider, instance.zone);
     if (zone?.state === 'impaired') { why(`its zone ${instance.zone} is impaired`); continue; }
+    // One left following a former primary lacks everything written since that failover, whatever its lag says.
+    if (!followsPrimary(views, view, p.id)) { why(`it follows ${replication.upstream}, not the primary ${p.id}`); continue; }
     const blockedUntil = snapshot.memory.failedCandidates[resourceKey(instance.provider, instance.id)];
     if (blockedUntil !== undefined && snapshot.now < blockedUntil) { why('a promotion of it failed recently'); continue; }
     const sameRegion = instance.provider === p.provider && instance.region === p.region;

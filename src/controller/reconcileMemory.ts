@@ -1,5 +1,6 @@
 import type { ControllerEvent } from './ControllerEvent.js';
-import type { ControllerMemory } from './ControllerMemory.js';
+import type { ClusterMemory, ControllerMemory, ReplicaHome } from './ControllerMemory.js';
+import { followsPrimary } from './planReplicas.js';
 import type { Policy } from './Policy.js';
 import { resourceKey, zoneKey, type DatabaseView, type Snapshot } from './Snapshot.js';
 
@@ -39,10 +40,14 @@ export function reconcileMemory(
           primary: chosen.instance.id,
           provider: chosen.instance.provider,
           failovers: 0,
+          replicaHomes: replicaHomesOf(views, chosen.instance.id),
         };
       }
       continue;
     }
+    // A journal from before replica upkeep: what follows the primary now is what is kept (nothing is created).
+    record.replicaHomes ??= replicaHomesOf(views, record.primary);
+    reconcilePendingReplicas(memory, record, views, now, policy);
     const promotion = record.promotion;
     if (!promotion) continue;
     const target = views.find((v) => v.instance.id === promotion.target && v.instance.provider === promotion.provider);
@@ -104,9 +109,54 @@ export function reconcileMemory(
     }
   }
 
+  // Deleted replicas: forgotten once their provider no longer lists them (a provider with no listing at all tells nothing).
+  if (memory.retired && Object.keys(memory.retired).length > 0) {
+    const listed = new Set(snapshot.databases.map((v) => resourceKey(v.instance.provider, v.instance.id)));
+    const providersListed = new Set(snapshot.databases.map((v) => v.instance.provider));
+    for (const key of Object.keys(memory.retired)) {
+      if (listed.has(key) || !providersListed.has(key.slice(0, key.indexOf(':')))) continue;
+      delete memory.retired[key];
+      delete memory.fenced[key];
+    }
+  }
+
   for (const [key, until] of Object.entries(memory.failedCandidates)) if (now >= until) delete memory.failedCandidates[key];
   for (const [key, until] of Object.entries(memory.zonePenalty)) if (now >= until) delete memory.zonePenalty[key];
   const keep = Math.max(policy.callTimeout * 4, 300) * 1000;
   for (const [key, at] of Object.entries(memory.issued)) if (now - at >= keep) delete memory.issued[key];
   return events;
+}
+
+/** Where the replicas of `primary` (directly or through other replicas) live now, in id order. */
+function replicaHomesOf(views: readonly DatabaseView[], primary: string): ReplicaHome[] {
+  return views
+    .filter((v) => v.instance.role === 'replica' && followsPrimary(views, v, primary))
+    .sort((a, b) => (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0))
+    .map((v) => ({ provider: v.instance.provider, region: v.instance.region, zone: v.instance.zone }));
+}
+
+/**
+ * Replicas being created: done once listed streaming (or available, from a
+ * provider that reports no replication state); given up when the provider
+ * lists them failed, or has not listed them `nodeStartTimeout` after the
+ * call (the request was lost), and their zone is then avoided for a while.
+ * One still being created stays pending: it counts, by its listing, however
+ * long the provider takes.
+ */
+function reconcilePendingReplicas(memory: ControllerMemory, record: ClusterMemory, views: readonly DatabaseView[], now: number, policy: Policy): void {
+  const pending = record.pendingReplicas;
+  if (!pending) return;
+  for (const [id, each] of Object.entries(pending)) {
+    const view = views.find((v) => v.instance.id === id && v.instance.provider === each.provider);
+    const state = view?.instance.state;
+    if (state === 'available' && (view!.instance.replication === undefined || view!.instance.replication.state === 'streaming')) {
+      delete pending[id];
+      continue;
+    }
+    const lost = view === undefined && now - each.issuedAt >= policy.nodeStartTimeout * 1000;
+    if (state === 'failed' || lost) {
+      delete pending[id];
+      memory.zonePenalty[zoneKey(each.provider, each.zone)] = now + policy.backoffMax * 1000;
+    }
+  }
 }

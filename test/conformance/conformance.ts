@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
-import { isInvalidInput, isProviderError, isTimeout } from '../../src/contract/errors.js';
+import { isInvalidInput, isProviderError, isTerminal, isTimeout } from '../../src/contract/errors.js';
 import type { CallOptions } from '../../src/contract/Provider.js';
 import type { Capabilities, CreateNodeRequest, DatabaseInstance, Node, ZoneProviderStatus } from '../../src/contract/types.js';
 import { waitUntilRunning } from '../../src/contract/waitUntilRunning.js';
@@ -383,6 +383,35 @@ export function runConformance(name: string, factory: () => Promise<ConformanceF
         await fx.provider.rebootDatabase(replica, options());
         const back = await instanceWhere('available again', replica, (db) => db.state === 'available');
         expect(back.role).toBe('replica');
+      });
+
+      it('destroyDatabase deletes a replica: it stops serving at once, then leaves the listings; destroying it again succeeds', async (ctx) => {
+        requires(ctx, 'databases', 'destroyDatabase');
+        const { cluster, primary, replica } = database();
+        await fx.provider.destroyDatabase(replica, options());
+        const now = await instance(replica);
+        // Gone at once, or on its way out (RDS `deleting`, Cloud SQL `PENDING_DELETE`): never serving again.
+        if (now !== undefined) expect(['stopping', 'stopped']).toContain(now.state);
+        await fx.provider.destroyDatabase(replica, options());
+        await eventually(`${replica} gone`, async () => ((await instance(replica)) === undefined ? true : undefined));
+        // Providers forget deleted instances: destroying one again, or one never heard of, is success.
+        await expect(fx.provider.destroyDatabase(replica, options())).resolves.toBeUndefined();
+        await expect(fx.provider.destroyDatabase('lifeboat-no-such-database', options())).resolves.toBeUndefined();
+        const left = await fx.provider.listDatabases({ cluster }, options());
+        expect(left.map((db) => db.id)).not.toContain(replica);
+        expect(left.find((db) => db.id === primary)).toMatchObject({ role: 'primary', state: 'available' });
+      });
+
+      it('destroyDatabase refuses (terminal) an instance that a replica follows, and leaves both as they were', async (ctx) => {
+        requires(ctx, 'databases', 'destroyDatabase');
+        const { primary, replica } = database();
+        const error = await rejection(fx.provider.destroyDatabase(primary, options()));
+        expect(isProviderError(error), String(error)).toBe(true);
+        expect(isTerminal(error), String(error)).toBe(true);
+        expect(await instance(primary)).toMatchObject({ role: 'primary', state: 'available' });
+        const kept = await instance(replica);
+        expect(kept).toMatchObject({ role: 'replica', state: 'available' });
+        if (fx.provider.capabilities.replicationStatus) expect(kept!.replication).toMatchObject({ upstream: primary, state: 'streaming' });
       });
 
       it('repointReplica to its current upstream is a no-op', async (ctx) => {

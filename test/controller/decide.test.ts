@@ -147,6 +147,20 @@ describe('decide: failover', () => {
     const plan = decide(s, policy);
     expect(plan.steps.map((st) => `${st.operation} ${'target' in st ? st.target : ''}`)).toEqual(['repointReplica orders-c']);
   });
+
+  it('never re-points the new primary while a stale listing still shows it as a replica of the old one', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders' }), health: upWritable },
+        { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders' }), health: up },
+      ],
+      memory: { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 0 } } },
+    });
+    const repoints = decide(s, policy).steps.filter((st) => st.operation === 'repointReplica');
+    expect(repoints.map((st) => ('target' in st ? st.target : ''))).toEqual(['orders-c']);
+  });
 });
 
 describe('decide: capacity', () => {

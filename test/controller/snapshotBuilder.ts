@@ -13,6 +13,7 @@ export const ALL: Capabilities = {
   repointReplica: true,
   stopDatabase: true,
   rebootDatabase: true,
+  destroyDatabase: true,
   zoneStatus: true,
   replicationStatus: true,
 };
@@ -76,6 +77,8 @@ export interface SnapshotInput {
   replicationFrom?: Iterable<[string, 'alive' | 'cut' | 'none']>;
   memory?: Partial<ControllerMemory>;
   inFlight?: string[];
+  /** Overrides of the `aws` provider's capabilities (all declared by default). */
+  capabilities?: Partial<Capabilities>;
 }
 
 export function snapshot(input: SnapshotInput): Snapshot {
@@ -92,7 +95,7 @@ export function snapshot(input: SnapshotInput): Snapshot {
       [
         'aws',
         {
-          capabilities: ALL,
+          capabilities: { ...ALL, ...input.capabilities },
           regions: [...regions].map(([id, zones]) => ({
             id,
             provider: 'aws',

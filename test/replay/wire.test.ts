@@ -9,7 +9,10 @@ import { loadScenarioFile } from '../../src/replay/scenario/loadScenario.js';
  * providers served by the real adapters over HTTP to loopback emulators.
  * A representative subset (the whole directory takes minutes over the
  * wire): an AWS zone outage, GCP power loss, the cross-provider failover,
- * an AWS storage stall with an old primary to fence, and the throttle storm.
+ * an AWS storage stall and an AWS region outage with an old primary to fence
+ * (RDS will not stop it while a replica follows it), two Cloud SQL failovers
+ * in a row (the second needs a replica rebuilt after the first), and the
+ * throttle storm.
  */
 const scenarioDir = join(import.meta.dirname, '../../scenarios');
 const WIRE_TIMEOUT = 180_000;
@@ -95,22 +98,66 @@ describe('replay --wire: representative scenarios, compared with the in-process 
   );
 
   it(
-    'aws storage stall: same failover; fencing the old primary meets RDS\'s rule (it still has a read replica) and is refused',
+    'aws storage stall: same failover; the replica left on the old primary is retired so that RDS lets the old primary be fenced',
     async () => {
       const { local, wire } = await bothWays('synthetic-storage-stall.yaml');
       expectSameOutcome(local, wire);
       expect(wire.passed).toBe(true);
-      // In process the other replica is re-pointed, then the old primary fenced once.
+      // In process the other replica is re-pointed, the old primary fenced once, one replica rebuilt for the promoted one.
       expect(mutating(local, 'stopDatabase')).toEqual([['aws', 'orders', 'ok']]);
-      // On RDS orders-w still follows orders, so StopDBInstance is refused: every attempt is in the report as an error.
+      expect(mutating(local, 'destroyDatabase')).toEqual([]);
+      expect(mutating(local, 'createReplica')).toEqual([['aws', 'orders-r1', 'ok']]);
+      // On RDS orders-w cannot follow orders-b, and while it follows orders, StopDBInstance on orders is refused:
+      // it is deleted first (DeleteDBInstance), then orders is stopped, never refused; two replicas are rebuilt.
+      expect(mutating(wire, 'destroyDatabase')).toEqual([['aws', 'orders-w', 'ok']]);
       const fences = mutating(wire, 'stopDatabase');
       expect(fences.length).toBeGreaterThan(0);
-      expect(fences.every(([provider, target, result]) => provider === 'aws' && target === 'orders' && result === 'error')).toBe(true);
+      expect(fences.every(([provider, target, result]) => provider === 'aws' && target === 'orders' && result === 'ok')).toBe(true);
+      const at = (operation: string) => wire.actions.find((a) => a.operation === operation)!.t;
+      expect(at('destroyDatabase')).toBeLessThanOrEqual(at('stopDatabase'));
+      expect(mutating(wire, 'createReplica')).toEqual([
+        ['aws', 'orders-r1', 'ok'],
+        ['aws', 'orders-r2', 'ok'],
+      ]);
       expect(wire.metrics.mutatingCalls).toBe(wire.actions.length);
-      expect(wire.metrics.calls['aws']!['stopDatabase']).toBe(fences.length);
-      // ... and the old primary, back from the stall, takes writes next to the new one.
+      // ... so the old primary, back from the stall, never takes writes next to the new one.
       expect(local.metrics.splitBrainSeconds).toBe(0);
-      expect(wire.metrics.splitBrainSeconds).toBeGreaterThan(0);
+      expect(wire.metrics.splitBrainSeconds).toBe(0);
+    },
+    WIRE_TIMEOUT,
+  );
+
+  it(
+    'aws region outage: the old primary and its stranded replica come back together; it is fenced within one cycle',
+    async () => {
+      const scenario = await loadScenarioFile(join(scenarioDir, 'synthetic-region-dark.yaml'));
+      const wire = await replayScenario(scenario, { wire: true });
+      expect(failed(wire)).toEqual([]);
+      // orders-b was retired while the region was dark (the call is accepted; the delete completes after recovery).
+      expect(mutating(wire, 'destroyDatabase')).toEqual([['aws', 'orders-b', 'ok']]);
+      expect(mutating(wire, 'stopDatabase')).toEqual([['aws', 'orders', 'ok']]);
+      expect(wire.metrics.splitBrainSeconds).toBeLessThanOrEqual(2); // one controller cycle (probeInterval)
+    },
+    WIRE_TIMEOUT,
+  );
+
+  it(
+    'gcp, two failovers in a row: replicas rebuilt after the first (Cloud SQL cannot re-point) make the second possible',
+    async () => {
+      const scenario = await loadScenarioFile(join(scenarioDir, 'gcp-europe-west9-2023-04-25.yaml'));
+      const wire = await replayScenario(scenario, { wire: true });
+      expect(failed(wire)).toEqual([]);
+      expect(promoted(wire)).toEqual([
+        ['gcp', 'orders-b', 'ok'],
+        ['gcp', 'orders-r2', 'ok'],
+      ]);
+      // The Belgian replica left on the old primary is retired only once its replacements stream (Cloud SQL can stop
+      // a primary that has replicas, so nothing hurries it).
+      const retire = wire.actions.find((a) => a.operation === 'destroyDatabase');
+      expect(retire).toMatchObject({ target: 'orders-be', result: 'ok' });
+      const created = wire.actions.filter((a) => a.operation === 'createReplica');
+      expect(retire!.t).toBeGreaterThanOrEqual(created[1]!.t + 600);
+      expect(wire.actions.filter((a) => a.zone === 'europe-west9-a').map((a) => a.operation)).toEqual([]);
     },
     WIRE_TIMEOUT,
   );

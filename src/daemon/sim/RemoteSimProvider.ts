@@ -93,6 +93,9 @@ export class RemoteSimProvider implements Provider {
   async stopDatabase(id: string, options: CallOptions): Promise<void> {
     await this.call('stopDatabase', [id], options);
   }
+  async destroyDatabase(id: string, options: CallOptions): Promise<void> {
+    await this.call('destroyDatabase', [id], options);
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ export const SIM_METHODS = [
   'repointReplica',
   'rebootDatabase',
   'stopDatabase',
+  'destroyDatabase',
 ] as const;
 
 /** A method name of {@link SIM_METHODS}. */

@@ -50,12 +50,31 @@ describe('aws emulator wire format', () => {
     expect(xml).toContain('<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult><DBInstances><DBInstance>');
     expect(xml).toContain('<ReadReplicaDBInstanceIdentifiers><ReadReplicaDBInstanceIdentifier>orders-b</ReadReplicaDBInstanceIdentifier></ReadReplicaDBInstanceIdentifiers>');
     expect(xml).toContain('<ResponseMetadata><RequestId>');
-    const unknown = await post(wire, 'rds', 'Action=DeleteDBInstance&Version=2014-10-31');
+    const unknown = await post(wire, 'rds', 'Action=ModifyDBInstance&Version=2014-10-31');
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain('<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>InvalidAction</Code>');
     const missing = await post(wire, 'rds', 'Action=DescribeDBInstances&DBInstanceIdentifier=nope');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<Code>DBInstanceNotFound</Code>');
+  });
+
+  it('applies RDS\'s snapshot rules to DeleteDBInstance: none for a replica, one or an explicit skip for the rest', async () => {
+    wire = await awsWire();
+    const replicaWithSnapshot = await post(wire, 'rds', 'Action=DeleteDBInstance&DBInstanceIdentifier=orders-b&FinalDBSnapshotIdentifier=final-1');
+    expect(replicaWithSnapshot.status).toBe(400);
+    expect(await replicaWithSnapshot.text()).toContain('<Code>InvalidParameterCombination</Code>');
+    const primaryWithout = await post(wire, 'rds', 'Action=DeleteDBInstance&DBInstanceIdentifier=orders');
+    expect(await primaryWithout.text()).toContain('<Code>InvalidParameterCombination</Code>');
+    expect(wire.world.calls.filter((call) => call.operation === 'destroyDatabase')).toEqual([]);
+    // The world refuses to delete an instance that has replicas (RDS would promote them).
+    const withReplicas = await post(wire, 'rds', 'Action=DeleteDBInstance&DBInstanceIdentifier=orders&SkipFinalSnapshot=true');
+    expect(withReplicas.status).toBe(400);
+    expect(await withReplicas.text()).toContain('<Code>InvalidDBInstanceState</Code>');
+    const ok = await post(wire, 'rds', 'Action=DeleteDBInstance&DBInstanceIdentifier=orders-b&SkipFinalSnapshot=true');
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('<DeleteDBInstanceResult><DBInstance><DBInstanceIdentifier>orders-b</DBInstanceIdentifier></DBInstance></DeleteDBInstanceResult>');
+    const listed = await (await post(wire, 'rds', 'Action=DescribeDBInstances&DBInstanceIdentifier=orders-b')).text();
+    expect(listed).toContain('<DBInstanceStatus>deleting</DBInstanceStatus>');
   });
 
   it('refuses unsigned requests and unknown services', async () => {

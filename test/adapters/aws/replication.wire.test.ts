@@ -81,10 +81,57 @@ describe('aws adapter over the wire: replication evidence', () => {
       expect(wire.world.calls.filter((call) => call.operation === 'stopDatabase').map((call) => [call.target, call.result])).toEqual([['orders', 'ok']]);
     });
 
+    it('with rdsRules, a replica being deleted no longer keeps its source from being stopped', async () => {
+      const refusals: FrontEndRefusal[] = [];
+      wire = await awsWire({ emulator: { rdsRules: true, onRefusal: (refusal) => refusals.push(refusal) } });
+      expect(wire.provider.capabilities.stopRefusedWithReplicas).toBe(true);
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect((await replica()).extra).toMatchObject({ rawStatus: 'deleting' });
+      await wire.provider.stopDatabase('orders', opts());
+      expect(refusals).toEqual([]);
+      expect(wire.world.calls.filter((call) => call.mutating).map((call) => [call.operation, call.target, call.result])).toEqual([
+        ['destroyDatabase', 'orders-b', 'ok'],
+        ['stopDatabase', 'orders', 'ok'],
+      ]);
+    });
+
     it('without rdsRules (the default), the world decides and stopping a primary with replicas is allowed', async () => {
       wire = await awsWire();
       await wire.provider.stopDatabase('orders', opts());
       expect(wire.world.calls.filter((call) => call.operation === 'stopDatabase').map((call) => call.result)).toEqual(['ok']);
+    });
+  });
+
+  describe('deleting instances (destroyDatabase)', () => {
+    it('deletes a read replica without a final snapshot: `deleting` at once, gone later; deleting it again is success', async () => {
+      wire = await awsWire();
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect(await replica()).toMatchObject({ state: 'stopping', extra: expect.objectContaining({ rawStatus: 'deleting' }) });
+      // Already deleting: no second DeleteDBInstance.
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect(wire.emulator.requestsFor('DeleteDBInstance')).toBe(1);
+      await advance(121);
+      expect(await wire.provider.listDatabases({ ids: ['orders-b'] }, opts())).toEqual([]);
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect(wire.emulator.requestsFor('DeleteDBInstance')).toBe(1);
+      expect(wire.world.calls.filter((call) => call.operation === 'destroyDatabase').map((call) => [call.target, call.result])).toEqual([['orders-b', 'ok']]);
+    });
+
+    it('refuses an instance that has read replicas before asking (RDS would promote them to standalone primaries)', async () => {
+      wire = await awsWire();
+      const error = await providerError(wire.provider.destroyDatabase('orders', opts()));
+      expect(error).toMatchObject({ kind: 'terminal', code: 'InvalidDBInstanceState', operation: 'destroyDatabase' });
+      expect(error.message).toMatch(/has read replicas \(orders-b\)/);
+      expect(wire.emulator.requestsFor('DeleteDBInstance')).toBe(0);
+    });
+
+    it('deletes a standalone instance with a final snapshot (the emulator refuses a delete with neither a snapshot nor a skip)', async () => {
+      wire = await awsWire();
+      await wire.world.provider('aws').promoteReplica('orders-b', opts());
+      await advance(60);
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect((await replica()).state).toBe('stopping');
+      expect(wire.emulator.requestsFor('DeleteDBInstance')).toBe(1);
     });
   });
 

@@ -35,11 +35,27 @@ describe('gcp emulator wire format', () => {
     expect(filter.status).toBe(400);
     const token = await call(wire, 'GET', '/compute/v1/projects/p/aggregated/instances?pageToken=bogus');
     expect(token.status).toBe(400);
-    const sqlUnknown = await call(wire, 'DELETE', '/v1/projects/p/instances/orders');
+    const sqlUnknown = await call(wire, 'POST', '/v1/projects/p/instances/orders/clone');
     expect(await sqlUnknown.json()).toMatchObject({ error: { code: 404 } });
     const patch = await call(wire, 'PATCH', '/v1/projects/p/instances/orders', { settings: { tier: 'db-f1-micro' } });
     expect(patch.status).toBe(400);
     expect(wire.world.calls).toHaveLength(0);
+  });
+
+  it('deletes Cloud SQL instances: PENDING_DELETE at once, gone later; an instance with replicas is refused, as Cloud SQL does', async () => {
+    wire = await gcpWire();
+    const refused = await call(wire, 'DELETE', '/v1/projects/p/instances/orders');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 400, errors: [{ reason: 'invalidState' }] } });
+    const deleted = await call(wire, 'DELETE', '/v1/projects/p/instances/orders-b');
+    expect(await deleted.json()).toMatchObject({ kind: 'sql#operation', operationType: 'DELETE', status: 'DONE', targetId: 'orders-b' });
+    const listed = (await (await call(wire, 'GET', '/v1/projects/p/instances')).json()) as { items: Record<string, unknown>[] };
+    expect(listed.items.find((each) => each['name'] === 'orders-b')).toMatchObject({ state: 'PENDING_DELETE' });
+    // A replica being deleted no longer counts among its primary's replicas for the delete rule.
+    expect((await call(wire, 'DELETE', '/v1/projects/p/instances/orders')).status).toBe(200);
+    await wire.clock.runUntil(wire.clock.now() + 121_000);
+    const after = (await (await call(wire, 'GET', '/v1/projects/p/instances')).json()) as { items?: Record<string, unknown>[] };
+    expect(after.items ?? []).toEqual([]);
   });
 
   it('serves Cloud SQL instances with replica links and labels', async () => {

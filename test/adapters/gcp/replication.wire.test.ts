@@ -86,4 +86,29 @@ describe('gcp adapter over the wire: replication evidence from Cloud Monitoring'
     expect(token.status).toBe(400);
     expect(wire.world.calls).toHaveLength(0);
   });
+
+  describe('deleting instances (destroyDatabase)', () => {
+    it('deletes a replica (instances.delete, waited on); it shows stopping, then is gone; deleting again is success', async () => {
+      wire = await gcpWire();
+      expect(wire.provider.capabilities.destroyDatabase).toBe(true);
+      expect(wire.provider.capabilities.stopRefusedWithReplicas).toBeUndefined();
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect(await replica()).toMatchObject({ state: 'stopping', extra: expect.objectContaining({ rawState: 'PENDING_DELETE' }) });
+      await advance(121);
+      expect(await wire.provider.listDatabases({ ids: ['orders-b'] }, opts())).toEqual([]);
+      await wire.provider.destroyDatabase('orders-b', opts());
+      expect(wire.emulator.requestsFor('sql.instances.delete')).toBe(2);
+      expect(wire.world.calls.filter((call) => call.operation === 'destroyDatabase').map((call) => call.result)).toEqual(['ok', 'ok']);
+    });
+
+    it('an instance that has replicas is refused (terminal), as Cloud SQL refuses it', async () => {
+      wire = await gcpWire();
+      const error = await wire.provider.destroyDatabase('orders', opts()).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({ kind: 'terminal', operation: 'destroyDatabase' });
+      expect((await wire.provider.listDatabases({ ids: ['orders'] }, opts()))[0]).toMatchObject({ role: 'primary', state: 'available' });
+    });
+  });
 });
