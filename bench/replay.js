@@ -25,7 +25,8 @@ export async function replayBench(root) {
     full.push(performance.now() - started);
 
     started = performance.now();
-    const clock = new VirtualClock(0);
+    // The same clock as replayScenario's in-process replay.
+    const clock = new VirtualClock(0, { settle: 'microtasks' });
     const world = new SimWorld({ topology: scenario.topology, clock, seed: scenario.seed, durationSeconds: scenario.durationSeconds });
     world.scheduleEvents(scenario.events);
     await clock.runUntil(scenario.durationSeconds * 1000);
