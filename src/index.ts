@@ -5,7 +5,7 @@
 export * from './contract/errors.js';
 export * from './contract/types.js';
 export type { Provider, CallOptions } from './contract/Provider.js';
-export type { Prober, ProbeTarget, ProbeResult } from './contract/Prober.js';
+export type { Prober, ProbeTarget, ProbeResult, ProbeReplication } from './contract/Prober.js';
 export { waitUntilRunning } from './contract/waitUntilRunning.js';
 export type { Clock } from './clock/Clock.js';
 export { timeoutSignal } from './clock/Clock.js';

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
 import type { DatabaseRole } from '../../src/contract/types.js';
-import type { ProbeResult, ProbeTarget, Prober } from '../../src/contract/Prober.js';
+import type { ProbeReplication, ProbeResult, ProbeTarget, Prober } from '../../src/contract/Prober.js';
 import { httpHealth } from './httpHealth.js';
 import { withPgSession } from './withPgSession.js';
 import { PROBE_TABLE, PROBE_TABLE_DDL } from './serverSettings.js';
@@ -18,6 +18,8 @@ export interface LocalProberOptions {
  *
  * - node: `GET /health` on its endpoint; `ok` for a 2xx answer.
  * - database: a SQL round trip, `SELECT pg_is_in_recovery()` for its role;
+ *   on a standby, its WAL receiver's state and last message time in the same
+ *   query (the replication vantage point, as fresh as the probe round);
  *   on a primary, an upsert into `lifeboat_probe` committed in autocommit,
  *   so that `writable` proves the server really commits, including the wait
  *   for a synchronous standby. A write that has not committed when the
@@ -32,6 +34,9 @@ export class LocalProber implements Prober {
   private readonly user: string;
   private readonly password: string;
   private readonly database: string;
+
+  /** Per replica id: epoch seconds (server clock) of the newest message from its upstream seen by a probe. */
+  private readonly lastContact = new Map<string, number>();
 
   constructor(options: LocalProberOptions) {
     this.user = options.user ?? 'postgres';
@@ -59,6 +64,20 @@ export class LocalProber implements Prober {
     return this.probeDatabase(target, endpoint, signal);
   }
 
+  /**
+   * The standby's stream as it sees it. PostgreSQL drops the WAL receiver row
+   * once the connection times out, so the newest contact ever seen is kept
+   * and keeps aging while the stream is down.
+   */
+  private replicationOf(id: string, row: RoleRow | undefined): ProbeReplication | undefined {
+    if (row === undefined) return undefined;
+    const previous = this.lastContact.get(id);
+    const at = row.last_message_at === null ? previous : Math.max(row.last_message_at, previous ?? -Infinity);
+    if (at !== undefined) this.lastContact.set(id, at);
+    const lastContactSeconds = contactAge(row.now, at);
+    return { state: row.receiver_status === 'streaming' ? 'streaming' : 'disconnected', lastContactSeconds };
+  }
+
   private async probeDatabase(
     target: ProbeTarget,
     endpoint: { host: string; port: number },
@@ -70,9 +89,13 @@ export class LocalProber implements Prober {
         { ...endpoint, user: this.user, password: this.password, database: this.database },
         signal,
         async (client) => {
-          const recovery = await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery');
-          role = recovery.rows[0]?.recovery === false ? 'primary' : 'replica';
-          if (role === 'replica') return { ok: true, role, writable: false };
+          const answer = await client.query<RoleRow>(ROLE_SQL);
+          const row = answer.rows[0];
+          role = row?.recovery === false ? 'primary' : 'replica';
+          if (role === 'replica') {
+            return { ok: true, role, writable: false, replication: this.replicationOf(target.id, row) };
+          }
+          this.lastContact.delete(target.id);
           return { ok: true, role, writable: await writeProbe(client, target.id) };
         },
         { cancelOnAbort: true },
@@ -86,6 +109,21 @@ export class LocalProber implements Prober {
     }
   }
 }
+
+interface RoleRow {
+  readonly recovery: boolean;
+  readonly now: number;
+  readonly receiver_status: string | null;
+  readonly last_message_at: number | null;
+}
+
+/** Role, and on a standby its WAL receiver, in one round trip. */
+const ROLE_SQL = `
+SELECT pg_is_in_recovery() AS recovery,
+       extract(epoch FROM clock_timestamp())::float8 AS now,
+       r.status AS receiver_status,
+       extract(epoch FROM r.last_msg_receipt_time)::float8 AS last_message_at
+  FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON r.pid IS NOT NULL`;
 
 /**
  * Upserts one row in autocommit: the commit waits for the synchronous
@@ -108,6 +146,10 @@ async function writeProbe(client: pg.Client, id: string): Promise<boolean> {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return false;
     throw error;
   }
+}
+
+function contactAge(now: number, at: number | undefined): number | null {
+  return at === undefined ? null : Math.max(0, now - at);
 }
 
 function parseEndpoint(endpoint: string | undefined): { host: string; port: number } | undefined {

@@ -51,6 +51,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
   repointReplica: true,
   stopDatabase: true,
   rebootDatabase: true,
+  destroyDatabase: true,
   zoneStatus: true,
   replicationStatus: true,
 });
@@ -98,6 +99,7 @@ export class LocalProvider implements Provider {
   private readonly tokens = new Map<string, { id: string; request: CreateNodeRequest }>();
   private readonly nodes: NodeFleet;
   private readonly databases: DatabaseFleet;
+  private prober: LocalProber | undefined;
   private readonly password: string;
   private readonly unregisterExitCleanup: () => void;
   private placement = 0;
@@ -386,6 +388,15 @@ export class LocalProvider implements Provider {
     return this.call('stopDatabase', options, (signal) => this.databases.stop(id, 'stopDatabase', signal));
   }
 
+  /**
+   * Kills the server, deletes its data dir and forgets the instance (gone at
+   * once). Idempotent; an unknown id is already gone. `terminal` while a
+   * standby still follows it.
+   */
+  destroyDatabase(id: string, options: CallOptions): Promise<void> {
+    return this.call('destroyDatabase', options, () => this.databases.destroy(id, 'destroyDatabase', { refuseWithReplicas: true }));
+  }
+
   // ------------------------------------------------------ provider-only (ex_)
 
   /**
@@ -418,7 +429,7 @@ export class LocalProvider implements Provider {
     );
   }
 
-  /** Kills an instance, deletes its data dir and forgets it. Idempotent. */
+  /** Kills an instance, deletes its data dir and forgets it, whatever follows it. Idempotent. */
   ex_destroyDatabase(id: string, options: CallOptions): Promise<void> {
     return this.call('ex_destroyDatabase', options, () => this.databases.destroy(id, 'ex_destroyDatabase'));
   }
@@ -430,7 +441,8 @@ export class LocalProvider implements Provider {
 
   /** A {@link LocalProber} holding this adapter's database credentials. */
   ex_prober(): LocalProber {
-    return new LocalProber({ user: 'postgres', password: this.password });
+    // One prober per provider: it remembers each standby's last contact across rounds.
+    return (this.prober ??= new LocalProber({ user: 'postgres', password: this.password }));
   }
 
   /**

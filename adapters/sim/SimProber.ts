@@ -1,4 +1,5 @@
-import type { Prober, ProbeResult, ProbeTarget } from '../../src/contract/Prober.js';
+import type { Prober, ProbeReplication, ProbeResult, ProbeTarget } from '../../src/contract/Prober.js';
+import type { DatabaseInstance } from '../../src/contract/types.js';
 import type { WorldState } from './WorldState.js';
 
 // Shared frozen results: a 10,000-target round allocates one array, not 10,000 objects.
@@ -6,6 +7,8 @@ const NODE_UP: ProbeResult = Object.freeze({ ok: true });
 const PRIMARY_WRITABLE: ProbeResult = Object.freeze({ ok: true, writable: true, role: 'primary' });
 const PRIMARY_READ_ONLY: ProbeResult = Object.freeze({ ok: true, writable: false, role: 'primary' });
 const REPLICA_UP: ProbeResult = Object.freeze({ ok: true, writable: false, role: 'replica' });
+const STREAMING: ProbeReplication = Object.freeze({ state: 'streaming', lastContactSeconds: 0 });
+const REPLICA_STREAMING: ProbeResult = Object.freeze({ ok: true, writable: false, role: 'replica', replication: STREAMING });
 const TIMEOUT: ProbeResult = Object.freeze({ ok: false, failure: 'timeout' });
 const REFUSED: ProbeResult = Object.freeze({ ok: false, failure: 'refused' });
 const ERROR: ProbeResult = Object.freeze({ ok: false, failure: 'error' });
@@ -57,8 +60,20 @@ export class SimProber implements Prober {
     if (db.state !== 'available' && db.state !== 'promoting') return REFUSED;
     const failure = this.degradedFailure(zone.mode === 'degraded', zone.errorRate);
     if (failure !== undefined) return failure;
-    if (db.role === 'replica') return REPLICA_UP;
+    if (db.role === 'replica') return this.replicaResult(db.snapshot(this.world.now()).replication);
     return db.accepting ? PRIMARY_WRITABLE : PRIMARY_READ_ONLY;
+  }
+
+  /** A replica answers with its own view of its stream, as `pg_stat_wal_receiver` would. */
+  private replicaResult(status: DatabaseInstance['replication']): ProbeResult {
+    if (status === undefined) return REPLICA_UP;
+    if (status.state === 'streaming' && status.lastContactSeconds === 0) return REPLICA_STREAMING;
+    return Object.freeze({
+      ok: true,
+      writable: false,
+      role: 'replica',
+      replication: Object.freeze({ state: status.state, lastContactSeconds: status.lastContactSeconds }),
+    });
   }
 
   private degradedFailure(degraded: boolean, errorRate: number): ProbeResult | undefined {

@@ -1,4 +1,4 @@
-import type { DatabaseRole } from './types.js';
+import type { DatabaseRole, ReplicationState } from './types.js';
 
 /** Something the controller probes on its own, outside the provider's API. */
 export interface ProbeTarget {
@@ -20,6 +20,23 @@ export interface ProbeResult {
   readonly role?: DatabaseRole;
   /** Why it failed, when it did. */
   readonly failure?: 'timeout' | 'refused' | 'error';
+  /**
+   * For a replica that answered: its own view of its stream, read from the
+   * replica itself in the same round trip (PostgreSQL's
+   * `pg_stat_wal_receiver`). Replication is the controller's second vantage
+   * point on the upstream's zone; read through the probe it is as fresh as
+   * the probe round, instead of as old as the last control-plane read.
+   * Absent when the prober cannot tell; the listing's status is used then.
+   */
+  readonly replication?: ProbeReplication;
+}
+
+/** A replica's stream as the replica itself reports it during a probe. */
+export interface ProbeReplication {
+  /** `streaming` while connected to its upstream; `disconnected` while it is trying to reconnect. */
+  readonly state: ReplicationState;
+  /** Seconds since the replica last received anything (WAL or keepalive) from its upstream; `null` if it never did. */
+  readonly lastContactSeconds: number | null;
 }
 
 /**

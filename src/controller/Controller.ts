@@ -1,6 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import { timeoutSignal, type Clock } from '../clock/Clock.js';
+import { Sleeper } from '../clock/Sleeper.js';
+import { TimeoutBudget } from '../clock/TimeoutBudget.js';
 import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
 import type { Provider } from '../contract/Provider.js';
 import { toProviderError, isInvalidInput, isTerminal, isThrottled, isTimeout } from '../contract/errors.js';
@@ -8,7 +10,7 @@ import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../cont
 import { HealthTracker, type KnownZone } from '../health/HealthTracker.js';
 import type { TargetHealth } from '../health/types.js';
 import { CallGate } from './CallGate.js';
-import { emptyMemory, type ControllerMemory } from './ControllerMemory.js';
+import { emptyMemory, noteReplicaStepResult, noteReplicaStepStart, type ControllerMemory } from './ControllerMemory.js';
 import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
 import { decide } from './decide.js';
 import { Executor, type StepResult } from './Executor.js';
@@ -57,6 +59,20 @@ export interface CycleOutcome {
   readonly snapshot: Snapshot;
   readonly plan: Plan;
   readonly deferred: readonly { step: Step; why: string }[];
+  /** The plan was held back ({@link CycleOptions.hold}): nothing of it was executed. */
+  readonly held: boolean;
+}
+
+/** Options of one {@link Controller.runCycle}. */
+export interface CycleOptions {
+  /**
+   * Asked once the plan is made; `true` holds it back (an operator paused
+   * automatic actions). The cycle still observes, assesses health, keeps its
+   * memory up to date and emits zone and completion events, so status stays
+   * live; it submits no step and emits no `failover.planned`. Calls already
+   * in flight finish. Default: never held.
+   */
+  readonly hold?: () => boolean;
 }
 
 const LOCATIONS_REFRESH_MS = 600_000;
@@ -73,15 +89,29 @@ const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
 const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [] });
 const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
 
-/** Same answers, target for target (the probe set is unchanged when no read happened). */
-function sameProbeResults(a: readonly ProbeResult[], b: readonly ProbeResult[]): boolean {
+/**
+ * Same answers, target for target, as far as health can tell (the probe set is
+ * unchanged when no read happened): a replica's contact age matters only as
+ * being under or over `staleSeconds`.
+ */
+function sameProbeResults(a: readonly ProbeResult[], b: readonly ProbeResult[], staleSeconds: number): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
+    if (x === y) continue;
     if (x.ok !== y.ok || x.writable !== y.writable) return false;
+    const rx = x.replication;
+    const ry = y.replication;
+    if (rx === ry) continue;
+    if (rx === undefined || ry === undefined || rx.state !== ry.state) return false;
+    if (isStale(rx.lastContactSeconds, staleSeconds) !== isStale(ry.lastContactSeconds, staleSeconds)) return false;
   }
   return true;
+}
+
+function isStale(lastContactSeconds: number | null, staleSeconds: number): boolean {
+  return lastContactSeconds !== null && lastContactSeconds >= staleSeconds;
 }
 
 /**
@@ -112,6 +142,24 @@ function nextDeadline(snapshot: Snapshot, policy: Policy): number {
   return next;
 }
 
+/** Same elements, in order. */
+function sameItems(a: readonly object[] | undefined, b: readonly object[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same probe targets, field for field, in order. */
+function sameTargets(a: readonly ProbeTarget[], b: readonly ProbeTarget[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.kind !== y.kind || x.provider !== y.provider || x.id !== y.id || x.zone !== y.zone || x.endpoint !== y.endpoint) return false;
+  }
+  return true;
+}
+
 /** Longest settle window `decide` uses before re-issuing a step. */
 const SETTLE_WINDOW_MAX_MS = 60_000;
 /** How long after a zone changes state reads stay fast. */
@@ -132,6 +180,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private readonly gate: CallGate;
   private executor: Executor | undefined;
   private readonly abort = new AbortController();
+  /** The budget of each batch of reads (one signal, recycled while no batch times out). */
+  private readonly readBudget: TimeoutBudget;
 
   private regions = new Map<string, readonly Region[]>();
   private locationsAt: number | undefined;
@@ -139,6 +189,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private readonly databases = new Map<string, readonly DatabaseInstance[]>();
   private readonly zoneStatus = new Map<string, ZoneProviderStatus>();
   private lastReadAt: number | undefined;
+  /** Control-plane reads under way (they run beside probe rounds, see `observe`). */
+  private readInFlight: Promise<void> | undefined;
+  /** A read finished since the last cycle looked: its picture is new. */
+  private readLanded = false;
   private probeTargets: ProbeTarget[] = [];
   private probeKeys: string[] = [];
   private probeZoneKeys: string[] = [];
@@ -168,6 +222,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.providers = new Map(options.providers.map((p) => [p.id, p]));
     this.health = new HealthTracker(options.policy);
     this.gate = new CallGate(options.policy, options.random);
+    this.readBudget = new TimeoutBudget(options.clock);
   }
 
   /** The policy in force. */
@@ -188,22 +243,40 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const { clock, policy } = this.options;
     const onAbort = () => this.abort.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
+    // One abort listener for all the pauses between cycles, not one per pause.
+    const sleeper = new Sleeper(clock, signal);
     try {
       while (!signal.aborted) {
         const started = clock.now();
         await this.runCycle(signal);
-        const wait = Math.max(0, policy.probeInterval * 1000 - (clock.now() - started));
-        await clock.sleep(wait, signal).catch(() => undefined);
+        const wait = Math.max(0, this.nextProbeInterval() * 1000 - (clock.now() - started));
+        await sleeper.sleep(wait);
       }
     } finally {
+      sleeper.dispose();
       signal.removeEventListener('abort', onAbort);
       this.abort.abort();
+      await this.readInFlight;
       await this.executor?.idle();
     }
   }
 
-  /** One observe, decide, execute cycle. */
-  async runCycle(signal: AbortSignal): Promise<CycleOutcome> {
+  /**
+   * Seconds from this cycle's start to the next (for loops that drive
+   * {@link runCycle} themselves): `suspectProbeInterval` while
+   * a target is failing but not yet down or a zone is counting rounds toward
+   * a transition (as HAProxy's `fastinter`), so confirmation takes
+   * `failedRounds` quick rounds instead of `failedRounds` calm ones;
+   * `probeInterval` otherwise.
+   */
+  nextProbeInterval(): number {
+    const { policy } = this.options;
+    const converging = this.suspectTargets > 0 || !this.healthStable;
+    return converging ? Math.min(policy.suspectProbeInterval, policy.probeInterval) : policy.probeInterval;
+  }
+
+  /** One observe, decide, execute cycle (execution held back when `options.hold` says so). */
+  async runCycle(signal: AbortSignal, options: CycleOptions = {}): Promise<CycleOutcome> {
     const executor = (this.executor ??= new Executor(
       this.providers,
       this.options.clock,
@@ -225,11 +298,12 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     if (!observed) {
       const t = this.options.clock.now();
       this.emit('cycle', { t, steps: [], notes: [] });
-      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [] };
+      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: false };
     }
     const snapshot = observed;
     const plan = decide(snapshot, this.options.policy);
-    for (const step of plan.steps) {
+    const held = plan.steps.length > 0 && options.hold?.() === true;
+    for (const step of held ? [] : plan.steps) {
       if (step.operation === 'promoteReplica') {
         this.emitEvent({
           kind: 'failover.planned',
@@ -242,12 +316,12 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         });
       }
     }
-    const deferred = signal.aborted ? [] : executor.submit(plan.steps);
+    const deferred = signal.aborted || held ? [] : executor.submit(plan.steps);
     this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes });
     // Fast control-plane reads only while something is moving; a settled outage (or a zone the provider
     // has marked impaired for hours) goes back to the calm interval so a struggling API is not hammered.
     this.unsettled =
-      plan.steps.length > 0 ||
+      (plan.steps.length > 0 && !held) ||
       executor.inFlight.size > 0 ||
       this.suspectTargets > 0 ||
       Object.keys(this.memory.pendingCreates).length > 0 ||
@@ -257,7 +331,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       !this.unsettled && plan.steps.length === 0 && deferred.length === 0 && this.healthStable
         ? nextDeadline(snapshot, this.options.policy)
         : -Infinity;
-    return { snapshot, plan, deferred };
+    return { snapshot, plan, deferred, held };
   }
 
   private async observe(signal: AbortSignal): Promise<Snapshot | undefined> {
@@ -269,16 +343,18 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       read = true;
     }
     const interval = (this.unsettled ? policy.suspectObserveInterval : policy.observeInterval) * 1000;
-    if (this.lastReadAt === undefined || now - this.lastReadAt >= interval) {
-      read = true;
+    if (this.readInFlight === undefined && (this.lastReadAt === undefined || now - this.lastReadAt >= interval)) {
+      const first = this.lastReadAt === undefined;
       this.lastReadAt = now;
-      // One budget for the whole batch of reads: they run in parallel.
-      const { signal: readSignal, dispose } = timeoutSignal(clock, policy.callTimeout * 1000, signal);
-      try {
-        await Promise.all(this.options.watch.map((w) => this.readRegion(w, readSignal)));
-      } finally {
-        dispose();
-      }
+      const reading = this.readAll(signal).finally(() => {
+        this.readInFlight = undefined;
+        this.readLanded = true;
+      });
+      // The first picture is waited for. After that, reads run beside the probe rounds and land in
+      // whichever cycle follows: a control plane that answers slowly (or a read that waits out a frozen
+      // server) must not slow the quick confirmation rounds down.
+      if (first) await reading;
+      else this.readInFlight = reading;
     }
 
     if (this.targetsStale) this.rebuildTargets();
@@ -294,11 +370,15 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
     const probes = { keys: this.probeKeys, zoneKeys: this.probeZoneKeys, results };
     now = clock.now();
+    if (this.readLanded) {
+      this.readLanded = false;
+      read = true;
+    }
 
     // Level-triggered: a round that brings nothing new (no read, every probe answered as last
     // round, the last full cycle was quiet, no deadline due) cannot change any decision, so
     // health and decide are not re-run. Any read, changed probe or due deadline wakes them.
-    const quiet = !read && this.quietUntil > now && sameProbeResults(results, this.lastResults);
+    const quiet = !read && this.quietUntil > now && sameProbeResults(results, this.lastResults, policy.replicationStaleAfter);
     this.lastResults = results;
     if (quiet) return undefined;
 
@@ -379,38 +459,72 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.merged = undefined;
   }
 
+  /** Every watched region's reads, in parallel, under one `callTimeout` budget. */
+  private async readAll(signal: AbortSignal): Promise<void> {
+    const { policy } = this.options;
+    const { signal: readSignal, dispose } = this.readBudget.start(policy.callTimeout * 1000, signal);
+    try {
+      await Promise.all(this.options.watch.map((w) => this.readRegion(w, readSignal)));
+    } finally {
+      dispose();
+    }
+  }
+
+  /**
+   * One region's three reads, in parallel. Each result is taken in as soon as
+   * it lands (and the next cycle looks at it): a listing that waits out a
+   * frozen server must not hold back the zone status that already answered.
+   */
   private async readRegion(w: WatchedRegion, signal: AbortSignal): Promise<void> {
     const key = `${w.provider}/${w.region}`;
     const provider = this.providers.get(w.provider);
     if (!provider) return;
-    const [nodes, databases, statuses] = await Promise.all([
-      provider.capabilities.nodes
-        ? this.guardedRead(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o))
-        : Promise.resolve(undefined),
-      provider.capabilities.databases
-        ? this.guardedRead(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o))
-        : Promise.resolve(undefined),
-      provider.capabilities.zoneStatus
-        ? this.guardedRead(w.provider, w.region, 'zoneStatus', signal, (p, o) => p.zoneStatus({ region: w.region }, o))
-        : Promise.resolve(undefined),
-    ]);
     // A failed read keeps the previous picture: stale is better than empty (empty would look like everything vanished).
-    if (nodes) this.nodes.set(key, nodes);
-    if (databases) this.databases.set(key, databases);
-    if (statuses) {
-      for (const zone of statuses) {
-        const zk = zoneKey(w.provider, zone.id);
-        if (this.zoneStatus.get(zk) !== zone.status) {
-          this.zoneStatus.set(zk, zone.status);
-          this.merged = undefined;
-        }
-      }
-    }
-    if (nodes || databases) {
-      this.targetsStale = true;
-      this.merged = undefined;
-    }
+    const nodesRead = provider.capabilities.nodes
+      ? this.guardedRead(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o)).then((nodes) => {
+          if (!nodes) return;
+          const before = this.nodes.get(key);
+          this.nodes.set(key, nodes);
+          this.listingChanged(before, nodes);
+        })
+      : undefined;
+    const databasesRead = provider.capabilities.databases
+      ? this.guardedRead(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o)).then(
+          (databases) => {
+            if (!databases) return;
+            const before = this.databases.get(key);
+            this.databases.set(key, databases);
+            this.listingChanged(before, databases);
+          },
+        )
+      : undefined;
+    const statusRead = provider.capabilities.zoneStatus
+      ? this.guardedRead(w.provider, w.region, 'zoneStatus', signal, (p, o) => p.zoneStatus({ region: w.region }, o)).then((statuses) => {
+          if (!statuses) return;
+          for (const zone of statuses) {
+            const zk = zoneKey(w.provider, zone.id);
+            if (this.zoneStatus.get(zk) !== zone.status) {
+              this.zoneStatus.set(zk, zone.status);
+              this.merged = undefined;
+            }
+          }
+          this.readLanded = true;
+        })
+      : undefined;
+    await Promise.all([nodesRead, databasesRead, statusRead]);
   }
+
+  /**
+   * A listing landed. The merged picture is rebuilt only if it holds other
+   * objects than before (adapters hand back the same object for what did not
+   * change), so caches keyed on it hold across reads that bring nothing new.
+   */
+  private listingChanged(before: readonly object[] | undefined, after: readonly object[]): void {
+    this.targetsStale = true;
+    if (!sameItems(before, after)) this.merged = undefined;
+    this.readLanded = true;
+  }
+
 
   private async guardedRead<T>(
     providerId: string,
@@ -537,10 +651,12 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         keys.push(key);
       }
     }
+    this.targetsStale = false;
+    // The same targets as before keep the same arrays (and key strings), so caches keyed on them hold.
+    if (sameTargets(targets, this.probeTargets)) return;
     this.probeTargets = targets;
     this.probeKeys = keys;
     this.probeZoneKeys = targets.map((t) => zoneKey(t.provider, t.zone));
-    this.targetsStale = false;
   }
 
   private onStepStart(step: Step, now: number): void {
@@ -581,6 +697,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         } else {
           this.emitEvent({ kind: 'capacity.create', provider: step.provider, region: step.region, zone: step.zone, group: step.group, detail: step.reason, step });
         }
+        break;
+      case 'createReplica':
+      case 'destroyDatabase':
+        noteReplicaStepStart(memory, step, now);
         break;
       default:
         break;
@@ -639,6 +759,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         // asking again, rather than spending the region's mutation budget every cycle.
         if (result.rejected) memory.issued[step.key] = now + this.options.policy.backoffMax * 1000;
         else delete memory.issued[step.key];
+        break;
+      case 'createReplica':
+      case 'destroyDatabase':
+        noteReplicaStepResult(memory, step, outcome, result.rejected, now, this.options.policy);
         break;
       default:
         delete memory.issued[step.key];

@@ -17,6 +17,16 @@ export interface Policy {
    * checks, not API calls).
    */
   readonly probeInterval: number;
+  /**
+   * Probe interval while something is unsettled: a target failing but not
+   * yet counted down (or up again), or a zone counting rounds toward a
+   * transition. Default 0.5 s (HAProxy's `fastinter` idea): the
+   * `failedRounds` confirmation rounds follow each other quickly, so a real
+   * outage is confirmed in about two seconds after the first failed probe,
+   * while a calm estate is still probed only every `probeInterval`. A round
+   * never starts before the previous one ended (at most `probeTimeout`).
+   */
+  readonly suspectProbeInterval: number;
   /** A probe that has not answered after this long has failed. Default 1 s. */
   readonly probeTimeout: number;
   /**
@@ -42,8 +52,11 @@ export interface Policy {
   readonly failedRounds: number;
   /**
    * Minimum time a zone must look bad, continuously, before it is declared
-   * impaired (dwell). Default 5 s: one lost packet burst must not cost a
-   * failover; flaps shorter than this never trigger one.
+   * impaired (dwell), counted from the first failed probe. Default 2 s: with
+   * `failedRounds` failed rounds and `replicationStaleAfter` of silence also
+   * required, a burst of loss must last about 3 s to cost a failover, while
+   * a real outage is acted on in about 4 s (the target: writes back in under
+   * 5 s, against Patroni's 30 s ttl and pg_auto_failover's 20 s).
    */
   readonly impairedAfter: number;
   /**
@@ -61,7 +74,11 @@ export interface Policy {
   readonly impairedFraction: number;
   /**
    * A replica that has not heard from its upstream for this long says the
-   * upstream's zone is cut off (the second vantage point). Default 5 s.
+   * upstream's zone is cut off (the second vantage point). Default 3 s:
+   * longer than the gap between keepalives of an idle stream (PostgreSQL
+   * sends one at least every `wal_receiver_timeout / 2`; see the local
+   * adapter's settings), short enough to corroborate the probes' verdict
+   * without delaying it.
    */
   readonly replicationStaleAfter: number;
   /**
@@ -125,15 +142,16 @@ export interface Policy {
 /** The recommended production policy. */
 export const DEFAULT_POLICY: Policy = Object.freeze({
   probeInterval: 2,
+  suspectProbeInterval: 0.5,
   probeTimeout: 1,
   observeInterval: 30,
   suspectObserveInterval: 5,
   failedRounds: 3,
-  impairedAfter: 5,
+  impairedAfter: 2,
   recoveredRounds: 5,
   recoveredAfter: 120,
   impairedFraction: 0.5,
-  replicationStaleAfter: 5,
+  replicationStaleAfter: 3,
   maxDataLoss: 30,
   crossRegionFailover: true,
   crossProviderFailover: true,
@@ -175,6 +193,7 @@ const count = z.number().int().min(1);
  */
 export const policyOverridesSchema = z.strictObject({
   probeInterval: positiveDuration(),
+  suspectProbeInterval: positiveDuration(),
   probeTimeout: positiveDuration(),
   observeInterval: positiveDuration(),
   suspectObserveInterval: positiveDuration(),

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../contract/Prober.js';
+import type { ProbeReplication, ProbeResult } from '../contract/Prober.js';
 import type { DatabaseInstance, Node, ZoneProviderStatus } from '../contract/types.js';
 import type { Policy } from '../controller/Policy.js';
 import { resourceKey, zoneKey } from '../controller/Snapshot.js';
@@ -102,6 +102,8 @@ export class HealthTracker {
   private lastDatabases: readonly DatabaseInstance[] | undefined;
   private lastProbeKeys: readonly string[] | undefined;
   private suspects = 0;
+  /** This round's replication as replicas reported it to our probes, by resource key. */
+  private readonly probedReplication = new Map<string, ProbeReplication>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
   private evidenceNodes: readonly Node[] | undefined;
   private evidenceDatabases: readonly DatabaseInstance[] | undefined;
@@ -300,12 +302,14 @@ export class HealthTracker {
   private updateTargets(round: HealthRound): void {
     const { now } = round;
     this.suspects = 0;
+    this.probedReplication.clear();
     const { keys, results } = round.probes;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const result = results[i] ?? FAILED;
       const previous = this.targets.get(key);
       if (result.ok) {
+        if (result.replication !== undefined) this.probedReplication.set(key, result.replication);
         const writable = result.writable === true;
         // Unchanged health keeps its (immutable) object: no allocation per target per round.
         if (previous?.status === 'up' && previous.writable === writable) continue;
@@ -358,11 +362,16 @@ export class HealthTracker {
     const from = new Map<string, 'alive' | 'cut' | 'none'>();
     const staleSeconds = this.policy.replicationStaleAfter;
     for (const replica of round.databases) {
-      const status = replica.replication;
-      if (!status || status.state === 'broken') continue;
+      const listed = replica.replication;
+      if (!listed) continue;
       // Only a replica we can reach ourselves is a trustworthy witness.
-      if (this.targets.get(resourceKey(replica.provider, replica.id))?.status !== 'up') continue;
-      const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === status.upstream);
+      const replicaKey = resourceKey(replica.provider, replica.id);
+      if (this.targets.get(replicaKey)?.status !== 'up') continue;
+      // Which upstream comes from the provider's listing; whether the stream flows, preferably from the
+      // replica itself in this round's probe (fresher than the last control-plane read).
+      const status = this.probedReplication.get(replicaKey) ?? listed;
+      if (status.state === 'broken' || listed.state === 'broken') continue;
+      const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === listed.upstream);
       if (!upstream || upstream.state !== 'available') continue;
       const upstreamKey = resourceKey(upstream.provider, upstream.id);
       const sameZone = upstream.provider === replica.provider && upstream.zone === replica.zone;

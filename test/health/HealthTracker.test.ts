@@ -21,13 +21,24 @@ const keys = [...nodes.map((n) => `aws:${n.id}`), 'aws:db', 'aws:db-b'];
 const zoneKeys = [...nodes.map((n) => `aws:${n.zone}`), 'aws:a', 'aws:b'];
 
 /** Runs rounds every 2 s; `zoneAUp(t)` says whether zone a answers our probes at t (ms); `contact(t)` what the replica reports. */
-function simulate(rounds: number, zoneAUp: (t: number) => boolean, contact: (t: number) => number, zoneList = zones) {
+function simulate(
+  rounds: number,
+  zoneAUp: (t: number) => boolean,
+  contact: (t: number) => number,
+  zoneList = zones,
+  probedContact?: (t: number) => number,
+) {
   const tracker = new HealthTracker(DEFAULT_POLICY);
   const states: { t: number; a: string }[] = [];
   for (let i = 0; i < rounds; i++) {
     const now = i * 2000;
     const aUp = zoneAUp(now);
-    const results: ProbeResult[] = [...nodes.map((n) => ({ ok: n.zone === 'b' || aUp })), { ok: aUp, writable: aUp }, { ok: true }];
+    const seen = probedContact?.(now);
+    const replicaResult: ProbeResult =
+      seen === undefined
+        ? { ok: true }
+        : { ok: true, role: 'replica', replication: { state: seen < 5 ? 'streaming' : 'disconnected', lastContactSeconds: seen } };
+    const results: ProbeResult[] = [...nodes.map((n) => ({ ok: n.zone === 'b' || aUp })), { ok: aUp, writable: aUp }, replicaResult];
     const probes = { keys, zoneKeys, results };
     const result = tracker.update({ now, zones: zoneList, nodes, databases: [primary, replica(contact(now))], probes, stoppedOnPurpose: () => false });
     states.push({ t: now, a: result.zones.get('aws:a')!.state });
@@ -43,7 +54,7 @@ describe('HealthTracker', () => {
     const states = simulate(20, (t) => t < cutAt, (t) => (t < cutAt ? 0 : (t - cutAt) / 1000));
     const at = firstImpaired(states);
     expect(at).toBeDefined();
-    // Not before three failed rounds and five seconds of bad evidence; not much later either.
+    // Not before three failed rounds and the dwell of bad evidence; not much later either.
     expect(at! - cutAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.impairedAfter * 1000);
     expect(at! - cutAt).toBeLessThanOrEqual(12_000);
   });
@@ -67,6 +78,20 @@ describe('HealthTracker', () => {
     const impairedAt = firstImpaired(states)!;
     const recoveredAt = states.find((s) => s.t > impairedAt && s.a !== 'impaired')!.t;
     expect(recoveredAt - backAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.recoveredAfter * 1000);
+  });
+
+  it("prefers the replica's own view from this round's probe to the listing's older one", () => {
+    const cutAt = 10_000;
+    const cut = (t: number) => (t < cutAt ? 0 : (t - cutAt) / 1000);
+    // The listing (last control-plane read) still says streaming; the replica, probed now, says cut off.
+    const fresh = simulate(20, (t) => t < cutAt, () => 0, zones, cut);
+    const at = firstImpaired(fresh);
+    expect(at).toBeDefined();
+    expect(at! - cutAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.replicationStaleAfter * 1000);
+    // The listing says cut off, but the replica probed now still hears its primary: an observer partition.
+    const partition = simulate(30, (t) => t < cutAt, cut, zones, () => 0);
+    expect(firstImpaired(partition)).toBeUndefined();
+    expect(partition.at(-1)!.a).toBe('degraded');
   });
 
   it('takes the provider status as a vantage point for a zone with no replication to witness', () => {

@@ -107,7 +107,11 @@ describe('streaming replication', () => {
 
   test('the prober sees a writable primary and read-only standbys', async () => {
     expect(await probe(local, await database(local, PRIMARY))).toEqual({ ok: true, role: 'primary', writable: true });
-    expect(await probe(local, await database(local, 'orders-b'))).toEqual({ ok: true, role: 'replica', writable: false });
+    // A standby also reports its own stream, read from pg_stat_wal_receiver in the same round trip.
+    const standby = await probe(local, await database(local, 'orders-b'));
+    expect(standby).toMatchObject({ ok: true, role: 'replica', writable: false, replication: { state: 'streaming' } });
+    expect(standby.replication!.lastContactSeconds).not.toBeNull();
+    expect(standby.replication!.lastContactSeconds!).toBeLessThan(3);
     expect(await probe(local, await nodeIn('local-a'))).toEqual({ ok: true });
   });
 
@@ -135,6 +139,8 @@ describe('streaming replication', () => {
 
 describe('zone faults', () => {
   test('unreachable: the zone freezes, standbys lose contact, the provider still says available', async () => {
+    // The prober remembers each standby's last contact from one round to the next.
+    expect(await probe(local, await database(local, 'orders-c'))).toMatchObject({ replication: { state: 'streaming' } });
     local.ex_injectZoneFault('local-a', 'unreachable');
     try {
       const zones = await local.zoneStatus({}, budget());
@@ -154,6 +160,10 @@ describe('zone faults', () => {
         250,
       );
       expect(cutOff.lagSeconds!).toBeGreaterThanOrEqual(cutOff.lastContactSeconds!);
+      // The standby says the same to a probe, and its contact age keeps counting once the receiver is gone.
+      const probed = await probe(local, await database(local, 'orders-c'));
+      expect(probed).toMatchObject({ ok: true, role: 'replica', replication: { state: 'disconnected' } });
+      expect(probed.replication!.lastContactSeconds!).toBeGreaterThanOrEqual(4);
       const later = await eventually('lastContactSeconds to grow', async () => {
         const replication = (await database(local, 'orders-c')).replication!;
         return replication.lastContactSeconds! > cutOff.lastContactSeconds! + 0.5 ? replication : undefined;

@@ -15,10 +15,25 @@ describe('SimProber', () => {
       { ok: false, failure: 'refused' },
       { ok: false, failure: 'refused' },
       { ok: true, writable: true, role: 'primary' },
-      { ok: true, writable: false, role: 'replica' },
-      { ok: true, writable: false, role: 'replica' },
+      { ok: true, writable: false, role: 'replica', replication: { state: 'streaming', lastContactSeconds: 0 } },
+      { ok: true, writable: false, role: 'replica', replication: { state: 'streaming', lastContactSeconds: 0 } },
       { ok: false, failure: 'refused' },
     ]);
+  });
+
+  it("reports a replica's own view of its stream: contact ages while its upstream's zone is cut off", async () => {
+    const { at, probe, db } = simFixture({
+      events: [{ at: 10, kind: 'impair', zone: 'us-east-1a', mode: 'unreachable', errorRate: 0 }],
+    });
+    await at(5);
+    expect(await probe([db('orders-b')])).toEqual([
+      { ok: true, writable: false, role: 'replica', replication: { state: 'streaming', lastContactSeconds: 0 } },
+    ]);
+    await at(14);
+    const [cut] = await probe([db('orders-b')]);
+    expect(cut?.ok).toBe(true);
+    expect(cut?.replication?.state).toBe('disconnected');
+    expect(cut?.replication?.lastContactSeconds).toBe(4);
   });
 
   it('reports a primary whose zone cannot commit as not writable, after promotion too', async () => {
