@@ -83,8 +83,19 @@ function signalOnTermination(): { signal: AbortSignal; dispose: () => void } {
   return { signal: controller.signal, dispose: () => (process.off('SIGTERM', term), process.off('SIGINT', int)) };
 }
 
+/** Programmatic hooks into {@link runDaemonCommand}; the CLI passes none. */
+export interface DaemonCommandHooks {
+  /**
+   * Test-only: called at the daemon's fault-injection points (`before:op`,
+   * `after:op`, `done:op`). The kill-at-every-step tests SIGKILL the process
+   * from here through their own entry script (`test/daemon/crashingDaemon.mjs`);
+   * the production CLI has no failpoint.
+   */
+  readonly checkpoint?: (point: string) => void;
+}
+
 /** `lifeboat daemon --config FILE [--listen HOST:PORT]`. Exit 0 after SIGTERM/SIGINT, 2 on bad config. */
-export async function runDaemonCommand(argv: readonly string[]): Promise<number> {
+export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCommandHooks = {}): Promise<number> {
   let values;
   try {
     values = parseArgs({ args: [...argv], options: { config: { type: 'string' }, listen: { type: 'string' } } }).values;
@@ -110,8 +121,6 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
   const { signal, dispose } = signalOnTermination();
   const clock = new SystemClock();
   const id = config.id ?? `${hostname()}-${process.pid}`;
-  // Test-only fault injection: the daemon SIGKILLs itself at the named point (see test/daemon/killAtEveryStep.test.ts).
-  const crashAt = process.env['LIFEBOAT_TEST_CRASH_AT'];
   let runtime;
   try {
     runtime = await buildRuntime(config, clock, signal);
@@ -129,7 +138,7 @@ export async function runDaemonCommand(argv: readonly string[]): Promise<number>
     random: Math.random,
     log,
     ...(leadership ? { leadership } : {}),
-    ...(crashAt ? { checkpoint: (point: string) => point === crashAt && process.kill(process.pid, 'SIGKILL') } : {}),
+    ...(hooks.checkpoint ? { checkpoint: hooks.checkpoint } : {}),
   });
   const api = new DaemonApi(daemon, token, signal);
   try {

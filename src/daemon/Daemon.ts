@@ -96,6 +96,8 @@ export class Daemon {
   private switching: string | undefined;
   private cycle: Promise<unknown> | undefined;
   private readonly inFlight = new Map<string, Step>();
+  /** The last cycle's plan, when it was held back because automatic actions are paused. */
+  private held: readonly Step[] = [];
   private readonly badSince = new Map<string, number>();
   private readonly detectedAt = new Map<string, number>();
   private readonly failovers = new Map<string, FailoverRecord>();
@@ -197,12 +199,16 @@ export class Daemon {
       await this.reobserve(signal);
       while (!signal.aborted) {
         const started = clock.now();
-        if (!this.paused && this.switching === undefined) {
-          this.cycle = controller.runCycle(signal).catch((error: unknown) => this.log(`cycle failed: ${(error as Error).message}`));
+        // Paused or not, every cycle observes (status, metrics and zone health stay live); paused, its plan is held back.
+        if (this.switching === undefined) {
+          this.cycle = controller
+            .runCycle(signal, { hold: () => this.paused })
+            .then((outcome) => this.controller === controller && this.onHeld(outcome.held ? outcome.plan.steps : []))
+            .catch((error: unknown) => this.log(`cycle failed: ${(error as Error).message}`));
           await this.cycle;
           this.cycle = undefined;
         }
-        const wait = Math.max(0, this.policy.probeInterval * 1000 - (clock.now() - started));
+        const wait = Math.max(0, controller.nextProbeInterval() * 1000 - (clock.now() - started));
         await clock.sleep(wait, signal).catch(() => undefined);
       }
     } finally {
@@ -227,16 +233,23 @@ export class Daemon {
     return term.guard();
   }
 
-  /** Pauses automatic actions (observation stops too: cycles are not run). */
+  /**
+   * Pauses automatic actions: cycles go on observing and deciding (status,
+   * metrics, zone health and failover completion stay live), but no new step
+   * is executed; what would run is shown in `/status` as `pausedPlan`. Calls
+   * already in flight finish. A planned switchover is an operator's explicit
+   * request and is not affected.
+   */
   pause(who: string, why: string): void {
     this.pausedBy = who;
     this.metrics.paused.set(1);
     this.record({ who, what: 'pause', why, result: 'ok', where: {} });
   }
 
-  /** Resumes automatic actions. */
+  /** Resumes automatic actions: the next cycle decides afresh and executes its plan. */
   resume(who: string, why: string): void {
     this.pausedBy = undefined;
+    this.held = [];
     this.metrics.paused.set(0);
     this.record({ who, what: 'resume', why, result: 'ok', where: {} });
   }
@@ -387,6 +400,7 @@ export class Daemon {
         database: cluster,
         primary: record?.primary,
         provider: record?.provider,
+        primaryZone: instances.find((d) => d.id === record?.primary && d.provider === record?.provider)?.zone,
         failovers: record?.failovers ?? 0,
         promotion: record?.promotion ? { target: record.promotion.target, from: record.promotion.from, startedAt: new Date(record.promotion.startedAt).toISOString() } : undefined,
         replicas: instances
@@ -407,7 +421,8 @@ export class Daemon {
       zones,
       databases,
       groups,
-      inFlight: [...this.inFlight.values()].map((s) => ({ operation: s.operation, provider: s.provider, zone: s.zone, target: 'target' in s ? s.target : s.name, reason: s.reason })),
+      inFlight: [...this.inFlight.values()].map(describeStep),
+      pausedPlan: this.paused ? this.held.map(describeStep) : [],
       switchover: this.lastSwitchover,
     };
   }
@@ -432,6 +447,7 @@ export class Daemon {
       databases: published?.databases ?? [],
       groups: published?.groups ?? [],
       inFlight: published?.inFlight ?? [],
+      pausedPlan: published?.pausedPlan ?? [],
       switchover: published?.switchover,
     };
   }
@@ -577,6 +593,16 @@ export class Daemon {
     }
   }
 
+  /** Keeps the held plan for `/status`, and audits each step the first time it is held back. */
+  private onHeld(steps: readonly Step[]): void {
+    const before = new Set(this.held.map((s) => s.key));
+    this.held = steps;
+    for (const s of steps) {
+      if (before.has(s.key)) continue;
+      this.record({ what: s.operation, why: s.reason, result: `held: automatic actions paused by ${this.pausedBy ?? 'an operator'}`, where: { provider: s.provider, region: s.region, zone: s.zone, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
+    }
+  }
+
   private afterCycle(): void {
     this.term?.sync();
     const snapshot = this.controller?.snapshot;
@@ -607,4 +633,9 @@ export class Daemon {
   private log(line: string): void {
     this.options.log?.(line);
   }
+}
+
+/** A plan step as `/status` shows it. */
+function describeStep(s: Step): DaemonStatus['inFlight'][number] {
+  return { operation: s.operation, provider: s.provider, zone: s.zone, target: 'target' in s ? s.target : s.name, reason: s.reason };
 }

@@ -27,6 +27,8 @@ export interface DaemonStatus {
     database: string;
     primary: string | undefined;
     provider: string | undefined;
+    /** Zone of the primary, as last listed; absent while it is not listed. */
+    primaryZone: string | undefined;
     failovers: number;
     promotion: { target: string; from: string; startedAt: string } | undefined;
     replicas: readonly { id: string; zone: string; role: string; state: string; upstream: string | undefined; replication: string | undefined; lagSeconds: number | null }[];
@@ -34,5 +36,10 @@ export interface DaemonStatus {
   readonly groups: readonly { group: string; provider: string; region: string; minHealthy: number; healthy: number; total: number }[];
   /** Adapter calls of the controller's plan that have not returned. */
   readonly inFlight: readonly { operation: string; provider: string; zone: string | undefined; target: string; reason: string }[];
+  /**
+   * While automatic actions are paused: the steps the last cycle decided on
+   * and held back (what would run on resume). Empty when not paused.
+   */
+  readonly pausedPlan: readonly { operation: string; provider: string; zone: string | undefined; target: string; reason: string }[];
   readonly switchover: { database: string; state: string; detail: string } | undefined;
 }

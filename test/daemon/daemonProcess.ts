@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI (`npm test` builds first). */
 export const CLI = fileURLToPath(new URL('../../bin/lifeboat.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+/** The test-only daemon entry with a failpoint (it runs the built `runDaemonCommand`). */
+const CRASHING_DAEMON = fileURLToPath(new URL('./crashingDaemon.mjs', import.meta.url));
 
 /** A child process of the real CLI with its output collected. */
 export interface CliProcess {
@@ -16,8 +18,21 @@ export interface CliProcess {
 
 /** Spawns `lifeboat ...args`. */
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliProcess {
+  return spawnScript(CLI, args, env, cwd);
+}
+
+/**
+ * Spawns `lifeboat daemon ...args` that SIGKILLs itself when it reaches the
+ * checkpoint `crashAt` (`before:op`, `after:op`, `done:op`), through the
+ * test-only entry `crashingDaemon.mjs`: the production CLI has no failpoint.
+ */
+export function spawnCrashingDaemon(args: readonly string[], crashAt: string, env: NodeJS.ProcessEnv = {}): CliProcess {
+  return spawnScript(CRASHING_DAEMON, args, { ...env, LIFEBOAT_TEST_CRASH_AT: crashAt }, undefined);
+}
+
+function spawnScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined): CliProcess {
   if (!existsSync(BUILT)) throw new Error('the CLI is not built: run `npm run build` (npm test does it) first');
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DaemonStatus } from '../../src/daemon/DaemonStatus.js';
-import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
+import { spawnCli, spawnCrashingDaemon, stop, waitFor, type CliProcess } from './daemonProcess.js';
 import { HAVE_ETCD, NO_ETCD_REASON, startEtcd, type EtcdServer } from './etcdServer.js';
 import { failoverWorld, fastDaemonConfig } from './failoverWorld.js';
 
@@ -66,11 +66,13 @@ describe.skipIf(!HAVE_ETCD)('HA on a real etcd', () => {
     return { root, simUrl, startedAt: Date.now() };
   }
 
-  function startDaemon(root: string, id: string, simUrl: string, etcdUrl: string | undefined, env: NodeJS.ProcessEnv = {}): Member {
+  /** Starts a daemon; with `crashAt` it SIGKILLs itself at that checkpoint. */
+  function startDaemon(root: string, id: string, simUrl: string, etcdUrl: string | undefined, crashAt?: string): Member {
     const dir = join(root, id);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'lifeboat.yaml'), config(id, simUrl, etcdUrl));
-    const proc = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')], env);
+    const file = join(dir, 'lifeboat.yaml');
+    const proc = crashAt === undefined ? spawnCli(['daemon', '--config', file]) : spawnCrashingDaemon(['--config', file], crashAt);
     procs.push(proc);
     return { id, dir, proc, api: '' };
   }
@@ -103,8 +105,7 @@ describe.skipIf(!HAVE_ETCD)('HA on a real etcd', () => {
     etcd = await startEtcd();
     const { root, simUrl } = await startWorld('7s');
     // Every member dies right after its promote call returns (only a leader ever gets there).
-    const env = { LIFEBOAT_TEST_CRASH_AT: 'after:promoteReplica' };
-    const members = ['ha-1', 'ha-2', 'ha-3'].map((id) => startDaemon(root, id, simUrl, etcd!.url, env));
+    const members = ['ha-1', 'ha-2', 'ha-3'].map((id) => startDaemon(root, id, simUrl, etcd!.url, 'after:promoteReplica'));
     for (const m of members) await apiOf(m);
     const first = await agreedLeader(members, 10_000);
     const followers = members.filter((m) => m !== first);
@@ -133,7 +134,8 @@ describe.skipIf(!HAVE_ETCD)('HA on a real etcd', () => {
     const truth = await getJson<Truth>(`${simUrl}/truth`);
     expect(truth.promotions).toHaveLength(1);
     expect(truth.mutatingCalls.filter((c) => c.operation === 'promoteReplica')).toHaveLength(1);
-    expect(truth.mutatingCalls.filter((c) => c.operation === 'createReplica')).toEqual([]);
+    // At most the one replica rebuilt in place of the promoted orders-b (journaled before the call, so never twice).
+    expect(truth.mutatingCalls.filter((c) => c.operation === 'createReplica').length).toBeLessThanOrEqual(1);
 
     // Who acted: the first leader (the promotion), the second (the rest); the third never.
     const third = followers.find((m) => m !== second)!;

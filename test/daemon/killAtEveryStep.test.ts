@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DaemonStatus } from '../../src/daemon/DaemonStatus.js';
-import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
+import { spawnCli, spawnCrashingDaemon, stop, waitFor, type CliProcess } from './daemonProcess.js';
 import { failoverWorld, fastDaemonConfig } from './failoverWorld.js';
 
 const WORLD = failoverWorld({ name: 'kill-test', impairAt: '3s', latency: 'promoteReplica: 1s, repointReplica: 1s, stopDatabase: 1s' });
@@ -45,12 +45,14 @@ describe('kill at every step of a failover', () => {
     const simUrl = await waitFor('sim-serve', 10_000, () => listenUrl(sim, /listening on (http:\S+)/));
     writeFileSync(join(dir, 'lifeboat.yaml'), config(simUrl));
 
-    const first = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')], { LIFEBOAT_TEST_CRASH_AT: point });
+    const first = spawnCrashingDaemon(['--config', join(dir, 'lifeboat.yaml')], point);
     procs.push(first);
     const crashed = await Promise.race([first.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
     expect(crashed, `the daemon did not reach ${point}:\n${first.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
 
-    const second = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')]);
+    // The production CLI has no failpoint: the variable the crashing entry reads is ignored here
+    // (the restarted daemon passes the same point again, e.g. re-issuing or re-pointing).
+    const second = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')], { LIFEBOAT_TEST_CRASH_AT: point });
     procs.push(second);
     const api = await waitFor('daemon API', 10_000, () => listenUrl(second, /listening on (http:\S+?)(?:\s|$)/));
     const status = await waitFor('failover completed and replicas re-pointed', 20_000, async () => {
@@ -63,7 +65,8 @@ describe('kill at every step of a failover', () => {
 
     const truth = await getJson<Truth>(`${simUrl}/truth`);
     expect(truth.promotions).toHaveLength(1);
-    expect(truth.mutatingCalls.filter((c) => c.operation === 'createReplica')).toEqual([]);
+    // At most the one replica rebuilt in place of the promoted orders-b (journaled before the call, so never twice).
+    expect(truth.mutatingCalls.filter((c) => c.operation === 'createReplica').length).toBeLessThanOrEqual(1);
     const promotes = truth.mutatingCalls.filter((c) => c.operation === 'promoteReplica');
     expect(new Set(promotes.map((c) => c.target))).toEqual(new Set(['orders-b']));
     // Re-issued only when the first call never reached the provider.
