@@ -262,6 +262,15 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   }
 
   /**
+   * Resolves once the control-plane reads under way (if any) have landed;
+   * the next {@link runCycle} takes them in. For tools and benchmarks that
+   * drive cycles themselves and want each to see a fresh read.
+   */
+  async readsSettled(): Promise<void> {
+    await this.readInFlight;
+  }
+
+  /**
    * Seconds from this cycle's start to the next (for loops that drive
    * {@link runCycle} themselves): `suspectProbeInterval` while
    * a target is failing but not yet down or a zone is counting rounds toward

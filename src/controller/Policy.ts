@@ -103,7 +103,12 @@ export interface Policy {
   readonly fenceOldPrimary: boolean;
   /** Re-point the remaining replicas to the new primary (when the provider can). Default true. */
   readonly repointReplicas: boolean;
-  /** Keep node groups at `minHealthy` by creating nodes in healthy zones. Default true. */
+  /**
+   * Keep node groups at `minHealthy` by creating nodes in healthy zones, and,
+   * after a failover, keep each database cluster at its replica count by
+   * creating replicas of the new primary (retiring replicas stranded on the
+   * old one when the provider cannot re-point them). Default true.
+   */
   readonly maintainCapacity: boolean;
   /**
    * Where replacement nodes go: `best-zone` (the healthy zone of the group's
@@ -120,7 +125,9 @@ export interface Policy {
   readonly nodeDeadAfter: number;
   /**
    * Runaway guard: a group never holds more than this many times its
-   * `minHealthy` nodes (running, pending and dead together). Default 2.
+   * `minHealthy` nodes (running, pending and dead together), and a database
+   * cluster never more than this many times its primary and replicas.
+   * Default 2.
    */
   readonly maxNodesFactor: number;
   /** A created node not running and answering after this long is given up on (and its zone avoided for a while). Default 600 s. */
