@@ -7,7 +7,7 @@ import type { DatabaseInstance } from '../contract/types.js';
 import { Controller, type MemoryChangeReason } from '../controller/Controller.js';
 import type { ControllerEvent } from '../controller/ControllerEvent.js';
 import { emptyMemory, type ControllerMemory } from '../controller/ControllerMemory.js';
-import type { PromoteStep, Step } from '../controller/Plan.js';
+import type { CreateReplicaStep, PromoteStep, Step } from '../controller/Plan.js';
 import { resolvePolicy, type Policy } from '../controller/Policy.js';
 import { resourceKey, zoneKey } from '../controller/Snapshot.js';
 import type { ZoneEvidence } from '../health/types.js';
@@ -462,22 +462,63 @@ export class Daemon {
         const cluster = memory.clusters[step.cluster];
         // The safer state: the promotion may have happened. Keep watching it (fresh wait), never pick another candidate meanwhile.
         if (cluster?.promotion && cluster.promotion.target === step.target) cluster.promotion = { ...cluster.promotion, startedAt: now, uncertain: undefined };
+      } else if (step.operation === 'createReplica') {
+        // The replica stays pending (counted, never asked for under another id); `reobserve` checks
+        // whether the call reached the provider and re-issues it under the same id if not.
       } else {
         // Fences stay recorded (assume it was fenced). Idempotent steps are planned again at once if still
         // needed (no settle wait for a call that may never have been made); a create keeps its pending record.
         if (step.operation !== 'createNode') delete memory.issued[step.key];
         this.journal.forget(step.key);
       }
-      this.record({ what: 'restore', why: `journal shows ${step.operation} ${'target' in step ? step.target : step.name} started at ${new Date(pending.startedAt).toISOString()} without a recorded end`, result: step.operation === 'promoteReplica' ? 're-observing' : 'will be re-planned if still needed', where: { provider: step.provider, region: step.region, zone: step.zone } });
+      const reobserved = step.operation === 'promoteReplica' || step.operation === 'createReplica';
+      this.record({ what: 'restore', why: `journal shows ${step.operation} ${'target' in step ? step.target : step.name} started at ${new Date(pending.startedAt).toISOString()} without a recorded end`, result: reobserved ? 're-observing' : 'will be re-planned if still needed', where: { provider: step.provider, region: step.region, zone: step.zone } });
     }
     return memory;
   }
 
   /** Re-observes promotions the journal shows in flight; re-issues the (idempotent) call only if the target is still a plain replica. */
+  /**
+   * A replica create the journal shows started but not finished: if the
+   * provider lists the replica, the call took effect; otherwise it is sent
+   * again under the same id (idempotent by id), so the replica is created
+   * exactly once and without waiting out `nodeStartTimeout`.
+   */
+  private async reobserveCreateReplica(step: CreateReplicaStep, signal: AbortSignal): Promise<void> {
+    const memory = this.controller!.memory;
+    const provider = this.providers.get(step.provider);
+    if (!provider) return;
+    const where = { provider: step.provider, region: step.region, zone: step.zone, resource: step.target };
+    const listed = await this.call(provider, 'listDatabases', signal, (o) => provider.listDatabases({ cluster: step.cluster }, o)).catch(() => undefined);
+    if (listed === undefined) {
+      this.record({ what: 'restore', why: `cannot list ${step.cluster} now; replica ${step.target} stays pending and is watched`, result: 'watching', where, database: step.cluster });
+      return;
+    }
+    if (listed.some((d) => d.id === step.target)) {
+      this.journal.stepFinished(memory, step);
+      this.record({ what: 'restore', why: `${step.target} is listed: the create before the crash took effect; not re-issued`, result: 'ok', where, database: step.cluster });
+      return;
+    }
+    this.record({ what: 'createReplica', why: `re-issued after restart (idempotent by id): the journal shows the call may not have reached the provider; ${step.reason}`, result: 'started', where, database: step.cluster });
+    this.journal.stepStarted(memory, step, this.options.clock.now());
+    const outcome = await this.call(provider, 'createReplica', signal, (o) =>
+      provider.createReplica({ source: step.source, id: step.target, region: step.region, zone: step.zone }, o),
+    ).then(
+      () => 'ok',
+      (error: Error) => `error: ${error.message}`,
+    );
+    this.journal.stepFinished(memory, step);
+    this.record({ what: 'createReplica', why: 're-issued after restart', result: outcome, where, database: step.cluster });
+  }
+
   private async reobserve(signal: AbortSignal): Promise<void> {
     const memory = this.controller!.memory;
     for (const pending of [...this.journal.pending]) {
       const step = pending.step;
+      if (step.operation === 'createReplica') {
+        await this.reobserveCreateReplica(step, signal);
+        continue;
+      }
       if (step.operation !== 'promoteReplica') continue;
       const provider = this.providers.get(step.provider);
       if (!provider) continue;
