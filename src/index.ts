@@ -11,7 +11,7 @@ export type { Clock } from './clock/Clock.js';
 export { timeoutSignal } from './clock/Clock.js';
 export { SystemClock } from './clock/SystemClock.js';
 export { VirtualClock } from './clock/VirtualClock.js';
-export { Controller, type ControllerOptions, type CycleOutcome, type WatchedRegion } from './controller/Controller.js';
+export { Controller, type ControllerOptions, type CycleOptions, type CycleOutcome, type WatchedRegion } from './controller/Controller.js';
 export type { ControllerEvent, ControllerEventKind, StepOutcome } from './controller/ControllerEvent.js';
 export { emptyMemory, type ControllerMemory } from './controller/ControllerMemory.js';
 export { decide, chooseCandidate } from './controller/decide.js';
