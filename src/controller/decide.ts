@@ -171,7 +171,9 @@ function decideCluster(
   if (
     memory.lastFailoverAt !== undefined &&
     snapshot.now - memory.lastFailoverAt < policy.failoverCooldown * 1000 &&
-    zone?.state !== 'impaired'
+    zone?.state !== 'impaired' &&
+    // The cooldown guards against flapping; it must not keep a database without a primary we stopped ourselves.
+    !fencedByUs(snapshot, primary)
   ) {
     notes.push(`${cluster}: ${failure}, but the last failover was ${Math.round((snapshot.now - memory.lastFailoverAt) / 1000)}s ago (cooldown ${policy.failoverCooldown}s)`);
     return;
@@ -228,6 +230,13 @@ function decideCluster(
   }
 }
 
+/** The cluster's primary is one this controller fenced (stopped) itself, and it is not taking writes. */
+function fencedByUs(snapshot: Snapshot, primary: DatabaseView): boolean {
+  const { instance, health } = primary;
+  if (snapshot.memory.fenced[resourceKey(instance.provider, instance.id)] === undefined) return false;
+  return !(health.status === 'up' && health.writable) && (instance.state === 'stopped' || instance.state === 'stopping');
+}
+
 /**
  * Why the primary counts as failed, or `undefined` while it does not. Never
  * on our probes alone: its zone must be impaired (two vantage points), or it
@@ -238,6 +247,12 @@ function primaryFailure(snapshot: Snapshot, policy: Policy, primary: DatabaseVie
   const { instance, health } = primary;
   // A primary that answers and takes writes has not failed, whatever its zone's (slower to clear) state says.
   if (health.status === 'up' && health.writable) return undefined;
+  // Stopped by this controller with nothing promoted in its place: a switchover or failover cut short
+  // (the daemon died between the fence and the promotion). It is not probed any more, so nothing else
+  // would ever call it failed; the database has no writable primary until a replica is promoted.
+  if (fencedByUs(snapshot, primary)) {
+    return `primary ${instance.id} was fenced by this controller and nothing was promoted in its place (a switchover or failover cut short)`;
+  }
   const zone = zoneOf(snapshot, instance.provider, instance.zone);
   if (zone?.state === 'impaired') return `primary ${instance.id} is in impaired zone ${instance.zone} (${zone.reason})`;
   const replication = snapshot.replicationFrom.get(resourceKey(instance.provider, instance.id)) ?? 'none';

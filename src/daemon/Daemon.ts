@@ -36,7 +36,7 @@ export interface DaemonOptions {
   readonly random: () => number;
   /** Operational log lines (never credentials). */
   readonly log?: (line: string) => void;
-  /** Test-only fault injection points (`before:op`, `after:op`, `done:op`). */
+  /** Test-only fault injection points (`before:op`, `after:op`, `done:op`, `switchover:fenced`). */
   readonly checkpoint?: (point: string) => void;
   /** Recent events kept for `/events` (default 500). */
   readonly eventCapacity?: number;
@@ -320,6 +320,7 @@ export class Daemon {
       this.journal.write(memory);
       await this.call(oldProvider, 'stopDatabase', signal, (o) => oldProvider.stopDatabase(old.id, o));
       this.record({ who, what: 'stopDatabase', why: `${why}: fence the old primary`, result: 'ok', where: where(old), database });
+      this.options.checkpoint?.('switchover:fenced');
       // Lag 0 against a fenced primary means the target holds every committed write.
       const deadline = clock.now() + this.policy.promoteTimeout * 1000;
       let caughtUp = false;

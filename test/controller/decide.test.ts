@@ -148,6 +148,29 @@ describe('decide: failover', () => {
     expect(plan.steps.map((st) => `${st.operation} ${'target' in st ? st.target : ''}`)).toEqual(['repointReplica orders-c']);
   });
 
+  it('promotes in place of a primary it fenced itself with nothing promoted (a switchover cut short), even in the cooldown', () => {
+    const unprobed = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false } as const;
+    const views = (fenced: boolean) =>
+      snapshot({
+        now: 100_000,
+        zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+        databases: [
+          { instance: { ...db('orders', 'use1-a', 'us-east-1', 'primary'), state: 'stopped' }, health: unprobed },
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders', mode: 'sync', state: 'disconnected' }), health: up },
+          { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders', state: 'disconnected' }), health: up },
+        ],
+        memory: {
+          clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 1, lastFailoverAt: 90_000 } },
+          fenced: fenced ? { [key('aws', 'orders')]: 95_000 } : {},
+        },
+      });
+    const promotes = decide(views(true), policy).steps.filter((st): st is PromoteStep => st.operation === 'promoteReplica');
+    expect(promotes.map((st) => st.target)).toEqual(['orders-b']);
+    expect(promotes[0]!.reason).toContain('fenced by this controller');
+    // Stopped by someone else (not fenced by us) and in the cooldown: not our call.
+    expect(decide(views(false), policy).steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+  });
+
   it('never re-points the new primary while a stale listing still shows it as a replica of the old one', () => {
     const s = snapshot({
       zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
