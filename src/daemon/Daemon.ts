@@ -500,16 +500,29 @@ export class Daemon {
       this.record({ what: 'restore', why: `${step.target} is listed: the create before the crash took effect; not re-issued`, result: 'ok', where, database: step.cluster });
       return;
     }
-    this.record({ what: 'createReplica', why: `re-issued after restart (idempotent by id): the journal shows the call may not have reached the provider; ${step.reason}`, result: 'started', where, database: step.cluster });
-    this.journal.stepStarted(memory, step, this.options.clock.now());
-    const outcome = await this.call(provider, 'createReplica', signal, (o) =>
+    await this.reissue(step, 'idempotent by id', signal, (o) =>
       provider.createReplica({ source: step.source, id: step.target, region: step.region, zone: step.zone }, o),
-    ).then(
+    );
+  }
+
+  /** Sends again a step the journal shows started without a recorded end, journaled and audited like the first time. */
+  private async reissue(
+    step: PromoteStep | CreateReplicaStep,
+    idempotence: string,
+    signal: AbortSignal,
+    send: (o: { signal: AbortSignal }) => Promise<unknown>,
+  ): Promise<void> {
+    const memory = this.controller!.memory;
+    const provider = this.providers.get(step.provider)!;
+    const where = { provider: step.provider, region: step.region, zone: step.zone, resource: step.target };
+    this.record({ what: step.operation, why: `re-issued after restart (${idempotence}): the journal shows the call may not have reached the provider; ${step.reason}`, result: 'started', where, database: step.cluster });
+    this.journal.stepStarted(memory, step, this.options.clock.now());
+    const outcome = await this.call(provider, step.operation, signal, send).then(
       () => 'ok',
       (error: Error) => `error: ${error.message}`,
     );
     this.journal.stepFinished(memory, step);
-    this.record({ what: 'createReplica', why: 're-issued after restart', result: outcome, where, database: step.cluster });
+    this.record({ what: step.operation, why: 're-issued after restart', result: outcome, where, database: step.cluster });
   }
 
   private async reobserve(signal: AbortSignal): Promise<void> {
@@ -535,14 +548,7 @@ export class Daemon {
         this.record({ what: 'restore', why: `${step.target} is ${target.role === 'primary' ? 'already primary' : 'promoting'}: the call before the crash took effect; not re-issued`, result: 'ok', where, database: step.cluster });
         continue;
       }
-      this.record({ what: 'promoteReplica', why: `re-issued after restart (idempotent): the journal shows the call may not have reached the provider; ${step.reason}`, result: 'started', where, database: step.cluster });
-      this.journal.stepStarted(memory, step, this.options.clock.now());
-      const outcome = await this.call(provider, 'promoteReplica', signal, (o) => provider.promoteReplica(step.target, o)).then(
-        () => 'ok',
-        (error: Error) => `error: ${error.message}`,
-      );
-      this.journal.stepFinished(memory, step);
-      this.record({ what: 'promoteReplica', why: 're-issued after restart', result: outcome, where, database: step.cluster });
+      await this.reissue(step, 'idempotent', signal, (o) => provider.promoteReplica(step.target, o));
     }
   }
 
