@@ -37,7 +37,21 @@ export function timeoutSignal(
   ms: number,
   parent?: AbortSignal,
 ): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
+  return armTimeout(clock, new AbortController(), ms, parent);
+}
+
+/**
+ * Makes `controller` abort after `ms` of `clock` time, or when `parent`
+ * fires (at once if it already has). `dispose()` releases the timer and the
+ * parent. Shared by {@link timeoutSignal} and `TimeoutBudget` (which brings
+ * a recycled controller).
+ */
+export function armTimeout(
+  clock: Clock,
+  controller: AbortController,
+  ms: number,
+  parent?: AbortSignal,
+): { signal: AbortSignal; dispose: () => void } {
   if (parent?.aborted) {
     controller.abort(parent.reason);
     return { signal: controller.signal, dispose: () => undefined };

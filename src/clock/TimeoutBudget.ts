@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import type { Clock } from './Clock.js';
+import { armTimeout, type Clock } from './Clock.js';
 
 /**
  * `timeoutSignal` for uses that follow one another and never overlap (the
@@ -25,24 +25,6 @@ export class TimeoutBudget {
     if (controller === undefined || controller.signal.aborted || getEventListeners(controller.signal, 'abort').length > 0) {
       controller = this.controller = new AbortController();
     }
-    const current = controller;
-    if (parent?.aborted) {
-      current.abort(parent.reason);
-      return { signal: current.signal, dispose: () => undefined };
-    }
-    const onParentAbort = () => current.abort(parent?.reason);
-    parent?.addEventListener('abort', onParentAbort, { once: true });
-    const cancel = this.clock.setTimer(ms, () => {
-      const error = new Error(`timed out after ${ms} ms`);
-      error.name = 'AbortError';
-      current.abort(error);
-    });
-    return {
-      signal: current.signal,
-      dispose: () => {
-        cancel();
-        parent?.removeEventListener('abort', onParentAbort);
-      },
-    };
+    return armTimeout(this.clock, controller, ms, parent);
   }
 }
