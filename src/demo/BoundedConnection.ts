@@ -1,15 +1,8 @@
 import net from 'node:net';
 import pg from 'pg';
+import type { PgTarget } from '../../adapters/local/index.js';
 import type { Clock } from '../clock/Clock.js';
 
-/** Where and as whom to connect (the shape of the local adapter's `ex_connection`). */
-export interface PgTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-}
 
 /** A named database endpoint: one host of a multi-host connection string. */
 export interface PgEndpoint {
