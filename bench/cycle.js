@@ -3,10 +3,10 @@
 // baseline in the same run is the sim's own cost: the same list calls and
 // probe round without the controller.
 import { SimWorld } from '../dist/adapters/sim/index.js';
-import { VirtualClock } from '../dist/src/clock/VirtualClock.js';
-import { Controller } from '../dist/src/controller/Controller.js';
-import { DEFAULT_POLICY } from '../dist/src/controller/Policy.js';
-import { Random } from '../dist/src/util/Random.js';
+import { VirtualClock } from '../dist/src/core/clock/VirtualClock.js';
+import { Controller } from '../dist/src/core/controller/Controller.js';
+import { DEFAULT_POLICY } from '../dist/src/core/controller/Policy.js';
+import { Random } from '../dist/src/core/util/Random.js';
 
 const ZONES_PER_REGION = 4;
 

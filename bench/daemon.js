@@ -36,11 +36,11 @@ function configText() {
 }
 
 async function child(mode) {
-  const { parseDaemonConfig } = await import('../dist/src/daemon/config/loadDaemonConfig.js');
-  const { buildRuntime } = await import('../dist/src/daemon/runtime/buildRuntime.js');
-  const { Daemon } = await import('../dist/src/daemon/Daemon.js');
-  const { DaemonApi } = await import('../dist/src/daemon/DaemonApi.js');
-  const { SystemClock } = await import('../dist/src/clock/SystemClock.js');
+  const { parseDaemonConfig } = await import('../dist/src/apps/daemon/config/loadDaemonConfig.js');
+  const { buildRuntime } = await import('../dist/src/apps/daemon/runtime/buildRuntime.js');
+  const { Daemon } = await import('../dist/src/apps/daemon/Daemon.js');
+  const { DaemonApi } = await import('../dist/src/apps/daemon/DaemonApi.js');
+  const { SystemClock } = await import('../dist/src/core/clock/SystemClock.js');
   const dir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-daemon-'));
   const abort = new AbortController();
   try {

@@ -7,8 +7,8 @@
 //
 // LIFEBOAT_BENCH_FAILOVERS sets the number of default-policy runs (default 12, at least 10
 // for the report); LIFEBOAT_BENCH_TUNED the number of tuned runs (default 3, 0 to skip).
-import { DEFAULT_POLICY, resolvePolicy } from '../dist/src/controller/Policy.js';
-import { runFailoverDrill } from '../dist/src/demo/runFailoverDrill.js';
+import { DEFAULT_POLICY, resolvePolicy } from '../dist/src/core/controller/Policy.js';
+import { runFailoverDrill } from '../dist/src/apps/demo/runFailoverDrill.js';
 
 const FAULTS = ['unreachable', 'power', 'storage'];
 const PLACEMENTS = [

@@ -2,9 +2,9 @@
 // 2011 scenario, against a baseline of the same world and clock with no
 // controller at all (what the simulation alone costs).
 import { SimWorld } from '../dist/adapters/sim/index.js';
-import { VirtualClock } from '../dist/src/clock/VirtualClock.js';
-import { loadScenarioFile } from '../dist/src/replay/scenario/loadScenario.js';
-import { replayScenario } from '../dist/src/replay/replayScenario.js';
+import { VirtualClock } from '../dist/src/core/clock/VirtualClock.js';
+import { loadScenarioFile } from '../dist/src/apps/replay/scenario/loadScenario.js';
+import { replayScenario } from '../dist/src/apps/replay/replayScenario.js';
 
 const RUNS = 5;
 

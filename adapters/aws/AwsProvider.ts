@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/contract/filters.js';
-import { raceAbort } from '../../src/clock/raceAbort.js';
+import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/core/contract/filters.js';
+import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeAvailabilityZonesCommand,
@@ -27,10 +27,10 @@ import {
   StopDBInstanceCommand,
   type DBInstance,
 } from '@aws-sdk/client-rds';
-import { abortError, type Clock } from '../../src/clock/Clock.js';
-import { SystemClock } from '../../src/clock/SystemClock.js';
-import { isProviderError, ProviderError } from '../../src/contract/errors.js';
-import type { CallOptions, Provider } from '../../src/contract/Provider.js';
+import { abortError, type Clock } from '../../src/core/clock/Clock.js';
+import { SystemClock } from '../../src/core/clock/SystemClock.js';
+import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
+import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import type {
   Capabilities,
   CreateNodeRequest,
@@ -42,7 +42,7 @@ import type {
   Region,
   Size,
   Zone,
-} from '../../src/contract/types.js';
+} from '../../src/core/contract/types.js';
 import { awsSizes } from './awsSizes.js';
 import type { AwsProviderOptions } from './AwsProviderOptions.js';
 import { ec2StatesFor } from './ec2StateTable.js';

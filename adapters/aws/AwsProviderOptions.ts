@@ -1,5 +1,5 @@
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
-import type { Clock } from '../../src/clock/Clock.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
 
 /** Options for {@link AwsProvider}. Every field is optional; the defaults suit a real account. */
 export interface AwsProviderOptions {

@@ -1,4 +1,4 @@
-import type { ReplicationState } from '../../src/contract/types.js';
+import type { ReplicationState } from '../../src/core/contract/types.js';
 
 /** Past this many replicas the watch starts over rather than grow without bound. */
 const MAX_WATCHED = 200_000;

@@ -1,4 +1,4 @@
-import type { Size } from '../../src/contract/types.js';
+import type { Size } from '../../src/core/contract/types.js';
 
 /** The region the embedded prices are for. */
 export const PRICED_REGION = 'us-east-1';

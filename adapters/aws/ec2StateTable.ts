@@ -1,4 +1,4 @@
-import type { NodeState } from '../../src/contract/types.js';
+import type { NodeState } from '../../src/core/contract/types.js';
 
 /**
  * EC2 instance states (`InstanceState.Name`) to contract states. EC2 has no

@@ -1,4 +1,4 @@
-import type { DatabaseState } from '../../src/contract/types.js';
+import type { DatabaseState } from '../../src/core/contract/types.js';
 
 /**
  * RDS `DBInstanceStatus` values (as documented for DB instances) to contract

@@ -1,5 +1,5 @@
-import { abortError } from '../../src/clock/Clock.js';
-import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/contract/errors.js';
+import { abortError } from '../../src/core/clock/Clock.js';
+import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/core/contract/errors.js';
 import { redactAwsSecrets } from './redactAwsSecrets.js';
 
 /** Codes AWS services use to ask callers to slow down (EC2, RDS, CloudWatch, and the SDK's own list). */

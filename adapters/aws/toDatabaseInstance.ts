@@ -1,5 +1,5 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
-import type { DatabaseInstance, ReplicationState, ReplicationStatus } from '../../src/contract/types.js';
+import type { DatabaseInstance, ReplicationState, ReplicationStatus } from '../../src/core/contract/types.js';
 import { toDatabaseState } from './rdsStatusTable.js';
 
 /** The tag that carries an instance's logical database across promotions (RDS forgets the source when it promotes). */

@@ -1,5 +1,5 @@
 import type { Instance, InstanceStatus } from '@aws-sdk/client-ec2';
-import type { Node } from '../../src/contract/types.js';
+import type { Node } from '../../src/core/contract/types.js';
 import { toNodeState } from './ec2StateTable.js';
 
 /** The tag that carries a node's group (EC2 tag keys may contain `:`). */

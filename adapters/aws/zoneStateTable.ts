@@ -1,4 +1,4 @@
-import type { ZoneProviderStatus } from '../../src/contract/types.js';
+import type { ZoneProviderStatus } from '../../src/core/contract/types.js';
 
 /**
  * `DescribeAvailabilityZones` zone states to the contract's provider

@@ -1,4 +1,4 @@
-import type { OperationName } from '../../src/contract/types.js';
+import type { OperationName } from '../../src/core/contract/types.js';
 
 /**
  * A request an emulator refused itself, on a rule of the real service that

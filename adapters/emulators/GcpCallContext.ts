@@ -1,4 +1,4 @@
-import type { Provider } from '../../src/contract/Provider.js';
+import type { Provider } from '../../src/core/contract/Provider.js';
 import type { WorldWait } from './HttpEmulator.js';
 import type { OperationStore } from './OperationStore.js';
 

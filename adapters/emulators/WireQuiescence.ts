@@ -1,5 +1,5 @@
-import type { VirtualClock } from '../../src/clock/VirtualClock.js';
-import type { Provider } from '../../src/contract/Provider.js';
+import type { VirtualClock } from '../../src/core/clock/VirtualClock.js';
+import type { Provider } from '../../src/core/contract/Provider.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Node, NodeFilter } from '../../src/contract/types.js';
+import type { Node, NodeFilter } from '../../src/core/contract/types.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { gcpListFilter } from './gcpListFilter.js';
 import { COMPUTE_BASE, gceInstance, gceVisible, gceZone, GROUP_LABEL, numericId, regionOfZone } from './gcpWire.js';

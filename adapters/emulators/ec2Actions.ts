@@ -1,4 +1,4 @@
-import type { Node, NodeFilter } from '../../src/contract/types.js';
+import type { Node, NodeFilter } from '../../src/core/contract/types.js';
 import type { AwsCallContext } from './AwsCallContext.js';
 import { ec2StateName, GROUP_TAG, instanceItem, instanceStatusItem, zoneItem } from './ec2Wire.js';
 import { fakeHex } from './fakeAddress.js';

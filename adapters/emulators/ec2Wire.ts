@@ -1,4 +1,4 @@
-import type { Node, NodeState, Zone } from '../../src/contract/types.js';
+import type { Node, NodeState, Zone } from '../../src/core/contract/types.js';
 import { fakeAddress } from './fakeAddress.js';
 import { el, list, opt, type XmlChild } from './xml.js';
 

@@ -1,4 +1,4 @@
-import type { DatabaseInstance, DatabaseState, Node, NodeState, Zone } from '../../src/contract/types.js';
+import type { DatabaseInstance, DatabaseState, Node, NodeState, Zone } from '../../src/core/contract/types.js';
 import { fakeAddress, fakeHex } from './fakeAddress.js';
 
 /** Self links use the public host, as the real API's do; clients only read their path. */

@@ -1,4 +1,4 @@
-import type { DatabaseInstance, ReplicationState } from '../../src/contract/types.js';
+import type { DatabaseInstance, ReplicationState } from '../../src/core/contract/types.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { page, tokenOffset } from './pageToken.js';
 import { WireError } from './WireError.js';

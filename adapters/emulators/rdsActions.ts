@@ -1,4 +1,4 @@
-import type { DatabaseInstance } from '../../src/contract/types.js';
+import type { DatabaseInstance } from '../../src/core/contract/types.js';
 import type { AwsCallContext } from './AwsCallContext.js';
 import { page, tokenOffset } from './pageToken.js';
 import { dbInstanceFields } from './rdsWire.js';

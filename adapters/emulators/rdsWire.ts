@@ -1,4 +1,4 @@
-import type { DatabaseInstance, DatabaseState, ReplicationState } from '../../src/contract/types.js';
+import type { DatabaseInstance, DatabaseState, ReplicationState } from '../../src/core/contract/types.js';
 import { fakeAddress } from './fakeAddress.js';
 import { el, list, opt, type XmlChild } from './xml.js';
 

@@ -1,4 +1,4 @@
-import type { DatabaseInstance } from '../../src/contract/types.js';
+import type { DatabaseInstance } from '../../src/core/contract/types.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { SQL_BASE, sqlInstance } from './gcpWire.js';
 import { page, tokenOffset } from './pageToken.js';

@@ -1,5 +1,5 @@
-import { isProviderError, type ProviderError } from '../../src/contract/errors.js';
-import type { Provider } from '../../src/contract/Provider.js';
+import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
+import type { Provider } from '../../src/core/contract/Provider.js';
 import type { AwsCallContext } from './AwsCallContext.js';
 import { cloudWatchAction } from './cloudWatchActions.js';
 import { ec2Action } from './ec2Actions.js';

@@ -1,5 +1,5 @@
-import { isProviderError, type ProviderError } from '../../src/contract/errors.js';
-import type { Provider } from '../../src/contract/Provider.js';
+import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
+import type { Provider } from '../../src/core/contract/Provider.js';
 import { computeAction } from './computeRoutes.js';
 import { monitoringAction } from './monitoringRoutes.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';

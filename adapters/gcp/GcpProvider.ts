@@ -1,13 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/contract/filters.js';
-import { raceAbort } from '../../src/clock/raceAbort.js';
+import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/core/contract/filters.js';
+import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { createHash } from 'node:crypto';
 import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
 import { GoogleAuth } from 'google-auth-library';
-import { abortError, timeoutSignal, type Clock } from '../../src/clock/Clock.js';
-import { SystemClock } from '../../src/clock/SystemClock.js';
-import { isProviderError, ProviderError } from '../../src/contract/errors.js';
-import type { CallOptions, Provider } from '../../src/contract/Provider.js';
+import { abortError, timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
+import { SystemClock } from '../../src/core/clock/SystemClock.js';
+import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
+import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import type {
   Capabilities,
   CreateNodeRequest,
@@ -19,7 +19,7 @@ import type {
   Region,
   Size,
   Zone,
-} from '../../src/contract/types.js';
+} from '../../src/core/contract/types.js';
 import { CloudMonitoring, REPLICA_LAG_METRIC, REPLICATION_STATE_METRIC, replicationReadings, type MonitoringTimeSeries, type ReplicationReading } from './CloudMonitoring.js';
 import { CloudSqlAdmin } from './CloudSqlAdmin.js';
 import type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock/Clock.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
 import type { GcpAuth } from './GcpAuth.js';
 
 /** Options for {@link GcpProvider}. Every field is optional; the defaults suit a real project with ADC. */

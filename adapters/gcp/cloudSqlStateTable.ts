@@ -1,4 +1,4 @@
-import type { DatabaseState } from '../../src/contract/types.js';
+import type { DatabaseState } from '../../src/core/contract/types.js';
 
 /**
  * Cloud SQL instance `state` to contract states. Cloud SQL has no stopped

@@ -1,4 +1,4 @@
-import type { NodeState } from '../../src/contract/types.js';
+import type { NodeState } from '../../src/core/contract/types.js';
 
 /**
  * GCE instance statuses to contract states. GCE's `TERMINATED` means

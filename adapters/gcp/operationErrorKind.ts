@@ -1,4 +1,4 @@
-import type { ProviderErrorKind } from '../../src/contract/errors.js';
+import type { ProviderErrorKind } from '../../src/core/contract/errors.js';
 
 /**
  * The kind of a failed long-running operation (Compute's

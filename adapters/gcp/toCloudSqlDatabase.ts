@@ -1,4 +1,4 @@
-import type { DatabaseInstance, ReplicationState, ReplicationStatus } from '../../src/contract/types.js';
+import type { DatabaseInstance, ReplicationState, ReplicationStatus } from '../../src/core/contract/types.js';
 import type { ReplicationReading } from './CloudMonitoring.js';
 import { toCloudSqlState } from './cloudSqlStateTable.js';
 import type { CloudSqlInstance } from './CloudSqlInstance.js';

@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/compute';
-import type { Node } from '../../src/contract/types.js';
+import type { Node } from '../../src/core/contract/types.js';
 import { toGceNodeState } from './gceStatusTable.js';
 import { formatNodeId, lastSegment, regionOfZone } from './gceNames.js';
 

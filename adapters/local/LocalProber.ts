@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
-import type { DatabaseRole } from '../../src/contract/types.js';
-import type { ProbeReplication, ProbeResult, ProbeTarget, Prober } from '../../src/contract/Prober.js';
+import type { DatabaseRole } from '../../src/core/contract/types.js';
+import type { ProbeReplication, ProbeResult, ProbeTarget, Prober } from '../../src/core/contract/Prober.js';
 import { httpHealth } from './httpHealth.js';
 import { withPgSession } from './withPgSession.js';
 import { PROBE_TABLE, PROBE_TABLE_DDL } from './serverSettings.js';

@@ -4,10 +4,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { abortError, type Clock } from '../../src/clock/Clock.js';
-import { SystemClock } from '../../src/clock/SystemClock.js';
-import { ProviderError } from '../../src/contract/errors.js';
-import type { CallOptions, Provider } from '../../src/contract/Provider.js';
+import { abortError, type Clock } from '../../src/core/clock/Clock.js';
+import { SystemClock } from '../../src/core/clock/SystemClock.js';
+import { ProviderError } from '../../src/core/contract/errors.js';
+import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import type {
   Capabilities,
   CreateNodeRequest,
@@ -21,7 +21,7 @@ import type {
   Size,
   Zone,
   ZoneProviderStatus,
-} from '../../src/contract/types.js';
+} from '../../src/core/contract/types.js';
 import { allocatePort } from './allocatePort.js';
 import { DatabaseFleet } from './DatabaseFleet.js';
 import { registerExitCleanup } from './registerExitCleanup.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/clock/Clock.js';
-import type { ReplicationMode } from '../../src/contract/types.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import type { ReplicationMode } from '../../src/core/contract/types.js';
 
 /** What a port is for, passed to {@link LocalProviderOptions.allocatePort}. */
 export type PortPurpose = 'node' | 'database';

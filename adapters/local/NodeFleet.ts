@@ -1,5 +1,5 @@
-import { ProviderError } from '../../src/contract/errors.js';
-import type { Node, NodeFilter, NodeState } from '../../src/contract/types.js';
+import { ProviderError } from '../../src/core/contract/errors.js';
+import type { Node, NodeFilter, NodeState } from '../../src/core/contract/types.js';
 import type { LocalContext } from './LocalContext.js';
 import type { ManagedProcess, ProcessExit } from './ManagedProcess.js';
 import { NodeService, type NodeServiceEnvironment } from './NodeService.js';

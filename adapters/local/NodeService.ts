@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { abortError, timeoutSignal, type Clock } from '../../src/clock/Clock.js';
+import { abortError, timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
 import { httpHealth } from './httpHealth.js';
 import { ManagedProcess } from './ManagedProcess.js';
 import { ADDRESS_IN_USE_EXIT_CODE } from './nodeServiceScript.js';

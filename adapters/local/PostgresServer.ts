@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { abortError, timeoutSignal, type Clock } from '../../src/clock/Clock.js';
+import { abortError, timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
 import { ManagedProcess, type ProcessExit } from './ManagedProcess.js';
 import type { FileOwner } from './writeOwnedFile.js';
 import { withPgSession, type PgTarget } from './withPgSession.js';

@@ -1,4 +1,4 @@
-import type { Size } from '../../src/contract/types.js';
+import type { Size } from '../../src/core/contract/types.js';
 
 /**
  * Where the price of a local size comes from: nowhere. Local nodes run on

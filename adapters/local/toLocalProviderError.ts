@@ -1,5 +1,5 @@
-import { abortError } from '../../src/clock/Clock.js';
-import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/contract/errors.js';
+import { abortError } from '../../src/core/clock/Clock.js';
+import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/core/contract/errors.js';
 
 /**
  * SQLSTATE classes and codes to error kinds. Anything unlisted is assumed

@@ -1,4 +1,4 @@
-import type { ReplicationMode, ReplicationStatus } from '../../src/contract/types.js';
+import type { ReplicationMode, ReplicationStatus } from '../../src/core/contract/types.js';
 
 /** What one status query on a standby returned (times in epoch seconds of the server's clock). */
 export interface ReplicaSample {

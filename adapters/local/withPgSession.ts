@@ -1,6 +1,6 @@
 import net from 'node:net';
 import pg from 'pg';
-import { abortError } from '../../src/clock/Clock.js';
+import { abortError } from '../../src/core/clock/Clock.js';
 
 /** Where and as whom to connect. */
 export interface PgTarget {

@@ -1,4 +1,4 @@
-import type { CreateNodeRequest, OperationName, Size } from '../../src/contract/types.js';
+import type { CreateNodeRequest, OperationName, Size } from '../../src/core/contract/types.js';
 import type { ActiveFault } from './ActiveFault.js';
 import type { SimDatabase } from './SimDatabase.js';
 import type { SimNode } from './SimNode.js';

@@ -3,7 +3,7 @@ import type {
   DatabaseState,
   ReplicationMode,
   ReplicationStatus,
-} from '../../src/contract/types.js';
+} from '../../src/core/contract/types.js';
 import { emptyExtra } from './emptyExtra.js';
 import type { SimCluster } from './SimCluster.js';
 import type { SimZone } from './SimZone.js';

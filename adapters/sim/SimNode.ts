@@ -1,4 +1,4 @@
-import type { Node, NodeState } from '../../src/contract/types.js';
+import type { Node, NodeState } from '../../src/core/contract/types.js';
 import type { SimZone } from './SimZone.js';
 import type { Writable } from './Writable.js';
 

@@ -1,5 +1,5 @@
-import type { Prober, ProbeReplication, ProbeResult, ProbeTarget } from '../../src/contract/Prober.js';
-import type { DatabaseInstance } from '../../src/contract/types.js';
+import type { Prober, ProbeReplication, ProbeResult, ProbeTarget } from '../../src/core/contract/Prober.js';
+import type { DatabaseInstance } from '../../src/core/contract/types.js';
 import type { WorldState } from './WorldState.js';
 
 // Shared frozen results: a 10,000-target round allocates one array, not 10,000 objects.

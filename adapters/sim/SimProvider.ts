@@ -1,5 +1,5 @@
-import { ProviderError, toProviderError } from '../../src/contract/errors.js';
-import type { CallOptions, Provider } from '../../src/contract/Provider.js';
+import { ProviderError, toProviderError } from '../../src/core/contract/errors.js';
+import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import {
   isMutatingOperation,
   type Capabilities,
@@ -13,7 +13,7 @@ import {
   type Region,
   type Size,
   type Zone,
-} from '../../src/contract/types.js';
+} from '../../src/core/contract/types.js';
 import type { CallRecord } from './CallRecord.js';
 import type { SimCloud } from './SimCloud.js';
 import { SimDatabase } from './SimDatabase.js';

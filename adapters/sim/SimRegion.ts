@@ -1,4 +1,4 @@
-import type { Region } from '../../src/contract/types.js';
+import type { Region } from '../../src/core/contract/types.js';
 import { emptyExtra } from './emptyExtra.js';
 import type { SimZone } from './SimZone.js';
 

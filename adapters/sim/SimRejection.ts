@@ -1,4 +1,4 @@
-import type { ProviderErrorKind } from '../../src/contract/errors.js';
+import type { ProviderErrorKind } from '../../src/core/contract/errors.js';
 
 /**
  * How the simulated cloud refuses a request, before the adapter boundary

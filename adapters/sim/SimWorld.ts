@@ -1,8 +1,9 @@
-import type { VirtualClock } from '../../src/clock/VirtualClock.js';
-import type { Prober } from '../../src/contract/Prober.js';
-import type { Provider } from '../../src/contract/Provider.js';
-import { MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../src/contract/types.js';
-import type { DatabaseSpec, ImpairMode, ScenarioEvent, Topology } from '../../src/replay/scenario/Scenario.js';
+import type { VirtualClock } from '../../src/core/clock/VirtualClock.js';
+import type { Prober } from '../../src/core/contract/Prober.js';
+import type { Provider } from '../../src/core/contract/Provider.js';
+import { MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../src/core/contract/types.js';
+import type { ImpairMode, ScenarioEvent } from './ScenarioEvent.js';
+import type { DatabaseSpec, Topology } from './Topology.js';
 import type { CallRecord } from './CallRecord.js';
 import { defaultLatencySeconds } from './defaultLatencySeconds.js';
 import type { PromotionRecord } from './PromotionRecord.js';

@@ -1,5 +1,5 @@
-import type { VirtualClock } from '../../src/clock/VirtualClock.js';
-import type { Topology } from '../../src/replay/scenario/Scenario.js';
+import type { VirtualClock } from '../../src/core/clock/VirtualClock.js';
+import type { Topology } from './Topology.js';
 
 /** Options for {@link SimWorld}. */
 export interface SimWorldOptions {

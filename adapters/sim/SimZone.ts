@@ -1,5 +1,5 @@
-import type { Zone, ZoneProviderStatus } from '../../src/contract/types.js';
-import type { ImpairMode } from '../../src/replay/scenario/Scenario.js';
+import type { Zone, ZoneProviderStatus } from '../../src/core/contract/types.js';
+import type { ImpairMode } from './ScenarioEvent.js';
 import { emptyExtra } from './emptyExtra.js';
 import type { SimDatabase } from './SimDatabase.js';
 import type { SimNode } from './SimNode.js';

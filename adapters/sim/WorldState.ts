@@ -1,6 +1,6 @@
-import type { VirtualClock } from '../../src/clock/VirtualClock.js';
-import { isMutatingOperation, type DatabaseState, type NodeState } from '../../src/contract/types.js';
-import { Random } from '../../src/util/Random.js';
+import type { VirtualClock } from '../../src/core/clock/VirtualClock.js';
+import { isMutatingOperation, type DatabaseState, type NodeState } from '../../src/core/contract/types.js';
+import { Random } from '../../src/core/util/Random.js';
 import type { CallRecord } from './CallRecord.js';
 import type { PromotionRecord } from './PromotionRecord.js';
 import type { SimCloud } from './SimCloud.js';

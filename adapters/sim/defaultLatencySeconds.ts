@@ -1,4 +1,4 @@
-import type { OperationName } from '../../src/contract/types.js';
+import type { OperationName } from '../../src/core/contract/types.js';
 
 /**
  * How long after a successful call its effect shows up in the simulated world,

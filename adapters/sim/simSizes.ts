@@ -1,4 +1,4 @@
-import type { Size } from '../../src/contract/types.js';
+import type { Size } from '../../src/core/contract/types.js';
 
 /** Illustrative list prices: round numbers in the range of general-purpose VMs, not any provider's price list. */
 const PRICE_SOURCE = 'lifeboat sim: illustrative list prices, not a real price list';

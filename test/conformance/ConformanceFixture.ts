@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/clock/Clock.js';
-import type { Provider } from '../../src/contract/Provider.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import type { Provider } from '../../src/core/contract/Provider.js';
 
 /** What an adapter's conformance run provides: a fresh provider and a way to let time pass. */
 export interface ConformanceFixture {

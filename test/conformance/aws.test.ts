@@ -1,7 +1,7 @@
 import { AwsProvider } from '../../adapters/aws/index.js';
 import { startAwsEmulator, WireQuiescence } from '../../adapters/emulators/index.js';
 import { SimWorld } from '../../adapters/sim/index.js';
-import { VirtualClock } from '../../src/clock/VirtualClock.js';
+import { VirtualClock } from '../../src/core/clock/VirtualClock.js';
 import { runConformance } from './conformance.js';
 
 /**

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
-import { isInvalidInput, isProviderError, isTerminal, isTimeout } from '../../src/contract/errors.js';
-import type { CallOptions } from '../../src/contract/Provider.js';
-import type { Capabilities, CreateNodeRequest, DatabaseInstance, Node, ZoneProviderStatus } from '../../src/contract/types.js';
-import { waitUntilRunning } from '../../src/contract/waitUntilRunning.js';
+import { isInvalidInput, isProviderError, isTerminal, isTimeout } from '../../src/core/contract/errors.js';
+import type { CallOptions } from '../../src/core/contract/Provider.js';
+import type { Capabilities, CreateNodeRequest, DatabaseInstance, Node, ZoneProviderStatus } from '../../src/core/contract/types.js';
+import { waitUntilRunning } from '../../src/core/contract/waitUntilRunning.js';
 import type { ConformanceFixture } from './ConformanceFixture.js';
 
 /** How long one call may take (wall clock) before the suite gives up on it. */

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { LocalProvider } from '../../adapters/local/index.js';
-import type { Clock } from '../../src/clock/Clock.js';
-import { SystemClock } from '../../src/clock/SystemClock.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { runConformance } from './conformance.js';
 
 /**

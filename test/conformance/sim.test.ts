@@ -1,5 +1,5 @@
 import { SimWorld } from '../../adapters/sim/index.js';
-import { VirtualClock } from '../../src/clock/VirtualClock.js';
+import { VirtualClock } from '../../src/core/clock/VirtualClock.js';
 import { runConformance } from './conformance.js';
 
 runConformance('sim', async () => {

@@ -8,8 +8,8 @@ import { readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../../src/replay/scenario/loadScenario.js';
-import type { Expectation, Scenario, ScenarioEvent } from '../../src/replay/scenario/Scenario.js';
+import { loadScenarioFile } from '../../src/apps/replay/scenario/loadScenario.js';
+import type { Expectation, Scenario, ScenarioEvent } from '../../src/apps/replay/scenario/Scenario.js';
 
 const SCENARIO_DIR = resolve(fileURLToPath(new URL('../../scenarios', import.meta.url)));
 const FILES = readdirSync(SCENARIO_DIR)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isProviderError, type ProviderError, type ProviderErrorKind } from '../../../src/contract/errors.js';
+import { isProviderError, type ProviderError, type ProviderErrorKind } from '../../../src/core/contract/errors.js';
 import { awsWire, type AwsWire } from './awsFixture.js';
 import { rejectionOf } from './captureOutput.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isThrottled, isTimeout } from '../../../src/contract/errors.js';
+import { isThrottled, isTimeout } from '../../../src/core/contract/errors.js';
 import { AwsProvider } from '../../../adapters/aws/index.js';
 import { awsTopology, awsWire, CANARY_ACCESS_KEY, CANARY_SECRET, CANARY_TOKEN, type AwsWire } from './awsFixture.js';
 import { captureOutput, everythingAbout, rejectionOf } from './captureOutput.js';

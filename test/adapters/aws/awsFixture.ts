@@ -1,8 +1,8 @@
 import { SimWorld } from '../../../adapters/sim/index.js';
 import { AwsProvider, type AwsProviderOptions } from '../../../adapters/aws/index.js';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../../adapters/emulators/index.js';
-import { VirtualClock } from '../../../src/clock/VirtualClock.js';
-import type { ScenarioEvent, Topology } from '../../../src/replay/scenario/Scenario.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import type { ScenarioEvent, Topology } from '../../../src/apps/replay/scenario/Scenario.js';
 
 /** Recognizable fake credentials: tests search every output for them. */
 export const CANARY_ACCESS_KEY = 'AKIALIFEBOATCANARY01';

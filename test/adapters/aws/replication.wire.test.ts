@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FrontEndRefusal } from '../../../adapters/emulators/index.js';
-import { isProviderError, type ProviderError } from '../../../src/contract/errors.js';
-import type { Topology } from '../../../src/replay/scenario/Scenario.js';
+import { isProviderError, type ProviderError } from '../../../src/core/contract/errors.js';
+import type { Topology } from '../../../src/apps/replay/scenario/Scenario.js';
 import { awsWire, type AwsWire } from './awsFixture.js';
 import { rejectionOf } from './captureOutput.js';
 

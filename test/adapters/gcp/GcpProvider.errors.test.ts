@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isProviderError, type ProviderError, type ProviderErrorKind } from '../../../src/contract/errors.js';
+import { isProviderError, type ProviderError, type ProviderErrorKind } from '../../../src/core/contract/errors.js';
 import { operationErrorKind } from '../../../adapters/gcp/index.js';
 import { rejectionOf } from '../aws/captureOutput.js';
 import { gcpWire, type GcpWire } from './gcpFixture.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isThrottled, isTimeout } from '../../../src/contract/errors.js';
+import { isThrottled, isTimeout } from '../../../src/core/contract/errors.js';
 import { captureOutput, everythingAbout, rejectionOf } from '../aws/captureOutput.js';
 import { CANARY_TOKEN, gcpTopology, gcpWire, type GcpWire } from './gcpFixture.js';
 

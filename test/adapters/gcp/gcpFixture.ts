@@ -1,8 +1,8 @@
 import { SimWorld } from '../../../adapters/sim/index.js';
 import { GcpProvider, StaticTokenAuth, type GcpProviderOptions } from '../../../adapters/gcp/index.js';
 import { startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from '../../../adapters/emulators/index.js';
-import { VirtualClock } from '../../../src/clock/VirtualClock.js';
-import type { ScenarioEvent, Topology } from '../../../src/replay/scenario/Scenario.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import type { ScenarioEvent, Topology } from '../../../src/apps/replay/scenario/Scenario.js';
 
 /** A recognizable fake access token: tests search every output for it. */
 export const CANARY_TOKEN = 'ya29.LifeboatCanaryAccessToken0123456789abcdefXYZ';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { allocatePort } from '../../../adapters/local/allocatePort.js';
 import { LocalProvider } from '../../../adapters/local/index.js';
-import { isProviderError, isTerminal } from '../../../src/contract/errors.js';
+import { isProviderError, isTerminal } from '../../../src/core/contract/errors.js';
 import { budget, database, eventually, expectNothingLeft, probe, sql } from './localTestKit.js';
 
 // A port another process holds: the adapter is handed it for its first server and must pick another.

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
 import type { LocalProvider } from '../../../adapters/local/index.js';
-import type { ProbeResult } from '../../../src/contract/Prober.js';
-import type { DatabaseInstance, Node } from '../../../src/contract/types.js';
+import type { ProbeResult } from '../../../src/core/contract/Prober.js';
+import type { DatabaseInstance, Node } from '../../../src/core/contract/types.js';
 
 /** Call options with a fresh budget. */
 export function budget(ms = 10_000): { signal: AbortSignal } {

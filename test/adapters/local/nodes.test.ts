@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { allocatePort } from '../../../adapters/local/allocatePort.js';
 import { LocalProvider } from '../../../adapters/local/index.js';
 import type { PortPurpose } from '../../../adapters/local/index.js';
-import { isTerminal, isTimeout } from '../../../src/contract/errors.js';
-import type { Node } from '../../../src/contract/types.js';
+import { isTerminal, isTimeout } from '../../../src/core/contract/errors.js';
+import type { Node } from '../../../src/core/contract/types.js';
 import { budget, eventually, expectNothingLeft, node, probe } from './localTestKit.js';
 
 // A port another process holds: the adapter is handed it first and must pick another.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { childPids } from '../../../adapters/local/childPids.js';
 import { LocalProvider } from '../../../adapters/local/index.js';
-import { isTerminal, isTimeout } from '../../../src/contract/errors.js';
+import { isTerminal, isTimeout } from '../../../src/core/contract/errors.js';
 import { budget, database, eventually, expectNothingLeft, probe, sql } from './localTestKit.js';
 
 // One cluster for the whole file: primary in local-a, a sync standby in local-b and an

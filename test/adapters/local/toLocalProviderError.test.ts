@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { toLocalProviderError } from '../../../adapters/local/toLocalProviderError.js';
-import { ProviderError } from '../../../src/contract/errors.js';
+import { ProviderError } from '../../../src/core/contract/errors.js';
 
 function pgError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isInvalidInput } from '../../../src/contract/errors.js';
+import { isInvalidInput } from '../../../src/core/contract/errors.js';
 import { simFixture } from './simFixture.js';
 
 describe('SimProvider: node life cycle', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimWorld } from '../../../adapters/sim/index.js';
-import { VirtualClock } from '../../../src/clock/VirtualClock.js';
-import type { ScenarioEvent } from '../../../src/replay/scenario/Scenario.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import type { ScenarioEvent } from '../../../src/apps/replay/scenario/Scenario.js';
 import { simFixture } from './simFixture.js';
 
 describe('SimWorld: the world at t = 0', () => {

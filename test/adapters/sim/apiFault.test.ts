@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, isThrottled, isTimeout } from '../../../src/contract/errors.js';
+import { isRetryable, isThrottled, isTimeout } from '../../../src/core/contract/errors.js';
 import { simFixture } from './simFixture.js';
 
 type Fault = 'error' | 'throttle' | 'hang';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTerminal } from '../../../src/contract/errors.js';
+import { isTerminal } from '../../../src/core/contract/errors.js';
 import { simFixture } from './simFixture.js';
 
 describe('destroyDatabase in the simulated world', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTerminal } from '../../../src/contract/errors.js';
+import { isTerminal } from '../../../src/core/contract/errors.js';
 import { simFixture } from './simFixture.js';
 
 const primaryZoneDown = { at: 100, kind: 'impair' as const, zone: 'us-east-1a', mode: 'unreachable' as const, errorRate: 0.5 };

@@ -1,9 +1,9 @@
 import { SimWorld, type WorldTimelineEntry } from '../../../adapters/sim/index.js';
-import { VirtualClock } from '../../../src/clock/VirtualClock.js';
-import type { ProbeResult, ProbeTarget } from '../../../src/contract/Prober.js';
-import type { CallOptions } from '../../../src/contract/Provider.js';
-import type { DatabaseInstance, Node } from '../../../src/contract/types.js';
-import type { LatencyMap, ScenarioEvent, Topology } from '../../../src/replay/scenario/Scenario.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import type { ProbeResult, ProbeTarget } from '../../../src/core/contract/Prober.js';
+import type { CallOptions } from '../../../src/core/contract/Provider.js';
+import type { DatabaseInstance, Node } from '../../../src/core/contract/types.js';
+import type { LatencyMap, ScenarioEvent, Topology } from '../../../src/apps/replay/scenario/Scenario.js';
 
 type WithoutIndex<T> = T extends unknown ? Omit<T, 'index'> : never;
 /** A scenario event as a test writes it (its `index` is its position). */

@@ -1,0 +1,202 @@
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { SimWorld } from '../../../adapters/sim/SimWorld.js';
+import { SystemClock } from '../../core/clock/SystemClock.js';
+import { VirtualClock } from '../../core/clock/VirtualClock.js';
+import { loadDaemonConfig } from '../daemon/config/loadDaemonConfig.js';
+import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
+import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
+import { Daemon } from '../daemon/Daemon.js';
+import { DaemonApi } from '../daemon/DaemonApi.js';
+import { EtcdLeadership } from '../daemon/leader/EtcdLeadership.js';
+import { buildRuntime } from '../daemon/runtime/buildRuntime.js';
+import { RealtimeSimDriver } from '../daemon/sim/RealtimeSimDriver.js';
+import { SimServer } from '../daemon/sim/SimServer.js';
+import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
+import { isScenarioError } from '../replay/scenario/ScenarioError.js';
+import type { DaemonConfig } from '../daemon/config/DaemonConfig.js';
+
+/** The published JSON Schema of the daemon config (`lifeboat config schema`). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(daemonConfigSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Lifeboat daemon config',
+  };
+}
+
+async function readConfig(file: string, command: string): Promise<DaemonConfig | undefined> {
+  try {
+    return await loadDaemonConfig(file);
+  } catch (error) {
+    if (!isScenarioError(error)) throw error;
+    process.stderr.write(`lifeboat ${command}: invalid config:\n${error.message}\n`);
+    return undefined;
+  }
+}
+
+/** `lifeboat config check FILE` (exit 0 valid, 2 invalid) and `lifeboat config schema`. */
+export async function runConfigCommand(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'schema') {
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  if (sub !== 'check' || rest.length !== 1) {
+    process.stderr.write('usage: lifeboat config check <file> | lifeboat config schema\n');
+    return 2;
+  }
+  const config = await readConfig(rest[0]!, 'config check');
+  if (!config) return 2;
+  process.stdout.write(`${rest[0]}: valid (${config.providerIds.length} provider(s), ${config.watch.length} region(s), ${config.groups.length} group(s))\n`);
+  return 0;
+}
+
+/** `lifeboat init [--out FILE]`: writes the starter config (refuses to overwrite). */
+export async function runInitCommand(argv: readonly string[]): Promise<number> {
+  let out: string;
+  try {
+    out = parseArgs({ args: [...argv], options: { out: { type: 'string', default: 'lifeboat.yaml' } } }).values.out!;
+  } catch (error) {
+    process.stderr.write(`lifeboat init: ${(error as Error).message}\n`);
+    return 2;
+  }
+  try {
+    await writeFile(out, STARTER_CONFIG, { flag: 'wx' });
+  } catch (error) {
+    process.stderr.write(`lifeboat init: cannot write ${out}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists already' : (error as Error).message}\n`);
+    return 2;
+  }
+  process.stdout.write(`wrote ${out}; run: lifeboat daemon --config ${out}\n`);
+  return 0;
+}
+
+/** Waits for SIGTERM or SIGINT; returns an AbortSignal that fires on the first. */
+function signalOnTermination(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = (name: string) => () => controller.abort(new Error(name));
+  const term = stop('SIGTERM');
+  const int = stop('SIGINT');
+  process.once('SIGTERM', term);
+  process.once('SIGINT', int);
+  return { signal: controller.signal, dispose: () => (process.off('SIGTERM', term), process.off('SIGINT', int)) };
+}
+
+/** Programmatic hooks into {@link runDaemonCommand}; the CLI passes none. */
+export interface DaemonCommandHooks {
+  /**
+   * Test-only: called at the daemon's fault-injection points (`before:op`,
+   * `after:op`, `done:op`). The kill-at-every-step tests SIGKILL the process
+   * from here through their own entry script (`test/daemon/crashingDaemon.mjs`);
+   * the production CLI has no failpoint.
+   */
+  readonly checkpoint?: (point: string) => void;
+}
+
+/** `lifeboat daemon --config FILE [--listen HOST:PORT]`. Exit 0 after SIGTERM/SIGINT, 2 on bad config. */
+export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCommandHooks = {}): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: [...argv], options: { config: { type: 'string' }, listen: { type: 'string' } } }).values;
+  } catch (error) {
+    process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (values.config === undefined) {
+    process.stderr.write('usage: lifeboat daemon --config <file> [--listen HOST:PORT]\n');
+    return 2;
+  }
+  const config = await readConfig(values.config, 'daemon');
+  if (!config) return 2;
+  const listen = values.listen ?? config.api.listen;
+  const hostPort = /^(.*):(\d+)$/.exec(listen);
+  if (!hostPort) {
+    process.stderr.write(`lifeboat daemon: --listen: expected HOST:PORT, got ${listen}\n`);
+    return 2;
+  }
+  let token = config.api.token;
+  if (config.api.tokenEnv !== undefined) token = process.env[config.api.tokenEnv] || undefined;
+  const log = (line: string) => process.stderr.write(`lifeboat daemon: ${line}\n`);
+  const { signal, dispose } = signalOnTermination();
+  const clock = new SystemClock();
+  const id = config.id ?? `${hostname()}-${process.pid}`;
+  let runtime;
+  try {
+    runtime = await buildRuntime(config, clock, signal);
+  } catch (error) {
+    dispose();
+    process.stderr.write(`lifeboat daemon: cannot start the providers: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const leadership = config.etcd ? new EtcdLeadership({ endpoints: config.etcd.endpoints, prefix: config.etcd.prefix, ttlSeconds: config.etcd.ttlSeconds, id, clock, log }) : undefined;
+  const daemon = new Daemon({
+    config,
+    runtime,
+    clock,
+    id,
+    random: Math.random,
+    log,
+    ...(leadership ? { leadership } : {}),
+    ...(hooks.checkpoint ? { checkpoint: hooks.checkpoint } : {}),
+  });
+  const api = new DaemonApi(daemon, token, signal);
+  try {
+    const port = await api.listen(hostPort[1]!, Number(hostPort[2]));
+    log(`${id} listening on http://${hostPort[1]}:${port}${token ? '' : ' (read-only: no API token)'}${config.etcd ? `; leader election on etcd ${config.etcd.endpoints.join(',')} (ttl ${config.etcd.ttlSeconds}s)` : ''}`);
+    // When the daemon fails (another holds the lock), the runtime's background work must end too, or the process never exits.
+    const failed = new AbortController();
+    const both = AbortSignal.any([signal, failed.signal]);
+    await Promise.all([
+      runtime.run(both),
+      daemon.run(both).catch((error: unknown) => {
+        failed.abort(error);
+        throw error;
+      }),
+    ]);
+    log('stopped');
+    return 0;
+  } catch (error) {
+    process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
+    return 2;
+  } finally {
+    dispose();
+    await api.close();
+    await runtime.close();
+  }
+}
+
+/** `lifeboat sim-serve --world SCENARIO [--listen HOST:PORT] [--time-scale N]`: serves a simulated world to daemons in other processes. */
+export async function runSimServeCommand(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: [...argv], options: { world: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' }, 'time-scale': { type: 'string', default: '1' } } }).values;
+  } catch (error) {
+    process.stderr.write(`lifeboat sim-serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (values.world === undefined) {
+    process.stderr.write('usage: lifeboat sim-serve --world <scenario> [--listen HOST:PORT] [--time-scale N]\n');
+    return 2;
+  }
+  let scenario;
+  try {
+    scenario = await loadScenarioFile(values.world);
+  } catch (error) {
+    if (!isScenarioError(error)) throw error;
+    process.stderr.write(`lifeboat sim-serve: ${error.message}\n`);
+    return 2;
+  }
+  const worldClock = new VirtualClock();
+  const world = new SimWorld({ topology: scenario.topology, clock: worldClock, seed: scenario.seed, durationSeconds: scenario.durationSeconds });
+  world.scheduleEvents(scenario.events);
+  const [host, port] = [values.listen!.replace(/:\d+$/, ''), Number(/:(\d+)$/.exec(values.listen!)?.[1] ?? 0)];
+  const server = new SimServer(world);
+  const { signal, dispose } = signalOnTermination();
+  const bound = await server.listen(host, port);
+  process.stdout.write(`sim-serve listening on http://${host}:${bound}\n`);
+  await new RealtimeSimDriver(worldClock, new SystemClock(), { timeScale: Number(values['time-scale']) || 1 }).run(signal);
+  dispose();
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,117 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ControllerMemory } from '../../../core/controller/ControllerMemory.js';
+import type { Step } from '../../../core/controller/Plan.js';
+
+/** A step whose adapter call was started and has not been seen to finish. */
+export interface JournaledStep {
+  readonly step: Step;
+  readonly startedAt: number;
+}
+
+/** What the journal file holds. */
+export interface JournalState {
+  readonly version: 1;
+  /** Daemon that wrote it. */
+  readonly daemon: string;
+  readonly memory: ControllerMemory;
+  /** Steps started and not completed, by step key (write-ahead). */
+  readonly inFlight: Readonly<Record<string, JournaledStep>>;
+}
+
+/**
+ * The daemon's crash-safe journal: one JSON file replaced atomically (write
+ * a temp file, fsync it, rename it over the old one, fsync the folder), so a
+ * crash at any instant leaves either the old or the new state, never a torn
+ * one. Writes are synchronous on purpose: the controller calls them right
+ * before an adapter call, and the call must not start before its intent is
+ * on disk.
+ */
+export class Journal {
+  private inFlight: Record<string, JournaledStep> = {};
+  private last = '';
+
+  constructor(
+    /** The journal file. */
+    readonly file: string,
+    private readonly daemon: string,
+    /** False when etcd holds the journal (HA mode): the state is then only kept here and handed to the leader term. */
+    private readonly disk = true,
+  ) {}
+
+  /** The state to persist: `memory` and the steps in flight. */
+  state(memory: ControllerMemory): JournalState {
+    return { version: 1, daemon: this.daemon, memory, inFlight: this.inFlight };
+  }
+
+  /** Takes over a state read elsewhere (etcd, at a leader handover); `undefined` starts empty. */
+  adopt(state: JournalState | undefined): void {
+    this.inFlight = { ...(state?.inFlight ?? {}) };
+    this.last = '';
+  }
+
+  /**
+   * Reads the journal left by a previous run; `undefined` when there is none.
+   *
+   * @throws when the file exists but is not a journal (never silently starts empty over one).
+   */
+  read(): JournalState | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const state = JSON.parse(text) as JournalState;
+    if (state.version !== 1 || typeof state.memory !== 'object') throw new Error(`${this.file} is not a lifeboat journal`);
+    this.inFlight = { ...state.inFlight };
+    return state;
+  }
+
+  /** Records that a step's call is about to start, with the memory that says so. */
+  stepStarted(memory: ControllerMemory, step: Step, now: number): void {
+    this.inFlight[step.key] = { step, startedAt: now };
+    this.write(memory);
+  }
+
+  /** Records that a step's call returned (whatever its outcome). */
+  stepFinished(memory: ControllerMemory, step: Step): void {
+    delete this.inFlight[step.key];
+    this.write(memory);
+  }
+
+  /** Steps started and not finished. */
+  get pending(): readonly JournaledStep[] {
+    return Object.values(this.inFlight);
+  }
+
+  /** Drops the record of a step that was dealt with at restore. */
+  forget(key: string): void {
+    delete this.inFlight[key];
+  }
+
+  /** Writes the state if it changed since the last write. */
+  write(memory: ControllerMemory): void {
+    if (!this.disk) return;
+    const text = JSON.stringify(this.state(memory));
+    if (text === this.last) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temp = `${this.file}.tmp`;
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.file);
+    const dir = openSync(dirname(this.file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    this.last = text;
+  }
+}

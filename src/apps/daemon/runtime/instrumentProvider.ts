@@ -1,0 +1,62 @@
+import { isMutatingOperation } from '../../../core/contract/types.js';
+import { ProviderError, toProviderError } from '../../../core/contract/errors.js';
+import type { Provider } from '../../../core/contract/Provider.js';
+import type { DatabaseInstance } from '../../../core/contract/types.js';
+import { SIM_METHODS, type SimMethod } from '../sim/simWire.js';
+
+/** What {@link instrumentProvider} reports and checks around each adapter call. */
+export interface ProviderHooks {
+  /** After every call, with its outcome (`ok`, or the error kind). */
+  readonly onCall?: (provider: string, operation: string, result: string) => void;
+  /**
+   * Before every mutating call: throw (or reject) to refuse it (a deposed
+   * leader, a fencing token that moved). The call waits for it, so an async
+   * check (a transaction against etcd) completes before the call starts. The
+   * refusal reaches the controller as a `retryable` error, so the step is
+   * planned again later, never lost.
+   */
+  readonly beforeMutation?: (provider: string, operation: string) => void | Promise<void>;
+  /** Test-only fault injection: called before and after each mutating call (`before:op`, `after:op`). */
+  readonly checkpoint?: (point: string) => void;
+  /** Protected clusters; when non-empty, other databases are not listed (so never touched). */
+  readonly clusters?: ReadonlySet<string>;
+}
+
+/**
+ * Wraps a provider with the daemon's cross-cutting concerns: per-call
+ * metrics, the leadership check before every mutating call, and the
+ * protected-databases filter. The wrapped object still honours the contract.
+ */
+export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provider {
+  const wrapped: Record<string, unknown> = { id: inner.id, capabilities: inner.capabilities };
+  const source = inner as unknown as Record<SimMethod, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of SIM_METHODS) {
+    wrapped[method] = async (...args: unknown[]) => {
+      const mutating = isMutatingOperation(method);
+      if (mutating) {
+        try {
+          await hooks.beforeMutation?.(inner.id, method);
+        } catch (error) {
+          hooks.onCall?.(inner.id, method, 'refused');
+          throw new ProviderError('retryable', `not issued: ${(error as Error).message}`, { provider: inner.id, operation: method, cause: error });
+        }
+        hooks.checkpoint?.(`before:${method}`);
+      }
+      try {
+        let value = await source[method].apply(inner, args);
+        if (method === 'listDatabases' && hooks.clusters && hooks.clusters.size > 0) {
+          value = (value as DatabaseInstance[]).filter((d) => hooks.clusters!.has(d.cluster));
+        }
+        hooks.onCall?.(inner.id, method, 'ok');
+        if (mutating) hooks.checkpoint?.(`after:${method}`);
+        return value;
+      } catch (error) {
+        const e = toProviderError(error, inner.id, method);
+        hooks.onCall?.(inner.id, method, e.kind);
+        throw e;
+      }
+    };
+  }
+  if (inner.close) wrapped['close'] = () => inner.close!();
+  return wrapped as unknown as Provider;
+}

@@ -1,0 +1,431 @@
+import { LocalProvider, type ZoneFault } from '../../../adapters/local/index.js';
+import { abortError, timeoutSignal, type Clock } from '../../core/clock/Clock.js';
+import { SystemClock } from '../../core/clock/SystemClock.js';
+import { Controller } from '../../core/controller/Controller.js';
+import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
+import { DEFAULT_POLICY, type Policy } from '../../core/controller/Policy.js';
+import { BoundedConnection, type PgEndpoint } from './BoundedConnection.js';
+import {
+  DEFAULT_PLACEMENT,
+  DEMO_CLUSTER,
+  DEMO_PROVIDER,
+  DEMO_REGION,
+  DEMO_ZONES,
+  demoGroups,
+  demoTopology,
+  instanceId,
+  type DemoPlacement,
+} from './demoTopology.js';
+import { CHECK_TABLE_DDL, checkWritable, readBack, type InstanceCheck } from './verify.js';
+import { WRITES_TABLE_DDL, WriteClient } from './WriteClient.js';
+
+/** Options of {@link runFailoverDrill}. Every field is optional. */
+export interface FailoverDrillOptions {
+  /** What happens to the primary's zone (default `unreachable`). */
+  readonly fault?: ZoneFault;
+  /** Where the primary and the standbys run (default primary `local-a`, sync `local-b`, async `local-c`). */
+  readonly placement?: DemoPlacement;
+  /** Nodes of the `web` group per zone (default 2). */
+  readonly nodesPerZone?: number;
+  /** Controller policy (default {@link DEFAULT_POLICY}, the production defaults). */
+  readonly policy?: Policy;
+  /** Clock of the controller, the adapter and the client (default the system clock; it must run in real time). */
+  readonly clock?: Clock;
+  /** Jitter source of the controller's backoff (default `Math.random`). */
+  readonly random?: () => number;
+  /** Acknowledged writes to collect before the fault, ms (default 2000). */
+  readonly warmupMs?: number;
+  /** The failover must complete within this long after the fault, ms (default 60 000). */
+  readonly boundMs?: number;
+  /** Writes to collect on the new primary before the checks, ms (default 1000). */
+  readonly settleMs?: number;
+  /**
+   * When to clear the fault, ms after the failover completed (default 0);
+   * the client keeps writing through it, and writability is checked again
+   * afterwards. `false` leaves the zone down until the end.
+   */
+  readonly healAfterMs?: number | false;
+  /** Writes to collect after the zone came back, before the last check, ms (default 3000). */
+  readonly afterHealMs?: number;
+  /**
+   * Also run a second client pinned to the old primary's endpoint alone (an
+   * application server in the failed zone with a single-host connection
+   * string), writing through the outage and the heal. Its acknowledged
+   * writes must survive too. Default false.
+   */
+  readonly zoneClient?: boolean;
+  /** Pause between the client's writes, ms (default 20). */
+  readonly writeIntervalMs?: number;
+  /** Aborts the drill; everything is cleaned up, then it rejects with an `AbortError`. */
+  readonly signal?: AbortSignal;
+  /** Progress, for a live display. */
+  readonly onProgress?: (progress: DrillProgress) => void;
+  /** Parent of the adapter's temp dir (default the OS temp dir). */
+  readonly tmpDir?: string;
+  /** As root, create the OS user `postgres` when missing (PostgreSQL refuses to run as root). Default false. */
+  readonly createPostgresUser?: boolean;
+}
+
+/** One line of progress. */
+export interface DrillProgress {
+  /** Seconds since the fault (negative before it), or `undefined` during set-up. */
+  readonly t: number | undefined;
+  readonly kind: 'setup' | 'fault' | 'event' | 'client' | 'check';
+  readonly message: string;
+}
+
+/** A mutating call the controller made, from its `action` events. */
+export interface DrillAction {
+  /** Seconds since the fault when the call returned. */
+  readonly t: number;
+  readonly operation: string;
+  readonly target: string;
+  readonly result: string;
+  readonly reason: string;
+}
+
+/** A controller event, timed from the fault. */
+export interface DrillEvent {
+  readonly t: number;
+  readonly kind: string;
+  readonly zone?: string;
+  readonly detail: string;
+}
+
+/** What a drill measured and checked. Times are seconds; `null` when the moment never came. */
+export interface FailoverDrillReport {
+  readonly fault: ZoneFault;
+  /** The zone knocked out: the primary's. */
+  readonly zone: string;
+  readonly placement: DemoPlacement;
+  readonly oldPrimary: string;
+  /** The primary the controller settled on (its memory), if it failed over. */
+  readonly newPrimary: string | null;
+  /** Adapter start-up until the topology was ready. */
+  readonly startupSeconds: number;
+  /** Fault until the controller's first `zone.impaired` (for the zone) or `failover.planned` event. */
+  readonly detectionSeconds: number | null;
+  /** Fault until `failover.planned` (the decision to promote). */
+  readonly decisionSeconds: number | null;
+  /** `failover.planned` until the `promoteReplica` call returned OK. */
+  readonly promotionSeconds: number | null;
+  /** Fault until `failover.completed` (the controller saw the new primary writable). */
+  readonly failoverSeconds: number | null;
+  /** Last write acknowledged before the fault until the first acknowledged by another instance. */
+  readonly unavailableSeconds: number | null;
+  /** First acknowledged write on the new primary, seconds after the fault. */
+  readonly firstWriteAfterSeconds: number | null;
+  /** Writes whose commit returned OK to a client. */
+  readonly acknowledgedWrites: number;
+  /** Acknowledged writes missing on the new primary. */
+  readonly lostWrites: number;
+  /** Sequence numbers of the first lost writes (at most 20). */
+  readonly lostSequences: readonly number[];
+  /** Writes that were sent and not acknowledged (refused, or cut off with an unknown outcome). */
+  readonly unacknowledgedWrites: number;
+  /** Of those cut off with an unknown outcome, how many did commit. */
+  readonly indeterminateWritesFound: number;
+  /** Instances that committed a check write after the failover, while the zone was still down. */
+  readonly writablePrimaries: readonly string[];
+  /** The same after the zone came back (`null` when it was left down). */
+  readonly writablePrimariesAfterHeal: readonly string[] | null;
+  /** Exactly one writable primary, the new one, at every check. */
+  readonly exactlyOneWritablePrimary: boolean;
+  /** Per-instance answers of each check. */
+  readonly checks: { readonly outage: readonly InstanceCheck[]; readonly afterHeal: readonly InstanceCheck[] | null };
+  /** The controller stopped (fenced) the old primary. */
+  readonly oldPrimaryFenced: boolean;
+  /** The old primary as the adapter lists it at the end (`role/state`). */
+  readonly oldPrimaryListed: string;
+  /** Every mutating call the controller made (`action` events), in order. */
+  readonly actions: readonly DrillAction[];
+  /** Every controller event from the fault on. */
+  readonly events: readonly DrillEvent[];
+  /** What went wrong; empty when the drill passed. */
+  readonly problems: readonly string[];
+  /** No acknowledged write lost, failover within the bound, exactly one writable primary. */
+  readonly passed: boolean;
+}
+
+const READY_LIMIT_MS = 60_000;
+/** Sequence numbers of the zone client start here, far from the main client's. */
+const ZONE_CLIENT_FIRST_SEQ = 1_000_000_001;
+const FIRST_WRITE_LIMIT_MS = 20_000;
+const POLL_MS = 50;
+
+/**
+ * A failover drill on the `local` adapter, end to end, with real PostgreSQL:
+ *
+ * 1. starts three zones with a node group, a primary, a sync and an async
+ *    standby ({@link demoTopology});
+ * 2. runs the {@link Controller} with `policy` (the production defaults
+ *    unless told otherwise), the system clock, the adapter and its prober;
+ * 3. runs a {@link WriteClient} that writes a sequence number every 20 ms
+ *    and finds the primary itself;
+ * 4. knocks out the primary's zone (`fault`), waits for the controller to
+ *    fail over (within `boundMs`), checks that exactly one instance takes
+ *    writes, clears the fault (unless `healAfterMs` is `false`) and checks
+ *    again;
+ * 5. reads every sequence number back from the new primary: any
+ *    acknowledged write missing there is lost.
+ *
+ * Everything is stopped and removed before it returns, on every path.
+ * Rejects only on set-up failures and on abort; what the drill found is in
+ * the report (`passed`, `problems`).
+ */
+export async function runFailoverDrill(options: FailoverDrillOptions = {}): Promise<FailoverDrillReport> {
+  const clock = options.clock ?? new SystemClock();
+  const fault = options.fault ?? 'unreachable';
+  const placement = options.placement ?? DEFAULT_PLACEMENT;
+  const nodesPerZone = options.nodesPerZone ?? 2;
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const signal = options.signal ?? new AbortController().signal;
+  const boundMs = options.boundMs ?? 60_000;
+  const healAfterMs = options.healAfterMs ?? 0;
+  const progress = options.onProgress ?? (() => undefined);
+  const oldPrimary = instanceId(placement.primary);
+  const ids = [placement.primary, placement.sync, placement.async].map(instanceId);
+  const sleep = (ms: number) => clock.sleep(ms, signal);
+  /** Polls `check` until it holds (true) or `limitMs` passed (false). */
+  const until = async (limitMs: number, check: () => boolean): Promise<boolean> => {
+    const deadline = clock.now() + limitMs;
+    while (!check()) {
+      if (clock.now() >= deadline) return false;
+      await sleep(POLL_MS);
+    }
+    return true;
+  };
+
+  if (signal.aborted) throw abortError(signal);
+  const startedAt = clock.now();
+  progress({ t: undefined, kind: 'setup', message: `starting 3 zones: ${nodesPerZone * DEMO_ZONES.length} nodes, PostgreSQL primary in ${placement.primary}, sync standby in ${placement.sync}, async standby in ${placement.async}` });
+  const local = await LocalProvider.start(
+    {
+      zones: DEMO_ZONES,
+      topology: demoTopology(placement, nodesPerZone),
+      clock,
+      ...(options.tmpDir === undefined ? {} : { tmpDir: options.tmpDir }),
+      createPostgresUser: options.createPostgresUser ?? false,
+    },
+    { signal },
+  );
+  const startupSeconds = (clock.now() - startedAt) / 1000;
+  progress({ t: undefined, kind: 'setup', message: `ready in ${startupSeconds.toFixed(1)} s` });
+
+  const events: ControllerEvent[] = [];
+  const stopController = new AbortController();
+  const onAbort = () => stopController.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let controllerRun: Promise<void> | undefined;
+  let client: WriteClient | undefined;
+  let zoneClient: WriteClient | undefined;
+  let faultAt: number | undefined;
+  const since = (t: number) => (faultAt === undefined ? undefined : round((t - faultAt) / 1000));
+  try {
+    const endpoints: PgEndpoint[] = ids.map((id) => ({ id, target: local.ex_connection(id) }));
+    const setup = await BoundedConnection.open(endpoints[0]!, clock, 10_000, 'lifeboat-demo-setup');
+    try {
+      await setup.query(WRITES_TABLE_DDL, [], 10_000);
+      await setup.query(CHECK_TABLE_DDL, [], 10_000);
+    } finally {
+      setup.close();
+    }
+
+    const controller = new Controller({
+      providers: [local],
+      prober: local.ex_prober(),
+      clock,
+      policy,
+      groups: demoGroups(nodesPerZone),
+      watch: [{ provider: DEMO_PROVIDER, region: DEMO_REGION }],
+      random: options.random ?? Math.random,
+    });
+    controller.on('event', (event) => {
+      events.push(event);
+      if (faultAt === undefined) return;
+      const message = progressLine(event);
+      if (message !== undefined) progress({ t: since(event.t), kind: 'event', message });
+    });
+    controllerRun = controller.run(stopController.signal);
+    // Measure from a settled controller: it has adopted the primary and seen every target answer.
+    const settled = await until(READY_LIMIT_MS, () => {
+      const snapshot = controller.snapshot;
+      return (
+        snapshot !== undefined &&
+        controller.memory.clusters[DEMO_CLUSTER]?.primary === oldPrimary &&
+        snapshot.databases.length === ids.length &&
+        [...snapshot.databases, ...snapshot.nodes].every((view) => view.health.status === 'up')
+      );
+    });
+    if (!settled) throw new Error(`the controller did not see every target answer within ${READY_LIMIT_MS / 1000} s`);
+
+    client = new WriteClient({ endpoints, clock, ...(options.writeIntervalMs === undefined ? {} : { intervalMs: options.writeIntervalMs }) });
+    client.start();
+    if (options.zoneClient) {
+      const pinned = endpoints.filter((e) => e.id === oldPrimary);
+      zoneClient = new WriteClient({ endpoints: pinned, clock, firstSeq: ZONE_CLIENT_FIRST_SEQ, ...(options.writeIntervalMs === undefined ? {} : { intervalMs: options.writeIntervalMs }) });
+      zoneClient.start();
+    }
+    progress({ t: undefined, kind: 'client', message: `client writing a sequence number every ${options.writeIntervalMs ?? 20} ms; it finds the primary itself` });
+    const writing = await until(FIRST_WRITE_LIMIT_MS, () => client!.acknowledged.length > 0);
+    if (!writing) throw new Error(`the client got no write acknowledged within ${FIRST_WRITE_LIMIT_MS / 1000} s`);
+    await sleep(options.warmupMs ?? 2000);
+
+    faultAt = clock.now();
+    local.ex_injectZoneFault(placement.primary, fault);
+    progress({ t: 0, kind: 'fault', message: `${fault} fault in ${placement.primary} (the primary's zone)` });
+
+    const problems: string[] = [];
+    const completed = () => events.find((e) => e.kind === 'failover.completed' && e.t >= faultAt! && e.database === DEMO_CLUSTER);
+    if (!(await until(boundMs, () => completed() !== undefined))) {
+      problems.push(`no failover within ${boundMs / 1000} s of the fault`);
+    }
+    const newPrimary = completed() ? (controller.memory.clusters[DEMO_CLUSTER]?.primary ?? null) : null;
+    const firstAfter = () => client!.acknowledged.find((w) => w.at > faultAt! && w.instance !== oldPrimary);
+    if (newPrimary !== null) {
+      if (!(await until(FIRST_WRITE_LIMIT_MS, () => firstAfter() !== undefined))) {
+        problems.push(`the client got no write acknowledged within ${FIRST_WRITE_LIMIT_MS / 1000} s after the failover`);
+      }
+      await sleep(options.settleMs ?? 1000);
+    }
+
+    const outage = await checkWritable(endpoints, clock);
+    const writablePrimaries = outage.filter((c) => c.state === 'writable').map((c) => c.instance);
+    progress({ t: since(clock.now()), kind: 'check', message: `zone still down: ${describeChecks(outage)}` });
+
+    let afterHeal: InstanceCheck[] | null = null;
+    if (healAfterMs !== false) {
+      const completedAt = completed()?.t ?? clock.now();
+      await sleep(Math.max(0, completedAt + healAfterMs - clock.now()));
+      local.ex_clearZoneFault(placement.primary);
+      progress({ t: since(clock.now()), kind: 'fault', message: `${placement.primary} back (fault cleared)` });
+      await sleep(options.afterHealMs ?? 3000);
+      afterHeal = await checkWritable(endpoints, clock);
+      progress({ t: since(clock.now()), kind: 'check', message: `zone back: ${describeChecks(afterHeal)}` });
+    }
+    await client.stop();
+    await zoneClient?.stop();
+    const writablePrimariesAfterHeal = afterHeal?.filter((c) => c.state === 'writable').map((c) => c.instance) ?? null;
+
+    const acknowledged = [...client.acknowledged, ...(zoneClient?.acknowledged ?? [])];
+    const unacknowledged = [...client.unacknowledged, ...(zoneClient?.unacknowledged ?? [])];
+    const readFrom = newPrimary ?? writablePrimaries[0] ?? oldPrimary;
+    const readEndpoint = endpoints.find((e) => e.id === readFrom)!;
+    let lost: number[] = [];
+    let indeterminateWritesFound = 0;
+    try {
+      const result = await readBack(readEndpoint, acknowledged, unacknowledged, clock);
+      lost = result.lost.map((w) => w.seq);
+      indeterminateWritesFound = result.indeterminateFound;
+    } catch (error) {
+      problems.push(`could not read the writes back from ${readFrom}: ${error instanceof Error ? error.message : String(error)}`);
+      lost = acknowledged.map((w) => w.seq);
+    }
+
+    const after = firstAfter();
+    const before = [...client.acknowledged]
+      .reverse()
+      .find((w) => (w.at <= faultAt! || w.instance === oldPrimary) && (after === undefined || w.at <= after.at));
+    const unavailableSeconds = before && after ? round((after.at - before.at) / 1000) : null;
+    const planned = events.find((e) => e.t >= faultAt! && e.kind === 'failover.planned' && e.database === DEMO_CLUSTER);
+    const impaired = events.find((e) => e.t >= faultAt! && e.kind === 'zone.impaired' && e.zone === placement.primary);
+    const detection = [impaired, planned].filter((e) => e !== undefined).sort((a, b) => a.t - b.t)[0];
+    const promoted = events.find(
+      (e) => e.t >= faultAt! && e.kind === 'action' && e.step?.operation === 'promoteReplica' && e.result === 'ok',
+    );
+    const fencedOk = events.some(
+      (e) => e.kind === 'action' && e.step?.operation === 'stopDatabase' && 'target' in e.step && e.step.target === oldPrimary && e.result === 'ok',
+    );
+    const budget = timeoutSignal(clock, 5000, signal);
+    const listed = await local
+      .listDatabases({ ids: [oldPrimary] }, { signal: budget.signal })
+      .then(([instance]) => (instance ? `${instance.role}/${instance.state}` : 'not listed'))
+      .catch(() => 'unknown')
+      .finally(budget.dispose);
+
+    if (lost.length > 0) problems.push(`${lost.length} acknowledged write(s) lost`);
+    const oneWritable = (list: readonly string[]) => list.length === 1 && list[0] === newPrimary;
+    if (newPrimary !== null && !oneWritable(writablePrimaries)) {
+      problems.push(`writable primaries while the zone was down: ${writablePrimaries.join(', ') || 'none'} (expected only ${newPrimary})`);
+    }
+    if (newPrimary !== null && writablePrimariesAfterHeal !== null && !oneWritable(writablePrimariesAfterHeal)) {
+      problems.push(`writable primaries after the zone came back: ${writablePrimariesAfterHeal.join(', ') || 'none'} (expected only ${newPrimary})`);
+    }
+    const actions: DrillAction[] = events
+      .filter((e) => e.kind === 'action' && e.step)
+      .map((e) => ({
+        t: round((e.t - faultAt!) / 1000),
+        operation: e.step!.operation,
+        target: 'target' in e.step! ? e.step.target : e.step!.name,
+        result: e.result ?? 'unknown',
+        reason: e.step!.reason,
+      }));
+    if (signal.aborted) throw abortError(signal);
+    return {
+      fault,
+      zone: placement.primary,
+      placement,
+      oldPrimary,
+      newPrimary,
+      startupSeconds: round(startupSeconds),
+      detectionSeconds: detection ? round((detection.t - faultAt) / 1000) : null,
+      decisionSeconds: planned ? round((planned.t - faultAt) / 1000) : null,
+      promotionSeconds: planned && promoted ? round((promoted.t - planned.t) / 1000) : null,
+      failoverSeconds: completed() ? round((completed()!.t - faultAt) / 1000) : null,
+      unavailableSeconds,
+      firstWriteAfterSeconds: after ? round((after.at - faultAt) / 1000) : null,
+      acknowledgedWrites: acknowledged.length,
+      lostWrites: lost.length,
+      lostSequences: lost.slice(0, 20),
+      unacknowledgedWrites: unacknowledged.length,
+      indeterminateWritesFound,
+      writablePrimaries,
+      writablePrimariesAfterHeal,
+      exactlyOneWritablePrimary: oneWritable(writablePrimaries) && (writablePrimariesAfterHeal === null || oneWritable(writablePrimariesAfterHeal)),
+      checks: { outage, afterHeal },
+      oldPrimaryFenced: fencedOk,
+      oldPrimaryListed: listed,
+      actions,
+      events: events
+        .filter((e) => e.t >= faultAt! && e.kind !== 'failover.step')
+        .map((e) => ({ t: round((e.t - faultAt!) / 1000), kind: e.kind, ...(e.zone ? { zone: e.zone } : {}), detail: e.detail })),
+      problems,
+      passed: problems.length === 0,
+    };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await client?.stop();
+    await zoneClient?.stop();
+    stopController.abort();
+    await controllerRun?.catch(() => undefined);
+    await local.close();
+  }
+}
+
+/** A short line for the live display, for the events worth one. */
+function progressLine(event: ControllerEvent): string | undefined {
+  const step = event.step;
+  switch (event.kind) {
+    case 'zone.impaired':
+    case 'zone.recovered':
+      return `${event.kind} ${event.zone ?? ''}: ${event.detail.replace(/^impaired: /, '')}`;
+    case 'failover.planned':
+      return step && 'target' in step ? `failover.planned: promote ${step.target}` : `failover.planned: ${event.detail}`;
+    case 'failover.completed':
+    case 'failover.failed':
+      return `${event.kind}: ${event.detail}`;
+    case 'action':
+      return step ? `${step.operation} ${'target' in step ? step.target : step.name}: ${event.result ?? 'unknown'}` : event.detail;
+    default:
+      return undefined;
+  }
+}
+
+/** One line per instance: `orders-local-b writable, orders-local-c standby, ...`. */
+export function describeChecks(checks: readonly InstanceCheck[]): string {
+  return checks.map((c) => `${c.instance} ${c.state}`).join(', ');
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

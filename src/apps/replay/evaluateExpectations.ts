@@ -1,0 +1,175 @@
+import { isMutatingOperation } from '../../core/contract/types.js';
+import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
+import { formatSeconds } from '../../core/util/duration.js';
+import type { ExpectationResult } from './ReplayReport.js';
+import type { Expectation, Scenario, ScenarioEvent } from './scenario/Scenario.js';
+
+/** A promotion that took effect in the simulated world (ground truth). */
+export interface PromotionFact {
+  readonly cluster: string;
+  readonly replica: string;
+  readonly provider: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly from: string;
+  readonly requestedAt: number;
+  readonly writableAt: number;
+  readonly dataLossSeconds: number;
+}
+
+/** An adapter call the controller made (ground truth, recorded by the world). */
+export interface CallFact {
+  readonly t: number;
+  readonly provider: string;
+  readonly operation: string;
+  readonly target?: string;
+  readonly region?: string;
+  readonly zone?: string;
+}
+
+/** Everything the judge looks at; none of it was visible to the controller. */
+export interface ReplayFacts {
+  readonly scenario: Scenario;
+  readonly promotions: readonly PromotionFact[];
+  readonly calls: readonly CallFact[];
+  /** Per group, healthy node counts sampled at every controller tick. */
+  readonly capacitySamples: ReadonlyMap<string, readonly { t: number; healthy: number }[]>;
+  readonly controllerEvents: readonly ControllerEvent[];
+}
+
+const IMPAIRMENTS = new Set<ScenarioEvent['kind']>(['impair', 'impairRegion', 'flap']);
+
+/** Judges every expectation of the scenario (spec section 5) on ground truth. */
+export function evaluateExpectations(facts: ReplayFacts): {
+  expectations: ExpectationResult[];
+  firstImpairmentAt: number | undefined;
+} {
+  const { scenario } = facts;
+  const impairments = scenario.events.filter((e) => IMPAIRMENTS.has(e.kind));
+  const firstImpairmentAt = impairments[0]?.at;
+  const expectations = scenario.expect.map((expectation) => judge(facts, expectation, firstImpairmentAt));
+  return { expectations, firstImpairmentAt };
+}
+
+function judge(facts: ReplayFacts, e: Expectation, firstImpairmentAt: number | undefined): ExpectationResult {
+  const result = (passed: boolean, detail: string): ExpectationResult => ({ kind: e.kind, spec: e.spec, passed, detail });
+  const { scenario } = facts;
+  switch (e.kind) {
+    case 'failover': {
+      const promotions = facts.promotions.filter((p) => p.cluster === e.database);
+      if (promotions.length === 0) return result(false, `${e.database} never failed over`);
+      const matching = promotions.filter(
+        (p) =>
+          (e.to?.region === undefined || p.region === e.to.region) &&
+          (e.to?.zone === undefined || p.zone === e.to.zone) &&
+          (e.to?.replica === undefined || p.replica === e.to.replica),
+      );
+      const describe = (p: PromotionFact) => `${e.database} -> ${p.replica} (${p.zone}) at ${formatSeconds(p.writableAt)}`;
+      if (matching.length === 0) {
+        return result(false, `${promotions.map(describe).join('; ')}: none matches ${JSON.stringify(e.to)}`);
+      }
+      const within = e.withinSeconds ?? Infinity;
+      for (const p of matching) {
+        const base = impairmentAffecting(scenario, zoneOfInstance(scenario, p.from), p.writableAt) ?? firstImpairmentAt ?? 0;
+        const took = p.writableAt - base;
+        if (took <= within) {
+          return result(true, `${describe(p)}, ${formatSeconds(took)} after the impairment`);
+        }
+      }
+      const p = matching[0]!;
+      const base = impairmentAffecting(scenario, zoneOfInstance(scenario, p.from), p.writableAt) ?? firstImpairmentAt ?? 0;
+      return result(false, `${describe(p)}, ${formatSeconds(p.writableAt - base)} after the impairment: later than ${formatSeconds(within)}`);
+    }
+    case 'noFailover': {
+      const promotions = facts.promotions.filter((p) => e.database === undefined || p.cluster === e.database);
+      return promotions.length === 0
+        ? result(true, `no promotion${e.database ? ` of ${e.database}` : ''}`)
+        : result(false, promotions.map((p) => `${p.cluster} -> ${p.replica} at ${formatSeconds(p.writableAt)}`).join('; '));
+    }
+    case 'never': {
+      const offending = facts.calls.filter(
+        (c) =>
+          c.operation === e.action &&
+          (e.zone === undefined || c.zone === e.zone) &&
+          (e.region === undefined || c.region === e.region),
+      );
+      const where = [e.zone, e.region].filter(Boolean).join(', ') || 'anywhere';
+      return offending.length === 0
+        ? result(true, `no ${e.action} in ${where}`)
+        : result(false, `${offending.length} ${e.action} call(s) in ${where}, first at ${formatSeconds(offending[0]!.t)} on ${offending[0]!.target ?? '?'}`);
+    }
+    case 'capacity': {
+      const group = scenario.topology.groups.find((g) => g.id === e.group);
+      const min = e.min ?? group?.minHealthy ?? 0;
+      const from = (firstImpairmentAt ?? 0) + e.withinSeconds;
+      const samples = (facts.capacitySamples.get(e.group) ?? []).filter((s) => s.t >= from);
+      if (samples.length === 0) return result(true, `no controller tick after ${formatSeconds(from)} to sample`);
+      const lowest = samples.reduce((a, b) => (b.healthy < a.healthy ? b : a));
+      const firstShort = samples.find((s) => s.healthy < min);
+      return firstShort
+        ? result(false, `${e.group} had ${firstShort.healthy} < ${min} healthy at ${formatSeconds(firstShort.t)} (lowest ${lowest.healthy})`)
+        : result(true, `${e.group} kept at least ${min} healthy from ${formatSeconds(from)} (lowest ${lowest.healthy})`);
+    }
+    case 'maxDataLoss': {
+      const promotions = facts.promotions.filter((p) => p.cluster === e.database);
+      if (promotions.length === 0) return result(true, `${e.database} was not promoted: nothing lost`);
+      const worst = promotions.reduce((a, b) => (b.dataLossSeconds > a.dataLossSeconds ? b : a));
+      return result(
+        worst.dataLossSeconds <= e.seconds,
+        `worst promotion ${worst.replica} lost ${formatSeconds(worst.dataLossSeconds)} of writes (limit ${formatSeconds(e.seconds)})`,
+      );
+    }
+    case 'maxFailovers': {
+      const count = facts.promotions.filter((p) => e.database === undefined || p.cluster === e.database).length;
+      return result(count <= e.count, `${count} promotion(s)${e.database ? ` of ${e.database}` : ''} (limit ${e.count})`);
+    }
+    case 'maxCalls': {
+      const times = facts.calls
+        .filter(
+          (c) =>
+            c.provider === e.provider &&
+            (e.operation !== undefined ? c.operation === e.operation : isMutatingOperation(c.operation)),
+        )
+        .map((c) => c.t);
+      const what = `${e.operation ?? 'mutating'} calls to ${e.provider}`;
+      if (e.perSeconds === undefined) {
+        return result(times.length <= e.count, `${times.length} ${what} (limit ${e.count})`);
+      }
+      let worst = 0;
+      let worstAt = 0;
+      for (let lo = 0, hi = 0; hi < times.length; hi++) {
+        while (times[hi]! - times[lo]! >= e.perSeconds) lo++;
+        if (hi - lo + 1 > worst) {
+          worst = hi - lo + 1;
+          worstAt = times[lo]!;
+        }
+      }
+      return result(
+        worst <= e.count,
+        `at most ${worst} ${what} in any ${formatSeconds(e.perSeconds)}${worst > 0 ? ` (from ${formatSeconds(worstAt)})` : ''} (limit ${e.count})`,
+      );
+    }
+  }
+}
+
+/** Zone of a database instance as the topology declares it (primaries are named after their database). */
+function zoneOfInstance(scenario: Scenario, id: string): string | undefined {
+  for (const db of scenario.topology.databases) {
+    if (db.id === id) return db.primary.zone;
+    const replica = db.replicas.find((r) => r.id === id);
+    if (replica) return replica.zone;
+  }
+  return undefined;
+}
+
+/** Time of the first impairment (impair, impairRegion or flap) that hit `zone`, no later than `before`. */
+function impairmentAffecting(scenario: Scenario, zone: string | undefined, before: number): number | undefined {
+  if (zone === undefined) return undefined;
+  const region = scenario.topology.providers.flatMap((p) => p.regions).find((r) => r.zones.includes(zone))?.id;
+  for (const event of scenario.events) {
+    if (event.at > before) break;
+    if ((event.kind === 'impair' || event.kind === 'flap') && event.zone === zone) return event.at;
+    if (event.kind === 'impairRegion' && event.region === region) return event.at;
+  }
+  return undefined;
+}

@@ -1,0 +1,32 @@
+import { formatSeconds } from '../../core/util/duration.js';
+import type { ReplayReport } from './ReplayReport.js';
+
+/** Timeline kinds shown as "notable" in human output. */
+const NOTABLE = /^(world\.|zone\.(impaired|recovered)|failover\.|node\.replaced)/;
+
+/** Human-readable replay output: notable events with virtual time, then the summary and each expectation. */
+export function formatReport(report: ReplayReport, options: { quiet?: boolean } = {}): string {
+  const lines: string[] = [];
+  lines.push(`== ${report.scenario} (${report.file}, ${formatSeconds(report.virtualSeconds)} virtual, seed ${report.seed}${report.wire ? ', over the wire' : ''})`);
+  if (!options.quiet) {
+    for (const entry of report.timeline) {
+      if (!NOTABLE.test(entry.kind)) continue;
+      const where = [entry.provider, entry.zone ?? entry.region, entry.database, entry.group].filter(Boolean).join(' ');
+      lines.push(`  [${formatSeconds(entry.t).padStart(7)}] ${entry.kind.padEnd(20)} ${where ? `${where}: ` : ''}${entry.detail}`);
+    }
+    const failed = report.actions.filter((a) => a.result !== 'ok').length;
+    lines.push(`  ${report.actions.length} mutating call(s)${failed > 0 ? `, ${failed} not ok` : ''}`);
+  }
+  const m = report.metrics;
+  const secs = (v: number | null) => (v === null ? 'n/a' : formatSeconds(v));
+  lines.push(
+    `  detection ${secs(m.detectionSeconds)}, failover ${secs(m.failoverSeconds)}, data lost ${secs(m.dataLossSeconds)}` +
+      `${m.dataLossWrites !== null ? ` (${m.dataLossWrites} writes)` : ''}, failovers ${m.failovers}, mutating calls ${m.mutatingCalls}` +
+      `${m.splitBrainSeconds > 0 ? `, split brain ${formatSeconds(m.splitBrainSeconds)}` : ''}`,
+  );
+  for (const e of report.expectations) {
+    lines.push(`  ${e.passed ? 'PASS' : 'FAIL'} ${e.kind}: ${e.detail}`);
+  }
+  lines.push(`  ${report.passed ? 'PASSED' : 'FAILED'}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,164 @@
+import { startAwsEmulator, startGcpEmulator, WireQuiescence, type EmulatorHandle } from '../../../adapters/emulators/index.js';
+import { parseNodeId } from '../../../adapters/gcp/gceNames.js';
+import type { CallRecord, SimWorld } from '../../../adapters/sim/index.js';
+import type { VirtualClock } from '../../core/clock/VirtualClock.js';
+import type { Prober, ProbeResult, ProbeTarget } from '../../core/contract/Prober.js';
+import type { Provider } from '../../core/contract/Provider.js';
+import type { Topology } from './scenario/Scenario.js';
+
+/** Project id the GCP adapter and emulator use in wire replays. */
+const GCP_PROJECT = 'lifeboat-replay';
+
+/**
+ * The providers, prober and time driver of a replay in wire mode (see
+ * {@link startWireProviders}). Hand {@link providers} and {@link prober} to
+ * the controller, move time with {@link runUntil}, and always {@link close}.
+ */
+export interface WireProviders {
+  /** One provider per topology provider, in topology order: real adapters for `aws`/`gcp`, the world's sim adapter for the rest. */
+  readonly providers: readonly Provider[];
+  /** The world's prober, with adapter ids (`zone/name` for GCE nodes) translated to the world's. */
+  readonly prober: Prober;
+  /** Ids of the providers that go over the wire. */
+  readonly wired: readonly string[];
+  /**
+   * Calls an emulator refused on a rule of the real service that the world
+   * does not model (RDS will not stop an instance that has read replicas):
+   * the world never saw them, so they are recorded here, as failed calls,
+   * in the order they happened.
+   */
+  readonly refusals: readonly RefusedCall[];
+  /** Advances the virtual clock to `targetMs`, letting HTTP requests in flight settle between timers. */
+  runUntil(clock: VirtualClock, targetMs: number): Promise<void>;
+  /** Closes every adapter and emulator. Idempotent; never rejects. */
+  close(): Promise<void>;
+}
+
+/** A call refused by an emulator itself, shaped like the world's call records. */
+export type RefusedCall = Pick<CallRecord, 't' | 'provider' | 'operation' | 'target' | 'region' | 'zone' | 'mutating' | 'result'>;
+
+/**
+ * Serves the world's `aws` and `gcp` providers over HTTP on loopback: an
+ * emulator per provider (`startAwsEmulator` / `startGcpEmulator`, backed by
+ * the world's `SimProvider` for that id) and the real adapter
+ * (`createAwsProvider` / `createGcpProvider`) pointed at it, each adapter
+ * tracked by one {@link WireQuiescence} so virtual time only moves while no
+ * request is travelling. Providers with other ids stay in-process. Probes are
+ * not API calls: the world's `SimProber` answers them, with ids mapped back
+ * to the world's. The AWS emulator enforces RDS's stop rules, and the calls
+ * it refuses on them are collected in {@link WireProviders.refusals}.
+ *
+ * If anything fails while starting, whatever was started is closed before
+ * the error propagates.
+ */
+export async function startWireProviders(world: SimWorld, topology: Topology, clock: VirtualClock): Promise<WireProviders> {
+  const emulators: EmulatorHandle[] = [];
+  const adapters: Provider[] = [];
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      await Promise.allSettled(adapters.map((adapter) => adapter.close?.()));
+      await Promise.allSettled(emulators.map((emulator) => emulator.close()));
+    })());
+
+  try {
+    const wire = new WireQuiescence(emulators);
+    const providers: Provider[] = [];
+    const wired: string[] = [];
+    const refusals: RefusedCall[] = [];
+    for (const spec of topology.providers) {
+      const simulated = world.provider(spec.id);
+      const regions = spec.regions.map((region) => region.id);
+      if (spec.id === 'aws') {
+        // Each cloud's SDK is loaded only when the topology has that cloud: they cost seconds to load.
+        const { createAwsProvider } = await import('../../../adapters/aws/index.js');
+        const emulator = await startAwsEmulator({
+          provider: simulated,
+          // RDS's own rules (no stopping an instance that has read replicas), so the fence meets what it would meet on AWS.
+          rdsRules: true,
+          onRefusal: (refusal) =>
+            refusals.push({
+              t: clock.now() / 1000,
+              provider: spec.id,
+              operation: refusal.operation,
+              target: refusal.target,
+              region: refusal.region,
+              ...(refusal.zone === undefined ? {} : { zone: refusal.zone }),
+              mutating: true,
+              result: 'error',
+            }),
+        });
+        emulators.push(emulator);
+        const adapter = createAwsProvider({
+          id: spec.id,
+          regions,
+          endpoint: emulator.endpoint,
+          credentials: { accessKeyId: 'AKIAREPLAYWIRE000000', secretAccessKey: 'replay-wire-not-a-secret' },
+          images: Object.fromEntries(regions.map((region) => [region, 'ami-0123456789abcdef0'])),
+          // The CloudWatch query window follows virtual time, as the emulator's datapoints do.
+          clock,
+        });
+        adapters.push(adapter);
+        providers.push(wire.track(adapter));
+        wired.push(spec.id);
+      } else if (spec.id === 'gcp') {
+        const { createGcpProvider, StaticTokenAuth } = await import('../../../adapters/gcp/index.js');
+        const emulator = await startGcpEmulator({ provider: simulated });
+        emulators.push(emulator);
+        const adapter = createGcpProvider({
+          id: spec.id,
+          project: GCP_PROJECT,
+          regions,
+          apiEndpoint: emulator.host,
+          port: emulator.port,
+          protocol: 'http',
+          auth: new StaticTokenAuth('replay-wire-token', GCP_PROJECT),
+          sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
+          // The simulated world has no e2 catalog: a create that names no size gets the world's generic one.
+          defaultSize: 'sim.medium',
+          // Operation polling stays on the system clock (operations are DONE at once, so it never sleeps).
+        });
+        adapters.push(adapter);
+        providers.push(wire.track(adapter));
+        wired.push(spec.id);
+      } else {
+        providers.push(simulated);
+      }
+    }
+    const prober = new WorldIdProber(world.prober(), new Set(wired.filter((id) => id === 'gcp')));
+    return {
+      providers,
+      prober,
+      wired,
+      refusals,
+      runUntil: (c, targetMs) => (emulators.length === 0 ? c.runUntil(targetMs) : wire.runUntil(c, targetMs)),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The world's prober for targets named by a real adapter: GCE node ids are
+ * `<zone>/<instance name>`, and the instance name is the world's node id.
+ */
+class WorldIdProber implements Prober {
+  constructor(
+    private readonly inner: Prober,
+    private readonly zonalNodeIds: ReadonlySet<string>,
+  ) {}
+
+  probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
+    if (this.zonalNodeIds.size === 0) return this.inner.probe(targets, signal);
+    return this.inner.probe(
+      targets.map((target) => {
+        if (target.kind !== 'node' || !this.zonalNodeIds.has(target.provider)) return target;
+        const parsed = parseNodeId(target.id);
+        return parsed === undefined ? target : { ...target, id: parsed.name };
+      }),
+      signal,
+    );
+  }
+}

@@ -1,0 +1,55 @@
+import type { Capabilities, DatabaseInstance, Node, Region } from '../contract/types.js';
+import type { TargetHealth, ZoneHealth } from '../health/types.js';
+import type { ControllerMemory } from './ControllerMemory.js';
+
+/** A node group the controller keeps at capacity (from config or the scenario topology). */
+export interface GroupConfig {
+  readonly id: string;
+  readonly provider: string;
+  /** Home region: replacements go to its healthy zones only. */
+  readonly region: string;
+  /** Running nodes that answer probes the group must keep. */
+  readonly minHealthy: number;
+  readonly size?: string;
+}
+
+/** A listed node with its probe health. */
+export interface NodeView {
+  readonly node: Node;
+  readonly health: TargetHealth;
+}
+
+/** A listed database instance with its probe health. */
+export interface DatabaseView {
+  readonly instance: DatabaseInstance;
+  readonly health: TargetHealth;
+}
+
+/** What the controller knows about one provider. */
+export interface ProviderView {
+  readonly capabilities: Capabilities;
+  readonly regions: readonly Region[];
+}
+
+/**
+ * One immutable picture of the world, built by the observe phase. `decide`
+ * reads nothing else: no adapter, no clock.
+ */
+export interface Snapshot {
+  /** Time of the observation (ms of the controller's clock). */
+  readonly now: number;
+  readonly providers: ReadonlyMap<string, ProviderView>;
+  /** Zone health by `provider:zone`. */
+  readonly zones: ReadonlyMap<string, ZoneHealth>;
+  readonly nodes: readonly NodeView[];
+  readonly databases: readonly DatabaseView[];
+  /** Per primary (resource key): do its replicas elsewhere still hear it? (`alive` / `cut` / `none`). */
+  readonly replicationFrom: ReadonlyMap<string, 'alive' | 'cut' | 'none'>;
+  readonly groups: readonly GroupConfig[];
+  /** The controller's own records (primaries it chose, promotions under way, ...). */
+  readonly memory: ControllerMemory;
+  /** Keys of steps whose adapter calls have not returned yet. */
+  readonly inFlight: ReadonlySet<string>;
+}
+
+export { resourceKey, zoneKey } from '../contract/keys.js';

@@ -1,0 +1,401 @@
+import type { ProbeReplication, ProbeResult } from '../contract/Prober.js';
+import type { DatabaseInstance, Node, ZoneProviderStatus } from '../contract/types.js';
+import { resourceKey, zoneKey } from '../contract/keys.js';
+import type { HealthPolicy } from './HealthPolicy.js';
+import type { TargetHealth, ZoneEvidence, ZoneHealth, ZoneState } from './types.js';
+
+/** A zone as the controller knows it from the provider's locations. */
+export interface KnownZone {
+  readonly provider: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly providerStatus: ZoneProviderStatus;
+}
+
+/** One round of observations. */
+export interface HealthRound {
+  readonly now: number;
+  readonly zones: readonly KnownZone[];
+  readonly nodes: readonly Node[];
+  readonly databases: readonly DatabaseInstance[];
+  /**
+   * This round's probes, as parallel arrays: resource key, zone key and
+   * result of each probed target. Callers pass the same `keys` and
+   * `zoneKeys` arrays for as long as the probe set is unchanged.
+   */
+  readonly probes: {
+    readonly keys: readonly string[];
+    readonly zoneKeys: readonly string[];
+    readonly results: readonly ProbeResult[];
+  };
+  /** Resources the controller stopped itself (fenced): their being stopped is not evidence. */
+  readonly stoppedOnPurpose: (key: string) => boolean;
+}
+
+/** A zone changing state, for events and logs. */
+export interface ZoneTransition {
+  readonly from: ZoneState;
+  readonly to: ZoneState;
+  readonly health: ZoneHealth;
+}
+
+/** The tracker's answer for one round. */
+export interface HealthAssessment {
+  readonly targets: ReadonlyMap<string, TargetHealth>;
+  readonly zones: ReadonlyMap<string, ZoneHealth>;
+  /**
+   * Per primary instance (resource key): what its replicas elsewhere say.
+   * `alive`: some replica that answers our probes still hears it.
+   */
+  readonly replicationFrom: ReadonlyMap<string, 'alive' | 'cut' | 'none'>;
+  readonly transitions: readonly ZoneTransition[];
+  /** Targets failing but not yet down: something is unsettled. */
+  readonly suspectTargets: number;
+  /**
+   * No zone is counting rounds toward a transition and no target is between
+   * its first failure and `down`: the same probe answers again would change
+   * nothing.
+   */
+  readonly stable: boolean;
+}
+
+interface ZoneRecord {
+  state: ZoneState;
+  since: number;
+  suspectSince: number | undefined;
+  suspectRounds: number;
+  cleanSince: number | undefined;
+  cleanRounds: number;
+  /** The health object handed out last round, reused while nothing changed. */
+  last?: ZoneHealth;
+}
+
+interface MutableEvidence {
+  total: number;
+  down: number;
+  up: number;
+  failing: number;
+  listed: number;
+  stopped: number;
+  alive: boolean;
+  cut: boolean;
+}
+
+const UNEXPECTED_STOP = new Set(['stopped', 'error', 'failed']);
+const FAILED: ProbeResult = { ok: false, failure: 'error' };
+
+/**
+ * Turns raw observations into health, with hysteresis. Three vantage points
+ * are kept apart: the controller's own probes, the provider (its zone status
+ * and how it lists our resources), and replication (replicas elsewhere still
+ * hearing their primary). A zone is impaired only when at least two of them
+ * say so, none of the replicas says its primary there is alive, and the bad
+ * picture has lasted `failedRounds` rounds and `impairedAfter` seconds. It
+ * recovers only after `recoveredRounds` clean rounds and `recoveredAfter`
+ * seconds. So a controller cut off from a healthy zone (an observer
+ * partition) sees it `degraded`, never `impaired`.
+ */
+export class HealthTracker {
+  private readonly targets = new Map<string, TargetHealth>();
+  private readonly zoneRecords = new Map<string, ZoneRecord>();
+  private lastNodes: readonly Node[] | undefined;
+  private lastDatabases: readonly DatabaseInstance[] | undefined;
+  private lastProbeKeys: readonly string[] | undefined;
+  private suspects = 0;
+  /** This round's replication as replicas reported it to our probes, by resource key. */
+  private readonly probedReplication = new Map<string, ProbeReplication>();
+  private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
+  private evidenceNodes: readonly Node[] | undefined;
+  private evidenceDatabases: readonly DatabaseInstance[] | undefined;
+  private evidenceFenced: ((key: string) => boolean) | undefined;
+
+  constructor(private readonly policy: HealthPolicy) {}
+
+  /** Feeds one round and returns the assessment. */
+  update(round: HealthRound): HealthAssessment {
+    const { now } = round;
+    this.updateTargets(round);
+
+    const evidence = new Map<string, MutableEvidence>();
+    const ev = (key: string): MutableEvidence => {
+      let e = evidence.get(key);
+      if (!e) {
+        e = { total: 0, down: 0, up: 0, failing: 0, listed: 0, stopped: 0, alive: false, cut: false };
+        evidence.set(key, e);
+      }
+      return e;
+    };
+    const { keys, zoneKeys } = round.probes;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      // What we fenced ourselves is probed (split-brain guard) but is no evidence about its zone.
+      if (round.stoppedOnPurpose(key)) continue;
+      const health = this.targets.get(key)!;
+      const e = ev(zoneKeys[i]!);
+      e.total++;
+      if (health.status === 'down') e.down++;
+      else if (health.status === 'up') e.up++;
+      if (health.failedRounds > 0) e.failing++;
+    }
+    for (const [zk, listing] of this.listingEvidence(round)) {
+      const e = ev(zk);
+      e.listed = listing.listed;
+      e.stopped = listing.stopped;
+    }
+
+    const replicationFrom = this.replicationEvidence(round, ev);
+
+    const zones = new Map<string, ZoneHealth>();
+    const transitions: ZoneTransition[] = [];
+    let stable = true;
+    for (const zone of round.zones) {
+      const zk = zoneKey(zone.provider, zone.zone);
+      const e = ev(zk);
+      const probesBad = e.total > 0 && e.down / e.total >= this.policy.impairedFraction;
+      const providerBad =
+        zone.providerStatus === 'impaired' ||
+        zone.providerStatus === 'unavailable' ||
+        (e.listed > 0 && e.stopped / e.listed >= this.policy.impairedFraction);
+      const replication = e.alive ? 'alive' : e.cut ? 'cut' : 'none';
+      const badCount = Number(probesBad) + Number(providerBad) + Number(replication === 'cut');
+      // Built only when the zone's health object is not reused (see below).
+      const evidenceOut = (): ZoneEvidence => {
+        const bad: ZoneEvidence['badVantagePoints'][number][] = [];
+        if (probesBad) bad.push('probes');
+        if (providerBad) bad.push('provider');
+        if (replication === 'cut') bad.push('replication');
+        return {
+          probes: { total: e.total, down: e.down, up: e.up, failing: e.failing },
+          providerStatus: zone.providerStatus,
+          listing: { total: e.listed, stopped: e.stopped },
+          replication,
+          badVantagePoints: bad,
+        };
+      };
+      const confirmedBad = replication !== 'alive' && badCount >= 2;
+      const suspect = confirmedBad || badCount > 0 || e.failing > 0;
+      const answers = e.total === 0 || e.up > 0;
+
+      let record = this.zoneRecords.get(zk);
+      if (!record) {
+        record = { state: 'healthy', since: now, suspectSince: undefined, suspectRounds: 0, cleanSince: undefined, cleanRounds: 0 };
+        this.zoneRecords.set(zk, record);
+      }
+      if (suspect) {
+        record.suspectSince ??= now;
+        record.suspectRounds++;
+      } else {
+        record.suspectSince = undefined;
+        record.suspectRounds = 0;
+      }
+      const recovering = !confirmedBad && !probesBad && answers;
+      if (recovering) {
+        record.cleanSince ??= now;
+        record.cleanRounds++;
+      } else {
+        record.cleanSince = undefined;
+        record.cleanRounds = 0;
+      }
+
+      const previous = record.state;
+      let next: ZoneState = previous;
+      let reason: (evidence: ZoneEvidence) => string;
+      if (previous === 'impaired') {
+        const recovered =
+          record.cleanRounds >= this.policy.recoveredRounds &&
+          now - (record.cleanSince ?? now) >= this.policy.recoveredAfter * 1000;
+        if (recovered) next = suspect ? 'degraded' : 'healthy';
+        const rounds = record.cleanRounds;
+        reason = recovered ? () => `answering again for ${rounds} rounds` : (ev) => describe(ev, 'still impaired');
+      } else if (
+        confirmedBad &&
+        record.suspectRounds >= this.policy.failedRounds &&
+        now - (record.suspectSince ?? now) >= this.policy.impairedAfter * 1000
+      ) {
+        next = 'impaired';
+        reason = (ev) => describe(ev, 'impaired');
+      } else if (suspect) {
+        next = 'degraded';
+        reason =
+          replication === 'alive' && badCount > 0
+            ? (ev) => describe(ev, 'degraded, but replication from it goes on')
+            : (ev) => describe(ev, 'degraded');
+      } else {
+        // Leave degraded only after a run of clean rounds, so a noisy zone does not chatter.
+        next = previous === 'degraded' && record.cleanRounds < this.policy.recoveredRounds ? 'degraded' : 'healthy';
+        reason = next === 'healthy' ? () => 'all probes answer' : () => 'recovering from degraded';
+      }
+      if (next !== previous) {
+        record.state = next;
+        record.since = now;
+      }
+      // Stable: no counter here is heading for a transition.
+      const zoneStable =
+        (record.state === 'healthy' && !suspect) ||
+        (record.state === 'degraded' && suspect && !confirmedBad) ||
+        (record.state === 'impaired' && !recovering);
+      if (!zoneStable || next !== previous) stable = false;
+      // Same state and same evidence as last round: keep the same (immutable) object, build no strings.
+      const last = record.last;
+      const unchanged =
+        last !== undefined &&
+        next === previous &&
+        last.since === record.since &&
+        last.evidence.providerStatus === zone.providerStatus &&
+        last.evidence.replication === replication &&
+        last.evidence.probes.total === e.total &&
+        last.evidence.probes.down === e.down &&
+        last.evidence.probes.up === e.up &&
+        last.evidence.probes.failing === e.failing &&
+        last.evidence.listing.total === e.listed &&
+        last.evidence.listing.stopped === e.stopped;
+      let health: ZoneHealth;
+      if (unchanged) {
+        health = last;
+      } else {
+        const evidence = evidenceOut();
+        health = {
+          provider: zone.provider,
+          region: zone.region,
+          zone: zone.zone,
+          state: record.state,
+          since: record.since,
+          evidence,
+          reason: reason(evidence),
+        };
+        record.last = health;
+      }
+      zones.set(zk, health);
+      if (next !== previous) transitions.push({ from: previous, to: next, health });
+    }
+    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects, stable: stable && this.suspects === 0 };
+  }
+
+  /**
+   * Per zone: listed resources, and those listed stopped or failed that we did
+   * not stop ourselves. Recomputed only when the listing or the set of fenced
+   * resources changes.
+   */
+  private listingEvidence(round: HealthRound): ReadonlyMap<string, { listed: number; stopped: number }> {
+    const fencedProbe = round.stoppedOnPurpose;
+    if (round.nodes === this.evidenceNodes && round.databases === this.evidenceDatabases && fencedProbe === this.evidenceFenced) {
+      return this.listingByZone;
+    }
+    this.evidenceNodes = round.nodes;
+    this.evidenceDatabases = round.databases;
+    this.evidenceFenced = fencedProbe;
+    const byZone = new Map<string, { listed: number; stopped: number }>();
+    const add = (provider: string, id: string, zone: string, state: string) => {
+      if (state === 'terminated') return;
+      const zk = zoneKey(provider, zone);
+      let counts = byZone.get(zk);
+      if (!counts) byZone.set(zk, (counts = { listed: 0, stopped: 0 }));
+      counts.listed++;
+      if (UNEXPECTED_STOP.has(state) && !fencedProbe(resourceKey(provider, id))) counts.stopped++;
+    };
+    for (const n of round.nodes) add(n.provider, n.id, n.zone, n.state);
+    for (const d of round.databases) add(d.provider, d.id, d.zone, d.state);
+    this.listingByZone = byZone;
+    return byZone;
+  }
+
+  private updateTargets(round: HealthRound): void {
+    const { now } = round;
+    this.suspects = 0;
+    this.probedReplication.clear();
+    const { keys, results } = round.probes;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const result = results[i] ?? FAILED;
+      const previous = this.targets.get(key);
+      if (result.ok) {
+        if (result.replication !== undefined) this.probedReplication.set(key, result.replication);
+        const writable = result.writable === true;
+        // Unchanged health keeps its (immutable) object: no allocation per target per round.
+        if (previous?.status === 'up' && previous.writable === writable) continue;
+        this.targets.set(key, { status: 'up', failedRounds: 0, failingSince: undefined, upSince: now, writable });
+      } else {
+        const failedRounds = (previous?.failedRounds ?? 0) + 1;
+        if (failedRounds < this.policy.failedRounds) this.suspects++;
+        this.targets.set(key, {
+          status: failedRounds >= this.policy.failedRounds ? 'down' : 'suspect',
+          failedRounds,
+          failingSince: previous?.failingSince ?? now,
+          upSince: undefined,
+          writable: false,
+        });
+      }
+    }
+    // Forget targets the provider no longer lists; mark listed ones we did not probe. Only needed
+    // when the listing or the probe set changed (callers pass the same arrays while they have not).
+    if (round.nodes === this.lastNodes && round.databases === this.lastDatabases && keys === this.lastProbeKeys) return;
+    // Every probed key has a record by now, so equal sizes mean nothing is stale or unprobed.
+    if (this.targets.size === keys.length) {
+      this.lastNodes = round.nodes;
+      this.lastDatabases = round.databases;
+      this.lastProbeKeys = keys;
+      return;
+    }
+    this.lastNodes = round.nodes;
+    this.lastDatabases = round.databases;
+    this.lastProbeKeys = keys;
+    const listed = new Set<string>();
+    for (const node of round.nodes) listed.add(resourceKey(node.provider, node.id));
+    for (const db of round.databases) listed.add(resourceKey(db.provider, db.id));
+    const probed = new Set(keys);
+    for (const [key, health] of this.targets) {
+      if (!listed.has(key)) this.targets.delete(key);
+      else if (!probed.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
+    }
+  }
+
+  private replicationEvidence(
+    round: HealthRound,
+    ev: (zoneKey: string) => MutableEvidence,
+  ): Map<string, 'alive' | 'cut' | 'none'> {
+    const byCluster = new Map<string, DatabaseInstance[]>();
+    for (const db of round.databases) {
+      let list = byCluster.get(db.cluster);
+      if (!list) byCluster.set(db.cluster, (list = []));
+      list.push(db);
+    }
+    const from = new Map<string, 'alive' | 'cut' | 'none'>();
+    const staleSeconds = this.policy.replicationStaleAfter;
+    for (const replica of round.databases) {
+      const listed = replica.replication;
+      if (!listed) continue;
+      // Only a replica we can reach ourselves is a trustworthy witness.
+      const replicaKey = resourceKey(replica.provider, replica.id);
+      if (this.targets.get(replicaKey)?.status !== 'up') continue;
+      // Which upstream comes from the provider's listing; whether the stream flows, preferably from the
+      // replica itself in this round's probe (fresher than the last control-plane read).
+      const status = this.probedReplication.get(replicaKey) ?? listed;
+      if (status.state === 'broken' || listed.state === 'broken') continue;
+      const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === listed.upstream);
+      if (!upstream || upstream.state !== 'available') continue;
+      const upstreamKey = resourceKey(upstream.provider, upstream.id);
+      const sameZone = upstream.provider === replica.provider && upstream.zone === replica.zone;
+      const hears =
+        status.state === 'streaming' && (status.lastContactSeconds === null || status.lastContactSeconds < staleSeconds);
+      const lost =
+        status.state === 'disconnected' || (status.lastContactSeconds !== null && status.lastContactSeconds >= staleSeconds);
+      if (hears) from.set(upstreamKey, 'alive');
+      else if (lost && from.get(upstreamKey) !== 'alive') from.set(upstreamKey, 'cut');
+      if (sameZone) continue;
+      const e = ev(zoneKey(upstream.provider, upstream.zone));
+      if (hears) e.alive = true;
+      else if (lost) e.cut = true;
+    }
+    return from;
+  }
+}
+
+function describe(e: ZoneEvidence, verdict: string): string {
+  const parts = [
+    `probes ${e.probes.down}/${e.probes.total} down`,
+    `provider says ${e.providerStatus}`,
+    e.listing.stopped > 0 ? `${e.listing.stopped}/${e.listing.total} listed stopped` : undefined,
+    e.replication === 'none' ? undefined : `replication ${e.replication === 'cut' ? 'cut off' : 'flowing'}`,
+  ].filter(Boolean);
+  return `${verdict}: ${parts.join(', ')}`;
+}

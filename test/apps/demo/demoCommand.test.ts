@@ -1,0 +1,79 @@
+// `lifeboat demo` end to end, as a user runs it: the built CLI in a child process, real
+// PostgreSQL, the controller on its production defaults. Needs `npm run build` first
+// (`npm test` does it).
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '../../..');
+const bin = join(root, 'bin/lifeboat.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with its own TMPDIR (so we can see it leaves nothing behind). */
+function lifeboat(args: readonly string[], tmp: string, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: root, env: { ...process.env, TMPDIR: tmp }, timeout: timeoutMs, killSignal: 'SIGINT' },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: unknown }).code as number | null) : 0;
+        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lifeboat-demo-cli-'));
+  // PostgreSQL runs as the `postgres` user when we are root: it must pass through to the adapter's dir.
+  await chmod(dir, 0o755);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('lifeboat demo (CLI)', () => {
+  test('fails over under writes, loses no acknowledged write, exits 0 and writes the JSON figures', { timeout: 200_000 }, async () => {
+    const json = join(dir, 'demo.json');
+    const run = await lifeboat(['demo', '--json', json], dir, 180_000);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(/^PASS$/m);
+    expect(run.stdout).toMatch(/unreachable fault in local-a/);
+    expect(run.stdout).toMatch(/promoteReplica orders-local-b: ok/);
+    expect(run.stdout).toMatch(/acknowledged writes\s+\d+, lost 0/);
+
+    const report = JSON.parse(await readFile(json, 'utf8'));
+    expect(report).toMatchObject({ fault: 'unreachable', oldPrimary: 'orders-local-a', newPrimary: 'orders-local-b', passed: true, problems: [] });
+    expect(report.lostWrites).toBe(0);
+    expect(report.acknowledgedWrites).toBeGreaterThan(10);
+    expect(Number.isFinite(report.unavailableSeconds)).toBe(true);
+    expect(report.unavailableSeconds).toBeGreaterThan(0);
+    expect(report.unavailableSeconds).toBeLessThan(60);
+    expect(Number.isFinite(report.detectionSeconds)).toBe(true);
+    expect(report.detectionSeconds).toBeGreaterThan(0);
+    // Writes cannot come back before the controller promoted the standby.
+    expect(report.unavailableSeconds).toBeGreaterThanOrEqual(report.detectionSeconds);
+    expect(report.actions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ operation: 'promoteReplica', target: 'orders-local-b', result: 'ok' })]),
+    );
+    expect(report.exactlyOneWritablePrimary).toBe(true);
+
+    // Everything it started is gone: only our JSON file is left in its TMPDIR.
+    expect(await readdir(dir)).toEqual(['demo.json']);
+  });
+
+  test('rejects an unknown fault with exit 2 before starting anything', async () => {
+    const run = await lifeboat(['demo', '--fault', 'flood'], dir, 30_000);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--fault must be one of unreachable, power, storage/);
+  });
+});

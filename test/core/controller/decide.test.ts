@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../../src/core/controller/decide.js';
+import { DEFAULT_POLICY, resolvePolicy } from '../../../src/core/controller/Policy.js';
+import type { CreateNodeStep, PromoteStep } from '../../../src/core/controller/Plan.js';
+import { db, down, key, node, snapshot, up, upWritable, zone } from './snapshotBuilder.js';
+
+const policy = DEFAULT_POLICY;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+const region3 = () => [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1'), zone('usw2-a', 'us-west-2')];
+
+describe('decide: failover', () => {
+  it('promotes the sync replica in a healthy zone of the same region when the primary zone is impaired', () => {
+    const s = snapshot({
+      zones: region3(),
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { lagSeconds: 12, lastContactSeconds: 11 }), health: up },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 10, lastContactSeconds: 10, state: 'disconnected' }), health: up },
+        { instance: db('orders-w', 'usw2-a', 'us-west-2', 'replica', { lagSeconds: 18, lastContactSeconds: 10 }), health: up },
+      ],
+    });
+    const plan = decide(deepFreeze(s), policy);
+    const promote = plan.steps.find((st) => st.operation === 'promoteReplica') as PromoteStep;
+    expect(promote).toMatchObject({ target: 'orders-b', from: 'orders', zone: 'use1-b', estimatedLossSeconds: 0 });
+    expect(promote.reason).toContain('impaired zone use1-a');
+    // The old primary in the impaired zone is not reachable: no call into that zone.
+    expect(plan.steps.filter((st) => st.zone === 'use1-a')).toEqual([]);
+  });
+
+  it('does not fail over on its own probes alone when replication from the zone goes on (observer partition)', () => {
+    const zones = [zone('use1-a', 'us-east-1', 'degraded'), zone('use1-b', 'us-east-1')];
+    const s = snapshot({
+      zones,
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0 }), health: up },
+      ],
+      replicationFrom: [[key('aws', 'orders'), 'alive']],
+    });
+    const plan = decide(s, policy);
+    expect(plan.steps).toEqual([]);
+  });
+
+  it('fails over a primary that is down and whose replicas lost contact, even with its zone not impaired (storage stall)', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'degraded'), zone('use1-b', 'us-east-1')],
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(80_000) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 20, lastContactSeconds: 20, state: 'disconnected' }), health: up },
+      ],
+      replicationFrom: [[key('aws', 'orders'), 'cut']],
+    });
+    const plan = decide(s, policy);
+    expect(plan.steps.map((st) => `${st.operation} ${'target' in st ? st.target : ''}`)).toEqual([
+      'stopDatabase orders',
+      'promoteReplica orders-b',
+    ]);
+  });
+
+  it('never promotes a replica beyond the data-loss guard, and says why', () => {
+    const s = snapshot({
+      zones: region3(),
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { lagSeconds: 330, lastContactSeconds: 20 }), health: up },
+        { instance: db('orders-w', 'usw2-a', 'us-west-2', 'replica', { lagSeconds: 28, lastContactSeconds: 20 }), health: up },
+      ],
+    });
+    const plan = decide(s, policy);
+    expect(plan.steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-w', region: 'us-west-2' });
+    expect(plan.notes.join('\n')).toMatch(/not promoting orders-b: it would lose about 310s/);
+
+    const strict = decide(s, resolvePolicy({ maxDataLoss: 5 }));
+    expect(strict.steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+    expect(strict.notes.join('\n')).toMatch(/no replica can be promoted safely/);
+  });
+
+  it('goes to another region only when no candidate is left in the primary region, and not when disabled', () => {
+    const zones = [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1', 'impaired'), zone('usw2-a', 'us-west-2')];
+    const s = snapshot({
+      zones,
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync' }), health: down(0) },
+        { instance: db('orders-w', 'usw2-a', 'us-west-2', 'replica', { lagSeconds: 8, lastContactSeconds: 3, state: 'disconnected' }), health: up },
+      ],
+    });
+    expect(decide(s, policy).steps[0]).toMatchObject({ operation: 'promoteReplica', target: 'orders-w', estimatedLossSeconds: 5 });
+    expect(decide(s, resolvePolicy({ crossRegionFailover: false })).steps).toEqual([]);
+  });
+
+  it('holds a failover during the cooldown unless the new primary zone itself is impaired', () => {
+    const databases = [
+      { instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: down(0) },
+      { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up },
+    ];
+    const memory = { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 90_000 } } };
+    const notImpaired = snapshot({
+      zones: [zone('use1-b', 'us-east-1', 'degraded'), zone('use1-c', 'us-east-1')],
+      databases,
+      replicationFrom: [[key('aws', 'orders-b'), 'cut']],
+      memory,
+    });
+    const held = decide(notImpaired, policy);
+    expect(held.steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+    expect(held.notes.join('\n')).toMatch(/cooldown/);
+    const impaired = snapshot({ zones: [zone('use1-b', 'us-east-1', 'impaired'), zone('use1-c', 'us-east-1')], databases, memory });
+    expect(decide(impaired, policy).steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-c' });
+  });
+
+  it('fences a second writable primary at once, even in a zone still marked impaired', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')],
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: upWritable },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: upWritable },
+      ],
+      memory: { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 0 } } },
+    });
+    const plan = decide(s, policy);
+    expect(plan.steps).toHaveLength(1);
+    expect(plan.steps[0]).toMatchObject({ operation: 'stopDatabase', target: 'orders', zone: 'use1-a' });
+    expect(plan.steps[0]!.reason).toMatch(/split-brain/);
+    // Idempotent: while the stop is in flight it is not planned again.
+    expect(decide(snapshot({ ...s, zones: [...s.zones.values()], databases: [...s.databases], memory: s.memory, inFlight: [plan.steps[0]!.key] }), policy).steps).toEqual([]);
+  });
+
+  it('re-points remaining replicas to the new primary, skipping ones in an impaired zone', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1'), zone('use1-d', 'us-east-1', 'impaired')],
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: upWritable },
+        { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders' }), health: up },
+        { instance: db('orders-d', 'use1-d', 'us-east-1', 'replica', { upstream: 'orders' }), health: down(0) },
+      ],
+      memory: { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 0 } } },
+    });
+    const plan = decide(s, policy);
+    expect(plan.steps.map((st) => `${st.operation} ${'target' in st ? st.target : ''}`)).toEqual(['repointReplica orders-c']);
+  });
+
+  it('promotes in place of a primary it fenced itself with nothing promoted (a switchover cut short), even in the cooldown', () => {
+    const unprobed = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false } as const;
+    const views = (fenced: boolean) =>
+      snapshot({
+        now: 100_000,
+        zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+        databases: [
+          { instance: { ...db('orders', 'use1-a', 'us-east-1', 'primary'), state: 'stopped' }, health: unprobed },
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders', mode: 'sync', state: 'disconnected' }), health: up },
+          { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders', state: 'disconnected' }), health: up },
+        ],
+        memory: {
+          clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 1, lastFailoverAt: 90_000 } },
+          fenced: fenced ? { [key('aws', 'orders')]: 95_000 } : {},
+        },
+      });
+    const promotes = decide(views(true), policy).steps.filter((st): st is PromoteStep => st.operation === 'promoteReplica');
+    expect(promotes.map((st) => st.target)).toEqual(['orders-b']);
+    expect(promotes[0]!.reason).toContain('fenced by this controller');
+    // Stopped by someone else (not fenced by us) and in the cooldown: not our call.
+    expect(decide(views(false), policy).steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+  });
+
+  it('never re-points the new primary while a stale listing still shows it as a replica of the old one', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders' }), health: upWritable },
+        { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders' }), health: up },
+      ],
+      memory: { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 0 } } },
+    });
+    const repoints = decide(s, policy).steps.filter((st) => st.operation === 'repointReplica');
+    expect(repoints.map((st) => ('target' in st ? st.target : ''))).toEqual(['orders-c']);
+  });
+});
+
+describe('decide: capacity', () => {
+  const groups = [{ id: 'web', provider: 'aws', region: 'us-east-1', minHealthy: 6 }];
+
+  it('creates replacements in the healthy zones with the fewest nodes, never in the impaired one', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+      nodes: [
+        ...['a1', 'a2', 'a3'].map((id) => ({ node: node(id, 'use1-a', 'us-east-1'), health: down(0) })),
+        ...['b1', 'b2', 'b3'].map((id) => ({ node: node(id, 'use1-b', 'us-east-1'), health: up })),
+      ],
+      groups,
+    });
+    const creates = decide(s, policy).steps as CreateNodeStep[];
+    expect(creates.map((c) => c.zone)).toEqual(['use1-c', 'use1-c', 'use1-c']);
+    expect(new Set(creates.map((c) => c.name)).size).toBe(3);
+    expect(decide(s, policy).steps.some((st) => st.zone === 'use1-a')).toBe(false);
+  });
+
+  it('counts creates on the way and does not create them twice', () => {
+    const s = snapshot({
+      zones: [zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+      nodes: ['b1', 'b2', 'b3', 'b4', 'b5'].map((id) => ({ node: node(id, 'use1-b', 'us-east-1'), health: up })),
+      groups,
+      memory: { pendingCreates: { 'web-1': { group: 'web', provider: 'aws', region: 'us-east-1', zone: 'use1-c', issuedAt: 0 } }, nodeSeq: 1 },
+    });
+    expect(decide(s, policy).steps).toEqual([]);
+  });
+
+  it('replaces a single dead node in a healthy zone, and destroys it only once the group is whole and the zone answers', () => {
+    const nodes = [
+      { node: node('b1', 'use1-b', 'us-east-1'), health: down(0) },
+      ...['b2', 'b3', 'c1', 'c2', 'c3'].map((id) => ({ node: node(id, id.startsWith('b') ? 'use1-b' : 'use1-c', 'us-east-1'), health: up })),
+    ];
+    const zones = [zone('use1-b', 'us-east-1', 'degraded'), zone('use1-c', 'us-east-1')];
+    const first = decide(snapshot({ zones, nodes, groups }), policy);
+    expect(first.steps).toHaveLength(1);
+    expect(first.steps[0]).toMatchObject({ operation: 'createNode', replaces: 'b1' });
+
+    const whole = [...nodes, { node: node('web-1', 'use1-c', 'us-east-1'), health: up }];
+    const second = decide(snapshot({ zones, nodes: whole, groups, now: 200_000 }), policy);
+    expect(second.steps).toEqual([expect.objectContaining({ operation: 'destroyNode', target: 'b1' })]);
+
+    // Observer partition: nothing in the zone answers, so nothing there is destroyed.
+    const partitioned = whole.map((v) => (v.node.zone === 'use1-b' ? { ...v, health: down(0) } : v));
+    const silent = [zone('use1-b', 'us-east-1', 'degraded', 0), zone('use1-c', 'us-east-1')];
+    const third = decide(snapshot({ zones: silent, nodes: partitioned, groups, now: 200_000 }), policy);
+    expect(third.steps.some((st) => st.operation === 'destroyNode')).toBe(false);
+  });
+});
