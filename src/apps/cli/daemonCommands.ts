@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SimWorld } from '../../../adapters/sim/SimWorld.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
+import type { Provider } from '../../core/contract/Provider.js';
 import { VirtualClock } from '../../core/clock/VirtualClock.js';
 import { loadDaemonConfig } from '../daemon/config/loadDaemonConfig.js';
 import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
@@ -86,12 +87,11 @@ function signalOnTermination(): { signal: AbortSignal; dispose: () => void } {
 /** Programmatic hooks into {@link runDaemonCommand}; the CLI passes none. */
 export interface DaemonCommandHooks {
   /**
-   * Test-only: called at the daemon's fault-injection points (`before:op`,
-   * `after:op`, `done:op`). The kill-at-every-step tests SIGKILL the process
-   * from here through their own entry script (`test/daemon/crashingDaemon.mjs`);
-   * the production CLI has no failpoint.
+   * Wraps each provider the runtime built before the daemon uses it (an
+   * embedding program's own instrumentation; the kill-at-every-step tests
+   * inject their crash failpoints this way, from their own entry script).
    */
-  readonly checkpoint?: (point: string) => void;
+  readonly decorateProvider?: (provider: Provider) => Provider;
 }
 
 /** `lifeboat daemon --config FILE [--listen HOST:PORT]`. Exit 0 after SIGTERM/SIGINT, 2 on bad config. */
@@ -130,6 +130,8 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     return 2;
   }
   const leadership = config.etcd ? new EtcdLeadership({ endpoints: config.etcd.endpoints, prefix: config.etcd.prefix, ttlSeconds: config.etcd.ttlSeconds, id, clock, log }) : undefined;
+  const decorate = hooks.decorateProvider;
+  if (decorate) runtime = { ...runtime, providers: runtime.providers.map((p) => decorate(p)) };
   const daemon = new Daemon({
     config,
     runtime,
@@ -138,7 +140,6 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     random: Math.random,
     log,
     ...(leadership ? { leadership } : {}),
-    ...(hooks.checkpoint ? { checkpoint: hooks.checkpoint } : {}),
   });
   const api = new DaemonApi(daemon, token, signal);
   try {

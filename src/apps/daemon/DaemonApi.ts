@@ -125,7 +125,7 @@ export class DaemonApi {
       return send(res, 400, { error: 'expected a JSON body {"database": "<cluster>", "target"?: "<replica>"}' });
     }
     try {
-      const started = this.daemon.switchover(who, database, target, this.signal);
+      const started = this.daemon.switchover(who, database, target);
       return send(res, 202, { accepted: true, database, ...started });
     } catch (error) {
       if (error instanceof SwitchoverRefused) return send(res, error.status, { error: error.message });

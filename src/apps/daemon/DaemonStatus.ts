@@ -1,4 +1,19 @@
+import type { ControllerMemory } from '../../core/controller/ControllerMemory.js';
+import type { Step } from '../../core/controller/Plan.js';
+import type { GroupConfig, Snapshot } from '../../core/controller/Snapshot.js';
+import type { DatabaseInstance } from '../../core/contract/types.js';
 import type { ZoneEvidence, ZoneState } from '../../core/health/types.js';
+
+/** A plan step as `/status` shows it. */
+export interface StatusStep {
+  readonly operation: string;
+  readonly provider: string;
+  readonly zone: string | undefined;
+  readonly target: string;
+  readonly reason: string;
+  /** Who asked, for the steps of an operator's request (a switchover); absent for automatic steps. */
+  readonly requestedBy?: string;
+}
 
 /** The body of `GET /status`. */
 export interface DaemonStatus {
@@ -35,11 +50,78 @@ export interface DaemonStatus {
   }[];
   readonly groups: readonly { group: string; provider: string; region: string; minHealthy: number; healthy: number; total: number }[];
   /** Adapter calls of the controller's plan that have not returned. */
-  readonly inFlight: readonly { operation: string; provider: string; zone: string | undefined; target: string; reason: string }[];
+  readonly inFlight: readonly StatusStep[];
+  /** The steps the last deciding cycle planned, each with its reason (a failover's or a switchover's alike). */
+  readonly plan: readonly StatusStep[];
   /**
    * While automatic actions are paused: the steps the last cycle decided on
    * and held back (what would run on resume). Empty when not paused.
    */
-  readonly pausedPlan: readonly { operation: string; provider: string; zone: string | undefined; target: string; reason: string }[];
+  readonly pausedPlan: readonly StatusStep[];
+  /** The latest switchover asked for: `requested`, `promoting`, `completed`, `refused` or `abandoned`, with details. */
   readonly switchover: { database: string; state: string; detail: string } | undefined;
+}
+
+/** What {@link buildDaemonStatus} reads. */
+export interface DaemonStatusInput {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly snapshot: Snapshot | undefined;
+  readonly memory: ControllerMemory;
+  readonly groups: readonly GroupConfig[];
+  readonly paused: boolean;
+  readonly leader: DaemonStatus['leader'];
+  readonly inFlight: readonly Step[];
+  readonly plan: readonly Step[];
+  readonly pausedPlan: readonly Step[];
+  readonly switchover: DaemonStatus['switchover'];
+}
+
+/** The leader's `/status`, from its controller's latest snapshot and memory. Pure. */
+export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
+  const { snapshot, memory } = input;
+  const zones = snapshot ? [...snapshot.zones.values()].map((z) => ({ provider: z.provider, region: z.region, zone: z.zone, state: z.state, since: new Date(z.since).toISOString(), reason: z.reason, evidence: z.evidence })) : [];
+  const clusters = new Map<string, DatabaseInstance[]>();
+  for (const v of snapshot?.databases ?? []) {
+    let list = clusters.get(v.instance.cluster);
+    if (!list) clusters.set(v.instance.cluster, (list = []));
+    list.push(v.instance);
+  }
+  const databases = [...clusters].map(([cluster, instances]) => {
+    const record = memory.clusters.get(cluster);
+    return {
+      database: cluster,
+      primary: record?.primary,
+      provider: record?.provider,
+      primaryZone: instances.find((d) => d.id === record?.primary && d.provider === record?.provider)?.zone,
+      failovers: record?.failovers ?? 0,
+      promotion: record?.promotion ? { target: record.promotion.target, from: record.promotion.from, startedAt: new Date(record.promotion.startedAt).toISOString() } : undefined,
+      replicas: instances
+        .filter((d) => d.id !== record?.primary)
+        .map((d) => ({ id: d.id, zone: d.zone, role: d.role, state: d.state, upstream: d.replication?.upstream, replication: d.replication?.state, lagSeconds: d.replication?.lagSeconds ?? null })),
+    };
+  });
+  const groups = input.groups.map((g) => {
+    const nodes = (snapshot?.nodes ?? []).filter((v) => v.node.group === g.id && v.node.provider === g.provider);
+    return { group: g.id, provider: g.provider, region: g.region, minHealthy: g.minHealthy, healthy: nodes.filter((v) => v.node.state === 'running' && v.health.status === 'up').length, total: nodes.filter((v) => v.node.state !== 'terminated').length };
+  });
+  return {
+    id: input.id,
+    startedAt: new Date(input.startedAt).toISOString(),
+    observedAt: snapshot ? new Date(snapshot.now).toISOString() : undefined,
+    paused: input.paused,
+    leader: input.leader,
+    zones,
+    databases,
+    groups,
+    inFlight: input.inFlight.map(describeStep),
+    plan: input.plan.map(describeStep),
+    pausedPlan: input.pausedPlan.map(describeStep),
+    switchover: input.switchover,
+  };
+}
+
+/** A plan step as `/status` shows it. */
+function describeStep(s: Step): StatusStep {
+  return { operation: s.operation, provider: s.provider, zone: s.zone, target: 'target' in s ? s.target : s.name, reason: s.reason, ...(s.requestedBy !== undefined ? { requestedBy: s.requestedBy } : {}) };
 }

@@ -252,7 +252,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
       const snapshot = controller.snapshot;
       return (
         snapshot !== undefined &&
-        controller.memory.clusters[DEMO_CLUSTER]?.primary === oldPrimary &&
+        controller.memory.clusters.get(DEMO_CLUSTER)?.primary === oldPrimary &&
         snapshot.databases.length === ids.length &&
         [...snapshot.databases, ...snapshot.nodes].every((view) => view.health.status === 'up')
       );
@@ -280,7 +280,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     if (!(await until(boundMs, () => completed() !== undefined))) {
       problems.push(`no failover within ${boundMs / 1000} s of the fault`);
     }
-    const newPrimary = completed() ? (controller.memory.clusters[DEMO_CLUSTER]?.primary ?? null) : null;
+    const newPrimary = completed() ? (controller.memory.clusters.get(DEMO_CLUSTER)?.primary ?? null) : null;
     const firstAfter = () => client!.acknowledged.find((w) => w.at > faultAt! && w.instance !== oldPrimary);
     if (newPrimary !== null) {
       if (!(await until(FIRST_WRITE_LIMIT_MS, () => firstAfter() !== undefined))) {

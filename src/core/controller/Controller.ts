@@ -10,13 +10,13 @@ import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../cont
 import { HealthTracker, type KnownZone } from '../health/HealthTracker.js';
 import type { TargetHealth } from '../health/types.js';
 import { CallGate } from './CallGate.js';
-import { emptyMemory, noteReplicaStepResult, noteReplicaStepStart, type ControllerMemory } from './ControllerMemory.js';
+import { emptyMemory, type ControllerMemory, type SwitchoverIntent } from './ControllerMemory.js';
 import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
 import { decide } from './decide.js';
 import { Executor, type StepResult } from './Executor.js';
 import type { Plan, Step } from './Plan.js';
 import type { Policy } from './Policy.js';
-import { reconcileMemory } from './reconcileMemory.js';
+import { rememberIntent, rememberObservation, rememberRestart, rememberStepResult, rememberStepStart, rememberVerdicts, type MemoryChange, type UnfinishedStep } from './memoryReducers.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type ProviderView, type Snapshot } from './Snapshot.js';
 
 /** A provider region the controller watches. */
@@ -42,8 +42,9 @@ export interface ControllerOptions {
   readonly memory?: ControllerMemory;
   /**
    * Called synchronously after every change of {@link Controller.memory}:
-   * before a step's adapter call (write-ahead), after each step's result, and
-   * after each cycle's bookkeeping. The daemon journals memory from here.
+   * before a step's adapter call (write-ahead), after each step's result,
+   * after each cycle's bookkeeping, and when an operator's request or a
+   * restart is taken in. The daemon journals memory from here.
    */
   readonly onMemoryChange?: (memory: ControllerMemory, reason: MemoryChangeReason) => void;
 }
@@ -52,25 +53,30 @@ export interface ControllerOptions {
 export type MemoryChangeReason =
   | { readonly kind: 'step.start'; readonly step: Step }
   | { readonly kind: 'step.result'; readonly step: Step; readonly outcome: StepResult['outcome'] }
-  | { readonly kind: 'reconcile' };
+  | { readonly kind: 'reconcile' }
+  | { readonly kind: 'intent'; readonly intent: SwitchoverIntent }
+  | { readonly kind: 'restart' };
 
 /** What one cycle saw and did. */
 export interface CycleOutcome {
   readonly snapshot: Snapshot;
   readonly plan: Plan;
   readonly deferred: readonly { step: Step; why: string }[];
-  /** The plan was held back ({@link CycleOptions.hold}): nothing of it was executed. */
-  readonly held: boolean;
+  /** Automatic steps of the plan held back ({@link CycleOptions.hold}); an operator's steps are never held. */
+  readonly held: readonly Step[];
 }
 
 /** Options of one {@link Controller.runCycle}. */
 export interface CycleOptions {
   /**
-   * Asked once the plan is made; `true` holds it back (an operator paused
-   * automatic actions). The cycle still observes, assesses health, keeps its
-   * memory up to date and emits zone and completion events, so status stays
-   * live; it submits no step and emits no `failover.planned`. Calls already
-   * in flight finish. Default: never held.
+   * Asked once the plan is made; `true` holds back its automatic steps (an
+   * operator paused automatic actions). The cycle still observes, assesses
+   * health, keeps its memory up to date and emits zone and completion
+   * events, so status stays live; it submits no automatic step and emits no
+   * `failover.planned` for one. The steps of an operator's own request (a
+   * switchover: `Step.requestedBy`) are not held: asking for them is the
+   * operator's explicit action. Calls already in flight finish. Default:
+   * never held.
    */
   readonly hold?: () => boolean;
 }
@@ -86,7 +92,7 @@ interface Listings {
   readonly databaseKeys: readonly string[];
 }
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
-const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [] });
+const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [], verdicts: [], wakeAt: Infinity });
 const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
 
 /**
@@ -114,34 +120,6 @@ function isStale(lastContactSeconds: number | null, staleSeconds: number): boole
   return lastContactSeconds !== null && lastContactSeconds >= staleSeconds;
 }
 
-/**
- * The earliest time a decision could change with nothing else changing: a
- * down target passing \`impairedAfter\` or \`nodeDeadAfter\`, or a memory record
- * (cooldown, failed candidate, zone penalty, settle window) expiring.
- */
-function nextDeadline(snapshot: Snapshot, policy: Policy): number {
-  const now = snapshot.now;
-  let next = Infinity;
-  const consider = (t: number) => {
-    if (t > now && t < next) next = t;
-  };
-  const downDeadlines = (health: TargetHealth) => {
-    if (health.status !== 'down' || health.failingSince === undefined) return;
-    consider(health.failingSince + policy.impairedAfter * 1000);
-    consider(health.failingSince + policy.nodeDeadAfter * 1000);
-  };
-  for (const view of snapshot.nodes) downDeadlines(view.health);
-  for (const view of snapshot.databases) downDeadlines(view.health);
-  const memory = snapshot.memory;
-  for (const until of Object.values(memory.failedCandidates)) consider(until);
-  for (const until of Object.values(memory.zonePenalty)) consider(until);
-  for (const at of Object.values(memory.issued)) consider(at + SETTLE_WINDOW_MAX_MS);
-  for (const cluster of Object.values(memory.clusters)) {
-    if (cluster.lastFailoverAt !== undefined) consider(cluster.lastFailoverAt + policy.failoverCooldown * 1000);
-  }
-  return next;
-}
-
 /** Same elements, in order. */
 function sameItems(a: readonly object[] | undefined, b: readonly object[]): boolean {
   if (a === undefined || a.length !== b.length) return false;
@@ -160,8 +138,6 @@ function sameTargets(a: readonly ProbeTarget[], b: readonly ProbeTarget[]): bool
   return true;
 }
 
-/** Longest settle window `decide` uses before re-issuing a step. */
-const SETTLE_WINDOW_MAX_MS = 60_000;
 /** How long after a zone changes state reads stay fast. */
 const UNSETTLED_AFTER_CHANGE_MS = 60_000;
 
@@ -173,8 +149,7 @@ const UNSETTLED_AFTER_CHANGE_MS = 60_000;
  * or a restart costs nothing.
  */
 export class Controller extends EventEmitter<ControllerEventTypes> {
-  /** What the controller remembers between cycles (journal this to survive restarts). */
-  readonly memory: ControllerMemory;
+  private remembered: ControllerMemory;
   private readonly providers: ReadonlyMap<string, Provider>;
   private readonly health: HealthTracker;
   private readonly gate: CallGate;
@@ -206,7 +181,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private probeRound: AbortController | undefined;
   private probeRoundParent: AbortSignal | undefined;
   private unlinkProbeRound: (() => void) | undefined;
-  private fencedSignature = '';
+  private fencedMap: ReadonlyMap<string, number> | undefined;
   private nodeViews: NodeView[] = [];
   private providerViews: ReadonlyMap<string, ProviderView> | undefined;
   private providerViewsRegions: unknown;
@@ -218,11 +193,38 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
 
   constructor(private readonly options: ControllerOptions) {
     super();
-    this.memory = options.memory ?? emptyMemory();
+    this.remembered = options.memory ?? emptyMemory();
     this.providers = new Map(options.providers.map((p) => [p.id, p]));
     this.health = new HealthTracker(options.policy);
     this.gate = new CallGate(options.policy, options.random);
     this.readBudget = new TimeoutBudget(options.clock);
+  }
+
+  /** What the controller remembers between cycles (journal this to survive restarts); an immutable value. */
+  get memory(): ControllerMemory {
+    return this.remembered;
+  }
+
+  /**
+   * Takes in an operator's planned switchover, already checked against the
+   * latest snapshot ({@link checkSwitchover}): `decide` plans it from the
+   * next cycle on, under the failover rules. Journaled through
+   * `onMemoryChange` before this returns.
+   */
+  request(intent: SwitchoverIntent): void {
+    this.apply(rememberIntent(this.remembered, intent), { kind: 'intent', intent });
+    this.quietUntil = -Infinity;
+  }
+
+  /**
+   * Takes in the steps a previous run's journal shows started and not
+   * finished, assuming the safer state for each (see `rememberRestart`);
+   * what is still needed is planned by `decide` from what the next cycle
+   * observes. Call before the first cycle.
+   */
+  restart(unfinished: readonly UnfinishedStep[]): void {
+    if (unfinished.length === 0) return;
+    this.apply(rememberRestart(this.remembered, unfinished, this.options.clock.now()), { kind: 'restart' });
   }
 
   /** The policy in force. */
@@ -292,14 +294,9 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       this.options.policy,
       this.gate,
       {
-        onStart: (step, now) => {
-          this.onStepStart(step, now);
-          this.options.onMemoryChange?.(this.memory, { kind: 'step.start', step });
-        },
-        onResult: (result) => {
-          this.onStepResult(result);
-          this.options.onMemoryChange?.(this.memory, { kind: 'step.result', step: result.step, outcome: result.outcome });
-        },
+        onStart: (step, now) => this.apply(rememberStepStart(this.remembered, step, now), { kind: 'step.start', step }),
+        onResult: (result) =>
+          this.apply(rememberStepResult(this.remembered, result, this.options.policy), { kind: 'step.result', step: result.step, outcome: result.outcome }),
       },
       this.abort.signal,
     ));
@@ -307,12 +304,15 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     if (!observed) {
       const t = this.options.clock.now();
       this.emit('cycle', { t, steps: [], notes: [] });
-      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: false };
+      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: [] };
     }
     const snapshot = observed;
     const plan = decide(snapshot, this.options.policy);
-    const held = plan.steps.length > 0 && options.hold?.() === true;
-    for (const step of held ? [] : plan.steps) {
+    if (plan.verdicts.length > 0) this.apply(rememberVerdicts(this.remembered, plan.verdicts), { kind: 'reconcile' });
+    const holding = plan.steps.length > 0 && options.hold?.() === true;
+    const held = holding ? plan.steps.filter((step) => step.requestedBy === undefined) : [];
+    const run = holding ? plan.steps.filter((step) => step.requestedBy !== undefined) : plan.steps;
+    for (const step of run) {
       if (step.operation === 'promoteReplica') {
         this.emitEvent({
           kind: 'failover.planned',
@@ -325,20 +325,22 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         });
       }
     }
-    const deferred = signal.aborted || held ? [] : executor.submit(plan.steps);
+    const deferred = signal.aborted ? [] : executor.submit(run);
     this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes });
     // Fast control-plane reads only while something is moving; a settled outage (or a zone the provider
     // has marked impaired for hours) goes back to the calm interval so a struggling API is not hammered.
+    const memory = this.remembered;
     this.unsettled =
-      (plan.steps.length > 0 && !held) ||
+      run.length > 0 ||
       executor.inFlight.size > 0 ||
       this.suspectTargets > 0 ||
-      Object.keys(this.memory.pendingCreates).length > 0 ||
-      Object.values(this.memory.clusters).some((c) => c.promotion) ||
+      memory.pendingCreates.size > 0 ||
+      memory.intents.size > 0 ||
+      [...memory.clusters.values()].some((c) => c.promotion) ||
       [...snapshot.zones.values()].some((z) => z.state !== 'healthy' && snapshot.now - z.since < UNSETTLED_AFTER_CHANGE_MS);
     this.quietUntil =
       !this.unsettled && plan.steps.length === 0 && deferred.length === 0 && this.healthStable
-        ? nextDeadline(snapshot, this.options.policy)
+        ? plan.wakeAt
         : -Infinity;
     return { snapshot, plan, deferred, held };
   }
@@ -441,13 +443,13 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       databases: databaseViews,
       replicationFrom: assessment.replicationFrom,
       groups: this.options.groups,
-      memory: this.memory,
+      memory: this.remembered,
       inFlight: this.executor && this.executor.inFlight.size > 0 ? new Set(this.executor.inFlight) : NOTHING_IN_FLIGHT,
     };
-    for (const event of reconcileMemory(this.memory, draft, this.options.policy)) this.emitEvent(event);
-    this.options.onMemoryChange?.(this.memory, { kind: 'reconcile' });
-    this.lastSnapshot = draft;
-    return draft;
+    this.apply(rememberObservation(this.remembered, draft, this.options.policy), { kind: 'reconcile' });
+    const snapshot: Snapshot = draft.memory === this.remembered ? draft : { ...draft, memory: this.remembered };
+    this.lastSnapshot = snapshot;
+    return snapshot;
   }
 
   private async readLocations(signal: AbortSignal): Promise<void> {
@@ -601,11 +603,11 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
 
   /** A lookup of what we fenced; the same function until the fenced set changes (the tracker caches on it). */
   private fencedLookup(): (key: string) => boolean {
-    const signature = Object.keys(this.memory.fenced).join('|');
-    if (signature !== this.fencedSignature || !this.fencedFn) {
-      this.fencedSignature = signature;
-      const fenced = new Set(Object.keys(this.memory.fenced));
-      this.fencedFn = fenced.size === 0 ? () => false : (key) => fenced.has(key);
+    const fenced = this.remembered.fenced;
+    if (fenced !== this.fencedMap || !this.fencedFn) {
+      const changed = !this.fencedMap || this.fencedMap.size !== fenced.size || [...fenced.keys()].some((key) => !this.fencedMap!.has(key));
+      this.fencedMap = fenced;
+      if (changed || !this.fencedFn) this.fencedFn = fenced.size === 0 ? () => false : (key) => fenced.has(key);
     }
     return this.fencedFn;
   }
@@ -655,7 +657,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       for (const db of list) {
         if (db.state === 'creating') continue;
         const key = resourceKey(db.provider, db.id);
-        if (db.state === 'stopped' && this.memory.fenced[key] !== undefined) continue;
+        if (db.state === 'stopped' && this.remembered.fenced.has(key)) continue;
         targets.push({ kind: 'database', provider: db.provider, id: db.id, zone: db.zone, endpoint: db.endpoint });
         keys.push(key);
       }
@@ -668,115 +670,11 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.probeZoneKeys = targets.map((t) => zoneKey(t.provider, t.zone));
   }
 
-  private onStepStart(step: Step, now: number): void {
-    const memory = this.memory;
-    memory.issued[step.key] = now;
-    switch (step.operation) {
-      case 'promoteReplica': {
-        const cluster = memory.clusters[step.cluster];
-        if (cluster) {
-          cluster.promotion = {
-            target: step.target,
-            provider: step.provider,
-            region: step.region,
-            zone: step.zone ?? '',
-            from: step.from,
-            fromProvider: cluster.provider,
-            detectedAt: now,
-            startedAt: now,
-          };
-        }
-        break;
-      }
-      case 'stopDatabase':
-        memory.fenced[resourceKey(step.provider, step.target)] = now;
-        break;
-      case 'createNode':
-        memory.nodeSeq++;
-        memory.pendingCreates[step.name] = {
-          group: step.group,
-          provider: step.provider,
-          region: step.region,
-          zone: step.zone,
-          issuedAt: now,
-          replaces: step.replaces,
-        };
-        if (step.replaces) {
-          this.emitEvent({ kind: 'node.replaced', provider: step.provider, region: step.region, zone: step.zone, group: step.group, detail: step.reason, step });
-        } else {
-          this.emitEvent({ kind: 'capacity.create', provider: step.provider, region: step.region, zone: step.zone, group: step.group, detail: step.reason, step });
-        }
-        break;
-      case 'createReplica':
-      case 'destroyDatabase':
-        noteReplicaStepStart(memory, step, now);
-        break;
-      default:
-        break;
-    }
-  }
-
-  private onStepResult(result: StepResult): void {
-    const { step, outcome } = result;
-    const memory = this.memory;
-    const now = result.finishedAt;
-    const detail = `${step.operation} ${'target' in step ? step.target : step.name}: ${outcome}${result.error ? ` (${result.error.message})` : ''}`;
-    this.emitEvent({
-      kind: 'action',
-      provider: step.provider,
-      region: step.region,
-      zone: step.zone,
-      detail,
-      step,
-      result: outcome,
-      database: 'cluster' in step ? step.cluster : undefined,
-      group: 'group' in step ? step.group : undefined,
-    });
-    if ('cluster' in step) {
-      this.emitEvent({ kind: 'failover.step', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail, step, result: outcome });
-    }
-    if (outcome === 'ok') return;
-    switch (step.operation) {
-      case 'promoteReplica': {
-        const cluster = memory.clusters[step.cluster];
-        if (!cluster?.promotion || cluster.promotion.target !== step.target) break;
-        if (outcome === 'timeout') {
-          // Unknown effect: keep watching; reconcile gives up on it after a shorter wait.
-          cluster.promotion.uncertain = true;
-        } else {
-          cluster.promotion = undefined;
-          if (result.rejected || outcome === 'error') {
-            memory.failedCandidates[resourceKey(step.provider, step.target)] = now + this.options.policy.backoffMax * 1000;
-          }
-          this.emitEvent({ kind: 'failover.failed', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail: `promotion of ${step.target} failed: ${outcome}${result.error ? ` (${result.error.message})` : ''}` });
-        }
-        break;
-      }
-      case 'createNode': {
-        // A timed-out create may still happen (the name is its idempotency token): keep waiting for it.
-        if (outcome === 'timeout') break;
-        delete memory.pendingCreates[step.name];
-        // Throttling says the control plane is busy, not that the zone is bad: only the call gate backs off.
-        if (step.zone !== undefined && outcome !== 'throttled') {
-          memory.zonePenalty[zoneKey(step.provider, step.zone)] = now + this.options.policy.backoffMax * 1000;
-        }
-        break;
-      }
-      case 'stopDatabase':
-        delete memory.fenced[resourceKey(step.provider, step.target)];
-        // A refused fence (wrong state, provider rule) would be refused again: wait backoffMax before
-        // asking again, rather than spending the region's mutation budget every cycle.
-        if (result.rejected) memory.issued[step.key] = now + this.options.policy.backoffMax * 1000;
-        else delete memory.issued[step.key];
-        break;
-      case 'createReplica':
-      case 'destroyDatabase':
-        noteReplicaStepResult(memory, step, outcome, result.rejected, now, this.options.policy);
-        break;
-      default:
-        delete memory.issued[step.key];
-        break;
-    }
+  /** Takes in a memory change: the new memory, then its events, then the journal hook. */
+  private apply(change: MemoryChange, reason: MemoryChangeReason): void {
+    this.remembered = change.memory;
+    for (const event of change.events) this.emitEvent(event);
+    this.options.onMemoryChange?.(this.remembered, reason);
   }
 
   private emitEvent(event: Omit<ControllerEvent, 't'>): void {

@@ -12,6 +12,12 @@ export type ControllerEventKind =
   | 'failover.failed'
   | 'node.replaced'
   | 'capacity.create'
+  | 'switchover.requested'
+  | 'switchover.promoting'
+  | 'switchover.refused'
+  | 'switchover.abandoned'
+  | 'memory.restored'
+  | 'memory.corrected'
   | 'action';
 
 /** One thing the controller noticed or did. `t` is the controller clock's time in ms. */

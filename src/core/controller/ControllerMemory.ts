@@ -1,63 +1,64 @@
-import type { StepOutcome } from './ControllerEvent.js';
-import type { CreateReplicaStep, RetireReplicaStep } from './Plan.js';
-import type { Policy } from './Policy.js';
-import { resourceKey, zoneKey } from './Snapshot.js';
-
 /**
- * What the controller remembers between cycles: its own decisions, never a
- * copy of the world (that is re-read every cycle). Plain JSON, so the daemon
- * can journal it.
+ * What the controller remembers between cycles: its own decisions and the
+ * operators' requests, never a copy of the world (that is re-read every
+ * cycle). An immutable value: only the reducers in `memoryReducers.ts` make
+ * a new one, and a snapshot carries it read-only. Id-keyed records are
+ * `Map`s, so an id such as `constructor` or `__proto__` is an id like any
+ * other. {@link memoryToJson} and {@link memoryFromJson} give the journal's
+ * plain JSON form.
  */
 export interface ControllerMemory {
-  /** Per protected database cluster. */
-  clusters: Record<string, ClusterMemory>;
+  /** Per protected database cluster, by cluster id. */
+  readonly clusters: ReadonlyMap<string, ClusterMemory>;
   /** Nodes we asked for that are not yet running, by node name. */
-  pendingCreates: Record<string, PendingCreate>;
+  readonly pendingCreates: ReadonlyMap<string, PendingCreate>;
   /**
    * Instances we stopped on purpose (fenced) or are deleting (retired
    * replicas), by resource key, with the time of the last call: their being
    * down is no evidence about their zone.
    */
-  fenced: Record<string, number>;
-  /**
-   * Replicas we asked the provider to delete, by resource key, with the time
-   * of the call; dropped once the provider no longer lists them. Absent in
-   * journals written before replica upkeep existed.
-   */
-  retired?: Record<string, number>;
+  readonly fenced: ReadonlyMap<string, number>;
+  /** Replicas we asked the provider to delete, by resource key, with the time of the call; dropped once the provider no longer lists them. */
+  readonly retired: ReadonlyMap<string, number>;
   /** Replicas not to try again before the given time, by resource key (a promotion of them failed). */
-  failedCandidates: Record<string, number>;
+  readonly failedCandidates: ReadonlyMap<string, number>;
   /** Zones where a create failed: avoided for placement until the given time, by zone key. */
-  zonePenalty: Record<string, number>;
-  /** Step keys with the time their call was last issued (ms): a step is not re-issued while its effect may still be on the way. */
-  issued: Record<string, number>;
+  readonly zonePenalty: ReadonlyMap<string, number>;
+  /**
+   * Step keys with the time before which the step is not issued again (ms):
+   * its effect may still be on the way, or the provider refused it and would
+   * refuse it again.
+   */
+  readonly issued: ReadonlyMap<string, number>;
+  /** Operators' requests waiting for `decide` to plan them, by cluster id. */
+  readonly intents: ReadonlyMap<string, SwitchoverIntent>;
   /** Sequence for node names. */
-  nodeSeq: number;
+  readonly nodeSeq: number;
 }
 
 /** The controller's view of one cluster's leadership. */
 export interface ClusterMemory {
   readonly cluster: string;
   /** Instance the controller considers the primary. */
-  primary: string;
+  readonly primary: string;
   /** Provider of {@link ClusterMemory.primary}. */
-  provider: string;
-  failovers: number;
+  readonly provider: string;
+  readonly failovers: number;
   /** Time the last failover completed (ms). */
-  lastFailoverAt?: number;
+  readonly lastFailoverAt?: number;
   /** A promotion under way. */
-  promotion?: PromotionInFlight;
+  readonly promotion?: PromotionInFlight;
   /**
    * Where the cluster's replicas lived when the controller first saw it: how
    * many replicas it keeps after a failover, and where replacements go first.
    * Absent in journals written before replica upkeep existed (then recorded
-   * from what follows the primary at the next cycle).
+   * from what follows the primary at the next observation).
    */
-  replicaHomes?: ReplicaHome[];
+  readonly replicaHomes?: readonly ReplicaHome[];
   /** Replicas we asked for that are not streaming yet, by instance id. */
-  pendingReplicas?: Record<string, PendingReplica>;
+  readonly pendingReplicas: ReadonlyMap<string, PendingReplica>;
   /** Sequence for the ids of replicas we create (`<cluster>-r<n>`). */
-  replicaSeq?: number;
+  readonly replicaSeq: number;
 }
 
 /** Where one of a cluster's replicas lived. */
@@ -74,6 +75,13 @@ export interface PendingReplica {
   readonly zone: string;
   readonly source: string;
   readonly issuedAt: number;
+  /**
+   * The call's outcome is unknown (the daemon restarted while it was in
+   * flight): when the provider does not list the replica, `decide` sends
+   * the create again under the same id, which returns the first replica if
+   * the call did reach the provider.
+   */
+  readonly uncertain?: boolean;
 }
 
 /** A promotion the controller started and is watching. */
@@ -88,11 +96,19 @@ export interface PromotionInFlight {
   readonly detectedAt: number;
   /** When the promote call was issued (ms). */
   readonly startedAt: number;
-  /** Set when the call's outcome is unknown (it timed out). */
-  uncertain?: boolean;
+  /** Set when the call's outcome is unknown (it timed out, or the daemon restarted while it was in flight). */
+  readonly uncertain?: boolean;
+  /**
+   * Set after a restart when the journal shows the promote call started and
+   * never ended: it may not have reached the provider, so `decide` sends it
+   * again (it is idempotent) while the target is listed as a plain replica.
+   */
+  readonly reissue?: boolean;
+  /** Set for a planned switchover an operator asked for (no data loss), unset for a failover. */
+  readonly planned?: { readonly requestedBy: string };
 }
 
-/** A create the controller issued and is waiting to see running. */
+/** A node create the controller issued and is waiting to see running. */
 export interface PendingCreate {
   readonly group: string;
   readonly provider: string;
@@ -102,62 +118,108 @@ export interface PendingCreate {
   readonly replaces?: string;
 }
 
+/**
+ * A planned switchover an operator asked for: `decide` fences the primary,
+ * waits until the target has replayed everything, then promotes it, under the
+ * same candidate rules and guards as a failover; it gives up (and starts the
+ * old primary again if it fenced it) at `deadline`.
+ */
+export interface SwitchoverIntent {
+  readonly kind: 'switchover';
+  readonly cluster: string;
+  /** Instance to promote; unset: the best candidate by the failover rules. */
+  readonly target?: string;
+  /** Who asked (the audit log's `who`). */
+  readonly requestedBy: string;
+  readonly requestedAt: number;
+  /** Abandoned when the target has not caught up by then (ms). */
+  readonly deadline: number;
+  /** Set once the old primary's fence was issued: the instance fenced and the target chosen then. */
+  readonly fenced?: { readonly primary: string; readonly provider: string; readonly target: string; readonly targetProvider: string };
+}
+
 /** Empty memory for a controller's first start. */
 export function emptyMemory(): ControllerMemory {
-  return { clusters: {}, pendingCreates: {}, fenced: {}, retired: {}, failedCandidates: {}, zonePenalty: {}, issued: {}, nodeSeq: 0 };
+  return {
+    clusters: new Map(),
+    pendingCreates: new Map(),
+    fenced: new Map(),
+    retired: new Map(),
+    failedCandidates: new Map(),
+    zonePenalty: new Map(),
+    issued: new Map(),
+    intents: new Map(),
+    nodeSeq: 0,
+  };
+}
+
+/** The plain JSON form of {@link ControllerMemory} (what the journal and etcd hold): maps as `[key, value]` lists. */
+export interface MemoryJson {
+  readonly version: 2;
+  readonly clusters: readonly [string, ClusterJson][];
+  readonly pendingCreates: readonly [string, PendingCreate][];
+  readonly fenced: readonly [string, number][];
+  readonly retired: readonly [string, number][];
+  readonly failedCandidates: readonly [string, number][];
+  readonly zonePenalty: readonly [string, number][];
+  readonly issued: readonly [string, number][];
+  readonly intents: readonly [string, SwitchoverIntent][];
+  readonly nodeSeq: number;
+}
+
+type ClusterJson = Omit<ClusterMemory, 'pendingReplicas'> & { readonly pendingReplicas: readonly [string, PendingReplica][] };
+
+/** {@link ControllerMemory} as plain JSON, keys in insertion order. */
+export function memoryToJson(memory: ControllerMemory): MemoryJson {
+  return {
+    version: 2,
+    clusters: [...memory.clusters].map(([id, c]) => [id, { ...c, pendingReplicas: [...c.pendingReplicas] }]),
+    pendingCreates: [...memory.pendingCreates],
+    fenced: [...memory.fenced],
+    retired: [...memory.retired],
+    failedCandidates: [...memory.failedCandidates],
+    zonePenalty: [...memory.zonePenalty],
+    issued: [...memory.issued],
+    intents: [...memory.intents],
+    nodeSeq: memory.nodeSeq,
+  };
 }
 
 /**
- * Write-ahead bookkeeping for the replica steps, called by the controller
- * before the adapter call: a replica being created counts toward its
- * cluster's replica count from now on (so it is never asked for twice, even
- * after a restart), and a replica being deleted is no evidence about its zone.
+ * Memory from its JSON form, or from the form journals had before version 2
+ * (plain objects keyed by id; records added later absent).
+ *
+ * @throws when `json` is not memory in either form.
  */
-export function noteReplicaStepStart(memory: ControllerMemory, step: CreateReplicaStep | RetireReplicaStep, now: number): void {
-  if (step.operation === 'createReplica') {
-    const cluster = memory.clusters[step.cluster];
-    if (!cluster) return;
-    cluster.replicaSeq = (cluster.replicaSeq ?? 0) + 1;
-    (cluster.pendingReplicas ??= {})[step.target] = {
-      provider: step.provider,
-      region: step.region,
-      zone: step.zone,
-      source: step.source,
-      issuedAt: now,
-    };
-    return;
-  }
-  const key = resourceKey(step.provider, step.target);
-  memory.fenced[key] = now;
-  (memory.retired ??= {})[key] = now;
-}
-
-/**
- * What a replica step's result changes. A create that failed (other than by
- * timing out: it may still happen, and its id makes a retry return it) is
- * forgotten, and its zone avoided for `backoffMax` unless the provider only
- * said "slow down". A refused delete is not asked again before `backoffMax`.
- */
-export function noteReplicaStepResult(
-  memory: ControllerMemory,
-  step: CreateReplicaStep | RetireReplicaStep,
-  outcome: StepOutcome,
-  rejected: boolean,
-  now: number,
-  policy: Policy,
-): void {
-  if (outcome === 'ok') return;
-  if (step.operation === 'createReplica') {
-    if (outcome === 'timeout') return;
-    const cluster = memory.clusters[step.cluster];
-    if (cluster?.pendingReplicas) delete cluster.pendingReplicas[step.target];
-    if (outcome !== 'throttled') memory.zonePenalty[zoneKey(step.provider, step.zone)] = now + policy.backoffMax * 1000;
-    delete memory.issued[step.key];
-    return;
-  }
-  const key = resourceKey(step.provider, step.target);
-  delete memory.fenced[key];
-  if (memory.retired) delete memory.retired[key];
-  if (rejected) memory.issued[step.key] = now + policy.backoffMax * 1000;
-  else delete memory.issued[step.key];
+export function memoryFromJson(json: unknown): ControllerMemory {
+  if (typeof json !== 'object' || json === null) throw new Error('controller memory is not an object');
+  const value = json as Record<string, unknown>;
+  const entries = <T>(field: string): [string, T][] => {
+    const raw = value[field];
+    if (raw === undefined) return [];
+    if (Array.isArray(raw)) return raw as [string, T][];
+    if (raw instanceof Map) return [...(raw as Map<string, T>)];
+    if (typeof raw === 'object' && raw !== null) return Object.entries(raw as Record<string, T>);
+    throw new Error(`controller memory: ${field} is not a record`);
+  };
+  const clusters = entries<Record<string, unknown>>('clusters').map(([id, c]): [string, ClusterMemory] => {
+    const pending = c['pendingReplicas'];
+    const pendingReplicas = new Map<string, PendingReplica>(
+      Array.isArray(pending) || pending instanceof Map ? (pending as Iterable<[string, PendingReplica]>) : Object.entries((pending ?? {}) as Record<string, PendingReplica>),
+    );
+    return [id, { ...(c as unknown as ClusterMemory), pendingReplicas, replicaSeq: (c['replicaSeq'] as number | undefined) ?? 0 }];
+  });
+  // Before version 2, `issued` held the time a step was issued; since, the time before which it is not issued again.
+  const legacy = value['version'] !== 2;
+  return {
+    clusters: new Map(clusters),
+    pendingCreates: new Map(entries<PendingCreate>('pendingCreates')),
+    fenced: new Map(entries<number>('fenced')),
+    retired: new Map(entries<number>('retired')),
+    failedCandidates: new Map(entries<number>('failedCandidates')),
+    zonePenalty: new Map(entries<number>('zonePenalty')),
+    issued: new Map(legacy ? [] : entries<number>('issued')),
+    intents: new Map(entries<SwitchoverIntent>('intents')),
+    nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,
+  };
 }

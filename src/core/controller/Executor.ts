@@ -119,6 +119,8 @@ function call(provider: Provider, step: Step, signal: AbortSignal): Promise<unkn
       return provider.promoteReplica(step.target, options);
     case 'stopDatabase':
       return provider.stopDatabase(step.target, options);
+    case 'rebootDatabase':
+      return provider.rebootDatabase(step.target, options);
     case 'repointReplica':
       return provider.repointReplica(step.target, step.upstream, options);
     case 'createNode':

@@ -15,6 +15,11 @@ interface StepBase {
    * re-running a plan (after a crash, or next cycle) never doubles an action.
    */
   readonly key: string;
+  /**
+   * Set on the steps of an operator's request (a planned switchover):
+   * pausing automatic actions does not hold them. Unset: an automatic step.
+   */
+  readonly requestedBy?: string;
 }
 
 /** Promote a replica to primary of its cluster. */
@@ -31,6 +36,19 @@ export interface PromoteStep extends StepBase {
 /** Stop a database instance that must not accept writes (fence an old primary). */
 export interface FenceStep extends StepBase {
   readonly operation: 'stopDatabase';
+  readonly cluster: string;
+  readonly target: string;
+  /** Set when the fence starts a planned switchover: the replica that takes over once it has caught up. */
+  readonly handoverTo?: { readonly target: string; readonly provider: string };
+}
+
+/**
+ * Start again a primary this controller fenced for a planned switchover that
+ * could not be completed without losing writes (the target did not catch up
+ * in time): the switchover is abandoned and the old primary serves again.
+ */
+export interface UnfenceStep extends StepBase {
+  readonly operation: 'rebootDatabase';
   readonly cluster: string;
   readonly target: string;
 }
@@ -94,15 +112,41 @@ export interface DestroyNodeStep extends StepBase {
 export type Step =
   | PromoteStep
   | FenceStep
+  | UnfenceStep
   | RepointStep
   | CreateReplicaStep
   | RetireReplicaStep
   | CreateNodeStep
   | DestroyNodeStep;
 
-/** What `decide` returns: steps in priority order, and notes on what it chose not to do. */
+/**
+ * An operator's request that ends this cycle without a step: `refused` (it
+ * cannot be done safely now, with the reason) or `abandoned` (it was started
+ * and cannot be finished, and there is nothing to undo). The controller drops
+ * the request from memory and reports it. A request that ends with a step
+ * (the promotion, or starting the old primary again) is dropped when that
+ * step starts.
+ */
+export interface IntentVerdict {
+  readonly cluster: string;
+  readonly kind: 'switchover';
+  readonly outcome: 'refused' | 'abandoned';
+  readonly reason: string;
+}
+
+/** What `decide` returns: steps in priority order, notes on what it chose not to do, and when to look again. */
 export interface Plan {
   readonly steps: readonly Step[];
   /** Decisions not to act, with reasons ("zone us-east-1a impaired: not rebooting"), for logs and tests. */
   readonly notes: readonly string[];
+  /** Operators' requests that end this cycle. */
+  readonly verdicts: readonly IntentVerdict[];
+  /**
+   * The earliest time (ms) at which this decision could change with nothing
+   * new observed (a down target reaching `impairedAfter`, a settle window or
+   * a cooldown ending, a switchover's deadline...): the loop need not run
+   * `decide` before then unless something changes. `Infinity` when no timer
+   * is pending.
+   */
+  readonly wakeAt: number;
 }

@@ -1,21 +1,12 @@
 import type { Policy } from './Policy.js';
-import type { CreateNodeStep, Plan, PromoteStep, Step } from './Plan.js';
+import type { CreateNodeStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
 import type { ZoneHealth } from '../health/types.js';
 import { followsPrimary, planReplicas, replicasHolding } from './planReplicas.js';
-
-/** How long after issuing a step its effect may still be on the way, so it is not issued again (ms). */
-const SETTLE_MS = { fence: 10_000, repoint: 60_000, destroy: 60_000 } as const;
-
-/** A replica that could be promoted, with what the choice is based on. */
-export interface Candidate {
-  readonly view: DatabaseView;
-  readonly estimatedLossSeconds: number;
-  readonly zoneState: ZoneHealth['state'] | 'unknown';
-  readonly sameRegion: boolean;
-  readonly sameProvider: boolean;
-  readonly sync: boolean;
-}
+import { planSwitchover } from './planSwitchover.js';
+import { chooseCandidate } from './chooseCandidate.js';
+import { nextWake } from './nextWake.js';
+import { settled } from './settleWindows.js';
 
 /**
  * The decision function: one snapshot and the policy in, a plan out. Pure: it
@@ -30,6 +21,7 @@ export interface Candidate {
 export function decide(snapshot: Snapshot, policy: Policy): Plan {
   const steps: Step[] = [];
   const notes: string[] = [];
+  const verdicts: IntentVerdict[] = [];
   const clusters = new Map<string, DatabaseView[]>();
   for (const view of snapshot.databases) {
     let list = clusters.get(view.instance.cluster);
@@ -37,7 +29,12 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     list.push(view);
   }
   for (const cluster of [...clusters.keys()].sort()) {
-    decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes);
+    decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes, verdicts);
+  }
+  // A request for a cluster nothing lists cannot be planned.
+  for (const [cluster, intent] of snapshot.memory.intents) {
+    if (clusters.has(cluster)) continue;
+    verdicts.push({ cluster, kind: intent.kind, outcome: 'refused', reason: `${cluster}: no instance of it is listed` });
   }
   const nodesByGroup = new Map<string, NodeView[]>();
   for (const view of snapshot.nodes) {
@@ -53,25 +50,20 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
   }
   const order: Record<Step['operation'], number> = {
     stopDatabase: 0,
-    promoteReplica: 1,
-    repointReplica: 2,
-    destroyDatabase: 3,
-    createReplica: 4,
-    createNode: 5,
-    destroyNode: 6,
+    rebootDatabase: 1,
+    promoteReplica: 2,
+    repointReplica: 3,
+    destroyDatabase: 4,
+    createReplica: 5,
+    createNode: 6,
+    destroyNode: 7,
   };
   steps.sort((a, b) => order[a.operation] - order[b.operation]);
-  return { steps, notes };
+  return { steps, notes, verdicts, wakeAt: nextWake(snapshot, policy) };
 }
 
 function zoneOf(snapshot: Snapshot, provider: string, zone: string): ZoneHealth | undefined {
   return snapshot.zones.get(zoneKey(provider, zone));
-}
-
-function settled(snapshot: Snapshot, key: string, windowMs: number): boolean {
-  if (snapshot.inFlight.has(key)) return false;
-  const issuedAt = snapshot.memory.issued[key];
-  return issuedAt === undefined || snapshot.now - issuedAt >= windowMs;
 }
 
 function decideCluster(
@@ -81,14 +73,20 @@ function decideCluster(
   views: readonly DatabaseView[],
   steps: Step[],
   notes: string[],
+  verdicts: IntentVerdict[],
 ): void {
-  const memory = snapshot.memory.clusters[cluster];
+  const memory = snapshot.memory.clusters.get(cluster);
   if (!memory) {
     notes.push(`${cluster}: no primary known yet; not acting`);
     return;
   }
   const primary = views.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider);
   const promotingTarget = memory.promotion?.target;
+  // Nothing is fenced, promoted or cloned on the word of a memory the listing does not bear out.
+  if (!primary && !memory.promotion) {
+    notes.push(`${cluster}: primary ${memory.primary} is not listed by ${memory.provider}; not acting on a missing listing`);
+    return;
+  }
 
   // Fencing: no instance but the chosen primary (or the one being promoted) may take writes.
   for (const view of views) {
@@ -107,7 +105,7 @@ function decideCluster(
       notes.push(`${cluster}: ${instance.id} is an old primary in impaired zone ${instance.zone}; fencing it as soon as it is reachable`);
       continue;
     }
-    if (!settled(snapshot, key, SETTLE_MS.fence)) continue;
+    if (!settled(snapshot, key)) continue;
     // A stop the provider is known to refuse is not sent: the replicas holding it are retired first.
     const holding = capabilities.stopRefusedWithReplicas ? replicasHolding(snapshot, views, instance.id) : [];
     if (holding.length > 0) {
@@ -128,10 +126,32 @@ function decideCluster(
     });
   }
 
-  if (memory.promotion) return; // watching a promotion; reconcile decides when it is done or failed
+  if (memory.promotion) {
+    // Watching a promotion; observation decides when it is done or failed. After a restart it may never
+    // have reached the provider: sent again (idempotent) while its target is listed as a plain replica.
+    const promotion = memory.promotion;
+    const target = views.find((v) => v.instance.id === promotion.target && v.instance.provider === promotion.provider)?.instance;
+    const key = `promote:${cluster}:${promotion.provider}:${promotion.target}`;
+    if (promotion.reissue && target?.role === 'replica' && target.state === 'available' && settled(snapshot, key)) {
+      steps.push({
+        operation: 'promoteReplica',
+        key,
+        provider: promotion.provider,
+        region: promotion.region,
+        zone: promotion.zone,
+        cluster,
+        target: promotion.target,
+        from: promotion.from,
+        estimatedLossSeconds: 0,
+        ...(promotion.planned ? { requestedBy: promotion.planned.requestedBy } : {}),
+        reason: `re-issued after restart (idempotent): the journal shows the promotion of ${promotion.target} started without a recorded end, and ${promotion.target} is still a replica, so the call may never have reached ${promotion.provider}`,
+      });
+    }
+    return;
+  }
 
   // Replicas still following someone other than the primary are pointed at it (where their zone can be reached).
-  const primaryInstance = views.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider)?.instance;
+  const primaryInstance = primary?.instance;
   if (policy.repointReplicas && primaryInstance) {
     for (const { instance } of views) {
       const upstream = instance.replication?.upstream;
@@ -142,7 +162,7 @@ function decideCluster(
       if (!snapshot.providers.get(instance.provider)?.capabilities.repointReplica) continue;
       if (zoneOf(snapshot, instance.provider, instance.zone)?.state === 'impaired') continue;
       const key = `repoint:${instance.provider}:${instance.id}:${memory.primary}`;
-      if (!settled(snapshot, key, SETTLE_MS.repoint)) continue;
+      if (!settled(snapshot, key)) continue;
       steps.push({
         operation: 'repointReplica',
         key,
@@ -157,10 +177,10 @@ function decideCluster(
     }
   }
 
-  if (!primary) {
-    notes.push(`${cluster}: primary ${memory.primary} is not listed by ${memory.provider}; not acting on a missing listing`);
-    return;
-  }
+  if (!primary) return;
+  // An operator's switchover runs the cluster's leadership while it lasts; refused, the cluster is decided as usual.
+  const intent = snapshot.memory.intents.get(cluster);
+  if (intent && planSwitchover(snapshot, policy, intent, memory, primary, views, steps, notes, verdicts) === 'running') return;
   const failure = primaryFailure(snapshot, policy, primary);
   if (!failure) {
     planReplicas(snapshot, policy, cluster, memory, primary, views, steps, notes);
@@ -216,7 +236,7 @@ function decideCluster(
     policy.fenceOldPrimary &&
     // A provider that will not stop it while replicas follow it gets the stop once they are retired (after the promotion).
     !(capabilities.stopRefusedWithReplicas && replicasHolding(snapshot, views, primary.instance.id).length > 0);
-  if (canFence && zone?.state !== 'impaired' && primary.instance.state === 'available' && settled(snapshot, fenceKey, SETTLE_MS.fence)) {
+  if (canFence && zone?.state !== 'impaired' && primary.instance.state === 'available' && settled(snapshot, fenceKey)) {
     steps.push({
       operation: 'stopDatabase',
       key: fenceKey,
@@ -231,9 +251,9 @@ function decideCluster(
 }
 
 /** The cluster's primary is one this controller fenced (stopped) itself, and it is not taking writes. */
-function fencedByUs(snapshot: Snapshot, primary: DatabaseView): boolean {
+export function fencedByUs(snapshot: Snapshot, primary: DatabaseView): boolean {
   const { instance, health } = primary;
-  if (snapshot.memory.fenced[resourceKey(instance.provider, instance.id)] === undefined) return false;
+  if (!snapshot.memory.fenced.has(resourceKey(instance.provider, instance.id))) return false;
   return !(health.status === 'up' && health.writable) && (instance.state === 'stopped' || instance.state === 'stopping');
 }
 
@@ -268,74 +288,6 @@ function primaryFailure(snapshot: Snapshot, policy: Policy, primary: DatabaseVie
   if (listedDown) return `primary ${instance.id} does not answer and ${instance.provider} lists it ${instance.state}`;
   if (providerSaysBad) return `primary ${instance.id} does not answer and ${instance.provider} reports zone ${instance.zone} ${zone?.evidence.providerStatus}`;
   return undefined;
-}
-
-/**
- * Picks the replica to promote: healthy (answers our probes, replication not
- * broken, zone not impaired), within the data-loss guard, then sync first,
- * same region, same provider, least estimated loss; ties by id so the choice
- * is deterministic.
- */
-export function chooseCandidate(
-  snapshot: Snapshot,
-  policy: Policy,
-  primary: DatabaseView,
-  views: readonly DatabaseView[],
-): { chosen: Candidate | undefined; rejected: string[] } {
-  const rejected: string[] = [];
-  const candidates: Candidate[] = [];
-  const p = primary.instance;
-  for (const view of views) {
-    const { instance, health } = view;
-    if (view === primary || instance.role !== 'replica') continue;
-    const why = (reason: string) => rejected.push(`not promoting ${instance.id}: ${reason}`);
-    const capabilities = snapshot.providers.get(instance.provider)?.capabilities;
-    if (!capabilities?.promoteReplica) { why(`${instance.provider} cannot promote replicas`); continue; }
-    if (instance.state !== 'available') { why(`it is ${instance.state}`); continue; }
-    const replication = instance.replication;
-    if (!replication || replication.lagSeconds === null) { why('its lag is unknown'); continue; }
-    if (replication.state === 'broken') { why('its replication is broken'); continue; }
-    if (health.status !== 'up') { why(`it does not answer our probes (${health.status})`); continue; }
-    const zone = zoneOf(snapshot, instance.provider, instance.zone);
-    if (zone?.state === 'impaired') { why(`its zone ${instance.zone} is impaired`); continue; }
-    // One left following a former primary lacks everything written since that failover, whatever its lag says.
-    if (!followsPrimary(views, view, p.id)) { why(`it follows ${replication.upstream}, not the primary ${p.id}`); continue; }
-    const blockedUntil = snapshot.memory.failedCandidates[resourceKey(instance.provider, instance.id)];
-    if (blockedUntil !== undefined && snapshot.now < blockedUntil) { why('a promotion of it failed recently'); continue; }
-    const sameRegion = instance.provider === p.provider && instance.region === p.region;
-    const sameProvider = instance.provider === p.provider;
-    if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
-    if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
-    // Lag accrued after contact was lost is outage time, not loss.
-    const contact = replication.lastContactSeconds ?? 0;
-    const estimatedLossSeconds =
-      replication.state === 'streaming' && contact < policy.replicationStaleAfter
-        ? replication.lagSeconds
-        : Math.max(0, replication.lagSeconds - contact);
-    if (estimatedLossSeconds > policy.maxDataLoss) {
-      why(`it would lose about ${round(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
-      continue;
-    }
-    candidates.push({
-      view,
-      estimatedLossSeconds,
-      zoneState: zone?.state ?? 'unknown',
-      sameRegion,
-      sameProvider,
-      sync: replication.mode === 'sync',
-    });
-  }
-  const zoneRank = (c: Candidate) => (c.zoneState === 'healthy' ? 0 : c.zoneState === 'degraded' ? 1 : 2);
-  candidates.sort(
-    (a, b) =>
-      zoneRank(a) - zoneRank(b) ||
-      Number(b.sync) - Number(a.sync) ||
-      Number(b.sameRegion) - Number(a.sameRegion) ||
-      Number(b.sameProvider) - Number(a.sameProvider) ||
-      a.estimatedLossSeconds - b.estimatedLossSeconds ||
-      (a.view.instance.id < b.view.instance.id ? -1 : a.view.instance.id > b.view.instance.id ? 1 : 0),
-  );
-  return { chosen: candidates[0], rejected };
 }
 
 function decideGroup(
@@ -380,7 +332,7 @@ function decideGroup(
   }
   // Creates on the way count, unless they went to a zone that is now impaired.
   let coming = 0;
-  for (const [name, pending] of Object.entries(snapshot.memory.pendingCreates)) {
+  for (const [name, pending] of snapshot.memory.pendingCreates) {
     if (pending.group !== group.id || pending.provider !== group.provider) continue;
     const listed = nodes.find((v) => v.node.name === name);
     const zone = listed?.node.zone ?? pending.zone;
@@ -393,7 +345,7 @@ function decideGroup(
   const deficit = group.minHealthy - healthy - coming;
   if (deficit > 0 && policy.maintainCapacity) {
     const penalised = (zone: string) => {
-      const until = snapshot.memory.zonePenalty[zoneKey(group.provider, zone)];
+      const until = snapshot.memory.zonePenalty.get(zoneKey(group.provider, zone));
       return until !== undefined && snapshot.now < until;
     };
     // A zone where nothing answers our probes is no home for a replacement, confirmed outage or not.
@@ -442,7 +394,7 @@ function decideGroup(
           (replaces ? `; replacing dead node ${replaces}` : '') +
           `; create in ${zone ?? `${group.region} (untargeted)`}`,
       };
-      if (!listedNames.has(name) && !snapshot.memory.pendingCreates[name]) steps.push(step);
+      if (!listedNames.has(name) && !snapshot.memory.pendingCreates.has(name)) steps.push(step);
     }
   }
 
@@ -454,7 +406,7 @@ function decideGroup(
       if (!zone || zone.state === 'impaired' || zone.evidence.probes.up === 0) continue;
       if (health.failingSince === undefined || snapshot.now - health.failingSince < policy.nodeDeadAfter * 1000) continue;
       const key = `destroy:${node.provider}:${node.id}`;
-      if (!settled(snapshot, key, SETTLE_MS.destroy)) continue;
+      if (!settled(snapshot, key)) continue;
       steps.push({
         operation: 'destroyNode',
         key,

@@ -1,10 +1,9 @@
 import type { ClusterMemory, ReplicaHome } from './ControllerMemory.js';
 import type { CreateReplicaStep, Step } from './Plan.js';
 import type { Policy } from './Policy.js';
+import { settled } from './settleWindows.js';
 import { resourceKey, zoneKey, type DatabaseView, type Snapshot } from './Snapshot.js';
 
-/** How long after a delete is issued it is not issued again while its effect may be on the way (ms). */
-const RETIRE_SETTLE_MS = 60_000;
 /** Upstream hops followed before a replication chain is called broken (chains are short; this only stops cycles). */
 const MAX_HOPS = 16;
 
@@ -30,7 +29,7 @@ export function followsPrimary(views: readonly DatabaseView[], view: DatabaseVie
  */
 export function isRetiring(snapshot: Snapshot, view: DatabaseView): boolean {
   const key = resourceKey(view.instance.provider, view.instance.id);
-  return snapshot.memory.retired?.[key] !== undefined && !snapshot.inFlight.has(retireKey(view.instance.provider, view.instance.id));
+  return snapshot.memory.retired.has(key) && !snapshot.inFlight.has(retireKey(view.instance.provider, view.instance.id));
 }
 
 /** Key of the step that deletes replica `id`. */
@@ -111,13 +110,32 @@ export function planReplicas(
     }
   }
   const listed = new Set(snapshot.databases.filter((v) => v.instance.provider === p.provider).map((v) => v.instance.id));
-  const pending = Object.entries(memory.pendingReplicas ?? {}).filter(
+  const pending = [...memory.pendingReplicas].filter(
     ([id, each]) => !listed.has(id) && zoneState(each.provider, each.zone) !== 'impaired',
   );
   const have = members.length + pending.length;
   const streaming = members.filter(
     (v) => v.instance.state === 'available' && v.instance.replication?.state === 'streaming' && followsPrimary(views, v, p.id),
   ).length;
+
+  // After a restart: a create the journal shows unfinished, and that the provider does not list, is sent again
+  // under the same id (a create that did reach the provider returns the first replica).
+  for (const [id, each] of pending) {
+    const key = `createReplica:${each.provider}:${id}`;
+    if (!each.uncertain || snapshot.inFlight.has(key)) continue;
+    steps.push({
+      operation: 'createReplica',
+      key,
+      provider: each.provider,
+      region: each.region,
+      zone: each.zone,
+      cluster,
+      target: id,
+      source: each.source,
+      home: `${each.region}/${each.zone}`,
+      reason: `re-issued after restart (idempotent by id): the journal shows the create of ${id} started without a recorded end, and ${each.provider} does not list it, so the call may never have reached it`,
+    });
+  }
 
   if (have < homes.length && policy.maintainCapacity) {
     planCreates(snapshot, policy, cluster, memory, primary, views, members, pending, have, stranded, steps, notes);
@@ -154,9 +172,7 @@ export function planReplicas(
       continue;
     }
     const key = retireKey(i.provider, i.id);
-    if (snapshot.inFlight.has(key)) continue;
-    const issuedAt = snapshot.memory.issued[key];
-    if (issuedAt !== undefined && snapshot.now - issuedAt < RETIRE_SETTLE_MS) continue;
+    if (!settled(snapshot, key)) continue;
     steps.push({
       operation: 'destroyDatabase',
       key,
@@ -234,9 +250,9 @@ function planCreates(
 
   const taken = new Set([
     ...snapshot.databases.filter((v) => v.instance.provider === p.provider).map((v) => v.instance.id),
-    ...Object.keys(memory.pendingReplicas ?? {}),
+    ...memory.pendingReplicas.keys(),
   ]);
-  let seq = memory.replicaSeq ?? 0;
+  let seq = memory.replicaSeq;
   const nextId = (): string => {
     let id: string;
     do id = `${cluster}-r${++seq}`;
@@ -245,7 +261,7 @@ function planCreates(
     return id;
   };
   const penalised = (zone: string) => {
-    const until = snapshot.memory.zonePenalty[zoneKey(p.provider, zone)];
+    const until = snapshot.memory.zonePenalty.get(zoneKey(p.provider, zone));
     return until !== undefined && snapshot.now < until;
   };
   const zoneHealth = (zone: string) => snapshot.zones.get(zoneKey(p.provider, zone));

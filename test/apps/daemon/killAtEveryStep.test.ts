@@ -104,3 +104,63 @@ describe('kill at every step of a failover', () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 });
+
+describe('kill at every step of a planned switchover', () => {
+  const procs: CliProcess[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await stop(p);
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  // No outage in this world (the zone fault comes after the test is over): only the switchover moves the primary.
+  const world = failoverWorld({ name: 'kill-switchover', impairAt: '9m', latency: 'promoteReplica: 1s, stopDatabase: 1s' });
+  const token = 'kill-switchover-token-0123456789';
+
+  // The switchover's plan: fence orders (the old primary), wait for orders-b to catch up, promote orders-b.
+  const points = ['before:stopDatabase', 'after:stopDatabase', 'done:stopDatabase', 'before:promoteReplica', 'after:promoteReplica', 'done:promoteReplica'];
+  test.each(points)('SIGKILL at %s: the restarted daemon finishes the switchover exactly once, losing nothing', async (point) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-kill-switchover-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'world.yaml'), world);
+    const sim = spawnCli(['sim-serve', '--world', join(dir, 'world.yaml')]);
+    procs.push(sim);
+    const simUrl = await waitFor('sim-serve', 10_000, () => listenUrl(sim, /listening on (http:\S+)/));
+    writeFileSync(join(dir, 'lifeboat.yaml'), config(simUrl).replace('api: { listen: "127.0.0.1:0" }', `api: { listen: "127.0.0.1:0", token: ${token} }`));
+
+    const first = spawnCrashingDaemon(['--config', join(dir, 'lifeboat.yaml')], point);
+    procs.push(first);
+    const firstApi = await waitFor('daemon API', 10_000, () => listenUrl(first, /listening on (http:\S+?)(?:\s|$)/));
+    await waitFor('first observation', 10_000, async () => {
+      const s = await getJson<DaemonStatus>(`${firstApi}/status`);
+      return s.databases.find((d) => d.database === 'orders')?.primary === 'orders' ? true : undefined;
+    });
+    const accepted = await fetch(`${firstApi}/switchover`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ database: 'orders', target: 'orders-b' }),
+    });
+    expect(accepted.status).toBe(202);
+    const crashed = await Promise.race([first.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000))]);
+    expect(crashed, `the daemon did not reach ${point}:\n${first.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const second = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')]);
+    procs.push(second);
+    const api = await waitFor('daemon API', 10_000, () => listenUrl(second, /listening on (http:\S+?)(?:\s|$)/));
+    await waitFor('switchover completed', 20_000, async () => {
+      const s = await getJson<DaemonStatus>(`${api}/status`);
+      const orders = s.databases.find((d) => d.database === 'orders');
+      return orders?.primary === 'orders-b' && !orders.promotion ? s : undefined;
+    });
+    const truth = await getJson<{ promotions: { replica: string; dataLossSeconds: number }[]; mutatingCalls: Truth['mutatingCalls'] }>(`${simUrl}/truth`);
+    // One promotion, of the target, holding every committed write.
+    expect(truth.promotions.map((p) => [p.replica, p.dataLossSeconds])).toEqual([['orders-b', 0]]);
+    // The old primary was fenced and never started again behind the new primary's back.
+    expect(truth.mutatingCalls.filter((c) => c.operation === 'stopDatabase' && c.result === 'ok').map((c) => c.target)).toContain('orders');
+    expect(truth.mutatingCalls.filter((c) => c.operation === 'rebootDatabase')).toEqual([]);
+    const promotes = truth.mutatingCalls.filter((c) => c.operation === 'promoteReplica');
+    expect(promotes.map((c) => c.target)).toEqual(['orders-b']);
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
+});

@@ -45,7 +45,7 @@ describe('a daemon killed in the middle of a planned switchover', () => {
     expect(config).toContain(TOKEN);
     writeFileSync(join(dir, 'lifeboat.yaml'), config);
 
-    const first = spawnCrashingDaemon(['--config', join(dir, 'lifeboat.yaml')], 'switchover:fenced');
+    const first = spawnCrashingDaemon(['--config', join(dir, 'lifeboat.yaml')], 'done:stopDatabase');
     procs.push(first);
     const firstApi = await waitFor('daemon API', 10_000, () => listenUrl(first, /listening on (http:\S+?)(?:\s|$)/));
     await waitFor('first observation', 10_000, async () => {

@@ -18,7 +18,8 @@ const zones = (impaired: readonly string[] = ['use1-a']) =>
   ]);
 
 /** The cluster after `orders` (use1-a) failed over to `orders-b` (use1-b): it had replicas in use1-b and usw2-a. */
-function afterFailover(extra: Partial<ClusterMemory> = {}): Partial<ControllerMemory> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- memory in its plain JSON form, changed in place by tests
+function afterFailover(extra: Record<string, unknown> = {}): Record<string, any> {
   return {
     clusters: {
       orders: {
@@ -166,7 +167,7 @@ describe('decide: stranded replicas and fencing on RDS', () => {
   });
 
   it('fences the old primary in the cycle after the retire call returned, not while it is in flight', () => {
-    const retired = { ...afterFailover(), retired: { [key('aws', 'orders-w')]: 100_000 }, fenced: { [key('aws', 'orders-w')]: 100_000 }, issued: { 'retire:aws:orders-w': 100_000 } };
+    const retired = { ...afterFailover(), retired: { [key('aws', 'orders-w')]: 100_000 }, fenced: { [key('aws', 'orders-w')]: 100_000 }, issued: { 'retire:aws:orders-w': 160_000 } };
     const inFlight = decide(snapshot({ zones: zones([]), databases: returned(), memory: retired, inFlight: ['retire:aws:orders-w'], capabilities: RDS }), policy);
     expect(inFlight.steps.some((s) => s.operation === 'stopDatabase')).toBe(false);
     const after = decide(snapshot({ now: 102_000, zones: zones([]), databases: returned(), memory: retired, capabilities: RDS }), policy);

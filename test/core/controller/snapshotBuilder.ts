@@ -1,5 +1,5 @@
 import type { Capabilities, DatabaseInstance, Node, ReplicationStatus } from '../../../src/core/contract/types.js';
-import { emptyMemory, type ControllerMemory } from '../../../src/core/controller/ControllerMemory.js';
+import { memoryFromJson, type ControllerMemory } from '../../../src/core/controller/ControllerMemory.js';
 import { resourceKey, zoneKey, type GroupConfig, type Snapshot } from '../../../src/core/controller/Snapshot.js';
 import type { TargetHealth, ZoneHealth, ZoneState } from '../../../src/core/health/types.js';
 
@@ -75,7 +75,11 @@ export interface SnapshotInput {
   nodes?: readonly { node: Node; health: TargetHealth }[];
   groups?: readonly GroupConfig[];
   replicationFrom?: Iterable<[string, 'alive' | 'cut' | 'none']>;
-  memory?: Partial<ControllerMemory>;
+  /**
+   * Memory in its JSON form, records as plain objects keyed by id (or Maps):
+   * `issued` holds the time before which a step is not issued again.
+   */
+  memory?: Record<string, unknown> | ControllerMemory;
   inFlight?: string[];
   /** Overrides of the `aws` provider's capabilities (all declared by default). */
   capabilities?: Partial<Capabilities>;
@@ -84,11 +88,12 @@ export interface SnapshotInput {
 export function snapshot(input: SnapshotInput): Snapshot {
   const regions = new Map<string, string[]>();
   for (const z of input.zones) regions.set(z.region, [...(regions.get(z.region) ?? []), z.zone]);
-  const memory: ControllerMemory = { ...emptyMemory(), ...input.memory };
-  if (!input.memory?.clusters && input.databases?.some((d) => d.instance.role === 'primary')) {
+  const plain: Record<string, unknown> = { ...input.memory, version: 2 };
+  if (!plain['clusters'] && input.databases?.some((d) => d.instance.role === 'primary')) {
     const primary = input.databases.find((d) => d.instance.role === 'primary')!.instance;
-    memory.clusters = { orders: { cluster: 'orders', primary: primary.id, provider: primary.provider, failovers: 0 } };
+    plain['clusters'] = { orders: { cluster: 'orders', primary: primary.id, provider: primary.provider, failovers: 0 } };
   }
+  const memory = memoryFromJson(plain);
   return {
     now: input.now ?? 100_000,
     providers: new Map([

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ControllerMemory } from '../../../core/controller/ControllerMemory.js';
+import { memoryToJson, type ControllerMemory, type MemoryJson } from '../../../core/controller/ControllerMemory.js';
 import type { Step } from '../../../core/controller/Plan.js';
 
 /** A step whose adapter call was started and has not been seen to finish. */
@@ -14,7 +14,8 @@ export interface JournalState {
   readonly version: 1;
   /** Daemon that wrote it. */
   readonly daemon: string;
-  readonly memory: ControllerMemory;
+  /** The controller's memory as JSON (older journals hold an earlier form; `memoryFromJson` reads both). */
+  readonly memory: MemoryJson;
   /** Steps started and not completed, by step key (write-ahead). */
   readonly inFlight: Readonly<Record<string, JournaledStep>>;
 }
@@ -41,7 +42,7 @@ export class Journal {
 
   /** The state to persist: `memory` and the steps in flight. */
   state(memory: ControllerMemory): JournalState {
-    return { version: 1, daemon: this.daemon, memory, inFlight: this.inFlight };
+    return { version: 1, daemon: this.daemon, memory: memoryToJson(memory), inFlight: this.inFlight };
   }
 
   /** Takes over a state read elsewhere (etcd, at a leader handover); `undefined` starts empty. */
@@ -86,9 +87,10 @@ export class Journal {
     return Object.values(this.inFlight);
   }
 
-  /** Drops the record of a step that was dealt with at restore. */
-  forget(key: string): void {
-    delete this.inFlight[key];
+  /** Drops every unfinished step once the controller's memory accounts for them (after a restore), and writes that. */
+  forgetAll(memory: ControllerMemory): void {
+    this.inFlight = {};
+    this.write(memory);
   }
 
   /** Writes the state if it changed since the last write. */

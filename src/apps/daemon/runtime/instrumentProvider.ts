@@ -16,8 +16,6 @@ export interface ProviderHooks {
    * planned again later, never lost.
    */
   readonly beforeMutation?: (provider: string, operation: string) => void | Promise<void>;
-  /** Test-only fault injection: called before and after each mutating call (`before:op`, `after:op`). */
-  readonly checkpoint?: (point: string) => void;
   /** Protected clusters; when non-empty, other databases are not listed (so never touched). */
   readonly clusters?: ReadonlySet<string>;
 }
@@ -40,7 +38,6 @@ export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provi
           hooks.onCall?.(inner.id, method, 'refused');
           throw new ProviderError('retryable', `not issued: ${(error as Error).message}`, { provider: inner.id, operation: method, cause: error });
         }
-        hooks.checkpoint?.(`before:${method}`);
       }
       try {
         let value = await source[method].apply(inner, args);
@@ -48,7 +45,6 @@ export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provi
           value = (value as DatabaseInstance[]).filter((d) => hooks.clusters!.has(d.cluster));
         }
         hooks.onCall?.(inner.id, method, 'ok');
-        if (mutating) hooks.checkpoint?.(`after:${method}`);
         return value;
       } catch (error) {
         const e = toProviderError(error, inner.id, method);

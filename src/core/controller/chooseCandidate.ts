@@ -1,0 +1,86 @@
+import type { ZoneHealth } from '../health/types.js';
+import { followsPrimary } from './planReplicas.js';
+import type { Policy } from './Policy.js';
+import { resourceKey, zoneKey, type DatabaseView, type Snapshot } from './Snapshot.js';
+
+/** A replica that could be promoted, with what the choice is based on. */
+export interface Candidate {
+  readonly view: DatabaseView;
+  readonly estimatedLossSeconds: number;
+  readonly zoneState: ZoneHealth['state'] | 'unknown';
+  readonly sameRegion: boolean;
+  readonly sameProvider: boolean;
+  readonly sync: boolean;
+}
+
+/**
+ * Picks the replica to promote: healthy (answers our probes, replication not
+ * broken, zone not impaired), within the data-loss guard, then sync first,
+ * same region, same provider, least estimated loss; ties by id so the choice
+ * is deterministic.
+ */
+export function chooseCandidate(
+  snapshot: Snapshot,
+  policy: Policy,
+  primary: DatabaseView,
+  views: readonly DatabaseView[],
+): { chosen: Candidate | undefined; ranked: Candidate[]; rejected: string[] } {
+  const rejected: string[] = [];
+  const candidates: Candidate[] = [];
+  const p = primary.instance;
+  for (const view of views) {
+    const { instance, health } = view;
+    if (view === primary || instance.role !== 'replica') continue;
+    const why = (reason: string) => rejected.push(`not promoting ${instance.id}: ${reason}`);
+    const capabilities = snapshot.providers.get(instance.provider)?.capabilities;
+    if (!capabilities?.promoteReplica) { why(`${instance.provider} cannot promote replicas`); continue; }
+    if (instance.state !== 'available') { why(`it is ${instance.state}`); continue; }
+    const replication = instance.replication;
+    if (!replication || replication.lagSeconds === null) { why('its lag is unknown'); continue; }
+    if (replication.state === 'broken') { why('its replication is broken'); continue; }
+    if (health.status !== 'up') { why(`it does not answer our probes (${health.status})`); continue; }
+    const zone = snapshot.zones.get(zoneKey(instance.provider, instance.zone));
+    if (zone?.state === 'impaired') { why(`its zone ${instance.zone} is impaired`); continue; }
+    // One left following a former primary lacks everything written since that failover, whatever its lag says.
+    if (!followsPrimary(views, view, p.id)) { why(`it follows ${replication.upstream}, not the primary ${p.id}`); continue; }
+    const blockedUntil = snapshot.memory.failedCandidates.get(resourceKey(instance.provider, instance.id));
+    if (blockedUntil !== undefined && snapshot.now < blockedUntil) { why('a promotion of it failed recently'); continue; }
+    const sameRegion = instance.provider === p.provider && instance.region === p.region;
+    const sameProvider = instance.provider === p.provider;
+    if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
+    if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
+    // Lag accrued after contact was lost is outage time, not loss.
+    const contact = replication.lastContactSeconds ?? 0;
+    const estimatedLossSeconds =
+      replication.state === 'streaming' && contact < policy.replicationStaleAfter
+        ? replication.lagSeconds
+        : Math.max(0, replication.lagSeconds - contact);
+    if (estimatedLossSeconds > policy.maxDataLoss) {
+      why(`it would lose about ${round(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
+      continue;
+    }
+    candidates.push({
+      view,
+      estimatedLossSeconds,
+      zoneState: zone?.state ?? 'unknown',
+      sameRegion,
+      sameProvider,
+      sync: replication.mode === 'sync',
+    });
+  }
+  const zoneRank = (c: Candidate) => (c.zoneState === 'healthy' ? 0 : c.zoneState === 'degraded' ? 1 : 2);
+  candidates.sort(
+    (a, b) =>
+      zoneRank(a) - zoneRank(b) ||
+      Number(b.sync) - Number(a.sync) ||
+      Number(b.sameRegion) - Number(a.sameRegion) ||
+      Number(b.sameProvider) - Number(a.sameProvider) ||
+      a.estimatedLossSeconds - b.estimatedLossSeconds ||
+      (a.view.instance.id < b.view.instance.id ? -1 : a.view.instance.id > b.view.instance.id ? 1 : 0),
+  );
+  return { chosen: candidates[0], ranked: candidates, rejected };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,509 @@
+import { resourceKey, zoneKey } from '../contract/keys.js';
+import type { ControllerEvent } from './ControllerEvent.js';
+import type { ClusterMemory, ControllerMemory, PendingReplica, PromotionInFlight, ReplicaHome, SwitchoverIntent } from './ControllerMemory.js';
+import type { StepResult } from './Executor.js';
+import { MemoryDraft } from './MemoryDraft.js';
+import type { IntentVerdict, Step } from './Plan.js';
+import { followsPrimary } from './planReplicas.js';
+import type { Policy } from './Policy.js';
+import { SETTLE_SECONDS } from './settleWindows.js';
+import type { DatabaseView, Snapshot } from './Snapshot.js';
+
+/**
+ * Every change of the controller's memory, as pure functions: each takes the
+ * memory and what happened (a step about to be called, a step's result, a
+ * new observation, an operator's request, a restart) and returns the new
+ * memory and the events that follow. The memory given is never changed; one
+ * that nothing changes comes back as the same object.
+ */
+export interface MemoryChange {
+  readonly memory: ControllerMemory;
+  readonly events: readonly Omit<ControllerEvent, 't'>[];
+}
+
+type Events = Omit<ControllerEvent, 't'>[];
+
+/** Time before which step `step`, issued at `now`, is not issued again. */
+function settleUntil(step: Step, now: number): number {
+  return now + SETTLE_SECONDS[step.operation] * 1000;
+}
+
+/**
+ * Write-ahead: what a step's call changes before it is made, so that after a
+ * crash at any instant the memory says the call may have happened. A
+ * promotion is watched, a fence is remembered (its instance being down is no
+ * evidence about its zone), a create counts toward capacity from now on (so
+ * it is never asked for twice), a replica being deleted is no evidence about
+ * its zone, and a switchover moves on.
+ */
+export function rememberStepStart(memory: ControllerMemory, step: Step, now: number): MemoryChange {
+  const draft = new MemoryDraft(memory);
+  const events: Events = [];
+  draft.set('issued', step.key, settleUntil(step, now));
+  switch (step.operation) {
+    case 'promoteReplica': {
+      const cluster = draft.get('clusters').get(step.cluster);
+      if (!cluster) break;
+      draft.set('clusters', step.cluster, {
+        ...cluster,
+        promotion: {
+          target: step.target,
+          provider: step.provider,
+          region: step.region,
+          zone: step.zone ?? '',
+          from: step.from,
+          fromProvider: cluster.provider,
+          detectedAt: now,
+          startedAt: now,
+          ...(step.requestedBy !== undefined ? { planned: { requestedBy: step.requestedBy } } : {}),
+        },
+      });
+      if (step.requestedBy !== undefined && draft.get('intents').has(step.cluster)) {
+        draft.delete('intents', step.cluster);
+        events.push({ kind: 'switchover.promoting', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail: step.reason, step });
+      }
+      break;
+    }
+    case 'stopDatabase': {
+      draft.set('fenced', resourceKey(step.provider, step.target), now);
+      const intent = draft.get('intents').get(step.cluster);
+      if (step.handoverTo && intent && !intent.fenced) {
+        draft.set('intents', step.cluster, {
+          ...intent,
+          fenced: { primary: step.target, provider: step.provider, target: step.handoverTo.target, targetProvider: step.handoverTo.provider },
+        });
+      }
+      break;
+    }
+    case 'rebootDatabase': {
+      // The old primary of an abandoned switchover serves again: its being down is evidence again.
+      draft.delete('fenced', resourceKey(step.provider, step.target));
+      if (draft.get('intents').has(step.cluster)) {
+        draft.delete('intents', step.cluster);
+        events.push({ kind: 'switchover.abandoned', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail: step.reason, step });
+      }
+      break;
+    }
+    case 'createNode':
+      draft.nodeSeq = draft.nodeSeq + 1;
+      draft.set('pendingCreates', step.name, {
+        group: step.group,
+        provider: step.provider,
+        region: step.region,
+        zone: step.zone,
+        issuedAt: now,
+        replaces: step.replaces,
+      });
+      events.push({
+        kind: step.replaces ? 'node.replaced' : 'capacity.create',
+        provider: step.provider,
+        region: step.region,
+        zone: step.zone,
+        group: step.group,
+        detail: step.reason,
+        step,
+      });
+      break;
+    case 'createReplica':
+      draft.updateCluster(step.cluster, (cluster) => ({
+        ...cluster,
+        replicaSeq: cluster.pendingReplicas.has(step.target) ? cluster.replicaSeq : cluster.replicaSeq + 1,
+        pendingReplicas: new Map(cluster.pendingReplicas).set(step.target, {
+          provider: step.provider,
+          region: step.region,
+          zone: step.zone,
+          source: step.source,
+          issuedAt: now,
+        }),
+      }));
+      break;
+    case 'destroyDatabase': {
+      const key = resourceKey(step.provider, step.target);
+      draft.set('fenced', key, now);
+      draft.set('retired', key, now);
+      break;
+    }
+    default:
+      break;
+  }
+  return { memory: draft.finish(), events };
+}
+
+/**
+ * What a step's result changes. Success changes nothing (observation
+ * confirms the effect). A timed-out call may still take effect: a promotion
+ * is watched for a shorter while, a create keeps waiting (its name or id
+ * makes a repeat return the first). A failed promotion's target is not tried
+ * again for `backoffMax`; a failed create's zone is avoided for
+ * `backoffMax`, unless the provider only said "slow down"; a refused fence or
+ * delete is not asked again before `backoffMax` has passed (it would be
+ * refused again), any other failed step is planned again at once.
+ */
+export function rememberStepResult(memory: ControllerMemory, result: StepResult, policy: Policy): MemoryChange {
+  const { step, outcome } = result;
+  const now = result.finishedAt;
+  const draft = new MemoryDraft(memory);
+  const detail = `${step.operation} ${'target' in step ? step.target : step.name}: ${outcome}${result.error ? ` (${result.error.message})` : ''}`;
+  const events: Events = [
+    {
+      kind: 'action',
+      provider: step.provider,
+      region: step.region,
+      zone: step.zone,
+      detail,
+      step,
+      result: outcome,
+      database: 'cluster' in step ? step.cluster : undefined,
+      group: 'group' in step ? step.group : undefined,
+    },
+  ];
+  if ('cluster' in step) {
+    events.push({ kind: 'failover.step', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail, step, result: outcome });
+  }
+  if (outcome === 'ok') return { memory: draft.finish(), events };
+  const backoff = now + policy.backoffMax * 1000;
+  const refusedAgainLater = () => {
+    if (result.rejected) draft.set('issued', step.key, backoff + SETTLE_SECONDS[step.operation] * 1000);
+    else draft.delete('issued', step.key);
+  };
+  switch (step.operation) {
+    case 'promoteReplica': {
+      const cluster = draft.get('clusters').get(step.cluster);
+      const promotion = cluster?.promotion;
+      if (!cluster || !promotion || promotion.target !== step.target) break;
+      if (outcome === 'timeout') {
+        // Unknown effect: keep watching; observation gives up on it after a shorter wait.
+        draft.set('clusters', step.cluster, { ...cluster, promotion: { ...promotion, uncertain: true } });
+        break;
+      }
+      draft.set('clusters', step.cluster, { ...cluster, promotion: undefined });
+      if (result.rejected || outcome === 'error') draft.set('failedCandidates', resourceKey(step.provider, step.target), backoff);
+      events.push({ kind: 'failover.failed', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail: `promotion of ${step.target} failed: ${outcome}${result.error ? ` (${result.error.message})` : ''}` });
+      break;
+    }
+    case 'createNode':
+      // A timed-out create may still happen (the name is its idempotency token): keep waiting for it.
+      if (outcome === 'timeout') break;
+      draft.delete('pendingCreates', step.name);
+      // Throttling says the control plane is busy, not that the zone is bad: only the call gate backs off.
+      if (step.zone !== undefined && outcome !== 'throttled') draft.set('zonePenalty', zoneKey(step.provider, step.zone), backoff);
+      break;
+    case 'createReplica':
+      if (outcome === 'timeout') break;
+      draft.updateCluster(step.cluster, (cluster) => {
+        const pendingReplicas = new Map(cluster.pendingReplicas);
+        pendingReplicas.delete(step.target);
+        return { ...cluster, pendingReplicas };
+      });
+      if (outcome !== 'throttled') draft.set('zonePenalty', zoneKey(step.provider, step.zone), backoff);
+      draft.delete('issued', step.key);
+      break;
+    case 'stopDatabase':
+      draft.delete('fenced', resourceKey(step.provider, step.target));
+      refusedAgainLater();
+      break;
+    case 'destroyDatabase': {
+      const key = resourceKey(step.provider, step.target);
+      draft.delete('fenced', key);
+      draft.delete('retired', key);
+      refusedAgainLater();
+      break;
+    }
+    default:
+      draft.delete('issued', step.key);
+      break;
+  }
+  return { memory: draft.finish(), events };
+}
+
+/**
+ * An operator's request (a planned switchover), checked by the caller
+ * against the latest snapshot; `decide` plans it from the next cycle on.
+ * A second request for the same cluster replaces the first only while the
+ * first has not fenced anything.
+ */
+export function rememberIntent(memory: ControllerMemory, intent: SwitchoverIntent): MemoryChange {
+  const existing = memory.intents.get(intent.cluster);
+  if (existing?.fenced) return { memory, events: [] };
+  const draft = new MemoryDraft(memory);
+  draft.set('intents', intent.cluster, intent);
+  return {
+    memory: draft.finish(),
+    events: [{ kind: 'switchover.requested', database: intent.cluster, detail: `${intent.requestedBy} asked for a switchover of ${intent.cluster}${intent.target ? ` to ${intent.target}` : ''}` }],
+  };
+}
+
+/** Operators' requests that `decide` ended this cycle (refused, or abandoned with nothing to undo) are dropped. */
+export function rememberVerdicts(memory: ControllerMemory, verdicts: readonly IntentVerdict[]): MemoryChange {
+  if (verdicts.length === 0) return { memory, events: [] };
+  const draft = new MemoryDraft(memory);
+  const events: Events = [];
+  for (const verdict of verdicts) {
+    if (!draft.get('intents').has(verdict.cluster)) continue;
+    draft.delete('intents', verdict.cluster);
+    events.push({ kind: verdict.outcome === 'refused' ? 'switchover.refused' : 'switchover.abandoned', database: verdict.cluster, detail: verdict.reason });
+  }
+  return { memory: draft.finish(), events };
+}
+
+/** A step whose call a previous run started and never saw end (from the daemon's journal). */
+export interface UnfinishedStep {
+  readonly step: Step;
+  readonly startedAt: number;
+}
+
+/**
+ * Memory restored after a restart, assuming the safer state for every call
+ * the previous run may or may not have made: a promotion is watched afresh
+ * and sent again (it is idempotent) only if observation shows its target
+ * still a plain replica; a replica create stays counted and is sent again
+ * under the same id if the provider does not list it; a fence stays
+ * recorded; any other step may be planned again at once. Nothing is called
+ * here: `decide` plans what is still needed from what the next cycle sees.
+ */
+export function rememberRestart(memory: ControllerMemory, unfinished: readonly UnfinishedStep[], now: number): MemoryChange {
+  const draft = new MemoryDraft(memory);
+  const events: Events = [];
+  for (const { step, startedAt } of unfinished) {
+    let result = 'planned again if still needed';
+    if (step.operation === 'promoteReplica') {
+      const cluster = draft.get('clusters').get(step.cluster);
+      if (cluster?.promotion && cluster.promotion.target === step.target) {
+        draft.set('clusters', step.cluster, { ...cluster, promotion: { ...cluster.promotion, startedAt: now, uncertain: undefined, reissue: true } });
+        result = 're-observed: sent again only if the target is still a replica';
+      }
+      draft.delete('issued', step.key);
+    } else if (step.operation === 'createReplica') {
+      draft.updateCluster(step.cluster, (cluster) => {
+        const pending = cluster.pendingReplicas.get(step.target);
+        if (!pending) return cluster;
+        return { ...cluster, pendingReplicas: new Map(cluster.pendingReplicas).set(step.target, { ...pending, uncertain: true }) };
+      });
+      draft.delete('issued', step.key);
+      result = 're-observed: sent again under the same id if the provider does not list it';
+    } else if (step.operation !== 'createNode') {
+      // Fences stay recorded (assume it was fenced); the step is planned again at once if still needed.
+      draft.delete('issued', step.key);
+    }
+    events.push({
+      kind: 'memory.restored',
+      provider: step.provider,
+      region: step.region,
+      zone: step.zone,
+      ...('cluster' in step ? { database: step.cluster } : {}),
+      detail: `the journal shows ${step.operation} ${'target' in step ? step.target : step.name} started at ${new Date(startedAt).toISOString()} without a recorded end; ${result}`,
+      step,
+    });
+  }
+  return { memory: draft.finish(), events };
+}
+
+/**
+ * Bookkeeping between observe and decide: folds what the new snapshot shows
+ * into memory and returns the events that follow. The world wins over
+ * memory: a primary memory names that its provider does not list, or lists
+ * demoted, gives way to the primary the world shows; a promotion that took
+ * effect completes the failover; one that did not within its deadline is
+ * given up; creates that run are done, creates never seen are given up;
+ * deleted replicas no longer listed are forgotten; records past their time
+ * expire.
+ */
+export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot, policy: Policy): MemoryChange {
+  const draft = new MemoryDraft(memory);
+  const events: Events = [];
+  const now = snapshot.now;
+  const byCluster = new Map<string, DatabaseView[]>();
+  for (const view of snapshot.databases) {
+    let list = byCluster.get(view.instance.cluster);
+    if (!list) byCluster.set(view.instance.cluster, (list = []));
+    list.push(view);
+  }
+
+  for (const [cluster, views] of byCluster) {
+    const record = draft.get('clusters').get(cluster);
+    if (!record) {
+      const chosen = listedPrimary(views);
+      if (chosen) {
+        draft.set('clusters', cluster, {
+          cluster,
+          primary: chosen.instance.id,
+          provider: chosen.instance.provider,
+          failovers: 0,
+          replicaHomes: replicaHomesOf(views, chosen.instance.id),
+          pendingReplicas: new Map(),
+          replicaSeq: 0,
+        });
+      }
+      continue;
+    }
+    let current = correctPrimary(record, views, events);
+    // A journal from before replica upkeep: what follows the primary now is what is kept (nothing is created).
+    if (current.replicaHomes === undefined) current = { ...current, replicaHomes: replicaHomesOf(views, current.primary) };
+    current = observePendingReplicas(draft, current, views, now, policy, events);
+    current = observePromotion(draft, current, views, now, policy, events);
+    draft.set('clusters', cluster, current);
+  }
+
+  // Creates: done once the node runs and answers; given up after nodeStartTimeout (and its zone avoided for a while).
+  const pendingCreates = draft.get('pendingCreates');
+  if (pendingCreates.size > 0) {
+    const nodesByName = new Map(snapshot.nodes.map((v) => [v.node.name, v]));
+    for (const [name, pending] of pendingCreates) {
+      const view = nodesByName.get(name);
+      if (view && ((view.node.state === 'running' && view.health.status === 'up') || view.node.state === 'terminated')) {
+        draft.delete('pendingCreates', name);
+        continue;
+      }
+      if (now - pending.issuedAt >= policy.nodeStartTimeout * 1000) {
+        draft.delete('pendingCreates', name);
+        const zone = view?.node.zone ?? pending.zone;
+        if (zone !== undefined) draft.set('zonePenalty', zoneKey(pending.provider, zone), now + policy.backoffMax * 1000);
+      }
+    }
+  }
+
+  // Deleted replicas: forgotten once their provider no longer lists them (a provider with no listing at all tells nothing).
+  if (draft.get('retired').size > 0) {
+    const listed = new Set(snapshot.databases.map((v) => resourceKey(v.instance.provider, v.instance.id)));
+    const providersListed = new Set(snapshot.databases.map((v) => v.instance.provider));
+    for (const key of [...draft.get('retired').keys()]) {
+      if (listed.has(key) || !providersListed.has(key.slice(0, key.indexOf(':')))) continue;
+      draft.delete('retired', key);
+      draft.delete('fenced', key);
+    }
+  }
+
+  for (const field of ['failedCandidates', 'zonePenalty', 'issued'] as const) {
+    for (const [key, until] of draft.get(field)) if (now >= until) draft.delete(field, key);
+  }
+  return { memory: draft.finish(), events };
+}
+
+/** The listed primary to adopt: one that proved writable, else one listed available, else any listed primary. */
+function listedPrimary(views: readonly DatabaseView[]): DatabaseView | undefined {
+  const primaries = views.filter((v) => v.instance.role === 'primary');
+  return primaries.find((v) => v.health.writable) ?? primaries.find((v) => v.instance.state === 'available') ?? primaries[0];
+}
+
+/**
+ * The world wins over memory: when the primary memory names is not listed
+ * by a provider that lists the cluster, or is listed as a replica and does
+ * not take writes, and another instance is listed as primary and takes
+ * writes, that one is the primary. Never while a promotion is watched (its
+ * target is listed as a replica until the provider catches up).
+ */
+function correctPrimary(record: ClusterMemory, views: readonly DatabaseView[], events: Events): ClusterMemory {
+  if (record.promotion) return record;
+  const named = views.find((v) => v.instance.id === record.primary && v.instance.provider === record.provider);
+  if (named && !(named.instance.role === 'replica' && !named.health.writable)) return record;
+  const actual = views.find((v) => v.instance.role === 'primary' && v.health.status === 'up' && v.health.writable && v !== named);
+  if (!actual) return record;
+  const why = named ? `lists it as a replica of ${named.instance.replication?.upstream ?? 'another instance'}` : 'does not list it';
+  events.push({
+    kind: 'memory.corrected',
+    provider: actual.instance.provider,
+    region: actual.instance.region,
+    zone: actual.instance.zone,
+    database: record.cluster,
+    detail: `memory named ${record.primary} (${record.provider}) the primary of ${record.cluster}, but the provider ${why}; ${actual.instance.id} is listed primary and takes writes: it is the primary`,
+  });
+  return { ...record, primary: actual.instance.id, provider: actual.instance.provider };
+}
+
+/** A promotion that took effect completes the failover; one that did not in time is given up and its target avoided. */
+function observePromotion(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], now: number, policy: Policy, events: Events): ClusterMemory {
+  const promotion = record.promotion;
+  if (!promotion) return record;
+  const target = views.find((v) => v.instance.id === promotion.target && v.instance.provider === promotion.provider);
+  const promoted =
+    target !== undefined &&
+    target.health.status === 'up' &&
+    (target.health.writable || (target.instance.role === 'primary' && target.instance.state === 'available'));
+  if (promoted) {
+    if (promotion.reissue) {
+      events.push({ kind: 'memory.restored', provider: promotion.provider, region: promotion.region, zone: promotion.zone, database: record.cluster, detail: `${promotion.target} is the primary: the promotion the journal shows unfinished took effect before the restart; not re-issued` });
+    }
+    events.push({
+      kind: 'failover.completed',
+      provider: promotion.provider,
+      region: promotion.region,
+      zone: promotion.zone,
+      database: record.cluster,
+      detail: `${record.cluster}: ${promotion.target} is the primary (was ${promotion.from}); ${Math.round((now - promotion.startedAt) / 1000)}s after the promote call`,
+    });
+    return { ...record, primary: promotion.target, provider: promotion.provider, failovers: record.failovers + 1, lastFailoverAt: now, promotion: undefined };
+  }
+  // Restored from a journal that shows the call unfinished: if the target is still a plain replica and the
+  // old primary takes writes again, the failover is no longer needed and the call is not sent again.
+  const from = views.find((v) => v.instance.id === promotion.from && v.instance.provider === promotion.fromProvider);
+  if (promotion.reissue && target?.instance.role === 'replica' && from?.health.status === 'up' && from.health.writable) {
+    events.push({
+      kind: 'memory.corrected',
+      provider: promotion.provider,
+      region: promotion.region,
+      zone: promotion.zone,
+      database: record.cluster,
+      detail: `${record.cluster}: the journal shows a promotion of ${promotion.target} unfinished, but ${promotion.target} is still a replica and ${promotion.from} answers and takes writes: the promotion is dropped, not sent again`,
+    });
+    return { ...record, promotion: undefined };
+  }
+  if (now < promotionGivenUpAt(promotion, policy)) return record;
+  const waited = now - promotion.startedAt;
+  draft.set('failedCandidates', resourceKey(promotion.provider, promotion.target), now + policy.failoverCooldown * 1000);
+  events.push({
+    kind: 'failover.failed',
+    provider: promotion.provider,
+    region: promotion.region,
+    zone: promotion.zone,
+    database: record.cluster,
+    detail: `${record.cluster}: ${promotion.target} did not become a writable primary within ${Math.round(waited / 1000)}s; trying another candidate`,
+  });
+  return { ...record, promotion: undefined };
+}
+
+/**
+ * When a promotion that has not produced a writable primary is given up:
+ * `promoteTimeout` after the call, or sooner when the call's outcome is
+ * unknown (it timed out), since the target is then more likely never to
+ * have been promoted.
+ */
+export function promotionGivenUpAt(promotion: PromotionInFlight, policy: Policy): number {
+  const limit = promotion.uncertain ? Math.min(policy.promoteTimeout, policy.callTimeout * 2) : policy.promoteTimeout;
+  return promotion.startedAt + limit * 1000;
+}
+
+/** Where the replicas of `primary` (directly or through other replicas) live now, in id order. */
+function replicaHomesOf(views: readonly DatabaseView[], primary: string): ReplicaHome[] {
+  return views
+    .filter((v) => v.instance.role === 'replica' && followsPrimary(views, v, primary))
+    .sort((a, b) => (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0))
+    .map((v) => ({ provider: v.instance.provider, region: v.instance.region, zone: v.instance.zone }));
+}
+
+/**
+ * Replicas being created: done once listed streaming (or available, from a
+ * provider that reports no replication state); given up when the provider
+ * lists them failed, or has not listed them `nodeStartTimeout` after the
+ * call (the request was lost), and their zone is then avoided for a while.
+ * One still being created stays pending: it counts, by its listing, however
+ * long the provider takes.
+ */
+function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], now: number, policy: Policy, events: Events): ClusterMemory {
+  if (record.pendingReplicas.size === 0) return record;
+  let pendingReplicas: Map<string, PendingReplica> | undefined;
+  for (const [id, each] of record.pendingReplicas) {
+    const view = views.find((v) => v.instance.id === id && v.instance.provider === each.provider);
+    const state = view?.instance.state;
+    if (view && each.uncertain) {
+      // Listed: the create a restart left unfinished reached the provider; it is not sent again.
+      (pendingReplicas ??= new Map(record.pendingReplicas)).set(id, { ...each, uncertain: undefined });
+      events.push({ kind: 'memory.restored', provider: each.provider, region: each.region, zone: each.zone, database: record.cluster, detail: `${id} is listed: the create before the crash took effect; not re-issued` });
+    }
+    const streaming = state === 'available' && (view!.instance.replication === undefined || view!.instance.replication.state === 'streaming');
+    const lost = view === undefined && now - each.issuedAt >= policy.nodeStartTimeout * 1000;
+    if (!streaming && state !== 'failed' && !lost) continue;
+    (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
+    if (!streaming) draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
+  }
+  return pendingReplicas ? { ...record, pendingReplicas } : record;
+}

@@ -1,0 +1,30 @@
+import type { Step } from './Plan.js';
+import type { Snapshot } from './Snapshot.js';
+
+/**
+ * How long after a step's call started its effect may still be on the way,
+ * in seconds: the same step is not issued again before then (a fence takes a
+ * few seconds to show in listings; a re-point or a delete up to a minute).
+ * Steps whose progress the controller watches in its memory instead (a
+ * promotion, a node or replica being created) have none.
+ */
+export const SETTLE_SECONDS: Readonly<Record<Step['operation'], number>> = {
+  stopDatabase: 10,
+  rebootDatabase: 60,
+  repointReplica: 60,
+  destroyNode: 60,
+  destroyDatabase: 60,
+  promoteReplica: 0,
+  createNode: 0,
+  createReplica: 0,
+};
+
+/**
+ * Step `key` may be issued now: its call is not in flight, and the time
+ * memory set for it (its settle window, or a refusal's backoff) has passed.
+ */
+export function settled(snapshot: Snapshot, key: string): boolean {
+  if (snapshot.inFlight.has(key)) return false;
+  const until = snapshot.memory.issued.get(key);
+  return until === undefined || snapshot.now >= until;
+}
