@@ -80,8 +80,9 @@ export class Daemon {
   private readonly inFlight = new Map<string, Step>();
   /** The last cycle's automatic steps, when they were held back because automatic actions are paused. */
   private held: readonly Step[] = [];
-  /** The last cycle's plan (steps with reasons), for `/status`. */
+  /** The last deciding cycle's plan (steps with reasons) and notes, for `/status`. */
   private lastPlan: readonly Step[] = [];
+  private lastNotes: readonly string[] = [];
   /** Cuts the pause between cycles short (an operator's request wakes the loop). */
   private wakeup = new AbortController();
   private readonly startedAt: number;
@@ -181,7 +182,10 @@ export class Daemon {
     controller.on('event', (event) => this.onEvent(event));
     controller.on('cycle', (info) => {
       if (this.controller !== controller) return;
-      this.lastPlan = info.steps;
+      if (info.decided) {
+        this.lastPlan = info.steps;
+        this.lastNotes = info.notes;
+      }
       this.afterCycle();
     });
     if (term) {
@@ -267,6 +271,7 @@ export class Daemon {
     if (!controller || !snapshot) throw new SwitchoverRefused(409, 'the daemon has not observed the world yet');
     const memory = controller.memory;
     if (!memory.clusters.has(database) || !snapshot.databases.some((v) => v.instance.cluster === database)) throw new SwitchoverRefused(404, `unknown database ${database}`);
+    if (target !== undefined && !snapshot.databases.some((v) => v.instance.cluster === database && v.instance.id === target)) throw new SwitchoverRefused(404, `${database} has no instance ${target}`);
     if (memory.intents.has(database)) throw new SwitchoverRefused(409, `a switchover of ${database} is under way`);
     const check = checkSwitchover({ ...snapshot, memory }, this.policy, { cluster: database, target });
     if ('refused' in check) {
@@ -302,6 +307,7 @@ export class Daemon {
       leader: leadership ? { ...leadership.view(), mode: 'etcd', lock: leadership.view().key } : { id: this.options.id, mode: 'local-lock', lock: `${this.options.config.journal}.lock`, self: true },
       inFlight: [...this.inFlight.values()],
       plan: this.lastPlan,
+      notes: this.lastNotes,
       pausedPlan: this.paused ? this.held : [],
       switchover: this.lastSwitchover,
     });
@@ -328,6 +334,7 @@ export class Daemon {
       groups: published?.groups ?? [],
       inFlight: published?.inFlight ?? [],
       plan: published?.plan ?? [],
+      notes: published?.notes ?? [],
       pausedPlan: published?.pausedPlan ?? [],
       switchover: published?.switchover,
     };

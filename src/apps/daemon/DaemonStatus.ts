@@ -46,6 +46,8 @@ export interface DaemonStatus {
     primaryZone: string | undefined;
     failovers: number;
     promotion: { target: string; from: string; startedAt: string } | undefined;
+    /** An operator's switchover the controller is carrying out: fencing the primary, then waiting for the target to catch up. */
+    switchover?: { requestedBy: string; requestedAt: string; target: string | undefined; phase: 'fencing' | 'catching up'; deadline: string };
     replicas: readonly { id: string; zone: string; role: string; state: string; upstream: string | undefined; replication: string | undefined; lagSeconds: number | null }[];
   }[];
   readonly groups: readonly { group: string; provider: string; region: string; minHealthy: number; healthy: number; total: number }[];
@@ -53,6 +55,8 @@ export interface DaemonStatus {
   readonly inFlight: readonly StatusStep[];
   /** The steps the last deciding cycle planned, each with its reason (a failover's or a switchover's alike). */
   readonly plan: readonly StatusStep[];
+  /** What the last deciding cycle chose not to do, and why (waiting for a replica to catch up, a cooldown, ...). */
+  readonly notes: readonly string[];
   /**
    * While automatic actions are paused: the steps the last cycle decided on
    * and held back (what would run on resume). Empty when not paused.
@@ -73,6 +77,7 @@ export interface DaemonStatusInput {
   readonly leader: DaemonStatus['leader'];
   readonly inFlight: readonly Step[];
   readonly plan: readonly Step[];
+  readonly notes: readonly string[];
   readonly pausedPlan: readonly Step[];
   readonly switchover: DaemonStatus['switchover'];
 }
@@ -89,6 +94,7 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
   }
   const databases = [...clusters].map(([cluster, instances]) => {
     const record = memory.clusters.get(cluster);
+    const intent = memory.intents.get(cluster);
     return {
       database: cluster,
       primary: record?.primary,
@@ -96,6 +102,17 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
       primaryZone: instances.find((d) => d.id === record?.primary && d.provider === record?.provider)?.zone,
       failovers: record?.failovers ?? 0,
       promotion: record?.promotion ? { target: record.promotion.target, from: record.promotion.from, startedAt: new Date(record.promotion.startedAt).toISOString() } : undefined,
+      ...(intent
+        ? {
+            switchover: {
+              requestedBy: intent.requestedBy,
+              requestedAt: new Date(intent.requestedAt).toISOString(),
+              target: intent.fenced?.target ?? intent.target,
+              phase: intent.fenced ? ('catching up' as const) : ('fencing' as const),
+              deadline: new Date(intent.deadline).toISOString(),
+            },
+          }
+        : {}),
       replicas: instances
         .filter((d) => d.id !== record?.primary)
         .map((d) => ({ id: d.id, zone: d.zone, role: d.role, state: d.state, upstream: d.replication?.upstream, replication: d.replication?.state, lagSeconds: d.replication?.lagSeconds ?? null })),
@@ -116,6 +133,7 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
     groups,
     inFlight: input.inFlight.map(describeStep),
     plan: input.plan.map(describeStep),
+    notes: input.notes,
     pausedPlan: input.pausedPlan.map(describeStep),
     switchover: input.switchover,
   };

@@ -10,6 +10,8 @@ import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../cont
 import { HealthTracker, type KnownZone } from '../health/HealthTracker.js';
 import type { TargetHealth } from '../health/types.js';
 import { CallGate } from './CallGate.js';
+import { ControlPlaneReader, type Listings, type WatchedRegion } from './ControlPlaneReader.js';
+import { ProbeRound } from './ProbeRound.js';
 import { emptyMemory, type ControllerMemory, type SwitchoverIntent } from './ControllerMemory.js';
 import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
 import { decide } from './decide.js';
@@ -19,11 +21,7 @@ import type { Policy } from './Policy.js';
 import { rememberIntent, rememberObservation, rememberRestart, rememberStepResult, rememberStepStart, rememberVerdicts, type MemoryChange, type UnfinishedStep } from './memoryReducers.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type ProviderView, type Snapshot } from './Snapshot.js';
 
-/** A provider region the controller watches. */
-export interface WatchedRegion {
-  readonly provider: string;
-  readonly region: string;
-}
+export type { WatchedRegion } from './ControlPlaneReader.js';
 
 /** Everything a controller needs; nothing else reaches it. */
 export interface ControllerOptions {
@@ -81,19 +79,9 @@ export interface CycleOptions {
   readonly hold?: () => boolean;
 }
 
-const LOCATIONS_REFRESH_MS = 600_000;
 
-/** Everything listed, merged across regions, with precomputed resource keys. */
-interface Listings {
-  readonly allNodes: readonly Node[];
-  readonly allDatabases: readonly DatabaseInstance[];
-  readonly zones: readonly KnownZone[];
-  readonly nodeKeys: readonly string[];
-  readonly databaseKeys: readonly string[];
-}
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
 const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [], verdicts: [], wakeAt: Infinity });
-const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
 
 /**
  * Same answers, target for target, as far as health can tell (the probe set is
@@ -120,24 +108,6 @@ function isStale(lastContactSeconds: number | null, staleSeconds: number): boole
   return lastContactSeconds !== null && lastContactSeconds >= staleSeconds;
 }
 
-/** Same elements, in order. */
-function sameItems(a: readonly object[] | undefined, b: readonly object[]): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Same probe targets, field for field, in order. */
-function sameTargets(a: readonly ProbeTarget[], b: readonly ProbeTarget[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.kind !== y.kind || x.provider !== y.provider || x.id !== y.id || x.zone !== y.zone || x.endpoint !== y.endpoint) return false;
-  }
-  return true;
-}
-
 /** How long after a zone changes state reads stay fast. */
 const UNSETTLED_AFTER_CHANGE_MS = 60_000;
 
@@ -155,32 +125,14 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private readonly gate: CallGate;
   private executor: Executor | undefined;
   private readonly abort = new AbortController();
-  /** The budget of each batch of reads (one signal, recycled while no batch times out). */
-  private readonly readBudget: TimeoutBudget;
-
-  private regions = new Map<string, readonly Region[]>();
-  private locationsAt: number | undefined;
-  private readonly nodes = new Map<string, readonly Node[]>();
-  private readonly databases = new Map<string, readonly DatabaseInstance[]>();
-  private readonly zoneStatus = new Map<string, ZoneProviderStatus>();
-  private lastReadAt: number | undefined;
-  /** Control-plane reads under way (they run beside probe rounds, see `observe`). */
-  private readInFlight: Promise<void> | undefined;
-  /** A read finished since the last cycle looked: its picture is new. */
-  private readLanded = false;
-  private probeTargets: ProbeTarget[] = [];
-  private probeKeys: string[] = [];
-  private probeZoneKeys: string[] = [];
-  private targetsStale = true;
+  private readonly reader: ControlPlaneReader;
+  private readonly probeRound: ProbeRound;
   private unsettled = true;
   private suspectTargets = 0;
   private healthStable = false;
   /** Quiet rounds may skip health and decide until this time (ms); -Infinity when the last cycle was not quiet. */
   private quietUntil = -Infinity;
   private lastResults: readonly ProbeResult[] = [];
-  private probeRound: AbortController | undefined;
-  private probeRoundParent: AbortSignal | undefined;
-  private unlinkProbeRound: (() => void) | undefined;
   private fencedMap: ReadonlyMap<string, number> | undefined;
   private nodeViews: NodeView[] = [];
   private providerViews: ReadonlyMap<string, ProviderView> | undefined;
@@ -189,7 +141,6 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private viewsListing: unknown;
   private fencedFn: ((key: string) => boolean) | undefined;
   private lastSnapshot: Snapshot | undefined;
-  private merged: Listings | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -197,7 +148,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.providers = new Map(options.providers.map((p) => [p.id, p]));
     this.health = new HealthTracker(options.policy);
     this.gate = new CallGate(options.policy, options.random);
-    this.readBudget = new TimeoutBudget(options.clock);
+    this.reader = new ControlPlaneReader(this.providers, options.watch, options.clock, options.policy, this.gate);
+    this.probeRound = new ProbeRound(options.prober, options.clock);
   }
 
   /** What the controller remembers between cycles (journal this to survive restarts); an immutable value. */
@@ -258,7 +210,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       sleeper.dispose();
       signal.removeEventListener('abort', onAbort);
       this.abort.abort();
-      await this.readInFlight;
+      await this.reader.settled();
       await this.executor?.idle();
     }
   }
@@ -269,7 +221,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
    * drive cycles themselves and want each to see a fresh read.
    */
   async readsSettled(): Promise<void> {
-    await this.readInFlight;
+    await this.reader.settled();
   }
 
   /**
@@ -303,7 +255,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const observed = await this.observe(signal);
     if (!observed) {
       const t = this.options.clock.now();
-      this.emit('cycle', { t, steps: [], notes: [] });
+      this.emit('cycle', { t, steps: [], notes: [], decided: false });
       return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: [] };
     }
     const snapshot = observed;
@@ -326,7 +278,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       }
     }
     const deferred = signal.aborted ? [] : executor.submit(run);
-    this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes });
+    this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes, decided: true });
     // Fast control-plane reads only while something is moving; a settled outage (or a zone the provider
     // has marked impaired for hours) goes back to the calm interval so a struggling API is not hammered.
     const memory = this.remembered;
@@ -349,42 +301,27 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const { clock, policy } = this.options;
     let now = clock.now();
     let read = false;
-    if (this.locationsAt === undefined || now - this.locationsAt >= LOCATIONS_REFRESH_MS) {
-      await this.readLocations(signal);
+    const reader = this.reader;
+    if (reader.locationsDue(now)) {
+      await reader.readLocations(signal);
       read = true;
     }
-    const interval = (this.unsettled ? policy.suspectObserveInterval : policy.observeInterval) * 1000;
-    if (this.readInFlight === undefined && (this.lastReadAt === undefined || now - this.lastReadAt >= interval)) {
-      const first = this.lastReadAt === undefined;
-      this.lastReadAt = now;
-      const reading = this.readAll(signal).finally(() => {
-        this.readInFlight = undefined;
-        this.readLanded = true;
-      });
-      // The first picture is waited for. After that, reads run beside the probe rounds and land in
-      // whichever cycle follows: a control plane that answers slowly (or a read that waits out a frozen
-      // server) must not slow the quick confirmation rounds down.
-      if (first) await reading;
-      else this.readInFlight = reading;
-    }
+    const firstPicture = reader.startReadsIfDue(signal, now, this.unsettled);
+    if (firstPicture) await firstPicture;
 
-    if (this.targetsStale) this.rebuildTargets();
+    const set = reader.probeSet(this.fencedLookup());
     let results: readonly ProbeResult[] = [];
-    if (this.probeTargets.length > 0) {
-      const round = this.probeRoundSignal(signal);
-      const cancel = clock.setTimer(policy.probeTimeout * 1000, () => round.abort(PROBE_TIMEOUT));
+    if (set.targets.length > 0) {
+      const round = this.probeRound.start(set.targets, signal, policy.probeTimeout * 1000);
       try {
-        results = await this.options.prober.probe(this.probeTargets, round.signal);
+        results = await round.results;
       } finally {
-        cancel();
+        round.cancel();
       }
     }
-    const probes = { keys: this.probeKeys, zoneKeys: this.probeZoneKeys, results };
+    const probes = { keys: set.keys, zoneKeys: set.zoneKeys, results };
     now = clock.now();
-    if (this.readLanded) {
-      this.readLanded = false;
-      read = true;
-    }
+    if (reader.takeLanded()) read = true;
 
     // Level-triggered: a round that brings nothing new (no read, every probe answered as last
     // round, the last full cycle was quiet, no deadline due) cannot change any decision, so
@@ -393,7 +330,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.lastResults = results;
     if (quiet) return undefined;
 
-    const { allNodes, allDatabases, zones } = this.listings();
+    const listings = this.reader.listings();
+    const { allNodes, allDatabases, zones } = listings;
     const assessment = this.health.update({
       now,
       zones,
@@ -418,21 +356,22 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
 
     const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false };
-    const { nodeKeys, databaseKeys } = this.listings();
+    const { nodeKeys, databaseKeys } = listings;
     const targets = assessment.targets;
     // Views are reused while neither the listing nor the target's health changed: no per-node allocation in steady state.
-    const nodeViews = this.reuseViews(this.nodeViews, allNodes, nodeKeys, targets, unprobed, (node, health) => ({ node, health }));
-    const databaseViews = this.reuseViews(this.databaseViews, allDatabases, databaseKeys, targets, unprobed, (instance, health) => ({ instance, health }));
+    const nodeViews = this.reuseViews(this.nodeViews, allNodes, nodeKeys, targets, unprobed, listings, (node, health) => ({ node, health }));
+    const databaseViews = this.reuseViews(this.databaseViews, allDatabases, databaseKeys, targets, unprobed, listings, (instance, health) => ({ instance, health }));
     this.nodeViews = nodeViews;
-    this.viewsListing = this.merged;
+    this.viewsListing = listings;
     this.databaseViews = databaseViews;
-    if (!this.providerViews || this.providerViewsRegions !== this.regions) {
+    const regions = this.reader.regionsByProvider;
+    if (!this.providerViews || this.providerViewsRegions !== regions) {
       const views = new Map<string, ProviderView>();
       for (const [id, provider] of this.providers) {
-        views.set(id, { capabilities: provider.capabilities, regions: this.regions.get(id) ?? [] });
+        views.set(id, { capabilities: provider.capabilities, regions: regions.get(id) ?? [] });
       }
       this.providerViews = views;
-      this.providerViewsRegions = this.regions;
+      this.providerViewsRegions = regions;
     }
     const providers = this.providerViews;
     const draft: Snapshot = {
@@ -452,125 +391,16 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     return snapshot;
   }
 
-  private async readLocations(signal: AbortSignal): Promise<void> {
-    const now = this.options.clock.now();
-    let complete = true;
-    const { signal: budget, dispose } = timeoutSignal(this.options.clock, this.options.policy.callTimeout * 1000, signal);
-    for (const [id] of this.providers) {
-      const regions = await this.guardedRead(id, '*', 'listLocations', budget, (p, options) => p.listLocations(options));
-      if (regions) {
-        const watched = new Set(this.options.watch.filter((w) => w.provider === id).map((w) => w.region));
-        // A new map, so views derived from the old one are rebuilt.
-        this.regions = new Map(this.regions).set(id, regions.filter((r) => watched.has(r.id)));
-      } else complete = false;
-    }
-    dispose();
-    if (complete) this.locationsAt = now;
-    this.targetsStale = true;
-    this.merged = undefined;
-  }
-
-  /** Every watched region's reads, in parallel, under one `callTimeout` budget. */
-  private async readAll(signal: AbortSignal): Promise<void> {
-    const { policy } = this.options;
-    const { signal: readSignal, dispose } = this.readBudget.start(policy.callTimeout * 1000, signal);
-    try {
-      await Promise.all(this.options.watch.map((w) => this.readRegion(w, readSignal)));
-    } finally {
-      dispose();
-    }
-  }
-
-  /**
-   * One region's three reads, in parallel. Each result is taken in as soon as
-   * it lands (and the next cycle looks at it): a listing that waits out a
-   * frozen server must not hold back the zone status that already answered.
-   */
-  private async readRegion(w: WatchedRegion, signal: AbortSignal): Promise<void> {
-    const key = `${w.provider}/${w.region}`;
-    const provider = this.providers.get(w.provider);
-    if (!provider) return;
-    // A failed read keeps the previous picture: stale is better than empty (empty would look like everything vanished).
-    const nodesRead = provider.capabilities.nodes
-      ? this.guardedRead(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o)).then((nodes) => {
-          if (!nodes) return;
-          const before = this.nodes.get(key);
-          this.nodes.set(key, nodes);
-          this.listingChanged(before, nodes);
-        })
-      : undefined;
-    const databasesRead = provider.capabilities.databases
-      ? this.guardedRead(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o)).then(
-          (databases) => {
-            if (!databases) return;
-            const before = this.databases.get(key);
-            this.databases.set(key, databases);
-            this.listingChanged(before, databases);
-          },
-        )
-      : undefined;
-    const statusRead = provider.capabilities.zoneStatus
-      ? this.guardedRead(w.provider, w.region, 'zoneStatus', signal, (p, o) => p.zoneStatus({ region: w.region }, o)).then((statuses) => {
-          if (!statuses) return;
-          for (const zone of statuses) {
-            const zk = zoneKey(w.provider, zone.id);
-            if (this.zoneStatus.get(zk) !== zone.status) {
-              this.zoneStatus.set(zk, zone.status);
-              this.merged = undefined;
-            }
-          }
-          this.readLanded = true;
-        })
-      : undefined;
-    await Promise.all([nodesRead, databasesRead, statusRead]);
-  }
-
-  /**
-   * A listing landed. The merged picture is rebuilt only if it holds other
-   * objects than before (adapters hand back the same object for what did not
-   * change), so caches keyed on it hold across reads that bring nothing new.
-   */
-  private listingChanged(before: readonly object[] | undefined, after: readonly object[]): void {
-    this.targetsStale = true;
-    if (!sameItems(before, after)) this.merged = undefined;
-    this.readLanded = true;
-  }
-
-
-  private async guardedRead<T>(
-    providerId: string,
-    region: string,
-    operation: string,
-    parent: AbortSignal,
-    read: (provider: Provider, options: { signal: AbortSignal }) => Promise<T>,
-  ): Promise<T | undefined> {
-    const { clock, policy } = this.options;
-    const provider = this.providers.get(providerId);
-    if (!provider) return undefined;
-    const scope = CallGate.scope(providerId, region, false);
-    if (this.gate.admit(scope, clock.now()) !== undefined) return undefined;
-    const signal = parent;
-    try {
-      const value = await read(provider, { signal });
-      this.gate.record(scope, 'ok', clock.now());
-      return value;
-    } catch (caught) {
-      const error = toProviderError(caught, providerId, operation);
-      const outcome = isThrottled(error) ? 'throttled' : isTimeout(error) ? 'timeout' : isTerminal(error) || isInvalidInput(error) ? 'rejected' : 'error';
-      this.gate.record(scope, outcome, clock.now(), error.retryAfterMs);
-      return undefined;
-    }
-  }
-
   private reuseViews<R, V extends { readonly health: TargetHealth }>(
     previous: readonly V[],
     resources: readonly R[],
     keys: readonly string[],
     targets: ReadonlyMap<string, TargetHealth>,
     unprobed: TargetHealth,
+    listings: Listings,
     make: (resource: R, health: TargetHealth) => V,
   ): V[] {
-    const sameListing = previous.length === resources.length && this.viewsListing === this.merged;
+    const sameListing = previous.length === resources.length && this.viewsListing === listings;
     const views: V[] = new Array(resources.length);
     for (let i = 0; i < resources.length; i++) {
       const health = targets.get(keys[i]!) ?? unprobed;
@@ -578,27 +408,6 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       views[i] = old !== undefined && old.health === health ? old : make(resources[i]!, health);
     }
     return views;
-  }
-
-  /**
-   * The signal for a probe round. One controller serves round after round
-   * while no round times out and the prober leaves no listener behind: a
-   * fresh AbortController per round is the largest cost of a quiet round.
-   */
-  private probeRoundSignal(parent: AbortSignal): AbortController {
-    const current = this.probeRound;
-    if (current && !current.signal.aborted && this.probeRoundParent === parent && getEventListeners(current.signal, 'abort').length === 0) {
-      return current;
-    }
-    if (this.probeRoundParent && this.unlinkProbeRound) this.probeRoundParent.removeEventListener('abort', this.unlinkProbeRound);
-    const next = new AbortController();
-    const onParentAbort = () => next.abort(parent.reason);
-    if (parent.aborted) next.abort(parent.reason);
-    else parent.addEventListener('abort', onParentAbort, { once: true });
-    this.probeRound = next;
-    this.probeRoundParent = parent;
-    this.unlinkProbeRound = onParentAbort;
-    return next;
   }
 
   /** A lookup of what we fenced; the same function until the fenced set changes (the tracker caches on it). */
@@ -610,64 +419,6 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       if (changed || !this.fencedFn) this.fencedFn = fenced.size === 0 ? () => false : (key) => fenced.has(key);
     }
     return this.fencedFn;
-  }
-
-  /** The merged listings, rebuilt only after a read changed them (the same arrays otherwise). */
-  private listings(): Listings {
-    if (this.merged) return this.merged;
-    const allNodes: Node[] = [];
-    for (const list of this.nodes.values()) for (const n of list) allNodes.push(n);
-    const allDatabases: DatabaseInstance[] = [];
-    for (const list of this.databases.values()) for (const d of list) allDatabases.push(d);
-    const zones: KnownZone[] = [];
-    for (const [provider, regions] of this.regions) {
-      for (const region of regions) {
-        for (const zone of region.zones) {
-          zones.push({
-            provider,
-            region: region.id,
-            zone: zone.id,
-            providerStatus: this.zoneStatus.get(zoneKey(provider, zone.id)) ?? zone.status,
-          });
-        }
-      }
-    }
-    this.merged = {
-      allNodes,
-      allDatabases,
-      zones,
-      nodeKeys: allNodes.map((n) => resourceKey(n.provider, n.id)),
-      databaseKeys: allDatabases.map((d) => resourceKey(d.provider, d.id)),
-    };
-    return this.merged;
-  }
-
-  private rebuildTargets(): void {
-    const targets: ProbeTarget[] = [];
-    const keys: string[] = [];
-    for (const list of this.nodes.values()) {
-      for (const node of list) {
-        // Pending and terminated nodes have nothing to answer; stopped ones we did not stop should.
-        if (node.state === 'pending' || node.state === 'terminated') continue;
-        targets.push({ kind: 'node', provider: node.provider, id: node.id, zone: node.zone, endpoint: node.endpoint });
-        keys.push(resourceKey(node.provider, node.id));
-      }
-    }
-    for (const list of this.databases.values()) {
-      for (const db of list) {
-        if (db.state === 'creating') continue;
-        const key = resourceKey(db.provider, db.id);
-        if (db.state === 'stopped' && this.remembered.fenced.has(key)) continue;
-        targets.push({ kind: 'database', provider: db.provider, id: db.id, zone: db.zone, endpoint: db.endpoint });
-        keys.push(key);
-      }
-    }
-    this.targetsStale = false;
-    // The same targets as before keep the same arrays (and key strings), so caches keyed on them hold.
-    if (sameTargets(targets, this.probeTargets)) return;
-    this.probeTargets = targets;
-    this.probeKeys = keys;
-    this.probeZoneKeys = targets.map((t) => zoneKey(t.provider, t.zone));
   }
 
   /** Takes in a memory change: the new memory, then its events, then the journal hook. */

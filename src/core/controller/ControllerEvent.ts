@@ -45,6 +45,6 @@ export type StepOutcome = 'ok' | 'error' | 'throttled' | 'timeout';
 export type ControllerEventTypes = {
   [K in ControllerEventKind | 'event']: (event: ControllerEvent) => void;
 } & {
-  /** After every cycle, with the plan it made. */
-  cycle: (info: { t: number; steps: readonly Step[]; notes: readonly string[] }) => void;
+  /** After every cycle, with the plan it made (`decided` false for a quiet round that skipped health and decide). */
+  cycle: (info: { t: number; steps: readonly Step[]; notes: readonly string[]; decided: boolean }) => void;
 };

@@ -82,9 +82,14 @@ function decideCluster(
   }
   const primary = views.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider);
   const promotingTarget = memory.promotion?.target;
-  // Nothing is fenced, promoted or cloned on the word of a memory the listing does not bear out.
+  // Nothing is fenced, promoted or cloned on the word of a memory the listing does not bear out: a primary
+  // that is not listed, or listed as a replica and not taking writes, is re-derived from observation first.
   if (!primary && !memory.promotion) {
     notes.push(`${cluster}: primary ${memory.primary} is not listed by ${memory.provider}; not acting on a missing listing`);
+    return;
+  }
+  if (primary && !memory.promotion && primary.instance.role === 'replica' && !primary.health.writable) {
+    notes.push(`${cluster}: ${memory.primary} is listed as a replica and takes no writes; not acting until observation shows which instance is the primary`);
     return;
   }
 

@@ -95,7 +95,11 @@ describe('daemon HTTP API', () => {
     expect((await status()).paused).toBe(false);
     expect((await post('/switchover', '{"database":"payments"}')).status).toBe(404);
     expect((await post('/switchover', '{"database":"orders","target":"orders-z"}')).status).toBe(404);
-    expect((await post('/switchover', '{"database":"orders","target":"orders"}')).status).toBe(409);
+    const self = await post('/switchover', '{"database":"orders","target":"orders"}');
+    expect(self.status).toBe(409);
+    // Refused with the reason the failover rules give, and nothing recorded.
+    expect(((await self.json()) as { error: string }).error).toMatch(/orders is not a replica of orders/);
+    expect((await status()).databases[0]!.switchover).toBeUndefined();
     expect((await post('/switchover', '[]')).status).toBe(400);
     expect((await status()).databases[0]!.primary).toBe('orders');
 
@@ -111,12 +115,20 @@ describe('daemon HTTP API', () => {
     const accepted = await post('/switchover', '{"database":"orders"}');
     expect(accepted.status).toBe(202);
     expect(await accepted.json()).toEqual({ accepted: true, database: 'orders', target: 'orders-b', from: 'orders' });
+    // Recorded before the answer: /status shows it at once, and a second request is refused while it runs.
+    const asked = await status();
+    expect(asked.databases[0]!.switchover).toMatchObject({ requestedBy: 'operator@127.0.0.1', target: 'orders-b' });
+    expect(asked.switchover).toMatchObject({ database: 'orders', state: 'requested' });
+    const again = await post('/switchover', '{"database":"orders"}');
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toMatch(/under way/);
     const done = await waitFor('switchover to complete', 15_000, async () => {
       const s = await status();
       const orders = s.databases[0]!;
       return orders.primary === 'orders-b' && orders.failovers === 1 && orders.replicas.find((r) => r.id === 'orders-c')?.upstream === 'orders-b' ? s : undefined;
     });
-    expect(done.switchover).toMatchObject({ database: 'orders', state: 'promoted' });
+    expect(done.switchover).toMatchObject({ database: 'orders', state: 'completed' });
+    expect(done.databases[0]!.switchover).toBeUndefined();
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('lifeboat_failovers_total{database="orders",kind="switchover"} 1');
     const reports = readdirSync(join(dir, 'state')).filter((f) => f.startsWith('postmortem-orders-'));
@@ -127,8 +139,31 @@ describe('daemon HTTP API', () => {
     const audit = readFileSync(join(dir, 'state', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { what: string; result: string });
     const whats = audit.map((a) => `${a.what}:${a.result}`);
     expect(whats.indexOf('stopDatabase:ok')).toBeLessThan(whats.indexOf('promoteReplica:ok'));
+    // Planned and run like a failover's steps: each with the operator as who and a reason.
+    const steps = audit.filter((a) => (a.what === 'stopDatabase' || a.what === 'promoteReplica') && a.result === 'ok') as unknown as { who: string; why: string }[];
+    expect(steps.map((a) => a.who)).toEqual(['operator@127.0.0.1', 'operator@127.0.0.1']);
+    expect(steps.every((a) => /planned switchover of orders requested by operator@127\.0\.0\.1/.test(a.why))).toBe(true);
     // A second switchover right away is refused while the new primary's cluster still settles or succeeds safely, never 500.
     expect([202, 409]).toContain((await post('/switchover', '{"database":"orders","target":"orders"}')).status);
+  });
+
+  test('paused, a switchover still runs (the operator asked for it), and what is automatic after it waits for resume', async () => {
+    expect((await post('/pause', '{"reason":"maintenance"}')).status).toBe(200);
+    expect((await post('/switchover', '{"database":"orders","target":"orders-b"}')).status).toBe(202);
+    const promoted = await waitFor('the switchover to complete while paused', 15_000, async () => {
+      const s = await status();
+      const orders = s.databases[0]!;
+      return orders.primary === 'orders-b' && orders.failovers === 1 && s.pausedPlan.some((p) => p.operation === 'repointReplica') ? s : undefined;
+    });
+    // Re-pointing orders-c is automatic: held, shown with its reason, not run.
+    expect(promoted.pausedPlan.find((p) => p.operation === 'repointReplica')).toMatchObject({ target: 'orders-c' });
+    expect(promoted.pausedPlan.every((p) => p.requestedBy === undefined)).toBe(true);
+    expect(promoted.databases[0]!.replicas.find((r) => r.id === 'orders-c')?.upstream).toBe('orders');
+    expect((await post('/resume')).status).toBe(200);
+    await waitFor('orders-c re-pointed after resume', 15_000, async () => {
+      const s = await status();
+      return s.databases[0]!.replicas.find((r) => r.id === 'orders-c')?.upstream === 'orders-b' ? true : undefined;
+    });
   });
 
   test('constant-time token comparison accepts only the exact token', () => {
