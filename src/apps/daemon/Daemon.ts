@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Clock } from '../../core/clock/Clock.js';
 import { timeoutSignal } from '../../core/clock/Clock.js';
 import type { Provider } from '../../core/contract/Provider.js';
@@ -20,7 +18,8 @@ import { Journal, type JournalState } from './journal/Journal.js';
 import type { EtcdLeadership } from './leader/EtcdLeadership.js';
 import type { LeaderTerm } from './leader/LeaderTerm.js';
 import { LocalLock } from './LocalLock.js';
-import { formatPostMortem } from './PostMortem.js';
+import { writePrivateFile } from './files/privateFiles.js';
+import { formatPostMortem, postMortemFileName } from './PostMortem.js';
 import { instrumentProvider } from './runtime/instrumentProvider.js';
 import type { Runtime } from './runtime/buildRuntime.js';
 import type { DaemonStatus } from './DaemonStatus.js';
@@ -46,6 +45,8 @@ export interface DaemonOptions {
    * only the leader acts, and the journal lives in etcd.
    */
   readonly leadership?: EtcdLeadership;
+  /** The lock file, when the caller took it already (before printing anything); default `<journal>.lock`. */
+  readonly lock?: LocalLock;
 }
 
 /** Why a switchover request was refused: `status` is the HTTP status the API answers with. */
@@ -110,7 +111,7 @@ export class Daemon {
     this.events = new EventRing(options.eventCapacity ?? 500);
     this.audit = new AuditLog(config.audit);
     this.journal = new Journal(config.journal, options.id, options.leadership === undefined);
-    this.lock = new LocalLock(`${config.journal}.lock`);
+    this.lock = options.lock ?? new LocalLock(`${config.journal}.lock`);
     this.startedAt = clock.now();
     const clusters = new Set(config.databases.map((d) => d.cluster));
     this.providers = new Map(
@@ -632,9 +633,7 @@ export class Daemon {
     const actions = this.audit.records.filter((a) => Date.parse(a.time) >= from && (a.database === database || a.database === undefined));
     const text = formatPostMortem({ database, ...record, completedAt: t, timeline, actions });
     try {
-      mkdirSync(this.options.config.reports, { recursive: true });
-      const file = join(this.options.config.reports, `postmortem-${database}-${new Date(t).toISOString().replace(/[:.]/g, '-')}.md`);
-      writeFileSync(file, text);
+      const file = writePrivateFile(this.options.config.reports, postMortemFileName(database, t), text);
       this.record({ what: 'report', why: `post-mortem of the ${kind} of ${database}`, result: 'ok', where: { resource: file }, database });
     } catch (error) {
       this.log(`cannot write the post-mortem: ${(error as Error).message}`);
