@@ -10,7 +10,11 @@ import { loadDaemonConfig } from '../daemon/config/loadDaemonConfig.js';
 import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
 import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
 import { Daemon } from '../daemon/Daemon.js';
+import { isApiSetupError } from '../daemon/api/ApiSetupError.js';
+import { readApiTokens } from '../daemon/api/ApiTokens.js';
+import { TlsCredentials } from '../daemon/api/TlsCredentials.js';
 import { DaemonApi } from '../daemon/DaemonApi.js';
+import { LocalLock } from '../daemon/LocalLock.js';
 import { EtcdLeadership } from '../daemon/leader/EtcdLeadership.js';
 import { buildRuntime } from '../daemon/runtime/buildRuntime.js';
 import { RealtimeSimDriver } from '../daemon/sim/RealtimeSimDriver.js';
@@ -115,8 +119,22 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     process.stderr.write(`lifeboat daemon: --listen: expected HOST:PORT, got ${listen}\n`);
     return 2;
   }
-  let token = config.api.token;
-  if (config.api.tokenEnv !== undefined) token = process.env[config.api.tokenEnv] || undefined;
+  let tokens;
+  try {
+    tokens = readApiTokens(config.api, process.env);
+  } catch (error) {
+    if (!isApiSetupError(error)) throw error;
+    process.stderr.write(`lifeboat daemon: ${error.message}\n`);
+    return 2;
+  }
+  // Without etcd, the lock file keeps a single daemon: take it before anything is printed or started, so a second daemon says only why it refuses.
+  const lock = config.etcd ? undefined : new LocalLock(`${config.journal}.lock`);
+  try {
+    lock?.acquire();
+  } catch (error) {
+    process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
+    return 2;
+  }
   const log = (line: string) => process.stderr.write(`lifeboat daemon: ${line}\n`);
   const { signal, dispose } = signalOnTermination();
   const clock = new SystemClock();
@@ -126,6 +144,7 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     runtime = await buildRuntime(config, clock, signal);
   } catch (error) {
     dispose();
+    lock?.release();
     process.stderr.write(`lifeboat daemon: cannot start the providers: ${(error as Error).message}\n`);
     return 2;
   }
@@ -140,11 +159,26 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     random: Math.random,
     log,
     ...(leadership ? { leadership } : {}),
+    ...(lock ? { lock } : {}),
   });
-  const api = new DaemonApi(daemon, token, signal);
+  const api = new DaemonApi(daemon, tokens, signal, {
+    ...(config.api.tls ? { tls: new TlsCredentials(config.api.tls.cert, config.api.tls.key) } : {}),
+    ...(config.api.requireTls !== undefined ? { requireTls: config.api.requireTls } : {}),
+    ...(config.api.hosts ? { hosts: config.api.hosts } : {}),
+  });
+  // SIGHUP reloads the TLS certificate (systemd's ExecReload); without TLS it is logged and ignored, never fatal.
+  const reload = () => {
+    try {
+      log(api.reloadTls() ? 'reloaded the TLS certificate and key' : 'SIGHUP: nothing to reload (no api.tls)');
+    } catch (error) {
+      log(`SIGHUP: kept the current TLS certificate: ${(error as Error).message}`);
+    }
+  };
+  process.on('SIGHUP', reload);
   try {
-    const port = await api.listen(hostPort[1]!, Number(hostPort[2]));
-    log(`${id} listening on http://${hostPort[1]}:${port}${token ? '' : ' (read-only: no API token)'}${config.etcd ? `; leader election on etcd ${config.etcd.endpoints.join(',')} (ttl ${config.etcd.ttlSeconds}s)` : ''}`);
+    await api.listen(hostPort[1]!, Number(hostPort[2]));
+    const access = tokens.operate ? (tokens.read ? 'read and operate tokens' : 'operate token; reads open') : tokens.read ? 'read token; read-only: no operate token' : 'read-only: no API token';
+    log(`${id} listening on ${api.url} (${access})${config.etcd ? `; leader election on etcd ${config.etcd.endpoints.join(',')} (ttl ${config.etcd.ttlSeconds}s)` : ''}`);
     // When the daemon fails (another holds the lock), the runtime's background work must end too, or the process never exits.
     const failed = new AbortController();
     const both = AbortSignal.any([signal, failed.signal]);
@@ -161,9 +195,11 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
     return 2;
   } finally {
+    process.off('SIGHUP', reload);
     dispose();
     await api.close();
     await runtime.close();
+    lock?.release();
   }
 }
 

@@ -39,6 +39,8 @@ export interface DaemonOptions {
    * only the leader acts, and the journal lives in etcd.
    */
   readonly leadership?: EtcdLeadership;
+  /** The lock file, when the caller took it already (before printing anything); default `<journal>.lock`. */
+  readonly lock?: LocalLock;
 }
 
 /** Why a switchover request was refused: `status` is the HTTP status the API answers with. */
@@ -94,7 +96,7 @@ export class Daemon {
     this.events = new EventRing(options.eventCapacity ?? 500);
     this.audit = new AuditLog(config.audit);
     this.journal = new Journal(config.journal, options.id, options.leadership === undefined);
-    this.lock = new LocalLock(`${config.journal}.lock`);
+    this.lock = options.lock ?? new LocalLock(`${config.journal}.lock`);
     this.startedAt = clock.now();
     this.reports = new FailoverReports({
       metrics: this.metrics,

@@ -1,57 +1,146 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { ApiSetupError } from './api/ApiSetupError.js';
+import { grants, roleFor, type ApiRole, type ApiTokens } from './api/ApiTokens.js';
+import { HostAllowList } from './api/HostAllowList.js';
+import { resolveListenAddress, type HostResolver } from './api/resolveListenAddress.js';
+import { securityHeaders } from './api/securityHeaders.js';
+import type { TlsCredentials } from './api/TlsCredentials.js';
 import { Daemon, SwitchoverRefused } from './Daemon.js';
 import { dashboardHtml } from './dashboardHtml.js';
 
-const MAX_BODY = 64 * 1024;
+export { tokenMatches } from './api/ApiTokens.js';
 
-/** True for loopback listen hosts (the only ones allowed without a token). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+/** Largest request body read (the API's bodies are a few hundred bytes). */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Most events one `/events` answer holds. */
+export const MAX_EVENTS = 10_000;
+
+/** How the API is served, beyond its tokens. */
+export interface DaemonApiOptions {
+  /** Serve HTTPS with these files (reloaded by {@link DaemonApi.reloadTls}). */
+  readonly tls?: TlsCredentials;
+  /** Refuse to serve plain HTTP on an address that is not loopback (`api.requireTls`). */
+  readonly requireTls?: boolean;
+  /** More names the daemon is reached by, accepted in `Host` (`api.hosts`). */
+  readonly hosts?: readonly string[];
+  /** Default {@link MAX_BODY_BYTES}. */
+  readonly maxBodyBytes?: number;
+  /** Time a client has to send its request headers (default 10 s), then the whole request (default 30 s): slow clients cannot hold connections. */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Resolves the listen host (default: the system resolver). */
+  readonly resolver?: HostResolver;
 }
 
-/** Compares a presented bearer token with the configured one in constant time (equal-length digests). */
-export function tokenMatches(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+type Route = { readonly method: 'GET' | 'POST'; readonly needs?: ApiRole; readonly dashboard?: true };
+const ROUTES: Readonly<Record<string, Route>> = {
+  '/healthz': { method: 'GET' },
+  '/': { method: 'GET', dashboard: true },
+  '/status': { method: 'GET', needs: 'read' },
+  '/events': { method: 'GET', needs: 'read' },
+  '/metrics': { method: 'GET', needs: 'read' },
+  '/pause': { method: 'POST', needs: 'operate' },
+  '/resume': { method: 'POST', needs: 'operate' },
+  '/switchover': { method: 'POST', needs: 'operate' },
+};
+
+/** A request the API refuses, with its status. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
- * The daemon's HTTP API on node:http: `GET /healthz`, `/status`, `/metrics`,
- * `/events`, `/` (dashboard); `POST /pause`, `/resume`, `/switchover`
- * (bearer token). Every error is a JSON body `{ "error": "..." }`, and a
- * refused request changes nothing.
+ * The daemon's HTTP(S) API on node:http: `GET`/`HEAD` `/healthz`, `/`
+ * (dashboard), `/status`, `/events`, `/metrics` (the `read` role when a read
+ * token is configured); `POST /pause`, `/resume`, `/switchover` (the
+ * `operate` role). Every error is a JSON body `{ "error": "..." }`, a
+ * refused request changes nothing, and every answer carries the
+ * {@link securityHeaders}.
  */
 export class DaemonApi {
-  private server: Server | undefined;
-
-  constructor(
-    private readonly daemon: Daemon,
-    private readonly token: string | undefined,
-    private readonly signal: AbortSignal,
-  ) {}
+  private server: Server | HttpsServer | undefined;
+  private readonly tokens: ApiTokens;
+  private hosts = new HostAllowList([]);
+  private bound: string | undefined;
 
   /**
-   * Listens on `host:port`.
+   * @param tokens the tokens by role; a string is the `operate` token alone.
+   */
+  constructor(
+    private readonly daemon: Daemon,
+    tokens: ApiTokens | string | undefined,
+    private readonly signal: AbortSignal,
+    private readonly options: DaemonApiOptions = {},
+  ) {
+    this.tokens = typeof tokens === 'string' ? { operate: tokens } : (tokens ?? {});
+  }
+
+  /**
+   * Resolves `host`, checks every address it stands for, and listens on the
+   * first one (not on the name again, so what was checked is what is bound).
    *
-   * @throws when the host is not loopback and no token is configured.
+   * @returns the port.
+   * @throws {@link ApiSetupError} when an address is not loopback and no
+   * token is configured, or it is not loopback, `requireTls` is set and TLS
+   * is not; or when the TLS files cannot be used.
    */
   async listen(host: string, port: number): Promise<number> {
-    if (!isLoopbackHost(host) && this.token === undefined) {
-      throw new Error(`refusing to listen on ${host} without an API token (set api.token or api.tokenEnv)`);
+    const { tls, requireTls } = this.options;
+    const address = await resolveListenAddress(host, this.tokens.operate === undefined && this.tokens.read === undefined, this.options.resolver);
+    if (!address.loopback && requireTls && !tls) {
+      throw new ApiSetupError(`refusing to serve plain HTTP on ${host} (${address.addresses.join(', ')}, not loopback): api.requireTls is set; give api.tls.cert and api.tls.key`);
     }
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => send(res, 500, { error: `internal error: ${(error as Error).message}` }));
-    });
+    this.hosts = new HostAllowList(['localhost', host, hostname(), ...(this.options.hosts ?? [])]);
+    const serverOptions: ServerOptions = {
+      headersTimeout: this.options.headersTimeoutMs ?? 10_000,
+      requestTimeout: this.options.requestTimeoutMs ?? 30_000,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: Math.min(1_000, this.options.headersTimeoutMs ?? 1_000),
+    };
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!(error instanceof Refusal)) return this.send(res, 500, { error: `internal error: ${(error as Error).message}` });
+        // The rest of a body too large is never read: close the connection after answering instead of reading it to reuse the connection.
+        if (error.status === 413) res.shouldKeepAlive = false;
+        this.send(res, error.status, { error: error.message });
+      });
+    };
+    const server = tls ? createHttpsServer({ ...serverOptions, ...tls.load() }, handler) : createHttpServer(serverOptions, handler);
     this.server = server;
+    const bindTo = address.addresses[0]!;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host.replace(/^\[|\]$/g, ''), () => resolve());
+      server.listen(port, bindTo, () => resolve());
     });
-    return (server.address() as AddressInfo).port;
+    const bound = server.address() as AddressInfo;
+    this.bound = `${tls ? 'https' : 'http'}://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    return bound.port;
+  }
+
+  /** Where the API listens (`http://127.0.0.1:7400`), once it does. */
+  get url(): string | undefined {
+    return this.bound;
+  }
+
+  /**
+   * Reads the TLS files again and serves the new certificate to new
+   * connections (on SIGHUP). Without TLS, nothing to do.
+   *
+   * @throws {@link ApiSetupError} when the files cannot be used; the old certificate stays in use.
+   */
+  reloadTls(): boolean {
+    const { tls } = this.options;
+    if (!tls || !this.server || !('setSecureContext' in this.server)) return false;
+    this.server.setSecureContext(tls.load());
+    return true;
   }
 
   /** Stops listening and drops open connections. */
@@ -63,89 +152,116 @@ export class DaemonApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.hosts.allows(req.headers.host)) throw new Refusal(421, 'this daemon does not serve the host named in the Host header (add it to api.hosts)');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
-      case 'GET /healthz':
-        return send(res, 200, { ok: true, paused: this.daemon.paused });
-      case 'GET /status':
-        return send(res, 200, this.daemon.status());
-      case 'GET /events': {
-        const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 200) || 200, 1), 10_000);
-        return send(res, 200, { events: this.daemon.events.toArray().slice(-limit).map(({ step: _s, ...e }) => ({ ...e, time: new Date(e.t).toISOString() })) });
+    const route = ROUTES[url.pathname];
+    if (!route) throw new Refusal(404, `no such endpoint ${url.pathname}`);
+    // HEAD is GET without the body (node:http leaves the body out).
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (method !== route.method) {
+      res.setHeader('allow', route.method === 'GET' ? 'GET, HEAD' : 'POST');
+      throw new Refusal(405, `${req.method} not allowed on ${url.pathname}`);
+    }
+    if (route.needs) this.authorize(req, res, route.needs);
+    switch (url.pathname) {
+      case '/healthz':
+        return this.send(res, 200, { ok: true, paused: this.daemon.paused });
+      case '/status':
+        return this.send(res, 200, this.daemon.status());
+      case '/events': {
+        const limit = eventLimit(url.searchParams.get('limit'));
+        return this.send(res, 200, { events: this.daemon.events.toArray().slice(-limit).map(({ step: _s, ...e }) => ({ ...e, time: new Date(e.t).toISOString() })) });
       }
-      case 'GET /metrics': {
-        res.writeHead(200, { 'content-type': this.daemon.metrics.contentType });
+      case '/metrics': {
+        res.writeHead(200, { ...securityHeaders('api', this.tls), 'content-type': this.daemon.metrics.contentType });
         res.end(await this.daemon.metrics.render());
         return;
       }
-      case 'GET /':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      case '/':
+        res.writeHead(200, { ...securityHeaders('dashboard', this.tls), 'content-type': 'text/html; charset=utf-8' });
         res.end(dashboardHtml);
         return;
-      case 'POST /pause':
-      case 'POST /resume':
-      case 'POST /switchover':
-        return this.mutate(route, req, res);
-      default: {
-        const known = ['/healthz', '/status', '/events', '/metrics', '/', '/pause', '/resume', '/switchover'];
-        if (known.includes(url.pathname)) return send(res, 405, { error: `${req.method} not allowed on ${url.pathname}` });
-        return send(res, 404, { error: `no such endpoint ${url.pathname}` });
-      }
+      default:
+        return this.mutate(url.pathname, req, res);
     }
   }
 
-  private async mutate(route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.token === undefined) return send(res, 403, { error: 'mutating endpoints are disabled: no API token is configured (api.token or api.tokenEnv)' });
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
-    if (!match || !tokenMatches(match[1]!, this.token)) {
+  /** @throws {@link Refusal} 401 without a valid token, 403 when its role is not enough or the role has no token. */
+  private authorize(req: IncomingMessage, res: ServerResponse, needs: ApiRole): void {
+    if (needs === 'operate' && this.tokens.operate === undefined) {
+      throw new Refusal(403, 'mutating endpoints are disabled: no operate token is configured (api.token or api.tokenEnv)');
+    }
+    if (needs === 'read' && this.tokens.read === undefined) return;
+    const role = roleFor(req.headers.authorization, this.tokens);
+    if (role === undefined) {
       res.setHeader('www-authenticate', 'Bearer');
-      return send(res, 401, { error: 'missing or wrong bearer token' });
+      throw new Refusal(401, 'missing or wrong bearer token');
     }
-    let body: Record<string, unknown>;
-    try {
-      body = await readJson(req);
-    } catch (error) {
-      return send(res, 400, { error: (error as Error).message });
-    }
+    if (!grants(role, needs)) throw new Refusal(403, `the ${role} token cannot do this: it needs the ${needs} token`);
+  }
+
+  private async mutate(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
     const who = `operator@${req.socket.remoteAddress ?? 'unknown'}`;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : 'operator request';
-    if (route === 'POST /pause') {
+    if (path === '/pause') {
       this.daemon.pause(who, reason);
-      return send(res, 200, { paused: true });
+      return this.send(res, 200, { paused: true });
     }
-    if (route === 'POST /resume') {
+    if (path === '/resume') {
       this.daemon.resume(who, reason);
-      return send(res, 200, { paused: false });
+      return this.send(res, 200, { paused: false });
     }
     const database = body['database'];
     const target = body['target'];
     if (typeof database !== 'string' || database === '' || (target !== undefined && typeof target !== 'string')) {
-      return send(res, 400, { error: 'expected a JSON body {"database": "<cluster>", "target"?: "<replica>"}' });
+      throw new Refusal(400, 'expected a JSON body {"database": "<cluster>", "target"?: "<replica>"}');
     }
     try {
       const started = this.daemon.switchover(who, database, target);
-      return send(res, 202, { accepted: true, database, ...started });
+      return this.send(res, 202, { accepted: true, database, ...started });
     } catch (error) {
-      if (error instanceof SwitchoverRefused) return send(res, error.status, { error: error.message });
+      if (error instanceof SwitchoverRefused) throw new Refusal(error.status, error.message);
       throw error;
     }
   }
+
+  private get tls(): boolean {
+    return this.options.tls !== undefined;
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent) return;
+    res.writeHead(status, { ...securityHeaders('api', this.tls), 'content-type': 'application/json' });
+    res.end(`${JSON.stringify(body)}\n`);
+  }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(`${JSON.stringify(body)}\n`);
+/** The `limit` of `/events`: default 200, else a whole number from 1 to {@link MAX_EVENTS}. @throws {@link Refusal} 400 otherwise. */
+function eventLimit(value: string | null): number {
+  if (value === null) return 200;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_EVENTS) {
+    throw new Refusal(400, `limit: expected a whole number from 1 to ${MAX_EVENTS}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * Reads a JSON object body of at most `max` bytes: a larger declared
+ * `Content-Length` is refused before any byte is read, a larger chunked body
+ * as soon as it passes the limit.
+ *
+ * @throws {@link Refusal} 413 or 400.
+ */
+async function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  const tooLarge = () => new Refusal(413, `request body too large (at most ${max} bytes)`);
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > max) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body too large');
+    if (size > max) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -154,8 +270,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`malformed JSON: ${(error as Error).message}`);
+    throw new Refusal(400, `malformed JSON: ${(error as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Refusal(400, 'expected a JSON object');
   return value as Record<string, unknown>;
 }

@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import type { PromoteStep } from '../../core/controller/Plan.js';
 import type { Snapshot } from '../../core/controller/Snapshot.js';
@@ -9,7 +7,8 @@ import type { AuditLog } from './audit/AuditLog.js';
 import type { AuditRecord } from './audit/AuditRecord.js';
 import type { DaemonMetrics } from './DaemonMetrics.js';
 import type { EventRing } from './EventRing.js';
-import { formatPostMortem } from './PostMortem.js';
+import { writePrivateFile } from './files/privateFiles.js';
+import { formatPostMortem, postMortemFileName } from './PostMortem.js';
 
 interface FailoverRecord {
   readonly kind: 'failover' | 'switchover';
@@ -118,9 +117,7 @@ export class FailoverReports {
     const actions = this.options.audit.records.filter((a) => Date.parse(a.time) >= from && (a.database === database || a.database === undefined));
     const text = formatPostMortem({ database, ...record, completedAt: t, timeline, actions });
     try {
-      mkdirSync(this.options.folder, { recursive: true });
-      const file = join(this.options.folder, `postmortem-${database}-${new Date(t).toISOString().replace(/[:.]/g, '-')}.md`);
-      writeFileSync(file, text);
+      const file = writePrivateFile(this.options.folder, postMortemFileName(database, t), text);
       this.options.record({ what: 'report', why: `post-mortem of the ${kind} of ${database}`, result: 'ok', where: { resource: file }, database });
     } catch (error) {
       this.options.log(`cannot write the post-mortem: ${(error as Error).message}`);

@@ -1,4 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './files/privateFiles.js';
 
 /**
  * Keeps a single daemon per journal without etcd: an exclusive lock file
@@ -10,11 +12,19 @@ export class LocalLock {
 
   constructor(readonly file: string) {}
 
-  /** Takes the lock. @throws when another live process holds it. */
+  /**
+   * Takes the lock (creating its folder 0700); a no-op when this instance
+   * holds it already, so the CLI can take it before printing anything and
+   * the daemon's own `acquire` then finds it taken.
+   *
+   * @throws when another live process holds it.
+   */
   acquire(): void {
+    if (this.held) return;
+    ensurePrivateDir(dirname(this.file));
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const fd = openSync(this.file, 'wx', 0o600);
+        const fd = openSync(this.file, 'wx', PRIVATE_FILE_MODE);
         writeSync(fd, String(process.pid));
         closeSync(fd);
         this.held = true;

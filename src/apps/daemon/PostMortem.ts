@@ -1,6 +1,7 @@
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import type { ZoneEvidence } from '../../core/health/types.js';
 import type { AuditRecord } from './audit/AuditRecord.js';
+import { fileNameFromId } from './files/fileNameFromId.js';
 
 /** What a post-mortem report is made of. */
 export interface PostMortemInput {
@@ -24,6 +25,15 @@ export interface PostMortemInput {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The post-mortem's file name for `database` completed at `t` (ms): the id is
+ * encoded by {@link fileNameFromId}, so an id such as `a/../../x` stays one
+ * file inside the reports folder instead of a path out of it.
+ */
+export function postMortemFileName(database: string, t: number): string {
+  return `postmortem-${fileNameFromId(database)}-${iso(t).replace(/[:.]/g, '-')}.md`;
+}
 
 /** Renders the Markdown post-mortem written after each completed failover. Pure. */
 export function formatPostMortem(p: PostMortemInput): string {

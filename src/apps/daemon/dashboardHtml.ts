@@ -1,6 +1,9 @@
 /**
  * The dashboard at `/`: static HTML that polls `/status` and `/events` every
- * 2 s. No external assets, so it works on an isolated network.
+ * 2 s. No external assets, so it works on an isolated network. When the API
+ * has a read token, open it as `/#token=<read token>`: the fragment is never
+ * sent to the server nor in a Referer, and the page sends it as a bearer
+ * token. Its inline script and style are allowed by hash in the API's CSP.
  */
 export const dashboardHtml = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lifeboat</title>
@@ -38,6 +41,12 @@ td.primary{font-weight:700}
 <script>
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
 const $ = (id) => document.getElementById(id);
+const token = new URLSearchParams(location.hash.slice(1)).get('token');
+const get = async (path) => {
+  const res = await fetch(path, token ? { headers: { authorization: 'Bearer ' + token } } : {});
+  if (res.status === 401) throw new Error('a read token is needed: open this page as /#token=<read token>');
+  return res.json();
+};
 const none = (cols, text) => '<tr><td class="empty" colspan="' + cols + '">' + text + '</td></tr>';
 function leaderText(l) {
   if (l.mode === 'local-lock') return 'single daemon (lock file)';
@@ -46,7 +55,7 @@ function leaderText(l) {
 }
 async function refresh() {
   try {
-    const s = await (await fetch('/status')).json();
+    const s = await get('/status');
     $('who').textContent = s.id;
     $('leader').innerHTML = leaderText(s.leader);
     $('observed').textContent = s.observedAt ? 'observed ' + s.observedAt : 'not observed yet';
@@ -55,9 +64,9 @@ async function refresh() {
     $('dbs').innerHTML = s.databases.map((d) => '<tr data-db="' + esc(d.database) + '"><td>' + esc(d.database) + '</td><td class="primary">' + esc(d.primary) + '</td><td>' + d.replicas.map((r) => '<span class="tag ' + esc(r.replication ?? r.state) + '">' + esc(r.id) + (r.role === 'replica' ? '' : ' (' + esc(r.role) + ')') + ' ' + esc(r.replication ?? r.state) + (r.lagSeconds === null ? '' : ', ' + esc(r.lagSeconds) + 's') + '</span>').join('') + '</td><td class="failovers">' + d.failovers + '</td><td>' + (d.promotion ? 'promoting ' + esc(d.promotion.target) : '') + '</td></tr>').join('') || none(5, 'no database observed');
     $('groups').innerHTML = s.groups.map((g) => '<tr><td>' + esc(g.group) + '</td><td>' + esc(g.provider) + ' / ' + esc(g.region) + '</td><td>' + g.healthy + ' / ' + g.minHealthy + '</td><td>' + g.total + '</td></tr>').join('') || none(4, 'no node group protected');
     $('inflight').innerHTML = s.inFlight.map((a) => '<tr><td>' + esc(a.operation) + '</td><td>' + esc(a.target) + '</td><td>' + esc(a.reason) + '</td></tr>').join('') + (s.pausedPlan ?? []).map((a) => '<tr class="held"><td>' + esc(a.operation) + ' (held: paused)</td><td>' + esc(a.target) + '</td><td>' + esc(a.reason) + '</td></tr>').join('') || none(3, 'none');
-    const e = await (await fetch('/events?limit=30')).json();
+    const e = await get('/events?limit=30');
     $('events').innerHTML = e.events.reverse().map((x) => '<tr><td>' + esc(x.time) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.detail) + '</td></tr>').join('') || none(3, s.leader.self ? 'no events yet' : 'events are kept by the leader');
-  } catch (err) { $('paused').textContent = 'daemon unreachable'; }
+  } catch (err) { $('paused').textContent = /token/.test(err.message) ? err.message : 'daemon unreachable'; }
 }
 refresh(); setInterval(refresh, 2000);
 </script></body></html>

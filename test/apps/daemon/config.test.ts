@@ -72,6 +72,30 @@ audit: a.jsonl
     ]);
   });
 
+  test('api: token roles, TLS files relative to the config, extra host names, requireTls', async () => {
+    const config = await parseDaemonConfig(
+      `${BASE}api: { listen: "0.0.0.0:7400", tokenEnv: OP_TOKEN, readTokenEnv: RD_TOKEN, hosts: [lifeboat.internal], tls: { cert: tls/api.crt, key: /etc/lifeboat/api.key }, requireTls: true }\n`,
+      '/etc/lifeboat/lifeboat.yaml',
+    );
+    expect(config.api).toEqual({
+      listen: '0.0.0.0:7400',
+      tokenEnv: 'OP_TOKEN',
+      readTokenEnv: 'RD_TOKEN',
+      hosts: ['lifeboat.internal'],
+      tls: { cert: '/etc/lifeboat/tls/api.crt', key: '/etc/lifeboat/api.key' },
+      requireTls: true,
+    });
+    expect(await problems(`${BASE}api:\n  listen: "10.0.0.5:7400"\n  readToken: short\n  requireTls: true\n  hosts: ["a/b"]\n  tls: { cert: c.pem }\n`)).toEqual([
+      expect.stringMatching(/^lifeboat\.yaml:10: api\.readToken: .*16/),
+      'lifeboat.yaml:12: api.hosts[0]: expected a host name such as lifeboat.internal',
+      expect.stringMatching(/^lifeboat\.yaml:13: api\.tls\.key: /),
+    ]);
+    expect(await problems(`${BASE}api:\n  listen: "10.0.0.5:7400"\n  tokenEnv: T\n  requireTls: true\n`)).toEqual([
+      'lifeboat.yaml:11: api.requireTls: the API would serve plain HTTP on 10.0.0.5, which is not loopback: give api.tls (cert and key) or listen on 127.0.0.1',
+    ]);
+    expect(await problems(`${BASE}api: { readToken: "0123456789abcdef", readTokenEnv: T }\n`)).toEqual(['lifeboat.yaml:8: api: give readToken or readTokenEnv, not both']);
+  });
+
   test('cross-references: unknown providers and unwatched group regions', async () => {
     const text = `${BASE}  # groups
 `.replace('journal:', `  groups: [{ id: web, provider: aws, region: eu-west-1, minHealthy: 2 }]

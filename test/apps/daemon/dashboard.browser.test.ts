@@ -12,13 +12,21 @@ const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const WORLD = failoverWorld({ name: 'dashboard-test', impairAt: '5s', latency: 'promoteReplica: 500ms, repointReplica: 500ms', webGroup: true });
-const CONFIG = fastDaemonConfig({ id: 'dashboard-test', provider: 'world: world.yaml', webGroup: true });
+/** The API wants a read token; the page gets it from its URL fragment. */
+const READ_TOKEN = 'dashboard-read-token-0123456789';
+const CONFIG = fastDaemonConfig({ id: 'dashboard-test', provider: 'world: world.yaml', webGroup: true }).replace('api: { listen: "127.0.0.1:0" }', `api: { listen: "127.0.0.1:0", readToken: ${READ_TOKEN} }`);
 
 /** Width and height from a PNG's IHDR chunk; throws when the bytes are not a PNG. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
   if (bytes.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a' || bytes.subarray(12, 16).toString('ascii') !== 'IHDR') throw new Error('not a PNG');
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
+
+/** The page's `document`, as far as the waits below use it (they run in the browser; this project has no DOM types). */
+declare const document: {
+  querySelector(selector: string): { textContent: string | null; classList: { contains(name: string): boolean } } | null;
+  querySelectorAll(selector: string): { length: number };
+};
 
 describe.skipIf(!existsSync(CHROMIUM))(`dashboard in a real browser (${CHROMIUM})`, () => {
   let daemon: CliProcess | undefined;
@@ -43,10 +51,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in a real browser (${CHROMIUM}
 
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 800 } });
     const page = context.pages()[0] ?? (await context.newPage());
+    // Without the token the page says what it needs.
     await page.goto(`${api}/`);
+    await page.waitForFunction(() => /a read token is needed/.test(document.querySelector('#paused')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.goto(`${api}/#token=${READ_TOKEN}`);
+    await page.reload();
 
+    // The page runs under the API's CSP (no eval), so the waits below are functions, not strings.
     // Before the outage: three healthy zones and the original primary.
-    await page.waitForFunction("document.querySelectorAll('#zones .zone').length === 3", undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#zones .zone').length === 3, undefined, { timeout: 10_000 });
     const zones = await page.$$eval('#zones .zone', (els) => els.map((e) => ({ zone: e.getAttribute('data-zone'), cls: e.className })));
     expect(zones.map((z) => z.zone).sort()).toEqual(['local-a', 'local-b', 'local-c']);
     const before = (await page.textContent('tr[data-db="orders"] .primary'))?.trim();
@@ -56,8 +69,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in a real browser (${CHROMIUM}
     expect(await page.textContent('#leader')).toBe('single daemon (lock file)');
 
     // The outage: local-a turns impaired and the primary moves to orders-b, without a reload.
-    await page.waitForFunction(`document.querySelector('tr[data-db="orders"] .primary')?.textContent?.trim() === 'orders-b'`, undefined, { timeout: 20_000, polling: 200 });
-    await page.waitForFunction(`document.querySelector('#zones .zone[data-zone="local-a"]')?.classList.contains('impaired')`, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('tr[data-db="orders"] .primary')?.textContent?.trim() === 'orders-b', undefined, { timeout: 20_000, polling: 200 });
+    await page.waitForFunction(() => document.querySelector('#zones .zone[data-zone="local-a"]')?.classList.contains('impaired'), undefined, { timeout: 5000 });
     expect(await page.textContent('tr[data-db="orders"] .failovers')).toBe('1');
     expect(await page.$$eval('#events tr', (rows) => rows.map((r) => r.textContent ?? '').join('\n'))).toMatch(/failover\.completed/);
 

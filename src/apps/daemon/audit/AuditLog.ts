@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/privateFiles.js';
 import type { AuditRecord } from './AuditRecord.js';
 
 /**
@@ -15,12 +16,12 @@ export class AuditLog {
     readonly file: string,
     private readonly keep = 1000,
   ) {
-    mkdirSync(dirname(file), { recursive: true });
+    ensurePrivateDir(dirname(file));
   }
 
   /** Appends one record. */
   append(record: AuditRecord): void {
-    appendFileSync(this.file, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    appendFileSync(this.file, `${JSON.stringify(record)}\n`, { mode: PRIVATE_FILE_MODE });
     this.recent.push(record);
     if (this.recent.length > this.keep) this.recent.shift();
   }

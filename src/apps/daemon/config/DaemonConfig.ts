@@ -34,7 +34,17 @@ export interface DaemonConfig {
   readonly databases: readonly { readonly cluster: string; readonly provider?: string }[];
   readonly probes: NonNullable<DaemonConfigFile['probes']>;
   readonly policy: PolicyOverrides;
-  readonly api: { readonly listen: string; readonly token?: string; readonly tokenEnv?: string };
+  readonly api: {
+    readonly listen: string;
+    readonly token?: string;
+    readonly tokenEnv?: string;
+    readonly readToken?: string;
+    readonly readTokenEnv?: string;
+    readonly hosts?: readonly string[];
+    /** Absolute paths. */
+    readonly tls?: { readonly cert: string; readonly key: string };
+    readonly requireTls?: boolean;
+  };
   readonly journal: string;
   readonly audit: string;
   readonly reports: string;

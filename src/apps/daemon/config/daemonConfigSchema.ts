@@ -136,14 +136,29 @@ export const probesSchema = z.strictObject({
   database: z.strictObject({ type: z.literal('tcp') }).optional(),
 });
 
-/** The HTTP API. */
+/** The HTTP API: where it listens, who may use it (a token per role), and TLS. */
 export const apiSchema = z
   .strictObject({
-    listen: listenSchema.optional().describe('host:port; default 127.0.0.1:7400'),
-    token: z.string().min(16).optional().describe('bearer token for mutating endpoints (prefer tokenEnv)'),
-    tokenEnv: envName.optional(),
+    listen: listenSchema.optional().describe('host:port; default 127.0.0.1:7400. Every address the host resolves to must be loopback unless a token is configured'),
+    token: z.string().min(16).optional().describe('operate token (pause, resume, switchover, and everything read allows), at least 16 characters; prefer tokenEnv'),
+    tokenEnv: envName.optional().describe('environment variable holding the operate token (at least 16 characters)'),
+    readToken: z.string().min(16).optional().describe('read token (GET /status, /events, /metrics), at least 16 characters; without one, reads are open to whoever reaches the API. Prefer readTokenEnv'),
+    readTokenEnv: envName.optional().describe('environment variable holding the read token (at least 16 characters)'),
+    hosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+$/, { message: 'expected a host name such as lifeboat.internal' }))
+      .optional()
+      .describe('more names clients use to reach the API, accepted in the Host header (localhost, the listen host, this machine\'s name and IP addresses always are)'),
+    tls: z
+      .strictObject({
+        cert: z.string().min(1).describe('PEM certificate chain file'),
+        key: z.string().min(1).describe('PEM private key file'),
+      })
+      .optional()
+      .describe('serve HTTPS; both files are read again on SIGHUP'),
+    requireTls: z.boolean().optional().describe('refuse to start when the API would serve plain HTTP on an address that is not loopback (default false)'),
   })
-  .refine((v) => !(v.token !== undefined && v.tokenEnv !== undefined), { message: 'give token or tokenEnv, not both' });
+  .refine((v) => !(v.token !== undefined && v.tokenEnv !== undefined), { message: 'give token or tokenEnv, not both' })
+  .refine((v) => !(v.readToken !== undefined && v.readTokenEnv !== undefined), { message: 'give readToken or readTokenEnv, not both' });
 
 /** Leader election on etcd: several daemons, one acts (the holder of the leader key). */
 export const etcdSchema = z.strictObject({

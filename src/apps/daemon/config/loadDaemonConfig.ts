@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { isLoopbackAddress } from '../api/resolveListenAddress.js';
 import { describeValue } from '../../replay/scenario/describeValue.js';
 import type { PathSegment } from '../../replay/scenario/formatPath.js';
 import { IssueList } from '../../replay/scenario/IssueList.js';
@@ -135,6 +137,10 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
   });
   (config.protect.databases ?? []).forEach((d, i) => checkProvider(['protect', 'databases', i, 'provider'], d.provider));
   const listen = config.api?.listen ?? DEFAULT_LISTEN;
+  const listenHost = listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (config.api?.requireTls && config.api.tls === undefined && isIP(listenHost) !== 0 && !isLoopbackAddress(listenHost)) {
+    issues.add(['api', 'requireTls'], `the API would serve plain HTTP on ${listenHost}, which is not loopback: give api.tls (cert and key) or listen on 127.0.0.1`);
+  }
   let etcd: DaemonConfig['etcd'];
   if (config.etcd !== undefined) {
     const { endpoints, prefix, ttl } = config.etcd;
@@ -165,6 +171,11 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
       listen,
       ...(config.api?.token !== undefined ? { token: config.api.token } : {}),
       ...(config.api?.tokenEnv !== undefined ? { tokenEnv: config.api.tokenEnv } : {}),
+      ...(config.api?.readToken !== undefined ? { readToken: config.api.readToken } : {}),
+      ...(config.api?.readTokenEnv !== undefined ? { readTokenEnv: config.api.readTokenEnv } : {}),
+      ...(config.api?.hosts !== undefined ? { hosts: config.api.hosts } : {}),
+      ...(config.api?.tls !== undefined ? { tls: { cert: abs(config.api.tls.cert), key: abs(config.api.tls.key) } } : {}),
+      ...(config.api?.requireTls !== undefined ? { requireTls: config.api.requireTls } : {}),
     },
     journal,
     audit,

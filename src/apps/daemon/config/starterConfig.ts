@@ -53,10 +53,15 @@ policy:
   probeInterval: 2s
   maxDataLoss: 30s
 
-# HTTP API: loopback only unless a token is set. Mutating endpoints need the token.
+# HTTP API: loopback only unless a token is set. Tokens have at least 16
+# characters (openssl rand -hex 32). The operate token pauses, resumes and
+# switches over; a read token, when set, is needed for status, events, metrics.
 api:
   listen: 127.0.0.1:7400
   tokenEnv: LIFEBOAT_API_TOKEN
+  # readTokenEnv: LIFEBOAT_READ_TOKEN
+  # tls: { cert: tls/api.crt, key: tls/api.key }   # HTTPS, re-read on SIGHUP
+  # requireTls: true                               # refuse plain HTTP off loopback
 
 # Crash-safe journal of the controller's memory, and the append-only audit log.
 journal: lifeboat-state/journal.json

@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { memoryToJson, type ControllerMemory, type MemoryJson } from '../../../core/controller/ControllerMemory.js';
 import type { Step } from '../../../core/controller/Plan.js';
+import { writePrivateFile } from '../files/privateFiles.js';
 
 /** A step whose adapter call was started and has not been seen to finish. */
 export interface JournaledStep {
@@ -98,22 +99,7 @@ export class Journal {
     if (!this.disk) return;
     const text = JSON.stringify(this.state(memory));
     if (text === this.last) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.file);
-    const dir = openSync(dirname(this.file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writePrivateFile(dirname(this.file), basename(this.file), text);
     this.last = text;
   }
 }
