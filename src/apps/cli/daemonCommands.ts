@@ -13,6 +13,7 @@ import { DaemonApi } from '../daemon/DaemonApi.js';
 import { EtcdLeadership } from '../daemon/leader/EtcdLeadership.js';
 import { buildRuntime } from '../daemon/runtime/buildRuntime.js';
 import { RealtimeSimDriver } from '../daemon/sim/RealtimeSimDriver.js';
+import { containUnhandledRejections } from './containUnhandledRejections.js';
 import { SimServer } from '../daemon/sim/SimServer.js';
 import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
 import { isScenarioError } from '../replay/scenario/ScenarioError.js';
@@ -118,12 +119,14 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
   let token = config.api.token;
   if (config.api.tokenEnv !== undefined) token = process.env[config.api.tokenEnv] || undefined;
   const log = (line: string) => process.stderr.write(`lifeboat daemon: ${line}\n`);
-  const { signal, dispose } = signalOnTermination();
+  const { signal, dispose: disposeSignals } = signalOnTermination();
+  const release = containUnhandledRejections(log);
+  const dispose = () => (disposeSignals(), release());
   const clock = new SystemClock();
   const id = config.id ?? `${hostname()}-${process.pid}`;
   let runtime;
   try {
-    runtime = await buildRuntime(config, clock, signal);
+    runtime = await buildRuntime(config, clock, signal, { log });
   } catch (error) {
     dispose();
     process.stderr.write(`lifeboat daemon: cannot start the providers: ${(error as Error).message}\n`);

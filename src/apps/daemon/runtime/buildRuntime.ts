@@ -6,7 +6,11 @@ import type { Provider } from '../../../core/contract/Provider.js';
 import type { DaemonConfig, ResolvedProvider } from '../config/DaemonConfig.js';
 import { RealtimeSimDriver } from '../sim/RealtimeSimDriver.js';
 import { RemoteSimProber, RemoteSimProvider } from '../sim/RemoteSimProvider.js';
+import { checkInputPath } from '../../../core/util/readInputFile.js';
+import { isInputFileError } from '../../../core/util/InputFileError.js';
+import { INPUT_LIMITS } from '../../replay/scenario/inputLimits.js';
 import { EndpointProber } from './EndpointProber.js';
+import { ProviderFailureLog, type ProviderFailure } from './ProviderFailureLog.js';
 import { RoutingProber } from './RoutingProber.js';
 
 /** Providers and probes built from a config, with what must run beside them. */
@@ -17,6 +21,14 @@ export interface Runtime {
   run(signal: AbortSignal): Promise<void>;
   /** Releases what the providers started. */
   close(): Promise<void>;
+  /** Providers whose last call failed (each failure is also logged once): a hook for `/healthz`. */
+  providerFailures(): readonly ProviderFailure[];
+}
+
+/** What {@link buildRuntime} reports to. */
+export interface RuntimeOptions {
+  /** The daemon's log; provider failures are reported here. Default: nowhere. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -24,7 +36,7 @@ export interface Runtime {
  * environment variables or profiles the config names, here and nowhere else,
  * and are never logged.
  */
-export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: AbortSignal): Promise<Runtime> {
+export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: AbortSignal, options: RuntimeOptions = {}): Promise<Runtime> {
   const providers: Provider[] = [];
   const probers = new Map<string, Prober>();
   const drivers: ((signal: AbortSignal) => Promise<void>)[] = [];
@@ -113,8 +125,17 @@ export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: A
       }
       case 'gcp': {
         if (entry.credentialsFileEnv !== undefined) {
+          const file = requireEnv(entry.credentialsFileEnv);
+          // Checked here, at start, where a typo can still be reported with exit 2: a missing file, a FIFO or a huge
+          // file. Whatever happens to it later is contained by the adapter and reported by ProviderFailureLog.
+          try {
+            await checkInputPath(file, { maxBytes: INPUT_LIMITS.credentialsBytes });
+          } catch (error) {
+            if (!isInputFileError(error)) throw error;
+            throw new Error(`the credentials file that ${entry.credentialsFileEnv} (named in the config) points at: ${error.message}`, { cause: error });
+          }
           // google-auth-library's ADC reads this variable; we only point it at the file the config's variable names.
-          process.env['GOOGLE_APPLICATION_CREDENTIALS'] = requireEnv(entry.credentialsFileEnv);
+          process.env['GOOGLE_APPLICATION_CREDENTIALS'] = file;
         }
         const { createGcpProvider } = await import('../../../../adapters/gcp/createGcpProvider.js');
         const gcp = createGcpProvider({
@@ -135,9 +156,11 @@ export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: A
     }
   }
 
+  const failureLog = new ProviderFailureLog(options.log ?? (() => {}));
   return {
-    providers,
+    providers: providers.map((p) => failureLog.wrap(p)),
     prober: new RoutingProber(probers),
+    providerFailures: () => failureLog.failing(),
     run: async (s) => {
       await Promise.all(drivers.map((d) => d(s)));
     },
