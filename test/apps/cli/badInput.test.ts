@@ -208,4 +208,23 @@ describe('lifeboat config check / daemon: config files', () => {
     expectRefused(await lifeboat('daemon', '--config', zero), `${zero}: cannot read the file: it is a character device, not a regular file`);
     expectRefused(await lifeboat('config', 'check', huge), `${huge}: the file is 1 MiB, over the size limit of 256 KiB for this kind of file`);
   });
+
+  it.skipIf(process.platform === 'win32')('refuses a FIFO where the journal should be, before starting', async () => {
+    const state = join(dir, 'state-with-fifo');
+    await mkdir(state);
+    execFileSync('mkfifo', [join(state, 'journal.json')]);
+    const config = join(dir, 'fifo-journal.yaml');
+    const starter = join(dir, 'starter.yaml');
+    expect((await lifeboat('init', '--out', starter)).code).toBe(0);
+    const text = (await readFile(starter, 'utf8')).replace('127.0.0.1:7400', '127.0.0.1:0').replace('journal: lifeboat-state/journal.json', 'journal: state-with-fifo/journal.json');
+    await writeFile(config, text);
+    expectRefused(await lifeboat('daemon', '--config', config), `lifeboat daemon: journal ${join(state, 'journal.json')}: cannot read the file: it is a named pipe (FIFO), not a regular file`);
+  });
+});
+
+describe('lifeboat demo: --json checked before the drill', () => {
+  it('refuses a report in a missing folder without starting anything', async () => {
+    const report = join(dir, 'no-such-folder/drill.json');
+    expectRefused(await lifeboat('demo', '--json', report), `lifeboat demo: --json ${report}: cannot write the file: its folder ${join(dir, 'no-such-folder')} does not exist`);
+  });
 });

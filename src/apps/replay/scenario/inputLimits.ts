@@ -13,6 +13,12 @@ export const INPUT_LIMITS = Object.freeze({
   sourceBytes: 256 * 1024,
   /** Largest credentials file an adapter is pointed at (a service-account key is about 2 KiB). */
   credentialsBytes: 64 * 1024,
+  /**
+   * Largest daemon journal read at start. The daemon writes it itself (the
+   * controller's memory and the steps in flight: kilobytes); past this it is
+   * not a journal, and reading it would only cost memory.
+   */
+  journalBytes: 64 * 1024 * 1024,
   /** Deepest nesting of mappings and lists in a file; a scenario needs about 8 levels. */
   nestingDepth: 64,
   /**
