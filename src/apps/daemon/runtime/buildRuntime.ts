@@ -6,9 +6,7 @@ import type { Provider } from '../../../core/contract/Provider.js';
 import type { DaemonConfig, ResolvedProvider } from '../config/DaemonConfig.js';
 import { RealtimeSimDriver } from '../sim/RealtimeSimDriver.js';
 import { RemoteSimProber, RemoteSimProvider } from '../sim/RemoteSimProvider.js';
-import { checkInputPath } from '../../../core/util/readInputFile.js';
-import { isInputFileError } from '../../../core/util/InputFileError.js';
-import { INPUT_LIMITS } from '../../replay/scenario/inputLimits.js';
+import { checkCredentialsFile } from './checkCredentialsFile.js';
 import { EndpointProber } from './EndpointProber.js';
 import { ProviderFailureLog, type ProviderFailure } from './ProviderFailureLog.js';
 import { RoutingProber } from './RoutingProber.js';
@@ -125,17 +123,8 @@ export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: A
       }
       case 'gcp': {
         if (entry.credentialsFileEnv !== undefined) {
-          const file = requireEnv(entry.credentialsFileEnv);
-          // Checked here, at start, where a typo can still be reported with exit 2: a missing file, a FIFO or a huge
-          // file. Whatever happens to it later is contained by the adapter and reported by ProviderFailureLog.
-          try {
-            await checkInputPath(file, { maxBytes: INPUT_LIMITS.credentialsBytes });
-          } catch (error) {
-            if (!isInputFileError(error)) throw error;
-            throw new Error(`the credentials file that ${entry.credentialsFileEnv} (named in the config) points at: ${error.message}`, { cause: error });
-          }
           // google-auth-library's ADC reads this variable; we only point it at the file the config's variable names.
-          process.env['GOOGLE_APPLICATION_CREDENTIALS'] = file;
+          process.env['GOOGLE_APPLICATION_CREDENTIALS'] = await checkCredentialsFile(entry.credentialsFileEnv, requireEnv(entry.credentialsFileEnv));
         }
         const { createGcpProvider } = await import('../../../../adapters/gcp/createGcpProvider.js');
         const gcp = createGcpProvider({
