@@ -23,8 +23,23 @@ export class ScopedAuth {
     private readonly scopes: AsyncLocalStorage<GcpCallScope>,
   ) {}
 
-  getClient(): Promise<unknown> {
-    return this.inner.getClient();
+  /**
+   * Never rejects. The Compute client asks for the auth client once, when it
+   * builds its stub, outside any contract call, and every method wrapper it
+   * made holds that promise: a failure here (a credentials file that is
+   * missing or unreadable) became an unhandled rejection that killed the
+   * daemon. The client library uses the answer only for its universe
+   * domain; every request goes through {@link ScopedAuth.fetch}, where the
+   * same failure is raised again inside the contract call and translated
+   * like any other error. google-auth-library does not cache a failure, so
+   * each later call tries to load the credentials again.
+   */
+  async getClient(): Promise<unknown> {
+    try {
+      return await this.inner.getClient();
+    } catch {
+      return CREDENTIALS_NOT_LOADED;
+    }
   }
 
   async getProjectId(): Promise<string> {
@@ -50,6 +65,9 @@ export class ScopedAuth {
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 }
+
+/** What the client library gets while credentials cannot be loaded: no universe domain, so the default applies. */
+const CREDENTIALS_NOT_LOADED = Object.freeze({});
 
 interface ErrorBody {
   error?: {

@@ -18,6 +18,10 @@ import { LocalLock } from '../daemon/LocalLock.js';
 import { EtcdLeadership } from '../daemon/leader/EtcdLeadership.js';
 import { buildRuntime } from '../daemon/runtime/buildRuntime.js';
 import { RealtimeSimDriver } from '../daemon/sim/RealtimeSimDriver.js';
+import { containUnhandledRejections } from './containUnhandledRejections.js';
+import { isInputFileError } from '../../core/util/InputFileError.js';
+import { checkInputPath } from '../../core/util/readInputFile.js';
+import { INPUT_LIMITS } from '../replay/scenario/inputLimits.js';
 import { SimServer } from '../daemon/sim/SimServer.js';
 import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
 import { isScenarioError } from '../replay/scenario/ScenarioError.js';
@@ -88,6 +92,28 @@ function signalOnTermination(): { signal: AbortSignal; dispose: () => void } {
   return { signal: controller.signal, dispose: () => (process.off('SIGTERM', term), process.off('SIGINT', int)) };
 }
 
+/**
+ * The journal and its lock file, read at start, where they exist: regular
+ * files within their limit (a FIFO there would hang the start, a huge file
+ * would eat memory). A missing one is normal (first start). Returns the
+ * problem, or `undefined`.
+ */
+async function checkStateFiles(config: DaemonConfig): Promise<string | undefined> {
+  for (const [what, file] of [
+    ['journal', config.journal],
+    ['journal lock', `${config.journal}.lock`],
+  ] as const) {
+    try {
+      await checkInputPath(file, { maxBytes: INPUT_LIMITS.journalBytes });
+    } catch (error) {
+      if (!isInputFileError(error)) throw error;
+      if (error.code === 'ENOENT') continue;
+      return `${what} ${error.message}`;
+    }
+  }
+  return undefined;
+}
+
 /** Programmatic hooks into {@link runDaemonCommand}; the CLI passes none. */
 export interface DaemonCommandHooks {
   /**
@@ -113,6 +139,11 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
   }
   const config = await readConfig(values.config, 'daemon');
   if (!config) return 2;
+  const stateProblem = await checkStateFiles(config);
+  if (stateProblem !== undefined) {
+    process.stderr.write(`lifeboat daemon: ${stateProblem}\n`);
+    return 2;
+  }
   const listen = values.listen ?? config.api.listen;
   const hostPort = /^(.*):(\d+)$/.exec(listen);
   if (!hostPort) {
@@ -136,12 +167,14 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     return 2;
   }
   const log = (line: string) => process.stderr.write(`lifeboat daemon: ${line}\n`);
-  const { signal, dispose } = signalOnTermination();
+  const { signal, dispose: disposeSignals } = signalOnTermination();
+  const release = containUnhandledRejections(log);
+  const dispose = () => (disposeSignals(), release());
   const clock = new SystemClock();
   const id = config.id ?? `${hostname()}-${process.pid}`;
   let runtime;
   try {
-    runtime = await buildRuntime(config, clock, signal);
+    runtime = await buildRuntime(config, clock, signal, { log });
   } catch (error) {
     dispose();
     lock?.release();

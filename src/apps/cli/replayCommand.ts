@@ -1,13 +1,20 @@
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkOutputFile } from '../../core/util/checkOutputFile.js';
+import { isInputFileError } from '../../core/util/InputFileError.js';
+import { checkInputPath } from '../../core/util/readInputFile.js';
 import { formatReport } from '../replay/formatReport.js';
 import { replayScenario } from '../replay/replayScenario.js';
 import type { ReplayReport } from '../replay/ReplayReport.js';
 import { isScenarioError } from '../replay/scenario/ScenarioError.js';
 import { loadPolicyFile } from '../replay/scenario/loadPolicyFile.js';
+import { INPUT_LIMITS } from '../replay/scenario/inputLimits.js';
 import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
 import type { Scenario } from '../replay/scenario/Scenario.js';
+import { formatScenarioIssue } from '../replay/scenario/ScenarioError.js';
+import { scenarioLimitIssues } from '../replay/scenario/scenarioLimits.js';
+import { formatPath } from '../replay/scenario/formatPath.js';
 
 const SCENARIO_FILE = /\.(ya?ml|json)$/i;
 
@@ -44,17 +51,26 @@ export async function runReplayCommand(argv: readonly string[]): Promise<number>
   }
 
   const problems: string[] = [];
+  // The report's path is checked first: a typo there must not cost a whole replay before it shows.
+  if (values.json !== undefined) {
+    try {
+      await checkOutputFile(values.json);
+    } catch (error) {
+      if (!isInputFileError(error)) throw error;
+      problems.push(`--json ${error.message}`);
+    }
+  }
   const files: string[] = [];
   for (const arg of positionals) {
     try {
-      const info = await stat(arg);
-      if (info.isDirectory()) {
+      if ((await checkInputPath(arg, { maxBytes: INPUT_LIMITS.sourceBytes, allowDirectory: true })) === 'directory') {
         const entries = (await readdir(arg)).filter((f) => SCENARIO_FILE.test(f)).sort();
         if (entries.length === 0) problems.push(`${arg}: directory has no .yaml, .yml or .json scenario files`);
         files.push(...entries.map((f) => join(arg, f)));
       } else files.push(arg);
-    } catch {
-      problems.push(`${arg}: cannot read (no such file or directory)`);
+    } catch (error) {
+      if (!isInputFileError(error)) throw error;
+      problems.push(error.message);
     }
   }
 
@@ -74,6 +90,14 @@ export async function runReplayCommand(argv: readonly string[]): Promise<number>
     } catch (error) {
       if (!isScenarioError(error)) throw error;
       problems.push(error.message);
+    }
+  }
+  if (values.policy !== undefined && problems.length === 0) {
+    // The scenario's own limits were checked with its own policy; a faster probeInterval here means more work.
+    for (const scenario of scenarios) {
+      for (const issue of scenarioLimitIssues(scenario, policy)) {
+        problems.push(formatScenarioIssue(scenario.file, { path: formatPath(issue.path), message: `${issue.message} (with --policy ${values.policy})` }));
+      }
     }
   }
   const names = new Map<string, string>();

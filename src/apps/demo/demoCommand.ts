@@ -1,9 +1,9 @@
-import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ZONE_FAULTS, type ZoneFault } from '../../../adapters/local/index.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
+import { checkOutputFile } from '../../core/util/checkOutputFile.js';
+import { isInputFileError } from '../../core/util/InputFileError.js';
 import { formatDrillReport, formatProgress } from './formatDrillReport.js';
 import { runFailoverDrill } from './runFailoverDrill.js';
 
@@ -70,11 +70,11 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   }
 
   if (values.json !== undefined) {
-    const folder = dirname(resolve(values.json));
     try {
-      await access(folder, constants.W_OK);
-    } catch {
-      process.stderr.write(`lifeboat demo: cannot write --json ${values.json}: ${folder} is not a writable directory\n`);
+      await checkOutputFile(values.json);
+    } catch (error) {
+      if (!isInputFileError(error)) throw error;
+      process.stderr.write(`lifeboat demo: --json ${error.message}\n`);
       return 2;
     }
   }

@@ -6,7 +6,9 @@ import type { Provider } from '../../../core/contract/Provider.js';
 import type { DaemonConfig, ResolvedProvider } from '../config/DaemonConfig.js';
 import { RealtimeSimDriver } from '../sim/RealtimeSimDriver.js';
 import { RemoteSimProber, RemoteSimProvider } from '../sim/RemoteSimProvider.js';
+import { checkCredentialsFile } from './checkCredentialsFile.js';
 import { EndpointProber } from './EndpointProber.js';
+import { ProviderFailureLog, type ProviderFailure } from './ProviderFailureLog.js';
 import { RoutingProber } from './RoutingProber.js';
 
 /** Providers and probes built from a config, with what must run beside them. */
@@ -17,6 +19,14 @@ export interface Runtime {
   run(signal: AbortSignal): Promise<void>;
   /** Releases what the providers started. */
   close(): Promise<void>;
+  /** Providers whose last call failed (each failure is also logged once): a hook for `/healthz`. */
+  providerFailures(): readonly ProviderFailure[];
+}
+
+/** What {@link buildRuntime} reports to. */
+export interface RuntimeOptions {
+  /** The daemon's log; provider failures are reported here. Default: nowhere. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -24,7 +34,7 @@ export interface Runtime {
  * environment variables or profiles the config names, here and nowhere else,
  * and are never logged.
  */
-export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: AbortSignal): Promise<Runtime> {
+export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: AbortSignal, options: RuntimeOptions = {}): Promise<Runtime> {
   const providers: Provider[] = [];
   const probers = new Map<string, Prober>();
   const drivers: ((signal: AbortSignal) => Promise<void>)[] = [];
@@ -114,7 +124,7 @@ export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: A
       case 'gcp': {
         if (entry.credentialsFileEnv !== undefined) {
           // google-auth-library's ADC reads this variable; we only point it at the file the config's variable names.
-          process.env['GOOGLE_APPLICATION_CREDENTIALS'] = requireEnv(entry.credentialsFileEnv);
+          process.env['GOOGLE_APPLICATION_CREDENTIALS'] = await checkCredentialsFile(entry.credentialsFileEnv, requireEnv(entry.credentialsFileEnv));
         }
         const { createGcpProvider } = await import('../../../../adapters/gcp/createGcpProvider.js');
         const gcp = createGcpProvider({
@@ -135,9 +145,11 @@ export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: A
     }
   }
 
+  const failureLog = new ProviderFailureLog(options.log ?? (() => {}));
   return {
-    providers,
+    providers: providers.map((p) => failureLog.wrap(p)),
     prober: new RoutingProber(probers),
+    providerFailures: () => failureLog.failing(),
     run: async (s) => {
       await Promise.all(drivers.map((d) => d(s)));
     },

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { Alias, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
+import { isInputFileError } from '../../../core/util/InputFileError.js';
+import { readInputFile } from '../../../core/util/readInputFile.js';
 import { findJsonSyntaxError } from './findJsonSyntaxError.js';
 import { formatPath, type PathSegment } from './formatPath.js';
+import { INPUT_LIMITS } from './inputLimits.js';
 import { ScenarioError, type ScenarioIssue } from './ScenarioError.js';
 
 /** Syntax of a file, from its extension. */
@@ -10,19 +12,18 @@ export type SourceFormat = 'yaml' | 'json';
 
 const FORMATS: Readonly<Record<string, SourceFormat>> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 
-/** Node error codes users hit, in their words. */
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-};
+const NESTING_MESSAGE = `nesting too deep: more than ${INPUT_LIMITS.nestingDepth} levels of mappings and lists (the nesting depth limit)`;
 
 /**
  * A YAML or JSON file, parsed once, that can say on which line any path of
  * its value was written. JSON goes through the YAML parser too (after a
  * strict JSON syntax check), so both formats get lines and duplicate-key
  * detection from one code path.
+ *
+ * YAML merge keys (`<<: *defaults`, YAML 1.1) are supported: authors use
+ * them to share replica or group settings, and refusing them only made a
+ * file that reads right fail with "missing key". In JSON, `"<<"` is an
+ * ordinary key.
  */
 export class SourceDocument {
   private constructor(
@@ -36,20 +37,21 @@ export class SourceDocument {
   ) {}
 
   /**
-   * Reads and parses a file.
+   * Reads and parses a file, through the checked read every input takes: a
+   * regular file (never a FIFO or a device), at most
+   * {@link INPUT_LIMITS}.sourceBytes, valid UTF-8.
    *
    * @throws {@link ScenarioError} when the extension is not supported, the
-   * file cannot be read, or it is not well-formed YAML/JSON.
+   * file cannot be read or is refused, or it is not well-formed YAML/JSON.
    */
   static async load(path: string): Promise<SourceDocument> {
     formatOf(path);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readInputFile(path, { maxBytes: INPUT_LIMITS.sourceBytes });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const reason = (code !== undefined ? READ_ERRORS[code] : undefined) ?? (error as Error).message;
-      throw new ScenarioError(path, { path: '', message: `cannot read the file: ${reason}${code ? ` (${code})` : ''}` }, { cause: error });
+      if (!isInputFileError(error)) throw error;
+      throw new ScenarioError(path, { path: '', ...(error.line !== undefined ? { line: error.line } : {}), message: error.reason }, { cause: error });
     }
     return SourceDocument.parse(text, path);
   }
@@ -68,26 +70,21 @@ export class SourceDocument {
 
     if (format === 'json') {
       if (body.trim() === '') return new SourceDocument(file, format, undefined, undefined, lines);
-      const syntax = findJsonSyntaxError(body);
+      const syntax = findJsonSyntaxError(body, INPUT_LIMITS.nestingDepth);
       if (syntax) {
         throw new ScenarioError(file, { path: '', line: lineAtOffset(body, syntax.offset), message: `malformed JSON: ${syntax.message}` });
       }
     }
 
-    const doc = parseDocument(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
     const source = new SourceDocument(file, format, undefined, doc, lines);
     const issues: ScenarioIssue[] = doc.errors.map((error) => source.parseErrorIssue(error.code, error.message, error.pos[0]));
+    if (issues.length === 0) issues.push(...source.nestingIssues());
     if (issues.length === 0) issues.push(...source.structureIssues());
     if (issues.length > 0) throw new ScenarioError(file, issues);
     if (isEmpty(doc.contents)) return source;
 
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      throw new ScenarioError(file, { path: '', message: `malformed YAML: ${(error as Error).message}` }, { cause: error });
-    }
-    return new SourceDocument(file, format, value, doc, lines);
+    return new SourceDocument(file, format, source.toValue(), doc, lines);
   }
 
   /**
@@ -103,7 +100,7 @@ export class SourceDocument {
     for (const segment of path) {
       if (isAlias(node)) node = node.resolve(this.doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = this.pairOf(node, String(segment));
         if (!pair) break;
         line = this.lineOfNode(pair.key) ?? line;
         node = pair.value;
@@ -118,6 +115,28 @@ export class SourceDocument {
     return line;
   }
 
+  /**
+   * The entry for `key` in `map`: written there, or brought in by a merge
+   * key (`<<: *defaults`, or a list of them, the first one winning), so a
+   * problem in a merged value points at the line where it was written.
+   */
+  private pairOf(map: YAMLMap, key: string, seen = new Set<unknown>()): Pair | undefined {
+    seen.add(map);
+    const own = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    if (own) return own;
+    // With `merge: true` the parser turns a plain `<<` key into the symbol `Symbol(<<)`.
+    for (const merge of map.items.filter((p) => isScalar(p.key) && typeof p.key.value === 'symbol' && p.key.value.description === '<<')) {
+      const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+      for (const each of sources) {
+        const target = isAlias(each) ? each.resolve(this.doc!) : each;
+        if (!isMap(target) || seen.has(target)) continue;
+        const found = this.pairOf(target, key, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   private lineOfNode(node: unknown): number | undefined {
     const range = (node as { range?: readonly number[] | null } | null | undefined)?.range;
     return range ? this.lines.linePos(range[0]!).line : undefined;
@@ -129,10 +148,71 @@ export class SourceDocument {
       const path = this.pathAt(offset);
       return { path: formatPath(path), line, message: 'duplicate key (each key may appear only once in a mapping)' };
     }
+    if (code === 'RESOURCE_EXHAUSTION') {
+      // The parser ran out of stack: only absurd nesting does that.
+      return { path: '', line, message: NESTING_MESSAGE };
+    }
     if (code === 'MULTIPLE_DOCS') {
       return { path: '', line, message: 'a second YAML document ("---"): a file holds exactly one document' };
     }
     return { path: '', line, message: `malformed ${this.format === 'json' ? 'JSON' : 'YAML'}: ${message}` };
+  }
+
+  /**
+   * Plain data of the document. An alias bomb (aliases of aliases, each
+   * doubling the size) is refused with the line of the alias at which
+   * YAML's `maxAliasCount` ran out: each alias records its own failure.
+   */
+  private toValue(): unknown {
+    const doc = this.doc!;
+    let culprit: Alias | undefined;
+    visit(doc, {
+      Alias: (_key, alias) => {
+        const toJSON = alias.toJSON.bind(alias);
+        alias.toJSON = (arg, ctx) => {
+          try {
+            return toJSON(arg, ctx);
+          } catch (error) {
+            culprit ??= alias;
+            throw error;
+          }
+        };
+      },
+    });
+    try {
+      return doc.toJS({ maxAliasCount: INPUT_LIMITS.aliasExpansions });
+    } catch (error) {
+      const line = culprit ? this.lineOfNode(culprit) : undefined;
+      const message = culprit
+        ? `alias *${culprit.source} expands too much: more than ${INPUT_LIMITS.aliasExpansions} alias expansions (the alias limit; an alias bomb?)`
+        : `malformed YAML: ${(error as Error).message}`;
+      throw new ScenarioError(this.file, { path: '', ...(line !== undefined ? { line } : {}), message }, { cause: error });
+    }
+  }
+
+  /**
+   * Nesting deeper than {@link INPUT_LIMITS}.nestingDepth, with the line
+   * where it goes too deep. Walked without recursion, so depth that the
+   * parser survived cannot overflow the stack here either.
+   */
+  private nestingIssues(): ScenarioIssue[] {
+    const stack: { node: unknown; depth: number }[] = [{ node: this.doc?.contents, depth: 1 }];
+    while (stack.length > 0) {
+      const { node, depth } = stack.pop()!;
+      if (!isCollection(node)) continue;
+      if (depth > INPUT_LIMITS.nestingDepth) {
+        const line = this.lineOfNode(node);
+        return [{ path: '', ...(line !== undefined ? { line } : {}), message: NESTING_MESSAGE }];
+      }
+      for (const item of node.items) {
+        if (isPair(item)) {
+          stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+        } else {
+          stack.push({ node: item, depth: depth + 1 });
+        }
+      }
+    }
+    return [];
   }
 
   /**

@@ -16,9 +16,14 @@ export interface JsonSyntaxError {
  * words, single quotes), which would make a `.json` file valid here and
  * invalid everywhere else; and `JSON.parse` does not give a position for
  * every error, which users need.
+ *
+ * @param maxDepth - Deepest nesting of objects and arrays accepted; deeper
+ * is reported where it goes too deep.
  */
-export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
+export function findJsonSyntaxError(text: string, maxDepth = Infinity): JsonSyntaxError | undefined {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let depth = 0;
+  const nesting = `nesting too deep: more than ${maxDepth} levels of objects and arrays (the nesting depth limit)`;
 
   class Failure {
     constructor(
@@ -77,8 +82,13 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   const value = (): void => {
     skipSpace();
     const c = text[i];
-    if (c === '{') return object();
-    if (c === '[') return array();
+    if (c === '{' || c === '[') {
+      if (++depth > maxDepth) fail(nesting);
+      if (c === '{') object();
+      else array();
+      depth--;
+      return;
+    }
     if (c === '"') return string();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
     if (c === 't') return word('true');

@@ -7,6 +7,7 @@ import { readExpectations } from './readExpectations.js';
 import { readTopology } from './readTopology.js';
 import type { Expectation, Scenario, ScenarioEvent, Topology } from './Scenario.js';
 import { ScenarioError } from './ScenarioError.js';
+import { scenarioLimitIssues } from './scenarioLimits.js';
 import { nameSchema, nullAsEmpty, positiveDuration, seedSchema } from './scenarioSchemas.js';
 import { SourceDocument } from './SourceDocument.js';
 import { TopologyIndex } from './TopologyIndex.js';
@@ -23,7 +24,8 @@ const scenarioPolicySchema = nullAsEmpty({}, policyOverridesSchema);
  * @param path - The file, as the user named it (messages repeat it as given).
  * @returns The scenario with every duration in seconds and every default applied; deeply frozen.
  * @throws {@link ScenarioError} listing every problem, each with the key path
- * and line, when the file cannot be read or is not a valid scenario.
+ * and line, when the file cannot be read, is not a valid scenario, or is
+ * over a size limit (`SCENARIO_LIMITS`, `INPUT_LIMITS`).
  */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
   return readScenario(await SourceDocument.load(path));
@@ -85,7 +87,7 @@ function readScenario(source: SourceDocument): Scenario {
   if (expectItems) expect = readExpectations(expectItems, issues, index);
 
   issues.throwIfAny();
-  return deepFreeze({
+  const scenario: Scenario = {
     file,
     name: name!,
     ...(description !== undefined ? { description } : {}),
@@ -96,7 +98,11 @@ function readScenario(source: SourceDocument): Scenario {
     policy,
     events,
     expect,
-  });
+  };
+  // Valid but too large to replay in reasonable time and memory: refused like any other bad input, with the line.
+  for (const issue of scenarioLimitIssues(scenario)) issues.add(issue.path, issue.message);
+  issues.throwIfAny();
+  return deepFreeze(scenario);
 }
 
 /** A scenario is one immutable snapshot: nothing downstream may edit what the file said. */
