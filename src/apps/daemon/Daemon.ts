@@ -294,6 +294,18 @@ export class Daemon {
     return { target: check.target.instance.id, from: check.primary.instance.id };
   }
 
+  /**
+   * What `/healthz` shows: `ok` while every provider's calls succeed;
+   * `degraded` with the reasons while some provider's calls keep failing
+   * (credentials that stop loading, an API that refuses): the daemon is
+   * alive and retries, so it answers 200 either way (a liveness check must
+   * not restart it for a cloud's outage); alerting reads `status`.
+   */
+  health(): { ok: boolean; status: 'ok' | 'degraded'; paused: boolean; problems: readonly { provider: string; operation: string; kind: string; failedCalls: number; message: string }[] } {
+    const problems = this.options.runtime.providerFailures().map((f) => ({ provider: f.provider, operation: f.operation, kind: f.kind, failedCalls: f.failedCalls, message: f.message }));
+    return { ok: problems.length === 0, status: problems.length === 0 ? 'ok' : 'degraded', paused: this.paused, problems };
+  }
+
   /** What `/status` shows. */
   status(): DaemonStatus {
     const leadership = this.options.leadership;

@@ -165,7 +165,7 @@ export class DaemonApi {
     if (route.needs) this.authorize(req, res, route.needs);
     switch (url.pathname) {
       case '/healthz':
-        return this.send(res, 200, { ok: true, paused: this.daemon.paused });
+        return this.send(res, 200, this.daemon.health());
       case '/status':
         return this.send(res, 200, this.daemon.status());
       case '/events': {

@@ -132,6 +132,8 @@ export interface IntentVerdict {
   readonly kind: 'switchover';
   readonly outcome: 'refused' | 'abandoned';
   readonly reason: string;
+  /** An instance whose fence never took (it still serves): memory forgets the fence, so its being down is evidence again. */
+  readonly forgetFence?: { readonly provider: string; readonly target: string };
 }
 
 /** What `decide` returns: steps in priority order, notes on what it chose not to do, and when to look again. */

@@ -241,6 +241,7 @@ export function rememberVerdicts(memory: ControllerMemory, verdicts: readonly In
   for (const verdict of verdicts) {
     if (!draft.get('intents').has(verdict.cluster)) continue;
     draft.delete('intents', verdict.cluster);
+    if (verdict.forgetFence) draft.delete('fenced', resourceKey(verdict.forgetFence.provider, verdict.forgetFence.target));
     events.push({ kind: verdict.outcome === 'refused' ? 'switchover.refused' : 'switchover.abandoned', database: verdict.cluster, detail: verdict.reason });
   }
   return { memory: draft.finish(), events };

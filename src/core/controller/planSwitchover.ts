@@ -114,7 +114,8 @@ export function planSwitchover(
   const target = views.find((v) => v.instance.id === fenced.target && v.instance.provider === fenced.targetProvider);
   const old = views.find((v) => v.instance.id === fenced.primary && v.instance.provider === fenced.provider);
   const targetZone = target ? snapshot.zones.get(zoneKey(target.instance.provider, target.instance.zone))?.state : undefined;
-  const viable = target !== undefined && target.health.status === 'up' && target.instance.replication?.state !== 'broken' && targetZone !== 'impaired';
+  // Only what is known lost ends the wait early: a target not yet probed (after a restart) or failing a round may still answer.
+  const viable = target !== undefined && target.health.status !== 'down' && target.instance.replication?.state !== 'broken' && targetZone !== 'impaired';
   const r = target?.instance.replication;
   const oldWritable = old !== undefined && old.health.status === 'up' && old.health.writable;
   const oldStopped = old !== undefined && (old.instance.state === 'stopped' || old.instance.state === 'stopping');
@@ -123,7 +124,7 @@ export function planSwitchover(
   const liveCaughtUp = r?.state === 'streaming' && r.lagSeconds === 0 && (r.lagBytes === undefined || r.lagBytes === null || r.lagBytes === 0);
   const syncStandby = r?.mode === 'sync' && r.upstream === fenced.primary && oldStopped;
   const caughtUp = viable && (liveCaughtUp || syncStandby);
-  if (caughtUp && !oldWritable && snapshot.now < intent.deadline) {
+  if (caughtUp && target.health.status === 'up' && !oldWritable && snapshot.now < intent.deadline) {
     const t = target.instance;
     steps.push({
       operation: 'promoteReplica',
@@ -165,6 +166,17 @@ export function planSwitchover(
   const why = viable ? `${fenced.target} did not catch up before the deadline` : `${fenced.target} can no longer take over (${target ? `${target.health.status}, zone ${targetZone ?? 'unknown'}` : 'not listed'})`;
   const capabilities = old ? snapshot.providers.get(old.instance.provider)?.capabilities : undefined;
   const oldZone = old ? snapshot.zones.get(zoneKey(old.instance.provider, old.instance.zone))?.state : undefined;
+  if (old && !oldStopped) {
+    // The fence never took: nothing to undo, the old primary serves on.
+    verdicts.push({
+      cluster,
+      kind: 'switchover',
+      outcome: 'abandoned',
+      reason: `${cluster}: switchover abandoned: ${why}; ${fenced.primary} was never stopped and serves on`,
+      forgetFence: { provider: old.instance.provider, target: old.instance.id },
+    });
+    return 'released';
+  }
   if (!old || !capabilities?.rebootDatabase || oldZone === 'impaired' || !snapshot.memory.fenced.has(resourceKey(old.instance.provider, old.instance.id))) {
     verdicts.push({ cluster, kind: 'switchover', outcome: 'abandoned', reason: `${cluster}: switchover abandoned: ${why}; ${fenced.primary} cannot be started again here, so the cluster is failed over by the usual rules` });
     return 'released';

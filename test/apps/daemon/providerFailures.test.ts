@@ -88,6 +88,11 @@ describe('a provider failing inside its client library after start', () => {
     expect(retried).toBeGreaterThanOrEqual(2);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
+    // Alive, and saying which provider fails and why.
+    const body = (await health.json()) as { ok: boolean; status: string; problems: { provider: string; kind: string; message: string }[] };
+    expect(body).toMatchObject({ ok: false, status: 'degraded' });
+    expect(body.problems[0]).toMatchObject({ provider: 'gcp', kind: 'retryable' });
+    expect(body.problems[0]!.message).toMatch(/adc-key-removed\.json/);
     const out = p.output();
     expect(out).toMatch(/provider gcp: \w+ failed \(retryable\): .*ENOENT.*adc-key-removed\.json.*; the controller retries with backoff/);
     // Once per cause, not once per call.

@@ -79,5 +79,9 @@ describe('planned switchover through decide', () => {
     expect(cannot.verdicts).toEqual([expect.objectContaining({ outcome: 'abandoned' })]);
     // Handed back: the primary this controller fenced counts as failed, and the failover rules take over.
     expect(cannot.steps.map((s) => s.operation)).toEqual(['promoteReplica']);
+    // A fence that never took (the old primary still serves): nothing to undo, and memory forgets the fence.
+    const neverStopped = decide(snapshot({ zones: zones(), databases: [primary(), asyncC({ lagSeconds: 2 })], memory }), policy);
+    expect(neverStopped.steps).toEqual([]);
+    expect(neverStopped.verdicts).toEqual([expect.objectContaining({ outcome: 'abandoned', forgetFence: { provider: 'aws', target: 'orders' } })]);
   });
 });
