@@ -5,13 +5,18 @@ import {
   type Capabilities,
   type CreateNodeRequest,
   type CreateReplicaRequest,
+  type DatabaseEndpoint,
   type DatabaseFilter,
   type DatabaseInstance,
+  type EndpointFilter,
+  type LoadBalancer,
+  type LoadBalancerFilter,
   type Node,
   type NodeFilter,
   type OperationName,
   type Region,
   type Size,
+  type TrafficShiftRequest,
   type Zone,
 } from '../../src/core/contract/types.js';
 import type { CallRecord } from './CallRecord.js';
@@ -25,6 +30,8 @@ import type { WorldState } from './WorldState.js';
 
 /** Lag of a replica created through the API: same-provider async streaming, about a second behind. */
 const CREATED_REPLICA_LAG_SECONDS = 1;
+/** ARC's limit on a zonal shift's expiry: 72 hours. */
+const MAX_SHIFT_SECONDS = 72 * 3600;
 
 const ALL_CAPABILITIES: Capabilities = Object.freeze({
   nodes: true,
@@ -38,6 +45,8 @@ const ALL_CAPABILITIES: Capabilities = Object.freeze({
   destroyDatabase: true,
   zoneStatus: true,
   replicationStatus: true,
+  endpoints: true,
+  loadBalancers: true,
 });
 
 /** What a call is about, found before any fault is drawn (faults match on region and zone). */
@@ -316,17 +325,22 @@ export class SimProvider implements Provider {
         throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be rebooted now`);
       }
       // The contract has no startDatabase: rebooting a stopped instance starts it.
+      db.fenced = false;
       this.world.moveDatabase(db, 'rebooting', 'available', this.latency('rebootDatabase'));
     });
   }
 
   stopDatabase(id: string, options: CallOptions): Promise<void> {
     return this.databaseCall('stopDatabase', id, options, (db) => {
-      if (db.state === 'stopped' || db.state === 'stopping') return;
+      if (db.state === 'stopped' || db.state === 'stopping') {
+        db.fenced = true;
+        return;
+      }
       if (db.state === 'creating' || db.state === 'promoting') {
         throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be stopped now`);
       }
       // `stopping` refuses writes at once: the fence bites before the instance is down.
+      db.fenced = true;
       this.world.moveDatabase(db, 'stopping', 'stopped', this.latency('stopDatabase'));
     });
   }
@@ -352,7 +366,111 @@ export class SimProvider implements Provider {
         if (db.state === 'creating' || db.state === 'promoting') {
           throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is ${db.state}; it cannot be deleted now`);
         }
+        db.fenced = true;
         this.world.requestDestroy(db, this.latency('destroyDatabase'));
+      },
+    );
+  }
+
+  listEndpoints(filter: EndpointFilter, options: CallOptions): Promise<DatabaseEndpoint[]> {
+    return this.call(
+      'listEndpoints',
+      options.signal,
+      undefined,
+      () => ({ resource: undefined }),
+      () => {
+        const endpoints: DatabaseEndpoint[] = [];
+        const names = filter.names === undefined ? undefined : new Set(filter.names);
+        for (const endpoint of this.cloud.endpoints.values()) {
+          if (filter.database !== undefined && endpoint.cluster.id !== filter.database) continue;
+          if (names !== undefined && !names.has(endpoint.name)) continue;
+          endpoints.push(endpoint.snapshot());
+        }
+        return endpoints;
+      },
+    );
+  }
+
+  updateEndpoint(name: string, target: string, options: CallOptions): Promise<void> {
+    return this.call(
+      'updateEndpoint',
+      options.signal,
+      name,
+      () => {
+        const endpoint = this.cloud.endpoints.get(name);
+        if (endpoint === undefined) {
+          const known = [...this.cloud.endpoints.keys()].join(', ') || 'none';
+          throw new SimRejection('invalid-input', 'NoSuchHostedZone', `unknown endpoint ${name}; ${this.id} serves ${known}`);
+        }
+        const db = this.world.databases.get(target);
+        if (db === undefined) throw new SimRejection('invalid-input', 'InvalidInput', `unknown database instance ${target}`);
+        if (db.cluster !== endpoint.cluster) {
+          throw new SimRejection('invalid-input', 'InvalidInput', `${target} belongs to ${db.cluster.id}; ${name} is the endpoint of ${endpoint.cluster.id}`);
+        }
+        // The call is about where the endpoint will point: faults and `never` match the target's zone.
+        return { region: db.zone.region, zone: db.zone.id, resource: { endpoint, db } };
+      },
+      ({ endpoint, db }) => {
+        if (endpoint.pending === db || (endpoint.pending === undefined && endpoint.served === db)) return;
+        this.world.requestEndpointChange(endpoint, db, this.latency('updateEndpoint'));
+      },
+    );
+  }
+
+  listLoadBalancers(filter: LoadBalancerFilter, options: CallOptions): Promise<LoadBalancer[]> {
+    return this.call(
+      'listLoadBalancers',
+      options.signal,
+      undefined,
+      () => ({ region: filter.region === undefined ? undefined : this.region(filter.region).id, resource: undefined }),
+      () => {
+        const nowMs = this.world.clock.now();
+        const ids = filter.ids === undefined ? undefined : new Set(filter.ids);
+        const found: LoadBalancer[] = [];
+        for (const lb of this.cloud.loadBalancers.values()) {
+          if (filter.region !== undefined && lb.region !== filter.region) continue;
+          if (filter.group !== undefined && lb.group !== filter.group) continue;
+          if (ids !== undefined && !ids.has(lb.id)) continue;
+          found.push(lb.snapshot(nowMs));
+        }
+        return found;
+      },
+    );
+  }
+
+  shiftTraffic(request: TrafficShiftRequest, options: CallOptions): Promise<void> {
+    return this.call(
+      'shiftTraffic',
+      options.signal,
+      request.loadBalancer,
+      () => {
+        const lb = this.cloud.loadBalancers.get(request.loadBalancer);
+        if (lb === undefined) throw new SimRejection('invalid-input', 'ResourceNotFoundException', `unknown load balancer ${request.loadBalancer}`);
+        const state = lb.zones.get(request.zone);
+        if (state === undefined) {
+          const zones = [...lb.zones.keys()].join(', ');
+          throw new SimRejection('invalid-input', 'ValidationException', `zone ${request.zone} is not behind ${lb.id} (its zones: ${zones})`);
+        }
+        if (typeof request.away !== 'boolean') throw new SimRejection('invalid-input', 'ValidationException', 'shiftTraffic needs away: true or false');
+        const expiresIn = request.expiresInSeconds;
+        if (request.away && !(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn <= MAX_SHIFT_SECONDS)) {
+          throw new SimRejection(
+            'invalid-input',
+            'ValidationException',
+            `a shift away needs expiresInSeconds between 0 and ${MAX_SHIFT_SECONDS} (72 h), got ${String(expiresIn)}`,
+          );
+        }
+        return { region: lb.region, zone: state.zone.id, resource: { lb, state } };
+      },
+      ({ lb, state }) => {
+        if (request.away && state.shift === undefined) {
+          let others = 0;
+          for (const each of lb.zones.values()) if (each !== state && each.shift === undefined) others++;
+          if (others === 0) {
+            throw new SimRejection('terminal', 'ConflictException', `shifting ${request.zone} away would leave no zone of ${lb.id} in rotation`);
+          }
+        }
+        this.world.requestShift(lb, request.zone, request.away, request.expiresInSeconds ?? 0, this.latency('shiftTraffic'));
       },
     );
   }
@@ -381,10 +499,12 @@ export class SimProvider implements Provider {
       record.region = located.region;
       record.zone = located.zone;
       const fault = this.world.drawFault(this.cloud, operation, located.region, located.zone);
-      if (fault !== undefined) await injectFault(fault, operation, signal);
+      if (fault !== undefined && fault !== 'lostReply') await injectFault(fault, operation, signal);
       const readLatency = isMutatingOperation(operation) ? 0 : this.cloud.latencySeconds[operation];
       if (readLatency > 0) await this.world.clock.sleep(readLatency * 1000, signal);
       const result = run(located.resource);
+      // The request took effect; its answer is lost on the way back.
+      if (fault === 'lostReply') await hangUntilCancelled(operation, signal, 'took effect, but its answer was lost (injected)');
       this.world.settle(record, 'ok');
       return result;
     } catch (error) {
@@ -548,13 +668,15 @@ function followsBack(candidate: SimDatabase, db: SimDatabase): boolean {
 async function injectFault(fault: 'error' | 'throttle' | 'hang', operation: string, signal: AbortSignal): Promise<void> {
   if (fault === 'error') throw new SimRejection('retryable', 'InternalError', `${operation}: internal error (injected)`, 500);
   if (fault === 'throttle') throw new SimRejection('throttled', 'Throttling', `${operation}: rate exceeded (injected)`, 400);
-  // A hung call never answers; only the caller's signal ends it.
-  await new Promise<never>((_, reject) => {
-    signal.addEventListener(
-      'abort',
-      () => reject(new SimRejection('timeout', 'RequestTimeout', `${operation} hung until it was cancelled (injected)`)),
-      { once: true },
-    );
+  await hangUntilCancelled(operation, signal, 'hung until it was cancelled (injected)');
+}
+
+/** A call that never answers: only the caller's signal ends it, with a `timeout`. */
+function hangUntilCancelled(operation: string, signal: AbortSignal, why: string): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const fail = () => reject(new SimRejection('timeout', 'RequestTimeout', `${operation} ${why}`));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
   });
 }
 

@@ -3,9 +3,12 @@ import { isMutatingOperation, type DatabaseState, type NodeState } from '../../s
 import { Random } from '../../src/core/util/Random.js';
 import type { CallRecord } from './CallRecord.js';
 import type { PromotionRecord } from './PromotionRecord.js';
+import type { ApiFaultKind } from './ScenarioEvent.js';
 import type { SimCloud } from './SimCloud.js';
 import type { SimCluster } from './SimCluster.js';
 import type { SimDatabase } from './SimDatabase.js';
+import type { SimEndpoint } from './SimEndpoint.js';
+import type { SimLoadBalancer } from './SimLoadBalancer.js';
 import type { SimNode } from './SimNode.js';
 import type { SimZone } from './SimZone.js';
 import type { WorldTimelineEntry } from './WorldTimelineEntry.js';
@@ -29,6 +32,8 @@ export class WorldState {
   readonly groupNodes = new Map<string, SimNode[]>();
   readonly databases = new Map<string, SimDatabase>();
   readonly clusters = new Map<string, SimCluster>();
+  /** Every load balancer, across providers (ground truth integrates each one's request errors). */
+  readonly loadBalancers = new Map<string, SimLoadBalancer>();
   readonly calls: Writable<CallRecord>[] = [];
   readonly promotions: Writable<PromotionRecord>[] = [];
   readonly probeRandom: Random;
@@ -71,6 +76,7 @@ export class WorldState {
   }
 
   addNode(node: SimNode): void {
+    this.trafficChanging();
     const cloud = this.clouds.get(node.provider)!;
     cloud.nodes.set(node.id, node);
     this.nodes.set(node.id, node);
@@ -82,7 +88,19 @@ export class WorldState {
       let all = this.groupNodes.get(node.group);
       if (all === undefined) this.groupNodes.set(node.group, (all = []));
       all.push(node);
+      // A node of the group in a new zone registers there: the load balancer spreads requests to that zone too.
+      for (const lb of this.loadBalancers.values()) if (lb.group === node.group && lb.region === node.zone.region) lb.addZone(node.zone);
     }
+  }
+
+  /**
+   * Call before anything changes what a load balancer's requests meet
+   * (nodes, zones, shifts): each integrates its failing share up to now.
+   */
+  trafficChanging(): void {
+    if (this.loadBalancers.size === 0) return;
+    const t = this.now();
+    for (const lb of this.loadBalancers.values()) lb.advance(t);
   }
 
   addDatabase(db: SimDatabase): void {
@@ -122,13 +140,17 @@ export class WorldState {
   /** Sets a node's state now and, when `then` is given, its final state after `delaySeconds`, superseding any transition in flight. */
   moveNode(node: SimNode, now: NodeState, rawState: string, then?: NodeState, delaySeconds = 0): void {
     const generation = ++node.generation;
+    this.trafficChanging();
     node.set(now, rawState);
     if (then === undefined) return;
     this.after(
       node.zone,
       delaySeconds,
       () => node.generation === generation,
-      () => node.set(then),
+      () => {
+        this.trafficChanging();
+        node.set(then);
+      },
     );
   }
 
@@ -189,6 +211,72 @@ export class WorldState {
   }
 
   /**
+   * An accepted `updateEndpoint`: the provider serves `target` after
+   * `delaySeconds` (DNS is not in any zone: nothing waits for one), unless a
+   * later change supersedes it. Clients follow within the TTL after that.
+   */
+  requestEndpointChange(endpoint: SimEndpoint, target: SimDatabase, delaySeconds: number): void {
+    endpoint.accept(target);
+    const generation = endpoint.generation;
+    this.clock.schedule(this.clock.now() + delaySeconds * 1000, () => {
+      if (endpoint.generation !== generation || endpoint.pending !== target) return;
+      const truth = endpoint.cluster.truth;
+      const t = this.now();
+      truth.advance(t);
+      endpoint.serve(target, t);
+      truth.observe(t);
+      this.emit({
+        kind: 'world.endpointServed',
+        database: endpoint.cluster.id,
+        zone: target.zone.id,
+        region: target.zone.region,
+        detail: `${endpoint.name} now answers ${target.id}; clients follow within ${endpoint.ttlSeconds}s`,
+      });
+    });
+  }
+
+  /**
+   * An accepted `shiftTraffic`: the shift is listed at once; the load
+   * balancer acts on it after `delaySeconds`, unless it was cancelled or
+   * expired meanwhile. An expiry takes the zone back at once.
+   */
+  requestShift(lb: SimLoadBalancer, zoneId: string, away: boolean, expiresInSeconds: number, delaySeconds: number): void {
+    const state = lb.zones.get(zoneId)!;
+    const nowMs = this.clock.now();
+    if (away) {
+      const renewal = state.shift !== undefined;
+      const shift = state.shift ?? { expiresAtMs: 0 };
+      shift.expiresAtMs = nowMs + expiresInSeconds * 1000;
+      state.shift = shift;
+      const expiresAtMs = shift.expiresAtMs;
+      this.clock.schedule(expiresAtMs, () => {
+        if (state.shift !== shift || shift.expiresAtMs !== expiresAtMs) return;
+        state.shift = undefined;
+        if (state.away) this.setAway(lb, zoneId, false, 'world.trafficShiftExpired', `${lb.id}: the shift away from ${zoneId} expired; it is back in rotation`);
+      });
+      if (renewal) return;
+      this.clock.schedule(nowMs + delaySeconds * 1000, () => {
+        if (state.shift !== shift || state.away) return;
+        this.setAway(lb, zoneId, true, 'world.trafficShifted', `${lb.id} sends no requests to ${zoneId}`);
+      });
+      return;
+    }
+    if (state.shift === undefined) return;
+    state.shift = undefined;
+    this.clock.schedule(nowMs + delaySeconds * 1000, () => {
+      if (state.shift !== undefined || !state.away) return;
+      this.setAway(lb, zoneId, false, 'world.trafficRestored', `${lb.id} sends requests to ${zoneId} again`);
+    });
+  }
+
+  private setAway(lb: SimLoadBalancer, zoneId: string, away: boolean, kind: string, detail: string): void {
+    const state = lb.zones.get(zoneId)!;
+    this.trafficChanging();
+    state.away = away;
+    this.emit({ kind, zone: zoneId, region: lb.region, detail });
+  }
+
+  /**
    * An accepted `destroyDatabase`: the instance stops serving and
    * replicating at once (`stopping`, raw state `deleting`) and leaves the
    * world after `delaySeconds`, waiting like every effect while its zone is
@@ -227,6 +315,7 @@ export class WorldState {
    */
   updateZone(zone: SimZone, change: () => void): void {
     const before = zone.mode;
+    this.trafficChanging();
     change();
     if (zone.mode === before) return;
     if (zone.mode === 'power') this.powerOff(zone);
@@ -266,6 +355,8 @@ export class WorldState {
    */
   recomputeCluster(cluster: SimCluster): void {
     const t = this.now();
+    // What clients saw up to now, before anything changes what they will see.
+    cluster.truth.advance(t);
     const writable: string[] = [];
     for (const db of cluster.instances) {
       if (db.role !== 'primary') continue;
@@ -288,6 +379,7 @@ export class WorldState {
       }
     }
     for (const db of cluster.instances) db.touch();
+    cluster.truth.observe(t);
     const splitBrain = writable.length > 1;
     if (splitBrain !== cluster.splitBrain) {
       cluster.splitBrain = splitBrain;
@@ -313,6 +405,8 @@ export class WorldState {
     const from = rootPrimary(db);
     const pos = db.posAt(t);
     const loss = from === undefined ? 0 : Math.max(0, roundSeconds(from.dataAt(t) - pos));
+    db.cluster.truth.advance(t);
+    db.cluster.truth.promoted(db, from, pos);
     db.role = 'primary';
     db.upstream = undefined;
     db.connected = false;
@@ -373,11 +467,13 @@ export class WorldState {
     operation: string,
     region: string | undefined,
     zone: string | undefined,
-  ): 'error' | 'throttle' | 'hang' | undefined {
+  ): ApiFaultKind | undefined {
     const nowMs = this.clock.now();
+    const mutating = isMutatingOperation(operation);
     for (const fault of cloud.faults) {
       if (nowMs >= fault.untilMs) continue;
-      if (!fault.operations.has('*') && !fault.operations.has(operation)) continue;
+      const ops = fault.operations;
+      if (!ops.has('*') && !ops.has(operation) && !ops.has(mutating ? '*mutating' : '*read')) continue;
       if (fault.zone !== undefined && fault.zone !== zone) continue;
       // A call with no region is an unfiltered list: it reaches every region, the faulty one too.
       if (fault.region !== undefined && region !== undefined && fault.region !== region) continue;

@@ -11,5 +11,5 @@ export type { SimWorldOptions } from './SimWorldOptions.js';
 export type { CallRecord } from './CallRecord.js';
 export type { PromotionRecord } from './PromotionRecord.js';
 export type { WorldTimelineEntry } from './WorldTimelineEntry.js';
-export type { DatabaseSpec, GroupSpec, LatencyMap, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from './Topology.js';
-export type { ImpairMode, ScenarioEvent, ScenarioEventKind } from './ScenarioEvent.js';
+export type { DatabaseSpec, EndpointSpec, GroupSpec, LatencyMap, LoadBalancerSpec, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from './Topology.js';
+export type { ApiFaultKind, ImpairMode, ScenarioEvent, ScenarioEventKind } from './ScenarioEvent.js';

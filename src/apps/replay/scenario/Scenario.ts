@@ -24,8 +24,8 @@ export interface Scenario {
   readonly expect: readonly Expectation[];
 }
 
-export type { DatabaseSpec, GroupSpec, LatencyMap, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from '../../../../adapters/sim/index.js';
-export type { ImpairMode, ScenarioEvent, ScenarioEventKind } from '../../../../adapters/sim/index.js';
+export type { DatabaseSpec, EndpointSpec, GroupSpec, LatencyMap, LoadBalancerSpec, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from '../../../../adapters/sim/index.js';
+export type { ApiFaultKind, ImpairMode, ScenarioEvent, ScenarioEventKind } from '../../../../adapters/sim/index.js';
 
 /** One expectation; `index` is its position in the file's `expect` list; `spec` is the item as written. */
 export type Expectation =
