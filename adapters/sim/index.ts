@@ -13,3 +13,5 @@ export type { PromotionRecord } from './PromotionRecord.js';
 export type { WorldTimelineEntry } from './WorldTimelineEntry.js';
 export type { DatabaseSpec, EndpointSpec, GroupSpec, LatencyMap, LoadBalancerSpec, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from './Topology.js';
 export type { ApiFaultKind, ImpairMode, ScenarioEvent, ScenarioEventKind } from './ScenarioEvent.js';
+export type { ClientTruth, DatabaseClientTruth } from './ClientTruth.js';
+export type { FencedAnswer, Stretch, WriteIncident } from './ClusterGroundTruth.js';
