@@ -113,3 +113,36 @@ describe('replay: traffic in the report', () => {
     expect(report.metrics.divergedWrites).toBe(100);
   });
 });
+
+describe('replay: lostReply', () => {
+  it('a promotion whose answer is lost still takes effect, and does not lead to a second promotion', async () => {
+    const text = `
+name: lost-promotion-reply
+duration: 20m
+topology:
+  providers:
+    - id: aws
+      regions: [{ id: us-east-1, zones: [use1-a, use1-b, use1-c] }]
+  databases:
+    - id: orders
+      primary: { provider: aws, region: us-east-1, zone: use1-a }
+      replicas:
+        - { id: orders-b, provider: aws, region: us-east-1, zone: use1-b, mode: sync }
+        - { id: orders-c, provider: aws, region: us-east-1, zone: use1-c, lag: 5s }
+      writes: 10
+events:
+  - { at: 0, apiFault: { provider: aws, operations: [promoteReplica], fault: lostReply } }
+  - { at: 1m, impair: { zone: use1-a, mode: unreachable } }
+expect:
+  - failover: { database: orders, to: { replica: orders-b }, within: 3m }
+  - maxFailovers: { database: orders, count: 1 }
+  - maxSplitBrain: { seconds: 0 }
+`;
+    const report = await replayScenario(parseScenario(text, 'lost.yaml'));
+    expect(report.expectations.filter((e) => !e.passed).map((e) => `${e.kind}: ${e.detail}`)).toEqual([]);
+    const promotions = report.actions.filter((a) => a.operation === 'promoteReplica');
+    expect(promotions.length).toBeGreaterThanOrEqual(1);
+    expect(promotions[0]).toMatchObject({ target: 'orders-b', result: 'timeout' });
+    expect(new Set(promotions.map((a) => a.target))).toEqual(new Set(['orders-b']));
+  });
+});
