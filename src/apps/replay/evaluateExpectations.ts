@@ -194,6 +194,12 @@ function judge(facts: ReplayFacts, e: Expectation, firstImpairmentAt: number | u
  * primary within `within` of it accepting writes (an answer counts once it
  * was served for a full TTL), and the endpoint never answered an instance
  * the controller had fenced while a writable primary existed.
+ *
+ * Where the spec is silent: an answer served before the promotion counts
+ * (clients may be on the new primary before it takes writes: 0 s); an
+ * answer replaced before every client took it does not count; a promotion
+ * so late that its deadline falls after the end of the scenario passes
+ * when no client is on it yet, and says so (the run cannot tell).
  */
 function judgeEndpoint(
   facts: ReplayFacts,
