@@ -93,6 +93,16 @@ expect:
   });
 });
 
+describe('replay: the endpoint judge at the end of the scenario', () => {
+  it('cannot fail a promotion whose deadline falls after the end, and says so', async () => {
+    const text = FAILING_R2.endpoint!.replace('endpoint: { database: orders, within: 2m }', 'endpoint: { database: orders, within: 1h }');
+    const report = await replayScenario(parseScenario(text, 'late.yaml'));
+    const [endpoint] = report.expectations;
+    expect(endpoint).toMatchObject({ kind: 'endpoint', passed: true });
+    expect(endpoint!.detail).toBe('orders-b (writable at 1m33s): not every client yet when the scenario ended, before its deadline (limit 1h00m)');
+  });
+});
+
 describe('replay: traffic in the report', () => {
   it('reports writeUnavailableSeconds, requestErrorSeconds and divergedWrites, the same byte for byte on every run', async () => {
     const scenario = parseScenario(FAILING_R2.maxRequestErrors!, 'traffic.yaml');
