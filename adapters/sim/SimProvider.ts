@@ -1,37 +1,34 @@
-import { ProviderError, toProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
-import {
-  isMutatingOperation,
-  type Capabilities,
-  type CreateNodeRequest,
-  type CreateReplicaRequest,
-  type DatabaseEndpoint,
-  type DatabaseFilter,
-  type DatabaseInstance,
-  type EndpointFilter,
-  type LoadBalancer,
-  type LoadBalancerFilter,
-  type Node,
-  type NodeFilter,
-  type OperationName,
-  type Region,
-  type Size,
-  type TrafficShiftRequest,
-  type Zone,
+import type {
+  Capabilities,
+  CreateNodeRequest,
+  CreateReplicaRequest,
+  DatabaseEndpoint,
+  DatabaseFilter,
+  DatabaseInstance,
+  EndpointFilter,
+  LoadBalancer,
+  LoadBalancerFilter,
+  Node,
+  NodeFilter,
+  OperationName,
+  Region,
+  Size,
+  TrafficShiftRequest,
+  Zone,
 } from '../../src/core/contract/types.js';
-import type { CallRecord } from './CallRecord.js';
+import { SimCallBoundary, type Located } from './SimCallBoundary.js';
 import type { SimCloud } from './SimCloud.js';
 import { SimDatabase } from './SimDatabase.js';
 import { SimNode } from './SimNode.js';
 import type { SimRegion } from './SimRegion.js';
 import { SimRejection } from './SimRejection.js';
+import { SimTrafficOperations } from './SimTrafficOperations.js';
 import type { SimZone } from './SimZone.js';
 import type { WorldState } from './WorldState.js';
 
 /** Lag of a replica created through the API: same-provider async streaming, about a second behind. */
 const CREATED_REPLICA_LAG_SECONDS = 1;
-/** ARC's limit on a zonal shift's expiry: 72 hours. */
-const MAX_SHIFT_SECONDS = 72 * 3600;
 
 const ALL_CAPABILITIES: Capabilities = Object.freeze({
   nodes: true,
@@ -49,13 +46,6 @@ const ALL_CAPABILITIES: Capabilities = Object.freeze({
   loadBalancers: true,
 });
 
-/** What a call is about, found before any fault is drawn (faults match on region and zone). */
-interface Located<R> {
-  readonly region?: string | undefined;
-  readonly zone?: string | undefined;
-  readonly resource: R;
-}
-
 /**
  * The `sim` adapter: one simulated provider of a {@link SimWorld}, behind the
  * same contract as the real adapters. Every call is recorded for the replay
@@ -67,12 +57,17 @@ export class SimProvider implements Provider {
   readonly id: string;
   readonly capabilities: Capabilities = ALL_CAPABILITIES;
 
+  private readonly boundary: SimCallBoundary;
+  private readonly traffic: SimTrafficOperations;
+
   /** @internal Use {@link SimWorld.provider}. */
   constructor(
     private readonly world: WorldState,
     private readonly cloud: SimCloud,
   ) {
     this.id = cloud.id;
+    this.boundary = new SimCallBoundary(world, cloud);
+    this.traffic = new SimTrafficOperations(world, cloud, this.boundary, (id) => this.region(id));
   }
 
   listLocations(options: CallOptions): Promise<Region[]> {
@@ -373,157 +368,32 @@ export class SimProvider implements Provider {
   }
 
   listEndpoints(filter: EndpointFilter, options: CallOptions): Promise<DatabaseEndpoint[]> {
-    return this.call(
-      'listEndpoints',
-      options.signal,
-      undefined,
-      () => ({ resource: undefined }),
-      () => {
-        const endpoints: DatabaseEndpoint[] = [];
-        const names = filter.names === undefined ? undefined : new Set(filter.names);
-        for (const endpoint of this.cloud.endpoints.values()) {
-          if (filter.database !== undefined && endpoint.cluster.id !== filter.database) continue;
-          if (names !== undefined && !names.has(endpoint.name)) continue;
-          endpoints.push(endpoint.snapshot());
-        }
-        return endpoints;
-      },
-    );
+    return this.traffic.listEndpoints(filter, options);
   }
 
   updateEndpoint(name: string, target: string, options: CallOptions): Promise<void> {
-    return this.call(
-      'updateEndpoint',
-      options.signal,
-      name,
-      () => {
-        const endpoint = this.cloud.endpoints.get(name);
-        if (endpoint === undefined) {
-          const known = [...this.cloud.endpoints.keys()].join(', ') || 'none';
-          throw new SimRejection('invalid-input', 'NoSuchHostedZone', `unknown endpoint ${name}; ${this.id} serves ${known}`);
-        }
-        const db = this.world.databases.get(target);
-        if (db === undefined) throw new SimRejection('invalid-input', 'InvalidInput', `unknown database instance ${target}`);
-        if (db.cluster !== endpoint.cluster) {
-          throw new SimRejection('invalid-input', 'InvalidInput', `${target} belongs to ${db.cluster.id}; ${name} is the endpoint of ${endpoint.cluster.id}`);
-        }
-        // The call is about where the endpoint will point: faults and `never` match the target's zone.
-        return { region: db.zone.region, zone: db.zone.id, resource: { endpoint, db } };
-      },
-      ({ endpoint, db }) => {
-        if (endpoint.pending === db || (endpoint.pending === undefined && endpoint.served === db)) return;
-        this.world.requestEndpointChange(endpoint, db, this.latency('updateEndpoint'));
-      },
-    );
+    return this.traffic.updateEndpoint(name, target, options);
   }
 
   listLoadBalancers(filter: LoadBalancerFilter, options: CallOptions): Promise<LoadBalancer[]> {
-    return this.call(
-      'listLoadBalancers',
-      options.signal,
-      undefined,
-      () => ({ region: filter.region === undefined ? undefined : this.region(filter.region).id, resource: undefined }),
-      () => {
-        const nowMs = this.world.clock.now();
-        const ids = filter.ids === undefined ? undefined : new Set(filter.ids);
-        const found: LoadBalancer[] = [];
-        for (const lb of this.cloud.loadBalancers.values()) {
-          if (filter.region !== undefined && lb.region !== filter.region) continue;
-          if (filter.group !== undefined && lb.group !== filter.group) continue;
-          if (ids !== undefined && !ids.has(lb.id)) continue;
-          found.push(lb.snapshot(nowMs));
-        }
-        return found;
-      },
-    );
+    return this.traffic.listLoadBalancers(filter, options);
   }
 
   shiftTraffic(request: TrafficShiftRequest, options: CallOptions): Promise<void> {
-    return this.call(
-      'shiftTraffic',
-      options.signal,
-      request.loadBalancer,
-      () => {
-        const lb = this.cloud.loadBalancers.get(request.loadBalancer);
-        if (lb === undefined) throw new SimRejection('invalid-input', 'ResourceNotFoundException', `unknown load balancer ${request.loadBalancer}`);
-        const state = lb.zones.get(request.zone);
-        if (state === undefined) {
-          const zones = [...lb.zones.keys()].join(', ');
-          throw new SimRejection('invalid-input', 'ValidationException', `zone ${request.zone} is not behind ${lb.id} (its zones: ${zones})`);
-        }
-        if (typeof request.away !== 'boolean') throw new SimRejection('invalid-input', 'ValidationException', 'shiftTraffic needs away: true or false');
-        const expiresIn = request.expiresInSeconds;
-        if (request.away && !(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn <= MAX_SHIFT_SECONDS)) {
-          throw new SimRejection(
-            'invalid-input',
-            'ValidationException',
-            `a shift away needs expiresInSeconds between 0 and ${MAX_SHIFT_SECONDS} (72 h), got ${String(expiresIn)}`,
-          );
-        }
-        return { region: lb.region, zone: state.zone.id, resource: { lb, state } };
-      },
-      ({ lb, state }) => {
-        if (request.away && state.shift === undefined) {
-          let others = 0;
-          for (const each of lb.zones.values()) if (each !== state && each.shift === undefined) others++;
-          if (others === 0) {
-            throw new SimRejection('terminal', 'ConflictException', `shifting ${request.zone} away would leave no zone of ${lb.id} in rotation`);
-          }
-        }
-        this.world.requestShift(lb, request.zone, request.away, request.expiresInSeconds ?? 0, this.latency('shiftTraffic'));
-      },
-    );
+    return this.traffic.shiftTraffic(request, options);
   }
 
   async close(): Promise<void> {}
 
-  // ---- the boundary ---------------------------------------------------------
-
-  /**
-   * Every call goes through here: it is recorded, cancelled if its signal
-   * already fired, checked (`invalid-input` before anything else, since
-   * faults match on the target's region and zone), exposed to active API
-   * faults, and only then carried out. Errors leave as {@link ProviderError}s.
-   */
-  private async call<R, T>(
+  /** Every call goes through the boundary ({@link SimCallBoundary.call}). */
+  private call<R, T>(
     operation: OperationName,
     signal: AbortSignal,
     target: string | undefined,
     locate: () => Located<R>,
     run: (resource: R) => T,
   ): Promise<T> {
-    const record = this.world.beginCall(this.id, operation, target);
-    try {
-      if (signal.aborted) throw new SimRejection('timeout', 'RequestCanceled', `${operation} was cancelled before it was sent`);
-      const located = locate();
-      record.region = located.region;
-      record.zone = located.zone;
-      const fault = this.world.drawFault(this.cloud, operation, located.region, located.zone);
-      if (fault !== undefined && fault !== 'lostReply') await injectFault(fault, operation, signal);
-      const readLatency = isMutatingOperation(operation) ? 0 : this.cloud.latencySeconds[operation];
-      if (readLatency > 0) await this.world.clock.sleep(readLatency * 1000, signal);
-      const result = run(located.resource);
-      // The request took effect; its answer is lost on the way back.
-      if (fault === 'lostReply') await hangUntilCancelled(operation, signal, 'took effect, but its answer was lost (injected)');
-      this.world.settle(record, 'ok');
-      return result;
-    } catch (error) {
-      const failure = this.translate(error, operation);
-      this.world.settle(record, resultOf(failure));
-      throw failure;
-    }
-  }
-
-  private translate(error: unknown, operation: string): ProviderError {
-    if (error instanceof SimRejection) {
-      return new ProviderError(error.kind, error.message, {
-        provider: this.id,
-        operation,
-        code: error.code,
-        ...(error.status === undefined ? {} : { status: error.status }),
-      });
-    }
-    return toProviderError(error, this.id, operation);
+    return this.boundary.call(operation, signal, target, locate, run);
   }
 
   private nodeCall(operation: OperationName, id: string, options: CallOptions, run: (node: SimNode) => void): Promise<void> {
@@ -663,32 +533,4 @@ function followsBack(candidate: SimDatabase, db: SimDatabase): boolean {
     if (each === db) return true;
   }
   return false;
-}
-
-async function injectFault(fault: 'error' | 'throttle' | 'hang', operation: string, signal: AbortSignal): Promise<void> {
-  if (fault === 'error') throw new SimRejection('retryable', 'InternalError', `${operation}: internal error (injected)`, 500);
-  if (fault === 'throttle') throw new SimRejection('throttled', 'Throttling', `${operation}: rate exceeded (injected)`, 400);
-  await hangUntilCancelled(operation, signal, 'hung until it was cancelled (injected)');
-}
-
-/** A call that never answers: only the caller's signal ends it, with a `timeout`. */
-function hangUntilCancelled(operation: string, signal: AbortSignal, why: string): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    const fail = () => reject(new SimRejection('timeout', 'RequestTimeout', `${operation} ${why}`));
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-}
-
-function resultOf(error: ProviderError): CallRecord['result'] {
-  switch (error.kind) {
-    case 'invalid-input':
-      return 'invalid';
-    case 'throttled':
-      return 'throttled';
-    case 'timeout':
-      return 'timeout';
-    default:
-      return 'error';
-  }
 }
