@@ -10,6 +10,7 @@ import type { SimCallBoundary } from './SimCallBoundary.js';
 import type { SimCloud } from './SimCloud.js';
 import type { SimRegion } from './SimRegion.js';
 import { SimRejection } from './SimRejection.js';
+import { TrafficEffects } from './TrafficEffects.js';
 import type { WorldState } from './WorldState.js';
 
 /** ARC's limit on a zonal shift's expiry: 72 hours. */
@@ -22,13 +23,17 @@ const MAX_SHIFT_SECONDS = 72 * 3600;
  * in `adapters/sim/README.md`.
  */
 export class SimTrafficOperations {
+  private readonly effects: TrafficEffects;
+
   constructor(
     private readonly world: WorldState,
     private readonly cloud: SimCloud,
     private readonly boundary: SimCallBoundary,
     /** The provider's region lookup (`invalid-input` for an unknown one). */
     private readonly region: (id: string) => SimRegion,
-  ) {}
+  ) {
+    this.effects = new TrafficEffects(world);
+  }
 
   listEndpoints(filter: EndpointFilter, options: CallOptions): Promise<DatabaseEndpoint[]> {
     return this.boundary.call(
@@ -70,7 +75,7 @@ export class SimTrafficOperations {
       },
       ({ endpoint, db }) => {
         if (endpoint.pending === db || (endpoint.pending === undefined && endpoint.served === db)) return;
-        this.world.requestEndpointChange(endpoint, db, this.cloud.latencySeconds.updateEndpoint);
+        this.effects.requestEndpointChange(endpoint, db, this.cloud.latencySeconds.updateEndpoint);
       },
     );
   }
@@ -128,7 +133,7 @@ export class SimTrafficOperations {
             throw new SimRejection('terminal', 'ConflictException', `shifting ${request.zone} away would leave no zone of ${lb.id} in rotation`);
           }
         }
-        this.world.requestShift(lb, request.zone, request.away, request.expiresInSeconds ?? 0, this.cloud.latencySeconds.shiftTraffic);
+        this.effects.requestShift(lb, request.zone, request.away, request.expiresInSeconds ?? 0, this.cloud.latencySeconds.shiftTraffic);
       },
     );
   }

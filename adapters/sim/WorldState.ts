@@ -7,7 +7,6 @@ import type { ApiFaultKind } from './ScenarioEvent.js';
 import type { SimCloud } from './SimCloud.js';
 import type { SimCluster } from './SimCluster.js';
 import type { SimDatabase } from './SimDatabase.js';
-import type { SimEndpoint } from './SimEndpoint.js';
 import type { SimLoadBalancer } from './SimLoadBalancer.js';
 import type { SimNode } from './SimNode.js';
 import type { SimZone } from './SimZone.js';
@@ -208,72 +207,6 @@ export class WorldState {
         this.recomputeCluster(db.cluster);
       },
     );
-  }
-
-  /**
-   * An accepted `updateEndpoint`: the provider serves `target` after
-   * `delaySeconds` (DNS is not in any zone: nothing waits for one), unless a
-   * later change supersedes it. Clients follow within the TTL after that.
-   */
-  requestEndpointChange(endpoint: SimEndpoint, target: SimDatabase, delaySeconds: number): void {
-    endpoint.accept(target);
-    const generation = endpoint.generation;
-    this.clock.schedule(this.clock.now() + delaySeconds * 1000, () => {
-      if (endpoint.generation !== generation || endpoint.pending !== target) return;
-      const truth = endpoint.cluster.truth;
-      const t = this.now();
-      truth.advance(t);
-      endpoint.serve(target, t);
-      truth.observe(t);
-      this.emit({
-        kind: 'world.endpointServed',
-        database: endpoint.cluster.id,
-        zone: target.zone.id,
-        region: target.zone.region,
-        detail: `${endpoint.name} now answers ${target.id}; clients follow within ${endpoint.ttlSeconds}s`,
-      });
-    });
-  }
-
-  /**
-   * An accepted `shiftTraffic`: the shift is listed at once; the load
-   * balancer acts on it after `delaySeconds`, unless it was cancelled or
-   * expired meanwhile. An expiry takes the zone back at once.
-   */
-  requestShift(lb: SimLoadBalancer, zoneId: string, away: boolean, expiresInSeconds: number, delaySeconds: number): void {
-    const state = lb.zones.get(zoneId)!;
-    const nowMs = this.clock.now();
-    if (away) {
-      const renewal = state.shift !== undefined;
-      const shift = state.shift ?? { expiresAtMs: 0 };
-      shift.expiresAtMs = nowMs + expiresInSeconds * 1000;
-      state.shift = shift;
-      const expiresAtMs = shift.expiresAtMs;
-      this.clock.schedule(expiresAtMs, () => {
-        if (state.shift !== shift || shift.expiresAtMs !== expiresAtMs) return;
-        state.shift = undefined;
-        if (state.away) this.setAway(lb, zoneId, false, 'world.trafficShiftExpired', `${lb.id}: the shift away from ${zoneId} expired; it is back in rotation`);
-      });
-      if (renewal) return;
-      this.clock.schedule(nowMs + delaySeconds * 1000, () => {
-        if (state.shift !== shift || state.away) return;
-        this.setAway(lb, zoneId, true, 'world.trafficShifted', `${lb.id} sends no requests to ${zoneId}`);
-      });
-      return;
-    }
-    if (state.shift === undefined) return;
-    state.shift = undefined;
-    this.clock.schedule(nowMs + delaySeconds * 1000, () => {
-      if (state.shift !== undefined || !state.away) return;
-      this.setAway(lb, zoneId, false, 'world.trafficRestored', `${lb.id} sends requests to ${zoneId} again`);
-    });
-  }
-
-  private setAway(lb: SimLoadBalancer, zoneId: string, away: boolean, kind: string, detail: string): void {
-    const state = lb.zones.get(zoneId)!;
-    this.trafficChanging();
-    state.away = away;
-    this.emit({ kind, zone: zoneId, region: lb.region, detail });
   }
 
   /**
