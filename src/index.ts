@@ -7,6 +7,7 @@ export * from './core/contract/types.js';
 export type { Provider, CallOptions } from './core/contract/Provider.js';
 export type { Prober, ProbeTarget, ProbeResult, ProbeReplication } from './core/contract/Prober.js';
 export { waitUntilRunning } from './core/contract/waitUntilRunning.js';
+export { hasEndpoints, hasLoadBalancers, type EndpointProvider, type LoadBalancerProvider } from './core/contract/trafficCapabilities.js';
 export type { Clock } from './core/clock/Clock.js';
 export { timeoutSignal } from './core/clock/Clock.js';
 export { SystemClock } from './core/clock/SystemClock.js';

@@ -4,6 +4,9 @@
  */
 export type ImpairMode = 'unreachable' | 'degraded' | 'power' | 'storage';
 
+/** What an `apiFault` does to a call it hits (spec 4; `lostReply` is r2). */
+export type ApiFaultKind = 'error' | 'throttle' | 'hang' | 'lostReply';
+
 /** One event; `at` is seconds from the start. `index` is its position in the file's `events` list. */
 export type ScenarioEvent =
   | { readonly at: number; readonly index: number; readonly kind: 'impair'; readonly zone: string; readonly mode: ImpairMode; readonly errorRate: number }
@@ -16,9 +19,9 @@ export type ScenarioEvent =
       readonly provider: string;
       readonly region?: string;
       readonly zone?: string;
-      /** Operation names, or `*` for all. */
+      /** Operation names, or `*` for all, `*mutating` or `*read` for every mutating or read operation. */
       readonly operations: readonly string[];
-      readonly fault: 'error' | 'throttle' | 'hang';
+      readonly fault: ApiFaultKind;
       readonly rate: number;
       /** Absolute seconds; `undefined` means until the end of the scenario. */
       readonly until?: number;

@@ -1,6 +1,8 @@
 import type { CreateNodeRequest, OperationName, Size } from '../../src/core/contract/types.js';
 import type { ActiveFault } from './ActiveFault.js';
 import type { SimDatabase } from './SimDatabase.js';
+import type { SimEndpoint } from './SimEndpoint.js';
+import type { SimLoadBalancer } from './SimLoadBalancer.js';
 import type { SimNode } from './SimNode.js';
 import type { SimRegion } from './SimRegion.js';
 import type { SimZone } from './SimZone.js';
@@ -18,6 +20,9 @@ export class SimCloud {
   readonly groups = new Map<string, Set<SimNode>>();
   readonly clientTokens = new Map<string, { readonly node: SimNode; readonly request: CreateNodeRequest }>();
   readonly faults: ActiveFault[] = [];
+  /** Writer endpoints this provider serves, by name. */
+  readonly endpoints = new Map<string, SimEndpoint>();
+  readonly loadBalancers = new Map<string, SimLoadBalancer>();
   readonly sizeIds: ReadonlySet<string>;
 
   constructor(

@@ -52,6 +52,8 @@ export class SimDatabase {
   streamedOnce = false;
   /** A `destroyDatabase` was accepted: it neither serves nor replicates, and leaves the world after the latency. */
   destroying = false;
+  /** The controller stopped or deleted it (an accepted `stopDatabase` or `destroyDatabase`; a reboot undoes it). */
+  fenced = false;
 
   private cached: DatabaseInstance | undefined;
   private cachedAt = Number.NaN;

@@ -1,25 +1,29 @@
-import { ProviderError, toProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
-import {
-  isMutatingOperation,
-  type Capabilities,
-  type CreateNodeRequest,
-  type CreateReplicaRequest,
-  type DatabaseFilter,
-  type DatabaseInstance,
-  type Node,
-  type NodeFilter,
-  type OperationName,
-  type Region,
-  type Size,
-  type Zone,
+import type {
+  Capabilities,
+  CreateNodeRequest,
+  CreateReplicaRequest,
+  DatabaseEndpoint,
+  DatabaseFilter,
+  DatabaseInstance,
+  EndpointFilter,
+  LoadBalancer,
+  LoadBalancerFilter,
+  Node,
+  NodeFilter,
+  OperationName,
+  Region,
+  Size,
+  TrafficShiftRequest,
+  Zone,
 } from '../../src/core/contract/types.js';
-import type { CallRecord } from './CallRecord.js';
+import { SimCallBoundary, type Located } from './SimCallBoundary.js';
 import type { SimCloud } from './SimCloud.js';
 import { SimDatabase } from './SimDatabase.js';
 import { SimNode } from './SimNode.js';
 import type { SimRegion } from './SimRegion.js';
 import { SimRejection } from './SimRejection.js';
+import { SimTrafficOperations } from './SimTrafficOperations.js';
 import type { SimZone } from './SimZone.js';
 import type { WorldState } from './WorldState.js';
 
@@ -38,14 +42,9 @@ const ALL_CAPABILITIES: Capabilities = Object.freeze({
   destroyDatabase: true,
   zoneStatus: true,
   replicationStatus: true,
+  endpoints: true,
+  loadBalancers: true,
 });
-
-/** What a call is about, found before any fault is drawn (faults match on region and zone). */
-interface Located<R> {
-  readonly region?: string | undefined;
-  readonly zone?: string | undefined;
-  readonly resource: R;
-}
 
 /**
  * The `sim` adapter: one simulated provider of a {@link SimWorld}, behind the
@@ -58,12 +57,17 @@ export class SimProvider implements Provider {
   readonly id: string;
   readonly capabilities: Capabilities = ALL_CAPABILITIES;
 
+  private readonly boundary: SimCallBoundary;
+  private readonly traffic: SimTrafficOperations;
+
   /** @internal Use {@link SimWorld.provider}. */
   constructor(
     private readonly world: WorldState,
     private readonly cloud: SimCloud,
   ) {
     this.id = cloud.id;
+    this.boundary = new SimCallBoundary(world, cloud);
+    this.traffic = new SimTrafficOperations(world, cloud, this.boundary, (id) => this.region(id));
   }
 
   listLocations(options: CallOptions): Promise<Region[]> {
@@ -316,17 +320,22 @@ export class SimProvider implements Provider {
         throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be rebooted now`);
       }
       // The contract has no startDatabase: rebooting a stopped instance starts it.
+      db.fenced = false;
       this.world.moveDatabase(db, 'rebooting', 'available', this.latency('rebootDatabase'));
     });
   }
 
   stopDatabase(id: string, options: CallOptions): Promise<void> {
     return this.databaseCall('stopDatabase', id, options, (db) => {
-      if (db.state === 'stopped' || db.state === 'stopping') return;
+      if (db.state === 'stopped' || db.state === 'stopping') {
+        db.fenced = true;
+        return;
+      }
       if (db.state === 'creating' || db.state === 'promoting') {
         throw new SimRejection('terminal', 'InvalidDBInstanceState', `${db.id} is ${db.state}; it cannot be stopped now`);
       }
       // `stopping` refuses writes at once: the fence bites before the instance is down.
+      db.fenced = true;
       this.world.moveDatabase(db, 'stopping', 'stopped', this.latency('stopDatabase'));
     });
   }
@@ -352,58 +361,39 @@ export class SimProvider implements Provider {
         if (db.state === 'creating' || db.state === 'promoting') {
           throw new SimRejection('terminal', 'InvalidDBInstanceState', `${id} is ${db.state}; it cannot be deleted now`);
         }
+        db.fenced = true;
         this.world.requestDestroy(db, this.latency('destroyDatabase'));
       },
     );
   }
 
+  listEndpoints(filter: EndpointFilter, options: CallOptions): Promise<DatabaseEndpoint[]> {
+    return this.traffic.listEndpoints(filter, options);
+  }
+
+  updateEndpoint(name: string, target: string, options: CallOptions): Promise<void> {
+    return this.traffic.updateEndpoint(name, target, options);
+  }
+
+  listLoadBalancers(filter: LoadBalancerFilter, options: CallOptions): Promise<LoadBalancer[]> {
+    return this.traffic.listLoadBalancers(filter, options);
+  }
+
+  shiftTraffic(request: TrafficShiftRequest, options: CallOptions): Promise<void> {
+    return this.traffic.shiftTraffic(request, options);
+  }
+
   async close(): Promise<void> {}
 
-  // ---- the boundary ---------------------------------------------------------
-
-  /**
-   * Every call goes through here: it is recorded, cancelled if its signal
-   * already fired, checked (`invalid-input` before anything else, since
-   * faults match on the target's region and zone), exposed to active API
-   * faults, and only then carried out. Errors leave as {@link ProviderError}s.
-   */
-  private async call<R, T>(
+  /** Every call goes through the boundary ({@link SimCallBoundary.call}). */
+  private call<R, T>(
     operation: OperationName,
     signal: AbortSignal,
     target: string | undefined,
     locate: () => Located<R>,
     run: (resource: R) => T,
   ): Promise<T> {
-    const record = this.world.beginCall(this.id, operation, target);
-    try {
-      if (signal.aborted) throw new SimRejection('timeout', 'RequestCanceled', `${operation} was cancelled before it was sent`);
-      const located = locate();
-      record.region = located.region;
-      record.zone = located.zone;
-      const fault = this.world.drawFault(this.cloud, operation, located.region, located.zone);
-      if (fault !== undefined) await injectFault(fault, operation, signal);
-      const readLatency = isMutatingOperation(operation) ? 0 : this.cloud.latencySeconds[operation];
-      if (readLatency > 0) await this.world.clock.sleep(readLatency * 1000, signal);
-      const result = run(located.resource);
-      this.world.settle(record, 'ok');
-      return result;
-    } catch (error) {
-      const failure = this.translate(error, operation);
-      this.world.settle(record, resultOf(failure));
-      throw failure;
-    }
-  }
-
-  private translate(error: unknown, operation: string): ProviderError {
-    if (error instanceof SimRejection) {
-      return new ProviderError(error.kind, error.message, {
-        provider: this.id,
-        operation,
-        code: error.code,
-        ...(error.status === undefined ? {} : { status: error.status }),
-      });
-    }
-    return toProviderError(error, this.id, operation);
+    return this.boundary.call(operation, signal, target, locate, run);
   }
 
   private nodeCall(operation: OperationName, id: string, options: CallOptions, run: (node: SimNode) => void): Promise<void> {
@@ -543,30 +533,4 @@ function followsBack(candidate: SimDatabase, db: SimDatabase): boolean {
     if (each === db) return true;
   }
   return false;
-}
-
-async function injectFault(fault: 'error' | 'throttle' | 'hang', operation: string, signal: AbortSignal): Promise<void> {
-  if (fault === 'error') throw new SimRejection('retryable', 'InternalError', `${operation}: internal error (injected)`, 500);
-  if (fault === 'throttle') throw new SimRejection('throttled', 'Throttling', `${operation}: rate exceeded (injected)`, 400);
-  // A hung call never answers; only the caller's signal ends it.
-  await new Promise<never>((_, reject) => {
-    signal.addEventListener(
-      'abort',
-      () => reject(new SimRejection('timeout', 'RequestTimeout', `${operation} hung until it was cancelled (injected)`)),
-      { once: true },
-    );
-  });
-}
-
-function resultOf(error: ProviderError): CallRecord['result'] {
-  switch (error.kind) {
-    case 'invalid-input':
-      return 'invalid';
-    case 'throttled':
-      return 'throttled';
-    case 'timeout':
-      return 'timeout';
-    default:
-      return 'error';
-  }
 }

@@ -3,13 +3,17 @@ import type { Prober } from '../../src/core/contract/Prober.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
 import { MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../src/core/contract/types.js';
 import type { ImpairMode, ScenarioEvent } from './ScenarioEvent.js';
-import type { DatabaseSpec, Topology } from './Topology.js';
+import type { DatabaseSpec, GroupSpec, LoadBalancerSpec, Topology } from './Topology.js';
 import type { CallRecord } from './CallRecord.js';
+import type { ClientTruth, DatabaseClientTruth } from './ClientTruth.js';
+import { ClusterGroundTruth } from './ClusterGroundTruth.js';
 import { defaultLatencySeconds } from './defaultLatencySeconds.js';
 import type { PromotionRecord } from './PromotionRecord.js';
 import { SimCloud } from './SimCloud.js';
 import { SimCluster } from './SimCluster.js';
 import { SimDatabase } from './SimDatabase.js';
+import { SimEndpoint } from './SimEndpoint.js';
+import { SimLoadBalancer } from './SimLoadBalancer.js';
 import { SimNode } from './SimNode.js';
 import { SimProber } from './SimProber.js';
 import { SimProvider } from './SimProvider.js';
@@ -21,6 +25,8 @@ import type { WorldTimelineEntry } from './WorldTimelineEntry.js';
 import { WorldState } from './WorldState.js';
 
 const OPERATION_NAMES = new Set<string>([...READ_OPERATIONS, ...MUTATING_OPERATIONS]);
+/** What an `apiFault` may name besides operations: all, every mutating one, every read (r2). */
+const OPERATION_WILDCARDS = new Set<string>(['*', '*mutating', '*read']);
 
 /**
  * The deterministic simulated world that replay runs the controller against
@@ -42,6 +48,8 @@ export class SimWorld {
   private readonly durationSeconds: number;
   private readonly adapters = new Map<string, SimProvider>();
   private readonly simProber: SimProber;
+  private readonly groups = new Map<string, GroupSpec>();
+  private readonly endpointNames = new Set<string>();
 
   /** Builds the world at t = 0 from the topology. Throws on a topology that names unknown providers, regions or zones. */
   constructor(options: SimWorldOptions) {
@@ -51,6 +59,7 @@ export class SimWorld {
     this.buildClouds(options.topology);
     this.buildGroups(options.topology);
     for (const spec of options.topology.databases) this.buildDatabase(spec);
+    for (const spec of options.topology.loadBalancers ?? []) this.buildLoadBalancer(spec);
     for (const cluster of this.state.clusters.values()) this.state.recomputeCluster(cluster);
     for (const cloud of this.state.clouds.values()) this.adapters.set(cloud.id, new SimProvider(this.state, cloud));
     this.simProber = new SimProber(this.state);
@@ -129,6 +138,43 @@ export class SimWorld {
     return count;
   }
 
+  /**
+   * Ground truth of what clients saw (spec 2.2, r2): per database, its
+   * endpoint's answers, write-unavailability incidents, split brain
+   * stretches and diverged writes; per load balancer, its request errors.
+   * Call it once, at the end of the run: it closes every open stretch at
+   * the current virtual time.
+   */
+  clientTruth(): ClientTruth {
+    const t = this.state.now();
+    this.state.trafficChanging();
+    const databases = new Map<string, DatabaseClientTruth>();
+    for (const cluster of this.state.clusters.values()) {
+      const truth = cluster.truth;
+      truth.finish(t);
+      const endpoint = cluster.endpoint;
+      databases.set(cluster.id, {
+        ...(endpoint === undefined
+          ? {}
+          : {
+              endpoint: {
+                name: endpoint.name,
+                ttlSeconds: endpoint.ttlSeconds,
+                answers: endpoint.answers.map((answer) => ({ from: Math.max(0, answer.from), target: answer.target.id })),
+                fencedAnswers: truth.fencedAnswers,
+                incidents: truth.incidents,
+              },
+            }),
+        splitBrains: truth.splitBrains,
+        chosenPrimary: truth.chosenPrimary().id,
+        divergedWrites: truth.divergedWrites(),
+      });
+    }
+    const requestErrorSeconds = new Map<string, number>();
+    for (const lb of this.state.loadBalancers.values()) requestErrorSeconds.set(lb.id, lb.errorSeconds);
+    return { databases, requestErrorSeconds };
+  }
+
   /** Calls `listener` for every timeline entry from now on; returns a function that unsubscribes. */
   onTimeline(listener: (entry: WorldTimelineEntry) => void): () => void {
     return this.state.onTimeline(listener);
@@ -162,6 +208,8 @@ export class SimWorld {
   private buildGroups(topology: Topology): void {
     const now = this.clock.now();
     for (const group of topology.groups) {
+      if (this.groups.has(group.id)) throw new Error(`group ${group.id} is declared twice`);
+      this.groups.set(group.id, group);
       const cloud = this.cloud(group.provider, `group ${group.id}`);
       if (!cloud.regions.has(group.region)) throw new Error(`group ${group.id}: ${group.provider} has no region ${group.region}`);
       for (const [zoneId, count] of Object.entries(group.nodes)) {
@@ -192,7 +240,15 @@ export class SimWorld {
       return zone;
     };
     const primary = new SimDatabase(spec.id, cluster, spec.primary.provider, place(spec.id, spec.primary), 'primary', 'available', now);
+    cluster.truth = new ClusterGroundTruth(cluster, primary);
     this.state.addDatabase(primary);
+    if (spec.endpoint !== undefined) {
+      const cloud = this.cloud(spec.endpoint.provider, `endpoint of ${spec.id}`);
+      if (this.endpointNames.has(spec.endpoint.name)) throw new Error(`endpoint ${spec.endpoint.name} is declared twice`);
+      this.endpointNames.add(spec.endpoint.name);
+      cluster.endpoint = new SimEndpoint(spec.endpoint.name, cloud.id, cluster, spec.endpoint.ttlSeconds, primary);
+      cloud.endpoints.set(spec.endpoint.name, cluster.endpoint);
+    }
     for (const replicaSpec of spec.replicas) {
       const zone = place(replicaSpec.id, replicaSpec);
       const replica = new SimDatabase(replicaSpec.id, cluster, replicaSpec.provider, zone, 'replica', 'available', now);
@@ -201,6 +257,22 @@ export class SimWorld {
       replica.baseLag = replicaSpec.mode === 'sync' ? 0 : replicaSpec.lagSeconds;
       this.state.addDatabase(replica);
     }
+  }
+
+  private buildLoadBalancer(spec: LoadBalancerSpec): void {
+    if (this.state.loadBalancers.has(spec.id)) throw new Error(`load balancer ${spec.id} is declared twice`);
+    const cloud = this.cloud(spec.provider, `load balancer ${spec.id}`);
+    const group = this.groups.get(spec.group);
+    if (group === undefined) throw new Error(`load balancer ${spec.id}: unknown group ${spec.group}`);
+    if (group.provider !== spec.provider || group.region !== spec.region) {
+      throw new Error(`load balancer ${spec.id}: group ${spec.group} lives in ${group.provider} ${group.region}, not ${spec.provider} ${spec.region}`);
+    }
+    const lb = new SimLoadBalancer(spec.id, spec.provider, spec.region, spec.group);
+    // The group's declared zones, then any zone its nodes are in.
+    for (const zoneId of Object.keys(group.nodes)) lb.addZone(cloud.zones.get(zoneId)!);
+    for (const node of this.state.groupNodes.get(spec.group) ?? []) lb.addZone(node.zone);
+    this.state.loadBalancers.set(spec.id, lb);
+    cloud.loadBalancers.set(spec.id, lb);
   }
 
   private cloud(id: string, who: string): SimCloud {
@@ -240,7 +312,7 @@ export class SimWorld {
         if (event.region !== undefined && !cloud.regions.has(event.region)) fail(`${event.provider} has no region ${event.region}`);
         if (event.zone !== undefined && !cloud.zones.has(event.zone)) fail(`${event.provider} has no zone ${event.zone}`);
         for (const operation of event.operations) {
-          if (operation !== '*' && !OPERATION_NAMES.has(operation)) fail(`unknown operation ${operation}`);
+          if (!OPERATION_WILDCARDS.has(operation) && !OPERATION_NAMES.has(operation)) fail(`unknown operation ${operation}`);
         }
         return;
       }
@@ -350,7 +422,7 @@ export class SimWorld {
     if (db.role !== 'replica') parts.push(`ignored: ${db.id} is a primary now`);
     else {
       if (event.lagSeconds !== undefined) parts.push(db.mode === 'async' ? `lag ${event.lagSeconds}s` : 'lag ignored (sync replica)');
-      if (event.broken !== undefined) parts.push(event.broken ? 'replication broken' : 'replication repaired');
+      if (event.broken !== undefined) parts.push(event.broken ? 'replication broken' : 'replication resumed');
     }
     this.state.emit({
       kind: 'world.replication',

@@ -2,13 +2,16 @@ import type { OperationName } from '../../src/core/contract/types.js';
 
 /**
  * The world a scenario sets up (spec section 2): providers with their regions
- * and zones, node groups and replicated databases. The simulated world is
- * built from it; the replay loader produces it from a scenario file.
+ * and zones, node groups, replicated databases (with their writer endpoints)
+ * and load balancers. The simulated world is built from it; the replay
+ * loader produces it from a scenario file.
  */
 export interface Topology {
   readonly providers: readonly ProviderSpec[];
   readonly groups: readonly GroupSpec[];
   readonly databases: readonly DatabaseSpec[];
+  /** Zonal front ends of node groups (spec 2.2, r2). Default: none. */
+  readonly loadBalancers?: readonly LoadBalancerSpec[];
 }
 
 /** Operation latency overrides in seconds, by operation name (spec 2.1). */
@@ -30,7 +33,11 @@ export interface GroupSpec {
   readonly provider: string;
   readonly region: string;
   readonly size?: string;
-  /** Initial running nodes per zone. */
+  /**
+   * Initial running nodes per zone, read with `Object.entries`. Build it
+   * with own properties (`Object.fromEntries`, never `obj[zone] = n`), so
+   * that a zone named `__proto__` is a key like any other.
+   */
   readonly nodes: Readonly<Record<string, number>>;
   /** Default: the initial total. */
   readonly minHealthy: number;
@@ -43,6 +50,26 @@ export interface DatabaseSpec {
   readonly replicas: readonly ReplicaSpec[];
   /** Committed writes per second on the primary; 0 when not given. */
   readonly writes: number;
+  /** The writer endpoint its clients use (spec 2.2, r2); none when absent. */
+  readonly endpoint?: EndpointSpec;
+}
+
+/** A database's writer endpoint (spec 2.2). At t = 0 it resolves to the primary. */
+export interface EndpointSpec {
+  /** Provider serving the name (it may differ from the database's). */
+  readonly provider: string;
+  readonly name: string;
+  /** How long clients keep an old answer, in seconds (default 60). */
+  readonly ttlSeconds: number;
+}
+
+/** A zonal load balancer in front of a node group (spec 2.2). */
+export interface LoadBalancerSpec {
+  readonly id: string;
+  readonly provider: string;
+  /** The group's home region. */
+  readonly region: string;
+  readonly group: string;
 }
 
 export interface ReplicaSpec {

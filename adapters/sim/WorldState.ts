@@ -3,9 +3,11 @@ import { isMutatingOperation, type DatabaseState, type NodeState } from '../../s
 import { Random } from '../../src/core/util/Random.js';
 import type { CallRecord } from './CallRecord.js';
 import type { PromotionRecord } from './PromotionRecord.js';
+import type { ApiFaultKind } from './ScenarioEvent.js';
 import type { SimCloud } from './SimCloud.js';
 import type { SimCluster } from './SimCluster.js';
 import type { SimDatabase } from './SimDatabase.js';
+import type { SimLoadBalancer } from './SimLoadBalancer.js';
 import type { SimNode } from './SimNode.js';
 import type { SimZone } from './SimZone.js';
 import type { WorldTimelineEntry } from './WorldTimelineEntry.js';
@@ -29,6 +31,8 @@ export class WorldState {
   readonly groupNodes = new Map<string, SimNode[]>();
   readonly databases = new Map<string, SimDatabase>();
   readonly clusters = new Map<string, SimCluster>();
+  /** Every load balancer, across providers (ground truth integrates each one's request errors). */
+  readonly loadBalancers = new Map<string, SimLoadBalancer>();
   readonly calls: Writable<CallRecord>[] = [];
   readonly promotions: Writable<PromotionRecord>[] = [];
   readonly probeRandom: Random;
@@ -71,6 +75,7 @@ export class WorldState {
   }
 
   addNode(node: SimNode): void {
+    this.trafficChanging();
     const cloud = this.clouds.get(node.provider)!;
     cloud.nodes.set(node.id, node);
     this.nodes.set(node.id, node);
@@ -82,7 +87,19 @@ export class WorldState {
       let all = this.groupNodes.get(node.group);
       if (all === undefined) this.groupNodes.set(node.group, (all = []));
       all.push(node);
+      // A node of the group in a new zone registers there: the load balancer spreads requests to that zone too.
+      for (const lb of this.loadBalancers.values()) if (lb.group === node.group && lb.region === node.zone.region) lb.addZone(node.zone);
     }
+  }
+
+  /**
+   * Call before anything changes what a load balancer's requests meet
+   * (nodes, zones, shifts): each integrates its failing share up to now.
+   */
+  trafficChanging(): void {
+    if (this.loadBalancers.size === 0) return;
+    const t = this.now();
+    for (const lb of this.loadBalancers.values()) lb.advance(t);
   }
 
   addDatabase(db: SimDatabase): void {
@@ -122,13 +139,17 @@ export class WorldState {
   /** Sets a node's state now and, when `then` is given, its final state after `delaySeconds`, superseding any transition in flight. */
   moveNode(node: SimNode, now: NodeState, rawState: string, then?: NodeState, delaySeconds = 0): void {
     const generation = ++node.generation;
+    this.trafficChanging();
     node.set(now, rawState);
     if (then === undefined) return;
     this.after(
       node.zone,
       delaySeconds,
       () => node.generation === generation,
-      () => node.set(then),
+      () => {
+        this.trafficChanging();
+        node.set(then);
+      },
     );
   }
 
@@ -227,6 +248,7 @@ export class WorldState {
    */
   updateZone(zone: SimZone, change: () => void): void {
     const before = zone.mode;
+    this.trafficChanging();
     change();
     if (zone.mode === before) return;
     if (zone.mode === 'power') this.powerOff(zone);
@@ -266,6 +288,8 @@ export class WorldState {
    */
   recomputeCluster(cluster: SimCluster): void {
     const t = this.now();
+    // What clients saw up to now, before anything changes what they will see.
+    cluster.truth.advance(t);
     const writable: string[] = [];
     for (const db of cluster.instances) {
       if (db.role !== 'primary') continue;
@@ -288,6 +312,7 @@ export class WorldState {
       }
     }
     for (const db of cluster.instances) db.touch();
+    cluster.truth.observe(t);
     const splitBrain = writable.length > 1;
     if (splitBrain !== cluster.splitBrain) {
       cluster.splitBrain = splitBrain;
@@ -313,6 +338,8 @@ export class WorldState {
     const from = rootPrimary(db);
     const pos = db.posAt(t);
     const loss = from === undefined ? 0 : Math.max(0, roundSeconds(from.dataAt(t) - pos));
+    db.cluster.truth.advance(t);
+    db.cluster.truth.promoted(db, from, pos);
     db.role = 'primary';
     db.upstream = undefined;
     db.connected = false;
@@ -373,11 +400,13 @@ export class WorldState {
     operation: string,
     region: string | undefined,
     zone: string | undefined,
-  ): 'error' | 'throttle' | 'hang' | undefined {
+  ): ApiFaultKind | undefined {
     const nowMs = this.clock.now();
+    const mutating = isMutatingOperation(operation);
     for (const fault of cloud.faults) {
       if (nowMs >= fault.untilMs) continue;
-      if (!fault.operations.has('*') && !fault.operations.has(operation)) continue;
+      const ops = fault.operations;
+      if (!ops.has('*') && !ops.has(operation) && !ops.has(mutating ? '*mutating' : '*read')) continue;
       if (fault.zone !== undefined && fault.zone !== zone) continue;
       // A call with no region is an unfiltered list: it reaches every region, the faulty one too.
       if (fault.region !== undefined && region !== undefined && fault.region !== region) continue;

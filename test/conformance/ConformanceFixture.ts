@@ -16,6 +16,17 @@ export interface ConformanceFixture {
    * primary, so each fixture must give a fresh one.
    */
   readonly database?: { readonly cluster: string; readonly primary: string; readonly replica: string };
+  /**
+   * The writer endpoint of {@link database}, resolving to its primary:
+   * required when the adapter declares `endpoints`. Tests point it at the
+   * replica.
+   */
+  readonly endpoint?: { readonly name: string };
+  /**
+   * A load balancer with at least two zones, all in rotation: required when
+   * the adapter declares `loadBalancers`. Tests shift its zones away and back.
+   */
+  readonly loadBalancer?: { readonly id: string; readonly zones: readonly string[] };
   /** Lets `ms` of time pass: `VirtualClock.runUntil` for sim, a real sleep for real adapters. */
   advance(ms: number): Promise<void>;
   /** Releases everything the fixture made. */

@@ -425,5 +425,98 @@ export function runConformance(name: string, factory: () => Promise<ConformanceF
         }
       });
     });
+
+    // ---- traffic (capabilities `endpoints` and `loadBalancers`) -------------
+
+    describe('endpoints', () => {
+      const endpointOf = async (name: string) => (await fx.provider.listEndpoints!({ names: [name] }, options())).find((e) => e.name === name);
+
+      it('listEndpoints shows the database endpoint resolving to its primary', async (ctx) => {
+        requires(ctx, 'endpoints', 'databases');
+        const { cluster, primary } = database();
+        const name = fx.endpoint!.name;
+        const listed = await fx.provider.listEndpoints!({ database: cluster }, options());
+        expect(listed.find((e) => e.name === name)).toMatchObject({ name, database: cluster, target: primary });
+        for (const endpoint of listed) expect(endpoint.database).toBe(cluster);
+        expect(typeof listed[0]!.ttlSeconds).toBe('number');
+      });
+
+      it('updateEndpoint points the endpoint at another instance, eventually served; repeating it is accepted and changes nothing', async (ctx) => {
+        requires(ctx, 'endpoints', 'databases');
+        const { replica } = database();
+        const name = fx.endpoint!.name;
+        await fx.provider.updateEndpoint!(name, replica, options());
+        await fx.provider.updateEndpoint!(name, replica, options());
+        const served = await eventually(`${name} served as ${replica}`, async () => {
+          const endpoint = await endpointOf(name);
+          return endpoint?.target === replica ? endpoint : undefined;
+        });
+        expect(served.pendingTarget).toBeUndefined();
+        await fx.provider.updateEndpoint!(name, replica, options());
+        expect(await endpointOf(name)).toMatchObject({ target: replica });
+        expect((await endpointOf(name))!.pendingTarget).toBeUndefined();
+      });
+
+      it('updateEndpoint of an unknown endpoint, or to an unknown instance, is invalid-input', async (ctx) => {
+        requires(ctx, 'endpoints', 'databases');
+        const { primary } = database();
+        expect(isInvalidInput(await rejection(fx.provider.updateEndpoint!('lifeboat-no-such-endpoint.example.com', primary, options())))).toBe(true);
+        expect(isInvalidInput(await rejection(fx.provider.updateEndpoint!(fx.endpoint!.name, 'lifeboat-no-such-database', options())))).toBe(true);
+        expect(await endpointOf(fx.endpoint!.name)).toMatchObject({ target: primary });
+      });
+    });
+
+    describe('load balancers', () => {
+      const zonesOf = async (id: string) => (await fx.provider.listLoadBalancers!({ ids: [id] }, options())).find((lb) => lb.id === id)!.zones;
+
+      it('listLoadBalancers shows every zone in rotation, with no shift', async (ctx) => {
+        requires(ctx, 'loadBalancers');
+        const { id, zones } = fx.loadBalancer!;
+        const [lb] = await fx.provider.listLoadBalancers!({ ids: [id] }, options());
+        expect(lb).toMatchObject({ id, provider: fx.provider.id });
+        expect(lb!.zones.map((z) => z.zone)).toEqual(expect.arrayContaining([...zones]));
+        for (const zone of lb!.zones) {
+          expect(zone.inRotation).toBe(true);
+          expect(zone.shift).toBeUndefined();
+        }
+      });
+
+      it('shiftTraffic takes a zone out of rotation with an expiry, renews it, and puts it back; putting back twice is accepted', async (ctx) => {
+        requires(ctx, 'loadBalancers');
+        const { id, zones } = fx.loadBalancer!;
+        const zone = zones[0]!;
+        const before = fx.clock.now();
+        await fx.provider.shiftTraffic!({ loadBalancer: id, zone, away: true, expiresInSeconds: 3600 }, options());
+        const shifted = await eventually(`${zone} out of rotation`, async () => {
+          const state = (await zonesOf(id)).find((z) => z.zone === zone);
+          return state && !state.inRotation ? state : undefined;
+        });
+        expect(shifted.shift!.expiresAt).toBeGreaterThanOrEqual(before + 3600_000);
+        expect(shifted.shift!.expiresAt).toBeLessThanOrEqual(fx.clock.now() + 3600_000);
+        await fx.provider.shiftTraffic!({ loadBalancer: id, zone, away: true, expiresInSeconds: 7200 }, options());
+        const renewed = (await zonesOf(id)).find((z) => z.zone === zone)!;
+        expect(renewed.shift!.expiresAt).toBeGreaterThan(shifted.shift!.expiresAt);
+        await fx.provider.shiftTraffic!({ loadBalancer: id, zone, away: false }, options());
+        await fx.provider.shiftTraffic!({ loadBalancer: id, zone, away: false }, options());
+        const back = await eventually(`${zone} back in rotation`, async () => {
+          const state = (await zonesOf(id)).find((z) => z.zone === zone);
+          return state?.inRotation ? state : undefined;
+        });
+        expect(back.shift).toBeUndefined();
+      });
+
+      it('shiftTraffic refuses (terminal) to take the last zone out of rotation, and a shift away without an expiry (invalid-input)', async (ctx) => {
+        requires(ctx, 'loadBalancers');
+        const { id, zones } = fx.loadBalancer!;
+        expect(isInvalidInput(await rejection(fx.provider.shiftTraffic!({ loadBalancer: id, zone: zones[0]!, away: true }, options())))).toBe(true);
+        expect(isInvalidInput(await rejection(fx.provider.shiftTraffic!({ loadBalancer: 'lifeboat-no-such-lb', zone: zones[0]!, away: true, expiresInSeconds: 60 }, options())))).toBe(true);
+        const all = (await zonesOf(id)).map((z) => z.zone);
+        for (const zone of all.slice(0, -1)) await fx.provider.shiftTraffic!({ loadBalancer: id, zone, away: true, expiresInSeconds: 600 }, options());
+        const last = all[all.length - 1]!;
+        const error = await rejection(fx.provider.shiftTraffic!({ loadBalancer: id, zone: last, away: true, expiresInSeconds: 600 }, options()));
+        expect(isTerminal(error), String(error)).toBe(true);
+        expect((await zonesOf(id)).find((z) => z.zone === last)!.shift).toBeUndefined();
+      });
+    });
   });
 }

@@ -25,8 +25,10 @@ runConformance('sim', async () => {
           primary: { provider: 'sim', region: 'sim-1', zone: 'sim-1a' },
           replicas: [{ id: 'orders-b', provider: 'sim', region: 'sim-1', zone: 'sim-1b', lagSeconds: 1, mode: 'async' }],
           writes: 50,
+          endpoint: { provider: 'sim', name: 'orders.db.sim.internal', ttlSeconds: 30 },
         },
       ],
+      loadBalancers: [{ id: 'web-lb', provider: 'sim', region: 'sim-1', group: 'web' }],
     },
   });
   return {
@@ -35,6 +37,8 @@ runConformance('sim', async () => {
     region: 'sim-1',
     zones: ['sim-1a', 'sim-1b', 'sim-1c'],
     database: { cluster: 'orders', primary: 'orders', replica: 'orders-b' },
+    endpoint: { name: 'orders.db.sim.internal' },
+    loadBalancer: { id: 'web-lb', zones: ['sim-1a', 'sim-1b'] },
     advance: (ms) => clock.runUntil(clock.now() + ms),
     close: async () => {},
   };

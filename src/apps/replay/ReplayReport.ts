@@ -38,8 +38,14 @@ export interface ReplayMetrics {
   /** Every adapter call the controller made, reads included, by provider and operation. */
   readonly calls: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly mutatingCalls: number;
-  /** Longest time two writable primaries of one database were reachable at once (seconds). */
+  /** Longest time two or more instances of one database accepted writes at once (seconds, exact; spec 5 `maxSplitBrain`). */
   readonly splitBrainSeconds: number;
+  /** Worst write-unavailability incident over databases with an endpoint (spec 5 `maxWriteUnavailable`); null if none has one. */
+  readonly writeUnavailableSeconds: number | null;
+  /** Failed share of requests integrated over the run, summed over load balancers (spec 5 `maxRequestErrors`); null if none. */
+  readonly requestErrorSeconds: number | null;
+  /** Writes acknowledged by an instance outside the chosen primary's lineage at the end, over every database (they count as lost). */
+  readonly divergedWrites: number;
 }
 
 export interface ExpectationResult {

@@ -1,3 +1,4 @@
+import type { ClientTruth } from '../../../adapters/sim/index.js';
 import { isMutatingOperation } from '../../core/contract/types.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { formatSeconds } from '../../core/util/duration.js';
@@ -35,6 +36,8 @@ export interface ReplayFacts {
   /** Per group, healthy node counts sampled at every controller tick. */
   readonly capacitySamples: ReadonlyMap<string, readonly { t: number; healthy: number }[]>;
   readonly controllerEvents: readonly ControllerEvent[];
+  /** What clients of endpoints and load balancers saw, split brain stretches, diverged writes (r2). */
+  readonly clients: ClientTruth;
 }
 
 const IMPAIRMENTS = new Set<ScenarioEvent['kind']>(['impair', 'impairRegion', 'flap']);
@@ -101,7 +104,10 @@ function judge(facts: ReplayFacts, e: Expectation, firstImpairmentAt: number | u
     case 'capacity': {
       const group = scenario.topology.groups.find((g) => g.id === e.group);
       const min = e.min ?? group?.minHealthy ?? 0;
-      const from = (firstImpairmentAt ?? 0) + e.withinSeconds;
+      // r2: counted from the first impairment or the first nodeFailure of the group, whichever comes first.
+      const firstFailure = scenario.events.find((event) => event.kind === 'nodeFailure' && event.group === e.group)?.at;
+      const starts = [firstImpairmentAt, firstFailure].filter((t): t is number => t !== undefined);
+      const from = (starts.length > 0 ? Math.min(...starts) : 0) + e.withinSeconds;
       const samples = (facts.capacitySamples.get(e.group) ?? []).filter((s) => s.t >= from);
       if (samples.length === 0) return result(true, `no controller tick after ${formatSeconds(from)} to sample`);
       const lowest = samples.reduce((a, b) => (b.healthy < a.healthy ? b : a));
@@ -149,7 +155,96 @@ function judge(facts: ReplayFacts, e: Expectation, firstImpairmentAt: number | u
         `at most ${worst} ${what} in any ${formatSeconds(e.perSeconds)}${worst > 0 ? ` (from ${formatSeconds(worstAt)})` : ''} (limit ${e.count})`,
       );
     }
+    case 'endpoint':
+      return judgeEndpoint(facts, e, result);
+    case 'maxWriteUnavailable': {
+      const incidents = facts.clients.databases.get(e.database)?.endpoint?.incidents ?? [];
+      if (incidents.length === 0) return result(true, `every client of ${e.database}'s endpoint could write throughout`);
+      const worst = incidents.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+      return result(
+        worst.seconds <= e.seconds,
+        `worst of ${incidents.length} incident(s): ${formatSeconds(worst.seconds)} of writes unavailable from ${formatSeconds(worst.from)} to ${formatSeconds(worst.to)} (limit ${formatSeconds(e.seconds)})`,
+      );
+    }
+    case 'maxRequestErrors': {
+      const errors = facts.clients.requestErrorSeconds.get(e.loadBalancer) ?? 0;
+      return result(errors <= e.seconds, `${e.loadBalancer}: ${formatSeconds(errors)} of failed requests (limit ${formatSeconds(e.seconds)})`);
+    }
+    case 'maxSplitBrain': {
+      let worst: { database: string; from: number; to: number } | undefined;
+      for (const [database, truth] of facts.clients.databases) {
+        if (e.database !== undefined && database !== e.database) continue;
+        for (const stretch of truth.splitBrains) {
+          if (worst === undefined || stretch.to - stretch.from > worst.to - worst.from) worst = { database, ...stretch };
+        }
+      }
+      const scope = e.database ?? 'any database';
+      if (worst === undefined) return result(true, `never two writable instances of ${scope}`);
+      const longest = worst.to - worst.from;
+      return result(
+        longest <= e.seconds,
+        `longest split brain: ${formatSeconds(longest)} (${worst.database}, from ${formatSeconds(worst.from)}) (limit ${formatSeconds(e.seconds)})`,
+      );
+    }
   }
+}
+
+/**
+ * Spec 5 `endpoint`: after every promotion, every client resolves to the new
+ * primary within `within` of it accepting writes (an answer counts once it
+ * was served for a full TTL), and the endpoint never answered an instance
+ * the controller had fenced while a writable primary existed.
+ *
+ * Where the spec is silent: an answer served before the promotion counts
+ * (clients may be on the new primary before it takes writes: 0 s); an
+ * answer replaced before every client took it does not count; a promotion
+ * so late that its deadline falls after the end of the scenario passes
+ * when no client is on it yet, and says so (the run cannot tell).
+ */
+function judgeEndpoint(
+  facts: ReplayFacts,
+  e: Extract<Expectation, { kind: 'endpoint' }>,
+  result: (passed: boolean, detail: string) => ExpectationResult,
+): ExpectationResult {
+  const endpoint = facts.clients.databases.get(e.database)?.endpoint;
+  if (endpoint === undefined) return result(false, `${e.database} has no endpoint`);
+  const end = facts.scenario.durationSeconds;
+  const { answers, ttlSeconds } = endpoint;
+  const parts: string[] = [];
+  let passed = true;
+  for (const p of facts.promotions) {
+    if (p.cluster !== e.database) continue;
+    let followedAt: number | undefined;
+    for (let i = 0; i < answers.length && followedAt === undefined; i++) {
+      const answer = answers[i]!;
+      const until = answers[i + 1]?.from ?? Infinity;
+      // Still answered once the new primary took writes, and long enough for every client to take it.
+      if (answer.target === p.replica && until > p.writableAt && answer.from + ttlSeconds <= Math.min(until, end)) {
+        followedAt = answer.from + ttlSeconds;
+      }
+    }
+    if (followedAt === undefined) {
+      const late = end - p.writableAt >= e.withinSeconds;
+      passed &&= !late;
+      parts.push(
+        late
+          ? `${p.replica} (writable at ${formatSeconds(p.writableAt)}) never had every client`
+          : `${p.replica} (writable at ${formatSeconds(p.writableAt)}): not every client yet when the scenario ended, before its deadline`,
+      );
+      continue;
+    }
+    const took = Math.max(0, followedAt - p.writableAt);
+    passed &&= took <= e.withinSeconds;
+    parts.push(`every client on ${p.replica} ${formatSeconds(took)} after it took writes`);
+  }
+  for (const fenced of endpoint.fencedAnswers) {
+    passed = false;
+    parts.push(
+      `answered ${fenced.instance}, fenced by the controller, from ${formatSeconds(fenced.from)} to ${formatSeconds(fenced.to)} while a writable primary existed`,
+    );
+  }
+  if (parts.length === 0) parts.push(`no promotion of ${e.database}: ${endpoint.name} stayed on ${answers[answers.length - 1]!.target}`);
+  return result(passed, `${parts.join('; ')} (limit ${formatSeconds(e.withinSeconds)})`);
 }
 
 /** Zone of a database instance as the topology declares it (primaries are named after their database). */

@@ -24,6 +24,12 @@ export function formatReport(report: ReplayReport, options: { quiet?: boolean } 
       `${m.dataLossWrites !== null ? ` (${m.dataLossWrites} writes)` : ''}, failovers ${m.failovers}, mutating calls ${m.mutatingCalls}` +
       `${m.splitBrainSeconds > 0 ? `, split brain ${formatSeconds(m.splitBrainSeconds)}` : ''}`,
   );
+  const traffic = [
+    m.writeUnavailableSeconds !== null ? `writes unavailable ${formatSeconds(m.writeUnavailableSeconds)} (worst incident)` : undefined,
+    m.requestErrorSeconds !== null ? `request errors ${formatSeconds(m.requestErrorSeconds)}` : undefined,
+    m.divergedWrites > 0 ? `diverged writes ${m.divergedWrites}` : undefined,
+  ].filter((part) => part !== undefined);
+  if (traffic.length > 0) lines.push(`  ${traffic.join(', ')}`);
   for (const e of report.expectations) {
     lines.push(`  ${e.passed ? 'PASS' : 'FAIL'} ${e.kind}: ${e.detail}`);
   }

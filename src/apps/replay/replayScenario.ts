@@ -1,4 +1,4 @@
-import { SimWorld, type CallRecord } from '../../../adapters/sim/index.js';
+import { SimWorld, type CallRecord, type ClientTruth } from '../../../adapters/sim/index.js';
 import { VirtualClock } from '../../core/clock/VirtualClock.js';
 import type { Prober } from '../../core/contract/Prober.js';
 import type { Provider } from '../../core/contract/Provider.js';
@@ -135,26 +135,11 @@ async function run(
     }
   });
 
-  // Ground truth sampled at every controller tick: group capacity and split brain.
+  // Ground truth sampled at every controller tick: group capacity (split brain and traffic are integrated by the world).
   const capacitySamples = new Map<string, { t: number; healthy: number }[]>(groups.map((g) => [g.id, []]));
-  const clusters = scenario.topology.databases.map((d) => d.id);
-  let splitBrainSeconds = 0;
-  let splitBrainSince: number | undefined;
   const samplesByGroup = groups.map((g) => ({ id: g.id, samples: capacitySamples.get(g.id)! }));
   controller.on('cycle', ({ t }) => {
     for (const group of samplesByGroup) group.samples.push({ t: t / 1000, healthy: world.groupHealthyCount(group.id) });
-    let split = false;
-    for (const cluster of clusters) {
-      if (world.writablePrimaryCount(cluster) > 1) {
-        split = true;
-        break;
-      }
-    }
-    if (split && splitBrainSince === undefined) splitBrainSince = t / 1000;
-    if (!split && splitBrainSince !== undefined) {
-      splitBrainSeconds = Math.max(splitBrainSeconds, t / 1000 - splitBrainSince);
-      splitBrainSince = undefined;
-    }
   });
 
   const stop = new AbortController();
@@ -170,19 +155,19 @@ async function run(
   stop.abort();
   await wiring.runUntil(clock, clock.now());
   await running;
-  if (splitBrainSince !== undefined) {
-    splitBrainSeconds = Math.max(splitBrainSeconds, scenario.durationSeconds - splitBrainSince);
-  }
+  const clients = world.clientTruth();
 
-  const calls: Record<string, Record<string, number>> = {};
+  // Maps, not objects, until the report is built: a provider may be called anything, `__proto__` included.
+  const calls = new Map<string, Map<string, number>>();
   for (const p of scenario.topology.providers) {
-    calls[p.id] = Object.fromEntries([...READ_OPERATIONS, ...MUTATING_OPERATIONS].map((op) => [op, 0]));
+    calls.set(p.id, new Map([...READ_OPERATIONS, ...MUTATING_OPERATIONS].map((op) => [op, 0])));
   }
   const actions: ActionEntry[] = [];
   const allCalls = mergeCalls(world.calls, wiring.refusals);
   for (const call of allCalls) {
-    const byOp = (calls[call.provider] ??= {});
-    byOp[call.operation] = (byOp[call.operation] ?? 0) + 1;
+    let byOp = calls.get(call.provider);
+    if (byOp === undefined) calls.set(call.provider, (byOp = new Map()));
+    byOp.set(call.operation, (byOp.get(call.operation) ?? 0) + 1);
     if (!call.mutating) continue;
     const key = `${call.provider}|${call.operation}|${call.target ?? ''}`;
     actions.push({
@@ -203,6 +188,7 @@ async function run(
     calls: allCalls,
     capacitySamples,
     controllerEvents,
+    clients,
   };
   const { expectations, firstImpairmentAt } = evaluateExpectations(facts);
   const firstDetection = controllerEvents.find(
@@ -227,13 +213,39 @@ async function run(
       dataLossSeconds: losses.length > 0 ? round(Math.max(...losses)) : null,
       dataLossWrites: lossWrites.length > 0 ? Math.round(Math.max(...lossWrites)) : null,
       failovers: world.promotions.length,
-      calls,
+      calls: Object.fromEntries([...calls].map(([provider, byOp]) => [provider, Object.fromEntries(byOp)])),
       mutatingCalls: allCalls.filter((c) => isMutatingOperation(c.operation)).length,
-      splitBrainSeconds: round(splitBrainSeconds),
+      ...trafficMetrics(clients),
     },
     expectations,
     timeline,
     actions,
+  };
+}
+
+/** The report's metrics from what clients saw (spec 7, r2). */
+function trafficMetrics(clients: ClientTruth): Pick<
+  ReplayReport['metrics'],
+  'splitBrainSeconds' | 'writeUnavailableSeconds' | 'requestErrorSeconds' | 'divergedWrites'
+> {
+  let splitBrain = 0;
+  let writeUnavailable: number | null = null;
+  let diverged = 0;
+  for (const truth of clients.databases.values()) {
+    for (const stretch of truth.splitBrains) splitBrain = Math.max(splitBrain, stretch.to - stretch.from);
+    if (truth.endpoint !== undefined) {
+      writeUnavailable ??= 0;
+      for (const incident of truth.endpoint.incidents) writeUnavailable = Math.max(writeUnavailable, incident.seconds);
+    }
+    diverged += truth.divergedWrites;
+  }
+  let requestErrors: number | null = null;
+  for (const seconds of clients.requestErrorSeconds.values()) requestErrors = (requestErrors ?? 0) + seconds;
+  return {
+    splitBrainSeconds: round(splitBrain),
+    writeUnavailableSeconds: writeUnavailable === null ? null : round(writeUnavailable),
+    requestErrorSeconds: requestErrors === null ? null : round(requestErrors),
+    divergedWrites: Math.round(diverged),
   };
 }
 

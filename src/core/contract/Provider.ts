@@ -3,11 +3,16 @@ import type {
   CreateNodeRequest,
   CreateReplicaRequest,
   DatabaseFilter,
+  DatabaseEndpoint,
   DatabaseInstance,
+  EndpointFilter,
+  LoadBalancer,
+  LoadBalancerFilter,
   Node,
   NodeFilter,
   Region,
   Size,
+  TrafficShiftRequest,
   Zone,
 } from './types.js';
 
@@ -122,6 +127,68 @@ export interface Provider {
    *   next listing tells).
    */
   destroyDatabase(id: string, options: CallOptions): Promise<void>;
+
+  /**
+   * Writer endpoints this provider serves (capability `endpoints`; present
+   * exactly when it is declared), with the instance each one answers with
+   * now and the change in flight, if any. Read-only.
+   *
+   * - Time budget: one call within `callTimeout`, every page followed.
+   * - Errors: `throttled` backs the provider off; `retryable`/`timeout` are
+   *   retried next cycle, and until then the controller keeps its last
+   *   reading and plans no endpoint change on a missing one.
+   */
+  listEndpoints?(filter: EndpointFilter, options: CallOptions): Promise<DatabaseEndpoint[]>;
+  /**
+   * Points a writer endpoint at an instance (capability `endpoints`): the
+   * new answer is served after the provider's propagation (Route 53
+   * `INSYNC`, Cloud DNS `done`, at once for a local proxy); clients follow
+   * within the endpoint's TTL after that.
+   *
+   * - Idempotent: pointing an endpoint at its current or pending target is
+   *   a no-op, so the controller may re-issue it every cycle until
+   *   `listEndpoints` shows it served.
+   * - Time budget: returns once the provider accepted the change, within
+   *   `callTimeout`; it does not wait for propagation.
+   * - Errors: `invalid-input` for an unknown endpoint or an instance the
+   *   provider cannot point at (the step fails; the planner re-reads and
+   *   chooses again). `terminal` when the provider refuses the change now
+   *   (a conflicting change in flight): retried on a later cycle with
+   *   backoff, never by undoing the failover it follows. `throttled`,
+   *   `retryable` and `timeout` are retried with backoff; a `timeout` may
+   *   have taken effect (the next listing tells).
+   */
+  updateEndpoint?(name: string, target: string, options: CallOptions): Promise<void>;
+  /**
+   * Zonal load balancers (capability `loadBalancers`; present exactly when
+   * it is declared): per zone, whether it is in rotation, the active shift
+   * and its expiry, and what the load balancer's own health checks see
+   * (a vantage point apart from the controller's probes). Read-only.
+   *
+   * - Time budget: one call within `callTimeout`, every page followed.
+   * - Errors: as {@link Provider.listEndpoints}; without a fresh reading the
+   *   controller starts no new shift.
+   */
+  listLoadBalancers?(filter: LoadBalancerFilter, options: CallOptions): Promise<LoadBalancer[]>;
+  /**
+   * Takes a zone of a load balancer out of rotation until `expiresInSeconds`
+   * (`away: true`), or puts it back (`away: false`) (capability
+   * `loadBalancers`). The expiry is the safety net: if the controller dies,
+   * traffic returns by itself, so a controller keeps renewing a shift while
+   * the zone stays impaired.
+   *
+   * - Idempotent: shifting a shifted zone again replaces its expiry (the
+   *   renewal); putting back a zone in rotation is a no-op.
+   * - Time budget: returns once the provider accepted the change, within
+   *   `callTimeout`; traffic moves later (connections drain, DNS).
+   * - Errors: `terminal` when the shift would leave no zone of the load
+   *   balancer in rotation: the step fails and is not retried for that
+   *   zone while the others are out. `invalid-input` for an unknown load
+   *   balancer or zone, or `away: true` without a positive expiry.
+   *   `throttled`, `retryable` and `timeout` are retried with backoff; a
+   *   `timeout` may have taken effect (the next listing tells).
+   */
+  shiftTraffic?(request: TrafficShiftRequest, options: CallOptions): Promise<void>;
 
   /** Releases everything the adapter started (processes, sockets). Idempotent. */
   close?(): Promise<void>;

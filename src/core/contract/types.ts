@@ -205,11 +205,114 @@ export interface Capabilities {
   readonly zoneStatus: boolean;
   /** Replicas report their lag and contact with the upstream. */
   readonly replicationStatus: boolean;
+  /**
+   * Database writer endpoints (`listEndpoints`, `updateEndpoint`): the names
+   * clients connect to, pointed at an instance (Route 53 and Cloud DNS
+   * records, a local proxy). Absent means false.
+   */
+  readonly endpoints?: boolean;
+  /**
+   * Zonal load balancers (`listLoadBalancers`, `shiftTraffic`): zones taken
+   * out of rotation and put back (ARC zonal shift, backend capacity per
+   * zone, HAProxy backends in maintenance). Absent means false.
+   */
+  readonly loadBalancers?: boolean;
+}
+
+/**
+ * A database's writer endpoint: the name its clients connect to (a DNS
+ * record, a proxy's address), resolving to one instance.
+ */
+export interface DatabaseEndpoint {
+  /** The name clients use (`orders.db.internal.example.com`); the endpoint's id in the contract. */
+  readonly name: string;
+  /** Provider serving the name; it may differ from the database's (a DNS zone often does). */
+  readonly provider: string;
+  /** The logical database (replication cluster) whose clients use it. */
+  readonly database: string;
+  /**
+   * Instance the provider answers with now. After an `updateEndpoint` this
+   * stays the old instance until the change is served everywhere (Route 53
+   * `INSYNC`, Cloud DNS `done`).
+   */
+  readonly target: string;
+  /** Instance an accepted change will point at once it is served; absent when nothing is in flight. */
+  readonly pendingTarget?: string;
+  /** How long clients keep an old answer after the provider serves a new one, in seconds. */
+  readonly ttlSeconds: number;
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Filter for {@link Provider.listEndpoints}; all fields are ANDed. */
+export interface EndpointFilter {
+  readonly database?: string;
+  readonly names?: readonly string[];
+}
+
+/** One zone behind a load balancer, as the load balancer sees it. */
+export interface LoadBalancerZone {
+  readonly zone: string;
+  /** False while the zone is shifted away: the load balancer sends it no new requests. */
+  readonly inRotation: boolean;
+  /** The active shift away from this zone, if any. */
+  readonly shift?: {
+    /** When the shift ends by itself, milliseconds since the epoch of the adapter's clock. */
+    readonly expiresAt: number;
+  };
+  /**
+   * Targets in this zone that the load balancer's own health checks see
+   * answering: a vantage point of its own, apart from the controller's
+   * probes (ELB target health, backend-service health). `null` when unknown.
+   */
+  readonly healthyTargets: number | null;
+  /** Targets registered in this zone; `null` when unknown. */
+  readonly targets: number | null;
+}
+
+/** A zonal load balancer in front of a node group. */
+export interface LoadBalancer {
+  readonly id: string;
+  readonly provider: string;
+  readonly region: string;
+  /** The node group it sends requests to. */
+  readonly group: string;
+  /** Every zone of the group, in rotation or not. */
+  readonly zones: readonly LoadBalancerZone[];
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Filter for {@link Provider.listLoadBalancers}; all fields are ANDed. */
+export interface LoadBalancerFilter {
+  readonly region?: string;
+  readonly group?: string;
+  readonly ids?: readonly string[];
+}
+
+/** Request for {@link Provider.shiftTraffic}. */
+export interface TrafficShiftRequest {
+  readonly loadBalancer: string;
+  readonly zone: string;
+  /** True: take the zone out of rotation; false: put it back (cancel the shift). */
+  readonly away: boolean;
+  /**
+   * With `away: true`, required: seconds until the shift ends by itself
+   * (the safety net for a controller that dies). Shifting an already
+   * shifted zone replaces its expiry (renewal).
+   */
+  readonly expiresInSeconds?: number;
 }
 
 /** Read operations of the contract (scenario spec section 4.1). */
-export const READ_OPERATIONS = ['listNodes', 'listDatabases', 'listLocations', 'listSizes', 'zoneStatus'] as const;
-/** Mutating operations of the contract (scenario spec section 4.1, plus `repointReplica` and `destroyDatabase`). */
+export const READ_OPERATIONS = [
+  'listNodes',
+  'listDatabases',
+  'listLocations',
+  'listSizes',
+  'zoneStatus',
+  'listEndpoints',
+  'listLoadBalancers',
+] as const;
+/** Mutating operations of the contract (scenario spec section 4.1): every one the controller may call. */
 export const MUTATING_OPERATIONS = [
   'createNode',
   'rebootNode',
@@ -222,6 +325,8 @@ export const MUTATING_OPERATIONS = [
   'stopDatabase',
   'repointReplica',
   'destroyDatabase',
+  'updateEndpoint',
+  'shiftTraffic',
 ] as const;
 
 export type ReadOperation = (typeof READ_OPERATIONS)[number];

@@ -55,3 +55,23 @@ events:
 expect:
   - maxDataLoss: { database: orders, seconds: 1 }
 `;
+
+/** The topology above with r2 traffic: orders behind an endpoint, web behind a load balancer. */
+const trafficTopology = topology.replace(
+  '      writes: 100\n',
+  '      writes: 100\n      endpoint: { provider: aws, name: orders.db.internal, ttl: 30s }\n  loadBalancers:\n    - { id: web-lb, provider: aws, region: us-east-1, group: web }\n',
+);
+const outageAndBack = `${outage}  - at: 5m\n    recover: { zone: use1-a }\n`;
+
+/**
+ * Scenario spec r2 expectation kinds, each failing with today's controller
+ * (it does not move endpoints nor shift traffic yet) or with limits a
+ * correct one cannot meet.
+ */
+export const FAILING_R2: Record<string, string> = {
+  endpoint: `name: fails-endpoint\nduration: 10m\n${trafficTopology}${outage}expect:\n  - endpoint: { database: orders, within: 2m }\n`,
+  maxWriteUnavailable: `name: fails-maxwriteunavailable\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxWriteUnavailable: { database: orders, seconds: 10 }\n`,
+  maxRequestErrors: `name: fails-maxrequesterrors\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxRequestErrors: { loadBalancer: web-lb, seconds: 1 }\n`,
+  // The old primary takes writes again the moment its zone is back, until the controller fences it.
+  maxSplitBrain: `name: fails-maxsplitbrain\nduration: 10m\n${topology}${outageAndBack}expect:\n  - maxSplitBrain: { database: orders, seconds: 0 }\n`,
+};

@@ -24,8 +24,8 @@ export interface Scenario {
   readonly expect: readonly Expectation[];
 }
 
-export type { DatabaseSpec, GroupSpec, LatencyMap, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from '../../../../adapters/sim/index.js';
-export type { ImpairMode, ScenarioEvent, ScenarioEventKind } from '../../../../adapters/sim/index.js';
+export type { DatabaseSpec, EndpointSpec, GroupSpec, LatencyMap, LoadBalancerSpec, ProviderSpec, RegionSpec, ReplicaSpec, Topology } from '../../../../adapters/sim/index.js';
+export type { ApiFaultKind, ImpairMode, ScenarioEvent, ScenarioEventKind } from '../../../../adapters/sim/index.js';
 
 /** One expectation; `index` is its position in the file's `expect` list; `spec` is the item as written. */
 export type Expectation =
@@ -35,6 +35,10 @@ export type Expectation =
   | { readonly kind: 'capacity'; readonly index: number; readonly spec: unknown; readonly group: string; readonly min?: number; readonly withinSeconds: number }
   | { readonly kind: 'maxDataLoss'; readonly index: number; readonly spec: unknown; readonly database: string; readonly seconds: number }
   | { readonly kind: 'maxFailovers'; readonly index: number; readonly spec: unknown; readonly database?: string; readonly count: number }
-  | { readonly kind: 'maxCalls'; readonly index: number; readonly spec: unknown; readonly provider: string; readonly operation?: string; readonly count: number; readonly perSeconds?: number };
+  | { readonly kind: 'maxCalls'; readonly index: number; readonly spec: unknown; readonly provider: string; readonly operation?: string; readonly count: number; readonly perSeconds?: number }
+  | { readonly kind: 'endpoint'; readonly index: number; readonly spec: unknown; readonly database: string; readonly withinSeconds: number }
+  | { readonly kind: 'maxWriteUnavailable'; readonly index: number; readonly spec: unknown; readonly database: string; readonly seconds: number }
+  | { readonly kind: 'maxRequestErrors'; readonly index: number; readonly spec: unknown; readonly loadBalancer: string; readonly seconds: number }
+  | { readonly kind: 'maxSplitBrain'; readonly index: number; readonly spec: unknown; readonly database?: string; readonly seconds: number };
 
 export type ExpectationKind = Expectation['kind'];

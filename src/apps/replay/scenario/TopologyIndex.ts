@@ -37,6 +37,9 @@ export class TopologyIndex {
   private readonly groups = new Map<string, GroupHome>();
   /** database -> its replica ids. */
   private readonly databases = new Map<string, string[]>();
+  /** Databases that declare an endpoint (r2). */
+  private readonly withEndpoint = new Set<string>();
+  private readonly loadBalancers = new Set<string>();
 
   private constructor(
     private readonly issues: IssueList,
@@ -51,14 +54,43 @@ export class TopologyIndex {
 
   /** Harvests the declared names from the lists of a `topology` mapping, reporting duplicates. */
   static build(
-    topology: { readonly providers: readonly unknown[]; readonly groups?: readonly unknown[]; readonly databases?: readonly unknown[] },
+    topology: {
+      readonly providers: readonly unknown[];
+      readonly groups?: readonly unknown[];
+      readonly databases?: readonly unknown[];
+      readonly loadBalancers?: readonly unknown[];
+    },
     issues: IssueList,
   ): TopologyIndex {
     const index = new TopologyIndex(issues, true);
     index.harvestProviders(topology.providers);
     index.harvestGroups(topology.groups ?? []);
     index.harvestDatabases(topology.databases ?? []);
+    index.harvestEndpoints(topology.databases ?? []);
+    index.harvestLoadBalancers(topology.loadBalancers ?? []);
     return index;
+  }
+
+  /** True when `id` is a declared load balancer; records an issue otherwise. */
+  loadBalancer(path: readonly PathSegment[], id: string): boolean {
+    if (!this.trusted || this.loadBalancers.has(id)) return true;
+    this.issues.add(path, unknownName('load balancer', id, [...this.loadBalancers]));
+    return false;
+  }
+
+  /**
+   * True when `database` is declared and has an `endpoint` (expectations on
+   * what its clients saw need one); records an issue otherwise.
+   */
+  databaseWithEndpoint(path: readonly PathSegment[], database: string): boolean {
+    if (!this.database(path, database)) return false;
+    if (!this.trusted || this.withEndpoint.has(database)) return true;
+    const with_ = [...this.withEndpoint];
+    this.issues.add(
+      path,
+      `database ${database} has no endpoint: declare topology.databases[].endpoint for it (databases with one: ${with_.length > 0 ? with_.join(', ') : 'none'})`,
+    );
+    return false;
   }
 
   /** True when `id` is a declared provider; records an issue at `path` otherwise. */
@@ -251,6 +283,36 @@ export class TopologyIndex {
         instances.set(id, { path, what: 'a replica' });
         replicas?.push(id);
       });
+    });
+  }
+
+  /** Endpoint names are unique: two databases cannot be reached through one name. */
+  private harvestEndpoints(databases: readonly unknown[]): void {
+    const first = new Map<string, readonly PathSegment[]>();
+    databases.forEach((database, d) => {
+      if (!isRecord(database) || typeof database['id'] !== 'string' || !isRecord(database['endpoint'])) return;
+      this.withEndpoint.add(database['id']);
+      const name = database['endpoint']['name'];
+      if (typeof name !== 'string') return;
+      const path = ['topology', 'databases', d, 'endpoint', 'name'];
+      const previous = first.get(name);
+      if (previous) this.issues.add(path, `duplicate endpoint name "${name}" (${this.alreadyAt(previous)}): each database has its own`);
+      else first.set(name, path);
+    });
+  }
+
+  private harvestLoadBalancers(loadBalancers: readonly unknown[]): void {
+    const first = new Map<string, readonly PathSegment[]>();
+    loadBalancers.forEach((lb, l) => {
+      if (!isRecord(lb) || typeof lb['id'] !== 'string') return;
+      const path = ['topology', 'loadBalancers', l, 'id'];
+      const previous = first.get(lb['id']);
+      if (previous) {
+        this.issues.add(path, `duplicate load balancer id "${lb['id']}" (${this.alreadyAt(previous)})`);
+        return;
+      }
+      first.set(lb['id'], path);
+      this.loadBalancers.add(lb['id']);
     });
   }
 

@@ -72,7 +72,7 @@ function readScenario(source: SourceDocument): Scenario {
   const seed = has('seed') ? issues.parse(seedSchema, root['seed'], ['seed']) : 0;
   const policy: PolicyOverrides = (has('policy') ? issues.parse(scenarioPolicySchema, root['policy'], ['policy']) : undefined) ?? {};
 
-  let topology: Topology = { providers: [], groups: [], databases: [] };
+  let topology: Topology = { providers: [], groups: [], databases: [], loadBalancers: [] };
   let index = TopologyIndex.untrusted(issues);
   if (has('topology')) ({ topology, index } = readTopology(root['topology'], issues));
 

@@ -147,7 +147,7 @@ function readKind(
       if (!e) return undefined;
       if (index.database(key('database'), e.database)) index.replica(key('replica'), e.database, e.replica);
       if (e.lag === undefined && e.broken === undefined) {
-        issues.add(path, 'expected lag, broken: true, or both (an event that changes nothing is a mistake)');
+        issues.add(path, 'expected lag, broken (true to break replication, false to resume it), or both (an event that changes nothing is a mistake)');
       }
       return {
         kind,

@@ -107,6 +107,30 @@ function readKind(kind: ExpectationKind, value: unknown, path: readonly PathSegm
         ...(e.per !== undefined ? { perSeconds: e.per } : {}),
       };
     }
+    case 'endpoint': {
+      const e = issues.parse(EXPECTATION_SCHEMAS.endpoint, value, path);
+      if (!e) return undefined;
+      index.databaseWithEndpoint(key('database'), e.database);
+      return { kind, database: e.database, withinSeconds: e.within };
+    }
+    case 'maxWriteUnavailable': {
+      const e = issues.parse(EXPECTATION_SCHEMAS.maxWriteUnavailable, value, path);
+      if (!e) return undefined;
+      index.databaseWithEndpoint(key('database'), e.database);
+      return { kind, database: e.database, seconds: e.seconds };
+    }
+    case 'maxRequestErrors': {
+      const e = issues.parse(EXPECTATION_SCHEMAS.maxRequestErrors, value, path);
+      if (!e) return undefined;
+      index.loadBalancer(key('loadBalancer'), e.loadBalancer);
+      return { kind, loadBalancer: e.loadBalancer, seconds: e.seconds };
+    }
+    case 'maxSplitBrain': {
+      const e = issues.parse(EXPECTATION_SCHEMAS.maxSplitBrain, value, path);
+      if (!e) return undefined;
+      if (e.database !== undefined) index.database(key('database'), e.database);
+      return { kind, ...(e.database !== undefined ? { database: e.database } : {}), seconds: e.seconds };
+    }
   }
 }
 

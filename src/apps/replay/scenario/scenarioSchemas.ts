@@ -15,7 +15,7 @@ import { describeValue } from './describeValue.js';
 export const OPERATION_NAMES: readonly OperationName[] = [...READ_OPERATIONS, ...MUTATING_OPERATIONS];
 
 /** How durations are written, for messages. */
-export const DURATION_FORMAT = 'a duration like 90s, 2.5m, 1h, 100ms, 1d or a number of seconds';
+export const DURATION_FORMAT = 'a duration like 90s, 2.5m, 1h, 1h30m, 100ms, 1d or a number of seconds';
 
 function durationSchema(positive: boolean) {
   return z.unknown().transform((value, ctx): number => {
@@ -70,6 +70,7 @@ export const topologySchema = z.strictObject({
   providers: z.array(z.unknown()).min(1),
   groups: nullAsEmpty([], z.array(z.unknown())).optional(),
   databases: nullAsEmpty([], z.array(z.unknown())).optional(),
+  loadBalancers: nullAsEmpty([], z.array(z.unknown())).optional(),
 });
 
 const latencyShape = Object.fromEntries(OPERATION_NAMES.map((op) => [op, duration.optional()])) as {
@@ -89,9 +90,20 @@ export const groupSchema = z.strictObject({
   provider: id,
   region: id,
   size: z.string().optional(),
-  nodes: z.record(z.string(), nonNegativeInteger),
+  // Checked entry by entry by the reader (see `nodesShapeSchema`).
+  nodes: z.unknown(),
   minHealthy: nonNegativeInteger.optional(),
 });
+
+/**
+ * The shape of a group's `nodes`. Its entries are read one by one into a
+ * fresh object with own properties (`Object.fromEntries`): `z.record` builds
+ * its result by assignment, and assigning `__proto__` sets the prototype
+ * instead of adding a zone of that name.
+ */
+export const nodesShapeSchema = z.record(z.string(), z.unknown());
+/** The value of one `nodes` entry (its zone is checked against the topology by the reader). */
+export const nodeCountSchema = nonNegativeInteger;
 
 const location = z.strictObject({ provider: id, region: id, zone: id });
 
@@ -114,9 +126,14 @@ export const databaseSchema = z.strictObject({
     ),
   ).optional(),
   writes: z.number().min(0).default(0),
+  endpoint: z.strictObject({ provider: id, name: id, ttl: duration.optional() }).optional(),
 });
 
-const OPERATIONS_OR_ALL: string[] = [...OPERATION_NAMES, '*'];
+/** `topology.loadBalancers[]` (r2). */
+export const loadBalancerSchema = z.strictObject({ id, provider: id, region: id, group: id });
+
+/** `*` for all operations; (r2) `*mutating` and `*read` for every mutating or every read one. */
+const OPERATIONS_OR_ALL: string[] = [...OPERATION_NAMES, '*', '*mutating', '*read'];
 const impairMode = z.enum(['unreachable', 'degraded', 'power', 'storage']);
 
 /** The value of each event kind key (spec 4). */
@@ -129,13 +146,13 @@ export const EVENT_SCHEMAS = {
     region: id.optional(),
     zone: id.optional(),
     operations: z.array(z.enum(OPERATIONS_OR_ALL as [string, ...string[]])).min(1),
-    fault: z.enum(['error', 'throttle', 'hang']),
+    fault: z.enum(['error', 'throttle', 'hang', 'lostReply']),
     rate: fraction.default(1),
     until: duration.optional(),
   }),
   providerStatus: z.strictObject({ provider: id, zone: id, status: z.enum(['available', 'impaired', 'unavailable']) }),
-  // `broken: false` would read as "repair replication", which the spec does not offer.
-  replication: z.strictObject({ database: id, replica: id, lag: duration.optional(), broken: z.literal(true).optional() }),
+  // (r2) `broken: false` resumes replication.
+  replication: z.strictObject({ database: id, replica: id, lag: duration.optional(), broken: z.boolean().optional() }),
   nodeFailure: z.strictObject({ group: id, count: z.number().int().min(1), zone: id.optional() }),
   observerPartition: z.strictObject({ zone: id, until: duration.optional() }),
   flap: z.strictObject({ zone: id, mode: z.enum(['unreachable', 'degraded']), period: positiveDuration, until: duration }),
@@ -158,6 +175,11 @@ export const EXPECTATION_SCHEMAS = {
   maxDataLoss: z.strictObject({ database: id, seconds: duration }),
   maxFailovers: z.strictObject({ database: id.optional(), count: nonNegativeInteger }),
   maxCalls: z.strictObject({ provider: id, operation: operation.optional(), count: nonNegativeInteger, per: positiveDuration.optional() }),
+  // r2: traffic. `seconds` are seconds of integrated share (a duration written like `30s` means the same).
+  endpoint: z.strictObject({ database: id, within: duration }),
+  maxWriteUnavailable: z.strictObject({ database: id, seconds: duration }),
+  maxRequestErrors: z.strictObject({ loadBalancer: id, seconds: duration }),
+  maxSplitBrain: z.strictObject({ database: id.optional(), seconds: duration }),
 } as const;
 
 /** Expectation kind keys, in the spec's order. */

@@ -261,7 +261,7 @@ describe('parseScenario: values', () => {
         '  - { at: 1m, observerPartition: { zone: us-east-1a, until: "2 hours" } }', // 30
       ),
     );
-    const format = 'expected a duration like 90s, 2.5m, 1h, 100ms, 1d or a number of seconds';
+    const format = 'expected a duration like 90s, 2.5m, 1h, 1h30m, 100ms, 1d or a number of seconds';
     expectIssue(error, { path: 'events[0].at', line: 20, message: `${format}, got "10 minutes"` });
     expectIssue(error, { path: 'events[1].at', line: 22, message: `${format}, got "-5s" (a duration cannot be negative)` });
     expectIssue(error, { path: 'events[2].at', line: 24, message: `${format}, got "1w"` });
@@ -298,7 +298,7 @@ describe('parseScenario: values', () => {
           '  - { at: 1m, apiFault: { provider: aws, operations: [], fault: error } }', // 23
           '  - { at: 1m, apiFault: { provider: aws, operations: [creatNode], fault: error, rate: -1 } }', // 24
           '  - { at: 1m, flap: { zone: us-east-1a, mode: power, period: 0, until: 2m } }', // 25
-          '  - { at: 1m, replication: { database: orders, replica: orders-b, broken: false } }', // 26
+          '  - { at: 1m, replication: { database: orders, replica: orders-b, broken: maybe } }', // 26
           'expect:', // 27
           '  - never: { action: rebootNodes }', // 28
           '  - maxCalls: { provider: aws, count: -1, per: 0 }', // 29
@@ -315,7 +315,7 @@ describe('parseScenario: values', () => {
     expectIssue(error, { path: 'events[4].apiFault.rate', line: 24, message: 'expected at least 0, got -1' });
     expectIssue(error, { path: 'events[5].flap.mode', line: 25, message: 'expected one of unreachable, degraded, got "power"' });
     expectIssue(error, { path: 'events[5].flap.period', line: 25, message: 'expected a duration greater than zero, got 0' });
-    expectIssue(error, { path: 'events[6].replication.broken', line: 26, message: 'expected true, got false' });
+    expectIssue(error, { path: 'events[6].replication.broken', line: 26, message: 'expected true or false, got "maybe"' });
     expectIssue(error, { path: 'expect[0].never.action', line: 28, message: 'got "rebootNodes" (did you mean rebootNode?)' });
     expectIssue(error, { path: 'expect[1].maxCalls.count', line: 29, message: 'expected at least 0, got -1' });
     expectIssue(error, { path: 'expect[1].maxCalls.per', line: 29, message: 'expected a duration greater than zero, got 0' });
@@ -397,7 +397,7 @@ describe('parseScenario: structure of events and expectations', () => {
     expectIssue(error, { path: 'events[2].apiFault.until', line: 22, message: 'until (5m) must be after at (10m)' });
     expectIssue(error, { path: 'events[3].flap.until', line: 23, message: 'until (10m) must be after at (10m)' });
     expectIssue(error, { path: 'events[4].observerPartition.until', line: 24, message: 'until (1m) must be after at (10m)' });
-    expectIssue(error, { path: 'events[5].replication', line: 25, message: 'expected lag, broken: true, or both' });
+    expectIssue(error, { path: 'events[5].replication', line: 25, message: 'expected lag, broken (true to break replication, false to resume it), or both' });
     expect(error.issues).toHaveLength(6);
   });
 

@@ -46,8 +46,13 @@ topology:
         - { id: orders-b, provider: aws, region: us-east-1, zone: us-east-1b, lag: 1s, mode: sync }
         - { id: orders-w, provider: aws, region: us-west-2, zone: us-west-2a, lag: 8s }
       writes: 50
+      endpoint: { provider: aws, name: orders.db.example.com, ttl: 30s }
     - id: billing
       primary: { provider: gcp, region: europe-west1, zone: europe-west1-b }
+      endpoint: { provider: aws, name: billing.db.example.com }
+  loadBalancers:
+    - { id: web-lb, provider: aws, region: us-east-1, group: web }
+    - { id: api-lb, provider: gcp, region: europe-west1, group: api }
 policy:
   probeInterval: 5s
   failoverCooldown: 10m
@@ -78,6 +83,12 @@ events:
     apiFault: { provider: gcp, operations: [listNodes], fault: error, rate: 0.5 }
   - at: 24h
     impair: { zone: us-east-1c, mode: power }
+  - at: 1h30m
+    apiFault: { provider: aws, operations: ["*mutating", updateEndpoint, shiftTraffic, repointReplica, destroyDatabase], fault: lostReply }
+  - at: 2h
+    replication: { database: orders, replica: orders-b, broken: false }
+  - at: 10m20s
+    apiFault: { provider: gcp, operations: ["*read", listEndpoints, listLoadBalancers], fault: hang, until: 1h }
 expect:
   - failover: { database: orders, to: { region: us-east-1, replica: orders-b }, within: 5m }
   - noFailover: { database: billing }
@@ -89,6 +100,12 @@ expect:
   - maxFailovers: { count: 1 }
   - maxCalls: { provider: aws, operation: promoteReplica, count: 3, per: 1h }
   - maxCalls: { provider: gcp, count: 100 }
+  - endpoint: { database: orders, within: 2m }
+  - maxWriteUnavailable: { database: billing, seconds: 1m30s }
+  - maxRequestErrors: { loadBalancer: web-lb, seconds: 30 }
+  - maxSplitBrain: { seconds: 2s }
+  - maxSplitBrain: { database: orders, seconds: 0 }
+  - never: { action: updateEndpoint, zone: us-east-1a }
 `;
 
 const EXPECTED: Omit<Scenario, 'file'> = {
@@ -124,13 +141,20 @@ const EXPECTED: Omit<Scenario, 'file'> = {
           { id: 'orders-w', provider: 'aws', region: 'us-west-2', zone: 'us-west-2a', lagSeconds: 8, mode: 'async' },
         ],
         writes: 50,
+        endpoint: { provider: 'aws', name: 'orders.db.example.com', ttlSeconds: 30 },
       },
       {
         id: 'billing',
         primary: { provider: 'gcp', region: 'europe-west1', zone: 'europe-west1-b' },
         replicas: [],
         writes: 0,
+        // The endpoint's provider may differ from the database's; its TTL defaults to 60 s.
+        endpoint: { provider: 'aws', name: 'billing.db.example.com', ttlSeconds: 60 },
       },
+    ],
+    loadBalancers: [
+      { id: 'web-lb', provider: 'aws', region: 'us-east-1', group: 'web' },
+      { id: 'api-lb', provider: 'gcp', region: 'europe-west1', group: 'api' },
     ],
   },
   policy: { probeInterval: 5, failoverCooldown: 600, crossProviderFailover: false },
@@ -153,10 +177,30 @@ const EXPECTED: Omit<Scenario, 'file'> = {
       rate: 1,
       until: 3600,
     },
+    {
+      at: 620,
+      index: 15,
+      kind: 'apiFault',
+      provider: 'gcp',
+      operations: ['*read', 'listEndpoints', 'listLoadBalancers'],
+      fault: 'hang',
+      rate: 1,
+      until: 3600,
+    },
     { at: 900, index: 4, kind: 'replication', database: 'orders', replica: 'orders-w', lagSeconds: 30 },
     { at: 900, index: 5, kind: 'replication', database: 'orders', replica: 'orders-b', broken: true },
     { at: 1200, index: 6, kind: 'nodeFailure', group: 'web', count: 2, zone: 'us-east-1b' },
     { at: 3600, index: 8, kind: 'flap', zone: 'us-east-1c', mode: 'degraded', periodSeconds: 90, until: 7200 },
+    {
+      at: 5400,
+      index: 13,
+      kind: 'apiFault',
+      provider: 'aws',
+      operations: ['*mutating', 'updateEndpoint', 'shiftTraffic', 'repointReplica', 'destroyDatabase'],
+      fault: 'lostReply',
+      rate: 1,
+    },
+    { at: 7200, index: 14, kind: 'replication', database: 'orders', replica: 'orders-b', broken: false },
     { at: 10800, index: 9, kind: 'recover', zone: 'us-east-1a' },
     { at: 10800, index: 10, kind: 'recover', region: 'us-west-2' },
     { at: 86400, index: 12, kind: 'impair', zone: 'us-east-1c', mode: 'power', errorRate: 0.5 },
@@ -187,6 +231,12 @@ const EXPECTED: Omit<Scenario, 'file'> = {
       perSeconds: 3600,
     },
     { kind: 'maxCalls', index: 9, spec: { provider: 'gcp', count: 100 }, provider: 'gcp', count: 100 },
+    { kind: 'endpoint', index: 10, spec: { database: 'orders', within: '2m' }, database: 'orders', withinSeconds: 120 },
+    { kind: 'maxWriteUnavailable', index: 11, spec: { database: 'billing', seconds: '1m30s' }, database: 'billing', seconds: 90 },
+    { kind: 'maxRequestErrors', index: 12, spec: { loadBalancer: 'web-lb', seconds: 30 }, loadBalancer: 'web-lb', seconds: 30 },
+    { kind: 'maxSplitBrain', index: 13, spec: { seconds: '2s' }, seconds: 2 },
+    { kind: 'maxSplitBrain', index: 14, spec: { database: 'orders', seconds: 0 }, database: 'orders', seconds: 0 },
+    { kind: 'never', index: 15, spec: { action: 'updateEndpoint', zone: 'us-east-1a' }, action: 'updateEndpoint', zone: 'us-east-1a' },
   ],
 };
 
@@ -224,7 +274,7 @@ describe('parseScenario: a valid scenario', () => {
       name: 'tiny',
       durationSeconds: 90,
       seed: 0,
-      topology: { providers: [{ id: 'local', latency: {}, regions: [{ id: 'here', zones: ['z1'] }] }], groups: [], databases: [] },
+      topology: { providers: [{ id: 'local', latency: {}, regions: [{ id: 'here', zones: ['z1'] }] }], groups: [], databases: [], loadBalancers: [] },
       policy: {},
       events: [],
       expect: [],
