@@ -103,3 +103,98 @@ describe('HealthTracker', () => {
     expect(firstImpaired(noWitness)).toBeDefined();
   });
 });
+
+/**
+ * A zone with nodes only: no database, so no replica anywhere reports on it.
+ * Its evidence is our probes and the provider (zone status, listing). Rounds every 2 s.
+ */
+function nodesOnly(
+  rounds: number,
+  options: {
+    probesUp: (t: number) => boolean;
+    providerStatus?: (t: number) => KnownZone['providerStatus'];
+    listedState?: (t: number) => Node['state'];
+    policy?: typeof DEFAULT_POLICY;
+  },
+) {
+  const tracker = new HealthTracker(options.policy ?? DEFAULT_POLICY);
+  const probeKeys = nodes.map((n) => `aws:${n.id}`);
+  const probeZones = nodes.map((n) => `aws:${n.zone}`);
+  const states: { t: number; a: string; bad: readonly string[] }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const now = i * 2000;
+    const aUp = options.probesUp(now);
+    const status = options.providerStatus?.(now) ?? 'available';
+    const state = options.listedState?.(now) ?? 'running';
+    const listed = nodes.map((n) => (n.zone === 'a' ? { ...n, state } : n));
+    const result = tracker.update({
+      now,
+      zones: [{ ...zones[0]!, providerStatus: status }, zones[1]!],
+      nodes: listed,
+      databases: [],
+      probes: { keys: probeKeys, zoneKeys: probeZones, results: nodes.map((n) => ({ ok: n.zone === 'b' || aUp })) },
+      stoppedOnPurpose: () => false,
+    });
+    const a = result.zones.get('aws:a')!;
+    states.push({ t: now, a: a.state, bad: a.evidence.badVantagePoints });
+  }
+  return states;
+}
+
+describe('HealthTracker: two vantage points for a zone no replica reports on', () => {
+  it('keeps a zone degraded, never impaired, on its own probes alone, however long they fail', () => {
+    const states = nodesOnly(150, { probesUp: (t) => t < 10_000 });
+    // The probes do say bad, for the whole five minutes, and nothing else does.
+    expect(states.at(-1)!.bad).toEqual(['probes']);
+    expect(firstImpaired(states)).toBeUndefined();
+    expect(states.at(-1)!.a).toBe('degraded');
+  });
+
+  it("keeps it degraded on the provider's word alone while our probes answer", () => {
+    const states = nodesOnly(150, { probesUp: () => true, providerStatus: (t) => (t < 10_000 ? 'available' : 'unavailable') });
+    expect(states.at(-1)!.bad).toEqual(['provider']);
+    expect(firstImpaired(states)).toBeUndefined();
+    expect(states.at(-1)!.a).toBe('degraded');
+  });
+
+  it('declares it impaired once the provider corroborates the probes (status, or listing its nodes stopped)', () => {
+    const cutAt = 10_000;
+    const byStatus = nodesOnly(30, { probesUp: (t) => t < cutAt, providerStatus: (t) => (t < cutAt ? 'available' : 'impaired') });
+    expect(firstImpaired(byStatus)).toBeDefined();
+    expect(byStatus.find((s) => s.a === 'impaired')!.bad).toEqual(['probes', 'provider']);
+    const byListing = nodesOnly(30, { probesUp: (t) => t < cutAt, listedState: (t) => (t < cutAt ? 'running' : 'stopped') });
+    expect(firstImpaired(byListing)).toBeDefined();
+    expect(firstImpaired(byListing)! - cutAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.impairedAfter * 1000);
+  });
+});
+
+describe('HealthTracker: recovery needs both recoveredRounds and recoveredAfter', () => {
+  const cutAt = 10_000;
+  const backAt = 60_000;
+  const outage = (policy: typeof DEFAULT_POLICY) =>
+    nodesOnly(200, {
+      policy,
+      probesUp: (t) => t < cutAt || t >= backAt,
+      providerStatus: (t) => (t >= cutAt && t < backAt ? 'unavailable' : 'available'),
+    });
+  const recovery = (states: { t: number; a: string }[]) => {
+    const impairedAt = firstImpaired(states);
+    expect(impairedAt).toBeLessThan(backAt);
+    return states.find((s) => s.t > impairedAt! && s.a !== 'impaired')?.t;
+  };
+
+  it('waits out recoveredAfter even when recoveredRounds clean rounds came long before', () => {
+    // 2 rounds take 2 s; 100 s is the binding condition.
+    const policy = { ...DEFAULT_POLICY, recoveredRounds: 2, recoveredAfter: 100 };
+    const at = recovery(outage(policy))!;
+    expect(at - backAt).toBeGreaterThanOrEqual(100_000);
+    expect(at - backAt).toBeLessThanOrEqual(102_000);
+  });
+
+  it('waits for recoveredRounds clean rounds even when recoveredAfter has passed', () => {
+    // 40 rounds every 2 s take 78 s; 1 s is no obstacle.
+    const policy = { ...DEFAULT_POLICY, recoveredRounds: 40, recoveredAfter: 1 };
+    const at = recovery(outage(policy))!;
+    expect(at - backAt).toBe(39 * 2000);
+  });
+});
