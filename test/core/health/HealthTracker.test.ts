@@ -410,3 +410,27 @@ describe('HealthTracker: targets, transitions and stability', () => {
     expect(three.evidence.providerStatus).toBe('impaired');
   });
 });
+
+describe('HealthTracker: smaller rules', () => {
+  it('follows a target whose writability changes while it stays up (a primary demoted, a replica promoted)', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const nodes = [nodeIn('a1', 'a')];
+    const at = (i: number, writable: boolean) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', { ok: true, writable }]], nodes })).targets.get('aws:a1');
+    expect(at(0, false)).toMatchObject({ status: 'up', writable: false });
+    expect(at(1, true)).toMatchObject({ status: 'up', writable: true });
+    expect(at(2, false)).toMatchObject({ status: 'up', writable: false });
+  });
+
+  it('says why a zone with bad evidence stays degraded when replication from it goes on', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const streaming: DatabaseInstance = { ...replica(0), zone: 'b' };
+    let zoneA;
+    for (let i = 0; i < 4; i++) {
+      zoneA = tracker
+        .update(round(i * 2000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', OK]], databases: [primary, streaming], status: 'unavailable' }))
+        .zones.get('aws:a')!;
+    }
+    expect(zoneA!.state).toBe('degraded');
+    expect(zoneA!.reason).toBe('degraded, but replication from it goes on: probes 1/1 down, provider says unavailable, replication flowing');
+  });
+});
