@@ -414,9 +414,17 @@ export function runConformance(name: string, factory: () => Promise<ConformanceF
         if (fx.provider.capabilities.replicationStatus) expect(kept!.replication).toMatchObject({ upstream: primary, state: 'streaming' });
       });
 
-      it('repointReplica to its current upstream is a no-op', async (ctx) => {
-        requires(ctx, 'databases', 'repointReplica');
+      // Not skipped where undeclared: an adapter that cannot re-point must refuse it as terminal, with no effect.
+      it('repointReplica to its current upstream is a no-op (refused as terminal where the capability is not declared)', async (ctx) => {
+        requires(ctx, 'databases');
         const { primary, replica } = database();
+        if (!fx.provider.capabilities.repointReplica) {
+          const error = await fx.provider.repointReplica(replica, primary, options()).then(() => undefined, (e: unknown) => e);
+          expect(isTerminal(error), String(error)).toBe(true);
+          expect(error).toMatchObject({ operation: 'repointReplica' });
+          expect(await instance(replica)).toMatchObject({ role: 'replica', state: 'available' });
+          return;
+        }
         await fx.provider.repointReplica(replica, primary, options());
         const after = await instance(replica);
         expect(after).toMatchObject({ role: 'replica', state: 'available' });

@@ -17,7 +17,7 @@ import {
   type DemoPlacement,
 } from './demoTopology.js';
 import { CHECK_TABLE_DDL, checkWritable, readBack, type InstanceCheck } from './verify.js';
-import { WRITES_TABLE_DDL, WriteClient } from './WriteClient.js';
+import { WRITES_TABLE_DDL, WriteClient, type AcknowledgedWrite } from './WriteClient.js';
 
 /** Options of {@link runFailoverDrill}. Every field is optional. */
 export interface FailoverDrillOptions {
@@ -64,6 +64,23 @@ export interface FailoverDrillOptions {
   readonly tmpDir?: string;
   /** As root, create the OS user `postgres` when missing (PostgreSQL refuses to run as root). Default false. */
   readonly createPostgresUser?: boolean;
+  /**
+   * Called once the drill has measured everything and before anything is
+   * torn down, with the servers still running and what the clients
+   * recorded: lets a test check the report against the servers themselves,
+   * with its own code, instead of trusting figures the drill computed.
+   */
+  readonly beforeTeardown?: (evidence: DrillEvidence) => Promise<void>;
+}
+
+/** What {@link FailoverDrillOptions.beforeTeardown} gets: where the servers are, and what the clients were told. */
+export interface DrillEvidence {
+  /** Every PostgreSQL instance of the drill (the zone is back unless `healAfterMs` was `false`). */
+  readonly endpoints: readonly PgEndpoint[];
+  /** Writes whose commit returned OK, to either client, in the order they were acknowledged per client. */
+  readonly acknowledged: readonly AcknowledgedWrite[];
+  /** Clock time (ms) of the fault. */
+  readonly faultAt: number;
 }
 
 /** One line of progress. */
@@ -361,6 +378,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
         reason: e.step!.reason,
       }));
     if (signal.aborted) throw abortError(signal);
+    await options.beforeTeardown?.({ endpoints, acknowledged, faultAt });
     return {
       fault,
       zone: placement.primary,

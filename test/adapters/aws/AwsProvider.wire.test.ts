@@ -200,6 +200,7 @@ describe('aws adapter over the wire', () => {
       } finally {
         output.restore();
       }
+      expect(seenOnWire.length).toBeGreaterThan(0);
       expect(seenOnWire.every((token) => token === CANARY_TOKEN)).toBe(true);
       expect(errors).toHaveLength(20);
       for (const error of errors) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,8 +11,13 @@ const root = join(import.meta.dirname, '../../..');
 const bin = join(root, 'bin/lifeboat.js');
 
 async function lifeboat(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return lifeboatAs({}, ...args);
+}
+
+/** Runs the CLI, as another user when `user` says so (only root may). */
+async function lifeboatAs(user: { uid?: number; gid?: number }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: root });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: root, ...user });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -52,6 +57,25 @@ describe('lifeboat replay (CLI)', () => {
     expect(first.expectations[0]).toMatchObject({ kind: 'failover', spec: { database: 'orders', within: '2m' }, passed: true });
     expect(first.actions.some((a: { operation: string; result: string }) => a.operation === 'promoteReplica' && a.result === 'ok')).toBe(true);
     expect(new Date(first.generatedAt).toString()).not.toBe('Invalid Date');
+  });
+
+  it('exits 2 naming a file it may not read, without a stack trace (as an unprivileged user: root may read anything)', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'lifeboat-unreadable-'));
+    try {
+      await chmod(folder, 0o755);
+      const file = join(folder, 'secret.yaml');
+      await writeFile(file, GOOD);
+      await chmod(file, 0o000);
+      // CI runs as root, which reads a mode-000 file anyway: the CLI then runs as nobody, so the check means something there too.
+      const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const { code, stdout, stderr } = await lifeboatAs(user, 'replay', file);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`${file}: cannot read the file: permission denied (EACCES)`);
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(stdout).not.toMatch(/scenario\(s\) passed/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 when an expectation fails', async () => {

@@ -1,14 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 // Page functions are passed as strings: this project compiles without the DOM library.
 import { afterEach, describe, expect, test } from 'vitest';
+import { requiredServer } from '../../support/requiredServer.js';
 import { spawnCli, stop, waitFor, type CliProcess } from './daemonProcess.js';
 import { failoverWorld, fastDaemonConfig } from './failoverWorld.js';
 
-/** Debian's chromium (`.ci/run` installs it). */
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium (`.ci/run` installs it), found on PATH. Under CI its absence fails the run. */
+const CHROMIUM = requiredServer('Chromium', 'chromium', "install Debian's chromium (apt-get install -y chromium)");
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const WORLD = failoverWorld({ name: 'dashboard-test', impairAt: '5s', latency: 'promoteReplica: 500ms, repointReplica: 500ms', webGroup: true });
@@ -28,7 +29,7 @@ declare const document: {
   querySelectorAll(selector: string): { length: number };
 };
 
-describe.skipIf(!existsSync(CHROMIUM))(`dashboard in a real browser (${CHROMIUM})`, () => {
+describe.skipIf(CHROMIUM.skip())(`dashboard in a real browser (${CHROMIUM.path ?? 'chromium'})`, () => {
   let daemon: CliProcess | undefined;
   let context: BrowserContext | undefined;
   const dirs: string[] = [];
@@ -49,7 +50,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in a real browser (${CHROMIUM}
     daemon = spawnCli(['daemon', '--config', join(dir, 'lifeboat.yaml')]);
     const api = await waitFor('daemon API', 10_000, () => /listening on (http:\S+?)(?:;|\s|$)/.exec(daemon!.output())?.[1]);
 
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 800 } });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM.path, headless: true, args: FLAGS, viewport: { width: 1100, height: 800 } });
     const page = context.pages()[0] ?? (await context.newPage());
     // Without the token the page says what it needs.
     await page.goto(`${api}/`);

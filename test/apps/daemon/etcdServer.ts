@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requiredServer } from '../../support/requiredServer.js';
 import { waitFor } from './daemonProcess.js';
 
-/** Debian's `etcd-server` (`.ci/run` installs it). */
-export const ETCD_BINARY = '/usr/bin/etcd';
-/** Whether the etcd binary is there; tests that need it skip (with this reason) otherwise. */
-export const HAVE_ETCD = existsSync(ETCD_BINARY);
-export const NO_ETCD_REASON = `${ETCD_BINARY} not found: install Debian's etcd-server (apt-get install -y etcd-server; .ci/run does it)`;
+/** Debian's `etcd-server` (`.ci/run` installs it), found on PATH. Under CI its absence fails the run. */
+export const ETCD = requiredServer('etcd', 'etcd', "install Debian's etcd-server (apt-get install -y etcd-server)");
 
 /** A real single-member etcd on loopback with ephemeral ports and a temp data dir. */
 export interface EtcdServer {
@@ -37,8 +35,9 @@ export async function startEtcd(): Promise<EtcdServer> {
   const [client, peer] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
+  if (ETCD.path === undefined) throw new Error(ETCD.missing);
   const child = spawn(
-    ETCD_BINARY,
+    ETCD.path,
     [
       '--name', 'test',
       '--data-dir', join(dir, 'data'),

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { instanceId } from '../../../src/apps/demo/demoTopology.js';
 import { randomDrillRounds, roundOptions, type DrillRound } from '../../../src/apps/demo/drillRounds.js';
-import { runFailoverDrill, type FailoverDrillReport } from '../../../src/apps/demo/runFailoverDrill.js';
+import { runFailoverDrill, type DrillEvidence, type FailoverDrillReport } from '../../../src/apps/demo/runFailoverDrill.js';
+import { askServers, lostOn, type ServerAnswer } from './serverOracle.js';
 
 const ROUNDS = Number(process.env['LIFEBOAT_ROUNDS'] ?? 5);
 const SEED = Number(process.env['LIFEBOAT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
@@ -59,9 +60,36 @@ describe('acknowledged writes survive randomized zone failovers', () => {
   for (const round of rounds) {
     test(describeRound(round), { timeout: 180_000 }, async () => {
       const dir = traversableTempDir(parent, `round-${round.round}-`);
-      const report = await runFailoverDrill({ ...roundOptions(round), nodesPerZone: 1, tmpDir: dir });
-      const context = `${describeRound(round)}\n  ${summary(report)}\n  problems: ${report.problems.join('; ') || 'none'}`;
+      let evidence: DrillEvidence | undefined;
+      let servers: ServerAnswer[] = [];
+      const report = await runFailoverDrill({
+        ...roundOptions(round),
+        nodesPerZone: 1,
+        tmpDir: dir,
+        beforeTeardown: async (e) => {
+          evidence = e;
+          servers = await askServers(e.endpoints);
+        },
+      });
+      const context = `${describeRound(round)}\n  ${summary(report)}\n  problems: ${report.problems.join('; ') || 'none'}\n  servers: ${servers.map((s) => `${s.id} ${s.role}${s.commits ? ' commits' : ''}`).join(', ')}`;
       console.log(context);
+
+      // The oracle, independent of the drill's figures: the servers themselves and what the client was told.
+      expect(evidence, context).toBeDefined();
+      expect(evidence!.acknowledged.length, context).toBeGreaterThan(0);
+      const writable = servers.filter((s) => s.commits).map((s) => s.id);
+      // Exactly one server commits a write now: the sync standby, promoted.
+      expect(writable, context).toEqual([instanceId(round.placement.sync)]);
+      const [promoted] = servers.filter((s) => s.commits);
+      // Every write the client was told had committed is on it.
+      expect(lostOn(promoted!, evidence!.acknowledged), context).toEqual([]);
+      // After the promoted server acknowledged its first write, no other server acknowledged any.
+      const firstOnPromoted = evidence!.acknowledged.find((w) => w.instance === promoted!.id && w.at > evidence!.faultAt);
+      expect(firstOnPromoted, context).toBeDefined();
+      expect(evidence!.acknowledged.filter((w) => w.at > firstOnPromoted!.at && w.instance !== promoted!.id), context).toEqual([]);
+      // The report agrees with the oracle.
+      expect(report.acknowledgedWrites, context).toBe(evidence!.acknowledged.length);
+      if (report.writablePrimariesAfterHeal !== null) expect(report.writablePrimariesAfterHeal, context).toEqual(writable);
 
       // The failover happened, to the sync standby (the only promotion that cannot lose a commit).
       expect(report.newPrimary, context).toBe(instanceId(round.placement.sync));
@@ -94,10 +122,27 @@ describe('acknowledged writes survive randomized zone failovers', () => {
 describe('a client in the failed zone', () => {
   test('gets no acknowledged write lost when the zone comes back right after the failover', { timeout: 180_000 }, async () => {
     const dir = traversableTempDir(parent, 'zone-client-');
-    const report = await runFailoverDrill({ fault: 'unreachable', nodesPerZone: 1, healAfterMs: 0, zoneClient: true, tmpDir: dir });
+    let servers: ServerAnswer[] = [];
+    let acknowledged: DrillEvidence['acknowledged'] = [];
+    const report = await runFailoverDrill({
+      fault: 'unreachable',
+      nodesPerZone: 1,
+      healAfterMs: 0,
+      zoneClient: true,
+      tmpDir: dir,
+      beforeTeardown: async (e) => {
+        acknowledged = e.acknowledged;
+        servers = await askServers(e.endpoints);
+      },
+    });
     const context = summary(report);
     console.log(`zone client: ${context}`);
     expect(report.newPrimary, context).not.toBeNull();
     expect(report.lostSequences, context).toEqual([]);
+    // The oracle: both clients' acknowledged writes (the pinned one's numbered from 1 000 000 001) are on the one server that commits.
+    const writable = servers.filter((s) => s.commits);
+    expect(writable.map((s) => s.id), context).toEqual([report.newPrimary]);
+    expect(acknowledged.some((w) => w.seq > 1_000_000_000), context).toBe(true);
+    expect(lostOn(writable[0]!, acknowledged), context).toEqual([]);
   });
 });

@@ -66,6 +66,13 @@ describe('lifeboat demo (CLI)', () => {
       expect.arrayContaining([expect.objectContaining({ operation: 'promoteReplica', target: 'orders-local-b', result: 'ok' })]),
     );
     expect(report.exactlyOneWritablePrimary).toBe(true);
+    // Recomputed from the per-instance answers rather than the summary flag (the servers themselves are gone
+    // with the CLI; test/apps/demo/dataSafety.test.ts asks them directly).
+    type Check = { instance: string; state: string };
+    const writable = (checks: Check[]) => checks.filter((c) => c.state === 'writable').map((c) => c.instance);
+    expect(report.checks.outage).toHaveLength(3);
+    expect(writable(report.checks.outage)).toEqual(['orders-local-b']);
+    expect(writable(report.checks.afterHeal)).toEqual(['orders-local-b']);
 
     // Everything it started is gone: only our JSON file is left in its TMPDIR.
     expect(await readdir(dir)).toEqual(['demo.json']);

@@ -103,3 +103,334 @@ describe('HealthTracker', () => {
     expect(firstImpaired(noWitness)).toBeDefined();
   });
 });
+
+/**
+ * A zone with nodes only: no database, so no replica anywhere reports on it.
+ * Its evidence is our probes and the provider (zone status, listing). Rounds every 2 s.
+ */
+function nodesOnly(
+  rounds: number,
+  options: {
+    probesUp: (t: number) => boolean;
+    providerStatus?: (t: number) => KnownZone['providerStatus'];
+    listedState?: (t: number) => Node['state'];
+    policy?: typeof DEFAULT_POLICY;
+  },
+) {
+  const tracker = new HealthTracker(options.policy ?? DEFAULT_POLICY);
+  const probeKeys = nodes.map((n) => `aws:${n.id}`);
+  const probeZones = nodes.map((n) => `aws:${n.zone}`);
+  const states: { t: number; a: string; bad: readonly string[] }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const now = i * 2000;
+    const aUp = options.probesUp(now);
+    const status = options.providerStatus?.(now) ?? 'available';
+    const state = options.listedState?.(now) ?? 'running';
+    const listed = nodes.map((n) => (n.zone === 'a' ? { ...n, state } : n));
+    const result = tracker.update({
+      now,
+      zones: [{ ...zones[0]!, providerStatus: status }, zones[1]!],
+      nodes: listed,
+      databases: [],
+      probes: { keys: probeKeys, zoneKeys: probeZones, results: nodes.map((n) => ({ ok: n.zone === 'b' || aUp })) },
+      stoppedOnPurpose: () => false,
+    });
+    const a = result.zones.get('aws:a')!;
+    states.push({ t: now, a: a.state, bad: a.evidence.badVantagePoints });
+  }
+  return states;
+}
+
+describe('HealthTracker: two vantage points for a zone no replica reports on', () => {
+  it('keeps a zone degraded, never impaired, on its own probes alone, however long they fail', () => {
+    const states = nodesOnly(150, { probesUp: (t) => t < 10_000 });
+    // The probes do say bad, for the whole five minutes, and nothing else does.
+    expect(states.at(-1)!.bad).toEqual(['probes']);
+    expect(firstImpaired(states)).toBeUndefined();
+    expect(states.at(-1)!.a).toBe('degraded');
+  });
+
+  it("keeps it degraded on the provider's word alone while our probes answer", () => {
+    const states = nodesOnly(150, { probesUp: () => true, providerStatus: (t) => (t < 10_000 ? 'available' : 'unavailable') });
+    expect(states.at(-1)!.bad).toEqual(['provider']);
+    expect(firstImpaired(states)).toBeUndefined();
+    expect(states.at(-1)!.a).toBe('degraded');
+  });
+
+  it('declares it impaired once the provider corroborates the probes (status, or listing its nodes stopped)', () => {
+    const cutAt = 10_000;
+    const byStatus = nodesOnly(30, { probesUp: (t) => t < cutAt, providerStatus: (t) => (t < cutAt ? 'available' : 'impaired') });
+    expect(firstImpaired(byStatus)).toBeDefined();
+    expect(byStatus.find((s) => s.a === 'impaired')!.bad).toEqual(['probes', 'provider']);
+    const byListing = nodesOnly(30, { probesUp: (t) => t < cutAt, listedState: (t) => (t < cutAt ? 'running' : 'stopped') });
+    expect(firstImpaired(byListing)).toBeDefined();
+    expect(firstImpaired(byListing)! - cutAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.impairedAfter * 1000);
+  });
+});
+
+describe('HealthTracker: recovery needs both recoveredRounds and recoveredAfter', () => {
+  const cutAt = 10_000;
+  const backAt = 60_000;
+  const outage = (policy: typeof DEFAULT_POLICY) =>
+    nodesOnly(200, {
+      policy,
+      probesUp: (t) => t < cutAt || t >= backAt,
+      providerStatus: (t) => (t >= cutAt && t < backAt ? 'unavailable' : 'available'),
+    });
+  const recovery = (states: { t: number; a: string }[]) => {
+    const impairedAt = firstImpaired(states);
+    expect(impairedAt).toBeLessThan(backAt);
+    return states.find((s) => s.t > impairedAt! && s.a !== 'impaired')?.t;
+  };
+
+  it('waits out recoveredAfter even when recoveredRounds clean rounds came long before', () => {
+    // 2 rounds take 2 s; 100 s is the binding condition.
+    const policy = { ...DEFAULT_POLICY, recoveredRounds: 2, recoveredAfter: 100 };
+    const at = recovery(outage(policy))!;
+    expect(at - backAt).toBeGreaterThanOrEqual(100_000);
+    expect(at - backAt).toBeLessThanOrEqual(102_000);
+  });
+
+  it('waits for recoveredRounds clean rounds even when recoveredAfter has passed', () => {
+    // 40 rounds every 2 s take 78 s; 1 s is no obstacle.
+    const policy = { ...DEFAULT_POLICY, recoveredRounds: 40, recoveredAfter: 1 };
+    const at = recovery(outage(policy))!;
+    expect(at - backAt).toBe(39 * 2000);
+  });
+});
+
+/** One round builder for the evidence tests: zones a and b of provider aws, region r. */
+function round(
+  now: number,
+  input: {
+    probes: [key: string, zone: string, result: ProbeResult][];
+    nodes?: Node[];
+    databases?: DatabaseInstance[];
+    status?: KnownZone['providerStatus'];
+    fenced?: string[];
+  },
+) {
+  return {
+    now,
+    zones: [{ ...zones[0]!, providerStatus: input.status ?? 'available' }, zones[1]!],
+    nodes: input.nodes ?? [],
+    databases: input.databases ?? [],
+    probes: { keys: input.probes.map((p) => p[0]), zoneKeys: input.probes.map((p) => p[1]), results: input.probes.map((p) => p[2]) },
+    stoppedOnPurpose: (key: string) => input.fenced?.includes(key) ?? false,
+  };
+}
+const nodeIn = (id: string, zone: string, state: Node['state'] = 'running'): Node => ({ id, name: id, provider: 'aws', region: 'r', zone, state, extra: {} });
+const OK: ProbeResult = { ok: true };
+const FAIL: ProbeResult = { ok: false, failure: 'timeout' };
+
+describe('HealthTracker: evidence per vantage point', () => {
+  it('reports what each vantage point said, which are bad, and a reason naming them', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const listed = [nodeIn('a1', 'a'), nodeIn('a2', 'a', 'stopped'), nodeIn('a3', 'a', 'terminated'), nodeIn('b1', 'b')];
+    const probes: [string, string, ProbeResult][] = [['aws:a1', 'aws:a', FAIL], ['aws:a2', 'aws:a', FAIL], ['aws:b1', 'aws:b', OK]];
+    let last;
+    for (let i = 0; i < 3; i++) last = tracker.update(round(i * 2000, { probes, nodes: listed, status: 'impaired' }));
+    const a = last!.zones.get('aws:a')!;
+    expect(a.evidence).toEqual({
+      probes: { total: 2, down: 2, up: 0, failing: 2 },
+      providerStatus: 'impaired',
+      // The terminated node is not listed evidence; the stopped one is.
+      listing: { total: 2, stopped: 1 },
+      replication: 'none',
+      badVantagePoints: ['probes', 'provider'],
+    });
+    expect(a.state).toBe('impaired');
+    expect(a.reason).toBe('impaired: probes 2/2 down, provider says impaired, 1/2 listed stopped');
+    expect(last!.zones.get('aws:b')!.evidence.badVantagePoints).toEqual([]);
+    expect(last!.zones.get('aws:b')!.reason).toBe('all probes answer');
+  });
+
+  it('counts the probes bad from impairedFraction of the zone down, inclusive', () => {
+    const run = (down: number, total: number) => {
+      const tracker = new HealthTracker(DEFAULT_POLICY);
+      const probes: [string, string, ProbeResult][] = Array.from({ length: total }, (_, i) => [`aws:a${i}`, 'aws:a', i < down ? FAIL : OK]);
+      const nodes = Array.from({ length: total }, (_, i) => nodeIn(`a${i}`, 'a'));
+      let last;
+      for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, nodes, status: 'unavailable' }));
+      return last!.zones.get('aws:a')!;
+    };
+    // Half down (impairedFraction 0.5) is bad: with the provider, two vantage points.
+    expect(run(1, 2).state).toBe('impaired');
+    expect(run(1, 2).evidence.badVantagePoints).toEqual(['probes', 'provider']);
+    // A third down is not: the provider alone.
+    expect(run(1, 3).state).toBe('degraded');
+    expect(run(1, 3).evidence.badVantagePoints).toEqual(['provider']);
+    expect(run(1, 3).reason).toBe('degraded: probes 1/3 down, provider says unavailable');
+  });
+
+  it('counts the listing bad from impairedFraction of the zone listed stopped, and never what the controller fenced itself', () => {
+    const run = (states: Node['state'][], fenced: string[] = []) => {
+      const tracker = new HealthTracker(DEFAULT_POLICY);
+      const nodes = states.map((s, i) => nodeIn(`a${i}`, 'a', s));
+      const probes: [string, string, ProbeResult][] = nodes.map((n) => [`aws:${n.id}`, 'aws:a', FAIL]);
+      let last;
+      for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, nodes, fenced }));
+      return last!.zones.get('aws:a')!;
+    };
+    expect(run(['stopped', 'running']).evidence.badVantagePoints).toEqual(['probes', 'provider']);
+    expect(run(['stopped', 'running']).state).toBe('impaired');
+    expect(run(['stopped', 'running', 'running']).evidence.badVantagePoints).toEqual(['probes']);
+    // Fenced on purpose: neither its stop nor its silence says anything about the zone.
+    const fenced = run(['stopped', 'running'], ['aws:a0']);
+    expect(fenced.evidence.listing).toEqual({ total: 2, stopped: 0 });
+    expect(fenced.evidence.probes.total).toBe(1);
+    expect(fenced.state).toBe('degraded');
+  });
+});
+
+describe('HealthTracker: replication as a witness', () => {
+  const primaryIn = (zone: string, state: DatabaseInstance['state'] = 'available'): DatabaseInstance => ({ ...primary, zone, state });
+  const replicaIn = (id: string, zone: string, replication: Partial<NonNullable<DatabaseInstance['replication']>>): DatabaseInstance => ({
+    ...primary,
+    id,
+    zone,
+    role: 'replica',
+    replication: { upstream: 'db', mode: 'async', state: 'streaming', lagSeconds: 0, lastContactSeconds: 0, ...replication },
+  });
+  const cut = { state: 'disconnected' as const, lastContactSeconds: 60 };
+  /** Zone a (the primary's) fails our probes; each listed replica's probe is `replicaProbe`. */
+  const assess = (replicas: DatabaseInstance[], replicaProbe: ProbeResult = OK, primaryState: DatabaseInstance['state'] = 'available') => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ...replicas.map((r): [string, string, ProbeResult] => [`aws:${r.id}`, `aws:${r.zone}`, r.zone === 'a' ? FAIL : replicaProbe])];
+    let last;
+    for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases: [primaryIn('a', primaryState), ...replicas] }));
+    return { zone: last!.zones.get('aws:a')!, from: last!.replicationFrom.get('aws:db') };
+  };
+
+  it('a reachable replica elsewhere that lost its primary is the second vantage point', () => {
+    const { zone, from } = assess([replicaIn('r-b', 'b', cut)]);
+    expect(zone.evidence.replication).toBe('cut');
+    expect(zone.evidence.badVantagePoints).toEqual(['probes', 'replication']);
+    expect(zone.state).toBe('impaired');
+    expect(zone.reason).toBe('impaired: probes 1/1 down, provider says available, replication cut off');
+    expect(from).toBe('cut');
+  });
+
+  it('one replica still hearing the primary outweighs another that lost it', () => {
+    const { zone, from } = assess([replicaIn('r-b', 'b', cut), replicaIn('r-b2', 'b', {})]);
+    expect(zone.evidence.replication).toBe('alive');
+    expect(zone.state).toBe('degraded');
+    expect(from).toBe('alive');
+    // Order does not matter.
+    expect(assess([replicaIn('r-b2', 'b', {}), replicaIn('r-b', 'b', cut)]).from).toBe('alive');
+  });
+
+  it('a replica that does not answer our probes, or whose replication is broken, is no witness', () => {
+    expect(assess([replicaIn('r-b', 'b', cut)], FAIL).zone.evidence.replication).toBe('none');
+    expect(assess([replicaIn('r-b', 'b', cut)], FAIL).zone.state).toBe('degraded');
+    expect(assess([replicaIn('r-b', 'b', { ...cut, state: 'broken' })]).zone.evidence.replication).toBe('none');
+    expect(assess([replicaIn('r-b', 'b', { ...cut, state: 'broken' })]).from).toBeUndefined();
+  });
+
+  it('a replica in the same zone says nothing about the zone, though it says its primary is cut off', () => {
+    const { zone, from } = assess([replicaIn('r-a', 'a', cut), replicaIn('r-b', 'b', cut)], OK);
+    expect(zone.evidence.replication).toBe('cut');
+    expect(from).toBe('cut');
+    const sameZoneOnly = assess([replicaIn('r-a', 'a', cut)]);
+    expect(sameZoneOnly.zone.evidence.replication).toBe('none');
+  });
+
+  it('replication from a primary the provider does not list available is no evidence', () => {
+    expect(assess([replicaIn('r-b', 'b', cut)], OK, 'stopped').zone.evidence.replication).toBe('none');
+  });
+
+  it('contact lost for replicationStaleAfter counts as cut even while the stream says streaming; under it, as alive', () => {
+    const stale = DEFAULT_POLICY.replicationStaleAfter;
+    expect(assess([replicaIn('r-b', 'b', { state: 'streaming', lastContactSeconds: stale })]).zone.evidence.replication).toBe('cut');
+    expect(assess([replicaIn('r-b', 'b', { state: 'streaming', lastContactSeconds: stale - 0.1 })]).zone.evidence.replication).toBe('alive');
+    expect(assess([replicaIn('r-b', 'b', { state: 'streaming', lastContactSeconds: null })]).zone.evidence.replication).toBe('alive');
+    expect(assess([replicaIn('r-b', 'b', { state: 'disconnected', lastContactSeconds: null })]).zone.evidence.replication).toBe('cut');
+  });
+});
+
+describe('HealthTracker: targets, transitions and stability', () => {
+  it('marks a target suspect, then down after failedRounds, and up again at once; counts suspects and says when all is settled', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const nodes = [nodeIn('a1', 'a'), nodeIn('b1', 'b')];
+    const at = (i: number, a1: ProbeResult) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', a1], ['aws:b1', 'aws:b', { ok: true, writable: true }]], nodes }));
+    const calm = at(0, OK);
+    expect(calm.stable).toBe(true);
+    expect(calm.suspectTargets).toBe(0);
+    expect(calm.targets.get('aws:b1')).toMatchObject({ status: 'up', writable: true });
+    const first = at(1, FAIL);
+    expect(first.targets.get('aws:a1')).toMatchObject({ status: 'suspect', failedRounds: 1, failingSince: 2000, writable: false });
+    expect(first.suspectTargets).toBe(1);
+    expect(first.stable).toBe(false);
+    expect(first.transitions.map((t) => [t.health.zone, t.from, t.to])).toEqual([['a', 'healthy', 'degraded']]);
+    at(2, FAIL);
+    const third = at(3, FAIL);
+    expect(third.targets.get('aws:a1')).toMatchObject({ status: 'down', failedRounds: 3, failingSince: 2000 });
+    expect(third.suspectTargets).toBe(0);
+    // Degraded with a settled down target and nothing else: no counter is heading for a transition.
+    expect(third.zones.get('aws:a')!.state).toBe('degraded');
+    expect(third.transitions).toEqual([]);
+    expect(third.stable).toBe(true);
+    const back = at(4, OK);
+    expect(back.targets.get('aws:a1')).toMatchObject({ status: 'up', failedRounds: 0, upSince: 8000 });
+    // Degraded until recoveredRounds clean rounds: counting toward healthy is not stable.
+    expect(back.zones.get('aws:a')!.state).toBe('degraded');
+    expect(back.stable).toBe(false);
+    let healthyAt: number | undefined;
+    for (let i = 5; i < 15 && healthyAt === undefined; i++) {
+      const r = at(i, OK);
+      if (r.zones.get('aws:a')!.state === 'healthy') {
+        healthyAt = i;
+        expect(r.transitions.map((t) => [t.from, t.to])).toEqual([['degraded', 'healthy']]);
+      }
+    }
+    expect(healthyAt).toBe(4 + DEFAULT_POLICY.recoveredRounds - 1);
+  });
+
+  it('marks listed targets it did not probe unprobed, and forgets those no longer listed', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const both = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    tracker.update(round(0, { probes: [['aws:a1', 'aws:a', OK], ['aws:a2', 'aws:a', OK]], nodes: both }));
+    const onlyOne = tracker.update(round(2000, { probes: [['aws:a1', 'aws:a', OK]], nodes: both }));
+    expect(onlyOne.targets.get('aws:a2')?.status).toBe('unprobed');
+    expect(onlyOne.targets.get('aws:a1')?.status).toBe('up');
+    const gone = tracker.update(round(4000, { probes: [['aws:a1', 'aws:a', OK]], nodes: [both[0]!] }));
+    expect(gone.targets.has('aws:a2')).toBe(false);
+    expect([...gone.targets.keys()]).toEqual(['aws:a1']);
+  });
+
+  it('keeps reporting the same zone health object while nothing changed, and a new one when the evidence does', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const nodes = [nodeIn('a1', 'a')];
+    const probes: [string, string, ProbeResult][] = [['aws:a1', 'aws:a', OK]];
+    const one = tracker.update(round(0, { probes, nodes })).zones.get('aws:a');
+    const two = tracker.update(round(2000, { probes, nodes })).zones.get('aws:a');
+    expect(two).toBe(one);
+    const three = tracker.update(round(4000, { probes, nodes, status: 'impaired' })).zones.get('aws:a')!;
+    expect(three).not.toBe(one);
+    expect(three.evidence.providerStatus).toBe('impaired');
+  });
+});
+
+describe('HealthTracker: smaller rules', () => {
+  it('follows a target whose writability changes while it stays up (a primary demoted, a replica promoted)', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const nodes = [nodeIn('a1', 'a')];
+    const at = (i: number, writable: boolean) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', { ok: true, writable }]], nodes })).targets.get('aws:a1');
+    expect(at(0, false)).toMatchObject({ status: 'up', writable: false });
+    expect(at(1, true)).toMatchObject({ status: 'up', writable: true });
+    expect(at(2, false)).toMatchObject({ status: 'up', writable: false });
+  });
+
+  it('says why a zone with bad evidence stays degraded when replication from it goes on', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const streaming: DatabaseInstance = { ...replica(0), zone: 'b' };
+    let zoneA;
+    for (let i = 0; i < 4; i++) {
+      zoneA = tracker
+        .update(round(i * 2000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', OK]], databases: [primary, streaming], status: 'unavailable' }))
+        .zones.get('aws:a')!;
+    }
+    expect(zoneA!.state).toBe('degraded');
+    expect(zoneA!.reason).toBe('degraded, but replication from it goes on: probes 1/1 down, provider says unavailable, replication flowing');
+  });
+});
