@@ -80,7 +80,7 @@ describe('the check itself', () => {
     const never = (action: string, zone?: string): Never => ({ kind: 'never', index: 0, spec: {}, action, ...(zone ? { zone } : {}) });
     expect(cannotFail(scenario, never('rebootNode', 'us-central1-b'))).toMatch(/no step that calls rebootNode/);
     expect(cannotFail(scenario, never('stopNode', 'us-central1-b'))).toMatch(/no step that calls stopNode/);
-    expect(cannotFail(scenario, never('rebootDatabase', 'us-central1-b'))).toMatch(/no step that calls rebootDatabase/);
+    expect(cannotFail(scenario, never('rebootNode', 'us-central1-b'))).toMatch(/no step that calls rebootNode/);
     // A group in us-central1 (a, b, c) and the database in us-central1-b/-c and us-east1-b.
     expect(cannotFail(scenario, never('createNode', 'us-central1-b'))).toBeUndefined();
     expect(cannotFail(scenario, never('destroyNode', 'us-east1-b'))).toMatch(/no node group has nodes there/);

@@ -67,12 +67,7 @@ describe('replay: ids named like Object.prototype members', () => {
     expect(Object.keys(Object.prototype)).toEqual([]);
   });
 
-  // Fails in the controller, not in replay: src/core/controller/reconcileMemory.ts (line 29) reads
-  // `memory.clusters[cluster]` from a plain object (ControllerMemory.clusters), so a database named
-  // `constructor` finds `Object` there and is never adopted (never failed over), and one named
-  // `__proto__` finds Object.prototype, on which line 49 (`record.replicaHomes ??= ...`) writes: every
-  // object in the process then has a `replicaHomes` key. Issue 9 item 5, the lead's part; drop `.fails` then.
-  it.fails('databases so named fail over like any other (controller: ControllerMemory.clusters is a plain object)', async () => {
+  it('databases so named fail over like any other (the controller keeps id-keyed records in Maps)', async () => {
     const scenario = parseScenario(ODD_IDS, 'odd-ids.yaml');
     expect(scenario.topology.groups[0]!.minHealthy).toBe(6);
     const report = await replayScenario(scenario);
