@@ -32,6 +32,8 @@ const STEP_OPERATIONS = {
   destroyDatabase: 'database',
   createNode: 'node',
   destroyNode: 'node',
+  updateEndpoint: 'database',
+  shiftTraffic: 'node',
 } as const satisfies Record<Step['operation'], 'database' | 'node'>;
 
 type Never = Extract<Expectation, { kind: 'never' }>;

@@ -4,7 +4,8 @@ import { resourceKey, zoneKey } from '../contract/keys.js';
 import type { ProbeTarget } from '../contract/Prober.js';
 import type { Provider } from '../contract/Provider.js';
 import { toProviderError, isInvalidInput, isTerminal, isThrottled, isTimeout } from '../contract/errors.js';
-import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../contract/types.js';
+import type { DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, Region, ZoneProviderStatus } from '../contract/types.js';
+import { hasEndpoints, hasLoadBalancers } from '../contract/trafficCapabilities.js';
 import type { KnownZone } from '../health/HealthTracker.js';
 import { CallGate } from './CallGate.js';
 import type { Policy } from './Policy.js';
@@ -19,6 +20,10 @@ export interface WatchedRegion {
 export interface Listings {
   readonly allNodes: readonly Node[];
   readonly allDatabases: readonly DatabaseInstance[];
+  /** Writer endpoints, from every provider that serves them. */
+  readonly endpoints: readonly DatabaseEndpoint[];
+  /** Zonal load balancers of the watched regions. */
+  readonly loadBalancers: readonly LoadBalancer[];
   readonly zones: readonly KnownZone[];
   readonly nodeKeys: readonly string[];
   readonly databaseKeys: readonly string[];
@@ -65,6 +70,9 @@ export class ControlPlaneReader {
   private locationsAt: number | undefined;
   private readonly nodes = new Map<string, readonly Node[]>();
   private readonly databases = new Map<string, readonly DatabaseInstance[]>();
+  /** Endpoints by provider, load balancers by `provider/region`. */
+  private readonly endpoints = new Map<string, readonly DatabaseEndpoint[]>();
+  private readonly loadBalancers = new Map<string, readonly LoadBalancer[]>();
   private readonly zoneStatus = new Map<string, ZoneProviderStatus>();
   private lastReadAt: number | undefined;
   /** Control-plane reads under way (they run beside probe rounds). */
@@ -143,6 +151,8 @@ export class ControlPlaneReader {
     for (const list of this.nodes.values()) for (const n of list) allNodes.push(n);
     const allDatabases: DatabaseInstance[] = [];
     for (const list of this.databases.values()) for (const d of list) allDatabases.push(d);
+    const endpoints = [...this.endpoints.values()].flat();
+    const loadBalancers = [...this.loadBalancers.values()].flat();
     const zones: KnownZone[] = [];
     for (const [provider, regions] of this.regions) {
       for (const region of regions) {
@@ -159,6 +169,8 @@ export class ControlPlaneReader {
     this.merged = {
       allNodes,
       allDatabases,
+      endpoints,
+      loadBalancers,
       zones,
       nodeKeys: allNodes.map((n) => resourceKey(n.provider, n.id)),
       databaseKeys: allDatabases.map((d) => resourceKey(d.provider, d.id)),
@@ -217,7 +229,8 @@ export class ControlPlaneReader {
     const { policy } = this;
     const { signal: readSignal, dispose } = this.readBudget.start(policy.callTimeout * 1000, signal);
     try {
-      await Promise.all(this.watch.map((w) => this.readRegion(w, readSignal)));
+      const watchedProviders = [...new Set(this.watch.map((w) => w.provider))];
+      await Promise.all([...this.watch.map((w) => this.readRegion(w, readSignal)), ...watchedProviders.map((id) => this.readEndpoints(id, readSignal))]);
     } finally {
       dispose();
     }
@@ -264,7 +277,28 @@ export class ControlPlaneReader {
           this.readLanded = true;
         })
       : undefined;
-    await Promise.all([nodesRead, databasesRead, statusRead]);
+    const balancersRead = hasLoadBalancers(provider)
+      ? this.guardedRead(w.provider, w.region, 'listLoadBalancers', signal, (_p, o) => provider.listLoadBalancers({ region: w.region }, o)).then((balancers) => {
+          if (!balancers) return;
+          const before = this.loadBalancers.get(key);
+          this.loadBalancers.set(key, balancers);
+          if (!sameItems(before, balancers)) this.merged = undefined;
+          this.readLanded = true;
+        })
+      : undefined;
+    await Promise.all([nodesRead, databasesRead, statusRead, balancersRead]);
+  }
+
+  /** One provider's writer endpoints (they belong to no region: a DNS zone serves them all). */
+  private async readEndpoints(id: string, signal: AbortSignal): Promise<void> {
+    const provider = this.providers.get(id);
+    if (!provider || !hasEndpoints(provider)) return;
+    const endpoints = await this.guardedRead(id, '*', 'listEndpoints', signal, (_p, o) => provider.listEndpoints({}, o));
+    if (!endpoints) return;
+    const before = this.endpoints.get(id);
+    this.endpoints.set(id, endpoints);
+    if (!sameItems(before, endpoints)) this.merged = undefined;
+    this.readLanded = true;
   }
 
   /**

@@ -380,6 +380,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       zones: assessment.zones,
       nodes: nodeViews,
       databases: databaseViews,
+      endpoints: listings.endpoints,
+      loadBalancers: listings.loadBalancers,
       replicationFrom: assessment.replicationFrom,
       groups: this.options.groups,
       memory: this.remembered,

@@ -32,6 +32,8 @@ export interface ControllerMemory {
   readonly issued: ReadonlyMap<string, number>;
   /** Operators' requests waiting for `decide` to plan them, by cluster id. */
   readonly intents: ReadonlyMap<string, SwitchoverIntent>;
+  /** Zones this controller shifted out of a load balancer's rotation, by `provider:loadBalancer:zone`. */
+  readonly shifts: ReadonlyMap<string, TrafficShift>;
   /** Sequence for node names. */
   readonly nodeSeq: number;
 }
@@ -138,6 +140,32 @@ export interface SwitchoverIntent {
   readonly fenced?: { readonly primary: string; readonly provider: string; readonly target: string; readonly targetProvider: string };
 }
 
+/**
+ * A zone this controller took out of a load balancer's rotation. Only
+ * these are ever put back or renewed by it: a shift an operator made is
+ * theirs.
+ */
+export interface TrafficShift {
+  readonly provider: string;
+  readonly loadBalancer: string;
+  readonly region: string;
+  readonly group: string;
+  readonly zone: string;
+  /** When the last shift call (first or renewal) was issued (ms). */
+  readonly issuedAt: number;
+  /** When the shift ends by itself unless renewed (ms). */
+  readonly expiresAt: number;
+  /** The load balancer's listing showed the zone out of rotation. */
+  readonly confirmed: boolean;
+  /** The call putting it back was issued; forgotten once the listing shows the zone in rotation. */
+  readonly returning: boolean;
+}
+
+/** Key of a shift in {@link ControllerMemory.shifts}. */
+export function shiftKey(provider: string, loadBalancer: string, zone: string): string {
+  return `${provider}:${loadBalancer}:${zone}`;
+}
+
 /** Empty memory for a controller's first start. */
 export function emptyMemory(): ControllerMemory {
   return {
@@ -149,6 +177,7 @@ export function emptyMemory(): ControllerMemory {
     zonePenalty: new Map(),
     issued: new Map(),
     intents: new Map(),
+    shifts: new Map(),
     nodeSeq: 0,
   };
 }
@@ -164,6 +193,7 @@ export interface MemoryJson {
   readonly zonePenalty: readonly [string, number][];
   readonly issued: readonly [string, number][];
   readonly intents: readonly [string, SwitchoverIntent][];
+  readonly shifts: readonly [string, TrafficShift][];
   readonly nodeSeq: number;
 }
 
@@ -181,6 +211,7 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     zonePenalty: [...memory.zonePenalty],
     issued: [...memory.issued],
     intents: [...memory.intents],
+    shifts: [...memory.shifts],
     nodeSeq: memory.nodeSeq,
   };
 }
@@ -220,6 +251,7 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     zonePenalty: new Map(entries<number>('zonePenalty')),
     issued: new Map(legacy ? [] : entries<number>('issued')),
     intents: new Map(entries<SwitchoverIntent>('intents')),
+    shifts: new Map(entries<TrafficShift>('shifts')),
     nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,
   };
 }

@@ -1,6 +1,7 @@
 import { timeoutSignal, type Clock } from '../clock/Clock.js';
 import type { Provider } from '../contract/Provider.js';
-import { isInvalidInput, isTerminal, isThrottled, isTimeout, toProviderError, type ProviderError } from '../contract/errors.js';
+import { isInvalidInput, isTerminal, isThrottled, isTimeout, ProviderError, toProviderError } from '../contract/errors.js';
+import { hasEndpoints, hasLoadBalancers } from '../contract/trafficCapabilities.js';
 import { CallGate } from './CallGate.js';
 import type { StepOutcome } from './ControllerEvent.js';
 import type { Step } from './Plan.js';
@@ -121,6 +122,15 @@ function call(provider: Provider, step: Step, signal: AbortSignal): Promise<unkn
       return provider.stopDatabase(step.target, options);
     case 'rebootDatabase':
       return provider.rebootDatabase(step.target, options);
+    case 'updateEndpoint':
+      if (!hasEndpoints(provider)) throw new ProviderError('invalid-input', `${provider.id} serves no endpoints`, { provider: provider.id, operation: step.operation });
+      return provider.updateEndpoint(step.target, step.instance, options);
+    case 'shiftTraffic':
+      if (!hasLoadBalancers(provider)) throw new ProviderError('invalid-input', `${provider.id} has no load balancers`, { provider: provider.id, operation: step.operation });
+      return provider.shiftTraffic(
+        { loadBalancer: step.target, zone: step.zone, away: step.away, ...(step.expiresInSeconds !== undefined ? { expiresInSeconds: step.expiresInSeconds } : {}) },
+        options,
+      );
     case 'repointReplica':
       return provider.repointReplica(step.target, step.upstream, options);
     case 'createNode':

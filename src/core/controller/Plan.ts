@@ -53,6 +53,35 @@ export interface UnfenceStep extends StepBase {
   readonly target: string;
 }
 
+/**
+ * Point a database's writer endpoint at its primary, once the primary takes
+ * writes: what lets clients that know only the endpoint reach it.
+ */
+export interface UpdateEndpointStep extends StepBase {
+  readonly operation: 'updateEndpoint';
+  readonly cluster: string;
+  /** The endpoint's name (what clients connect to). */
+  readonly target: string;
+  /** The instance it is pointed at. */
+  readonly instance: string;
+}
+
+/**
+ * Take a zone out of a load balancer's rotation until an expiry (renewed
+ * while the zone stays impaired), or put it back once it has recovered.
+ */
+export interface ShiftTrafficStep extends StepBase {
+  readonly operation: 'shiftTraffic';
+  /** The load balancer's id. */
+  readonly target: string;
+  readonly group: string;
+  /** The zone shifted (also `zone`). */
+  readonly zone: string;
+  readonly away: boolean;
+  /** With `away`: seconds until the shift ends by itself. */
+  readonly expiresInSeconds?: number;
+}
+
 /** Point a replica at the cluster's new primary. */
 export interface RepointStep extends StepBase {
   readonly operation: 'repointReplica';
@@ -113,6 +142,8 @@ export type Step =
   | PromoteStep
   | FenceStep
   | UnfenceStep
+  | UpdateEndpointStep
+  | ShiftTrafficStep
   | RepointStep
   | CreateReplicaStep
   | RetireReplicaStep

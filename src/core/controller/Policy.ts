@@ -104,6 +104,31 @@ export interface Policy {
   /** Re-point the remaining replicas to the new primary (when the provider can). Default true. */
   readonly repointReplicas: boolean;
   /**
+   * Point each database's writer endpoint (a DNS record, a proxy) at its
+   * primary once the primary takes writes, retried with backoff until the
+   * provider serves it; a failover is never undone because the endpoint
+   * cannot move yet. Default true: clients find the new primary without a
+   * change of their own.
+   */
+  readonly moveEndpoints: boolean;
+  /**
+   * Shift an impaired zone out of its load balancers' rotation (ARC zonal
+   * shift, backend capacity, HAProxy maintenance), and back once it has
+   * recovered (`recoveredRounds` and `recoveredAfter`, so a flapping zone
+   * does not churn). Never on one vantage point (the zone must be impaired),
+   * never the last zone in rotation, never a shift the controller did not
+   * make. Default true.
+   */
+  readonly shiftTraffic: boolean;
+  /**
+   * How long a shift lasts unless renewed: renewed while the zone stays
+   * impaired once less than half of it is left, so traffic returns by
+   * itself this long after the controller dies. Default 30 min: long enough
+   * that renewals are rare calls, short enough that a dead controller does
+   * not keep a healthy zone dark for hours (ARC allows up to 3 days).
+   */
+  readonly trafficShiftExpiry: number;
+  /**
    * Keep node groups at `minHealthy` by creating nodes in healthy zones, and,
    * after a failover, keep each database cluster at its replica count by
    * creating replicas of the new primary (retiring replicas stranded on the
@@ -166,6 +191,9 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   promoteTimeout: 300,
   fenceOldPrimary: true,
   repointReplicas: true,
+  moveEndpoints: true,
+  shiftTraffic: true,
+  trafficShiftExpiry: 1800,
   maintainCapacity: true,
   placement: 'best-zone',
   nodeDeadAfter: 60,
@@ -217,6 +245,9 @@ export const policyOverridesSchema = z.strictObject({
   promoteTimeout: positiveDuration(),
   fenceOldPrimary: z.boolean(),
   repointReplicas: z.boolean(),
+  moveEndpoints: z.boolean(),
+  shiftTraffic: z.boolean(),
+  trafficShiftExpiry: duration(60),
   maintainCapacity: z.boolean(),
   placement: z.enum(['best-zone', 'untargeted']),
   nodeDeadAfter: duration(),

@@ -1,4 +1,4 @@
-import type { Capabilities, DatabaseInstance, Node, Region } from '../contract/types.js';
+import type { Capabilities, DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, Region } from '../contract/types.js';
 import type { TargetHealth, ZoneHealth } from '../health/types.js';
 import type { ControllerMemory } from './ControllerMemory.js';
 
@@ -43,6 +43,10 @@ export interface Snapshot {
   readonly zones: ReadonlyMap<string, ZoneHealth>;
   readonly nodes: readonly NodeView[];
   readonly databases: readonly DatabaseView[];
+  /** Writer endpoints as their providers last listed them. */
+  readonly endpoints: readonly DatabaseEndpoint[];
+  /** Zonal load balancers of the watched regions as last listed. */
+  readonly loadBalancers: readonly LoadBalancer[];
   /** Per primary (resource key): do its replicas elsewhere still hear it? (`alive` / `cut` / `none`). */
   readonly replicationFrom: ReadonlyMap<string, 'alive' | 'cut' | 'none'>;
   readonly groups: readonly GroupConfig[];

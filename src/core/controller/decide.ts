@@ -7,15 +7,17 @@ import { planSwitchover } from './planSwitchover.js';
 import { chooseCandidate } from './chooseCandidate.js';
 import { nextWake } from './nextWake.js';
 import { settled } from './settleWindows.js';
+import { planEndpoints, planTrafficShifts } from './planTraffic.js';
 
 /**
  * The decision function: one snapshot and the policy in, a plan out. Pure: it
  * reads nothing but its arguments (time is `snapshot.now`) and changes
  * nothing, so every decision can be tested without fakes.
  *
- * Steps come out in priority order: fencing, promotion, re-pointing, replica
- * upkeep (retiring stranded replicas, creating missing ones), then node
- * capacity. The executor applies rate limits and backoff; a step it cannot
+ * Steps come out in priority order: fencing, promotion, the endpoint
+ * following the primary, traffic shifted away from impaired zones,
+ * re-pointing, replica upkeep (retiring stranded replicas, creating missing
+ * ones), then node capacity. The executor applies rate limits and backoff; a step it cannot
  * run now is simply planned again next cycle.
  */
 export function decide(snapshot: Snapshot, policy: Policy): Plan {
@@ -36,6 +38,8 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     if (clusters.has(cluster)) continue;
     verdicts.push({ cluster, kind: intent.kind, outcome: 'refused', reason: `${cluster}: no instance of it is listed` });
   }
+  planEndpoints(snapshot, policy, steps, notes);
+  planTrafficShifts(snapshot, policy, steps, notes);
   const nodesByGroup = new Map<string, NodeView[]>();
   for (const view of snapshot.nodes) {
     const group = view.node.group;
@@ -52,11 +56,13 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     stopDatabase: 0,
     rebootDatabase: 1,
     promoteReplica: 2,
-    repointReplica: 3,
-    destroyDatabase: 4,
-    createReplica: 5,
-    createNode: 6,
-    destroyNode: 7,
+    updateEndpoint: 3,
+    shiftTraffic: 4,
+    repointReplica: 5,
+    destroyDatabase: 6,
+    createReplica: 7,
+    createNode: 8,
+    destroyNode: 9,
   };
   steps.sort((a, b) => order[a.operation] - order[b.operation]);
   return { steps, notes, verdicts, wakeAt: nextWake(snapshot, policy) };

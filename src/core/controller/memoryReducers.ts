@@ -1,6 +1,6 @@
 import { resourceKey, zoneKey } from '../contract/keys.js';
 import type { ControllerEvent } from './ControllerEvent.js';
-import type { ClusterMemory, ControllerMemory, PendingReplica, PromotionInFlight, ReplicaHome, SwitchoverIntent } from './ControllerMemory.js';
+import { shiftKey, type ClusterMemory, type ControllerMemory, type PendingReplica, type PromotionInFlight, type ReplicaHome, type SwitchoverIntent } from './ControllerMemory.js';
 import type { StepResult } from './Executor.js';
 import { MemoryDraft } from './MemoryDraft.js';
 import type { IntentVerdict, Step } from './Plan.js';
@@ -123,6 +123,26 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
       draft.set('retired', key, now);
       break;
     }
+    case 'shiftTraffic': {
+      const key = shiftKey(step.provider, step.target, step.zone);
+      const shift = draft.get('shifts').get(key);
+      if (!step.away) {
+        if (shift) draft.set('shifts', key, { ...shift, returning: true });
+        break;
+      }
+      draft.set('shifts', key, {
+        provider: step.provider,
+        loadBalancer: step.target,
+        region: step.region,
+        group: step.group,
+        zone: step.zone,
+        issuedAt: now,
+        expiresAt: now + (step.expiresInSeconds ?? 0) * 1000,
+        confirmed: shift?.confirmed ?? false,
+        returning: false,
+      });
+      break;
+    }
     default:
       break;
   }
@@ -209,6 +229,21 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
       refusedAgainLater();
       break;
     }
+    case 'shiftTraffic': {
+      // A timed-out call may have taken effect: the next listing tells. A failed shift that never showed is
+      // forgotten (a renewal keeps the shift it renews); a failed return keeps the shift, to be put back again.
+      if (outcome !== 'timeout') {
+        const key = shiftKey(step.provider, step.target, step.zone);
+        const shift = draft.get('shifts').get(key);
+        if (shift && step.away && !shift.confirmed) draft.delete('shifts', key);
+        if (shift && !step.away) draft.set('shifts', key, { ...shift, returning: false });
+      }
+      refusedAgainLater();
+      break;
+    }
+    case 'updateEndpoint':
+      refusedAgainLater();
+      break;
     default:
       draft.delete('issued', step.key);
       break;
@@ -374,10 +409,36 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
     }
   }
 
+  observeShifts(draft, snapshot);
+
   for (const field of ['failedCandidates', 'zonePenalty', 'issued'] as const) {
     for (const [key, until] of draft.get(field)) if (now >= until) draft.delete(field, key);
   }
   return { memory: draft.finish(), events };
+}
+
+/** How long a shift may take to show in its load balancer's listing before it is taken as never made (ms). */
+const SHIFT_SHOWS_WITHIN_MS = 300_000;
+
+/**
+ * The world wins over remembered shifts: a zone listed out of rotation
+ * confirms the shift; one listed back in rotation ends it (put back, expired,
+ * or cancelled by someone else), so a zone still impaired is shifted again
+ * by `decide`; a shift never seen within five minutes was never made. A load
+ * balancer not listed (a failed read) changes nothing.
+ */
+function observeShifts(draft: MemoryDraft, snapshot: Snapshot): void {
+  if (draft.get('shifts').size === 0) return;
+  const balancers = new Map(snapshot.loadBalancers.map((lb) => [`${lb.provider}:${lb.id}`, lb]));
+  for (const [key, shift] of draft.get('shifts')) {
+    const zone = balancers.get(`${shift.provider}:${shift.loadBalancer}`)?.zones.find((z) => z.zone === shift.zone);
+    if (!zone) continue;
+    if (!zone.inRotation) {
+      if (!shift.confirmed && !shift.returning) draft.set('shifts', key, { ...shift, confirmed: true });
+      continue;
+    }
+    if (shift.returning || shift.confirmed || snapshot.now - shift.issuedAt >= SHIFT_SHOWS_WITHIN_MS) draft.delete('shifts', key);
+  }
 }
 
 /** The listed primary to adopt: one that proved writable, else one listed available, else any listed primary. */

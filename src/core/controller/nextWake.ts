@@ -1,6 +1,7 @@
 import type { TargetHealth } from '../health/types.js';
 import { promotionGivenUpAt } from './memoryReducers.js';
 import type { Policy } from './Policy.js';
+import { shiftRenewals } from './planTraffic.js';
 import type { Snapshot } from './Snapshot.js';
 
 /**
@@ -31,6 +32,7 @@ export function nextWake(snapshot: Snapshot, policy: Policy): number {
   for (const until of memory.issued.values()) consider(until);
   for (const pending of memory.pendingCreates.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);
   for (const intent of memory.intents.values()) consider(intent.deadline);
+  for (const renewal of shiftRenewals(snapshot, policy)) consider(renewal);
   for (const cluster of memory.clusters.values()) {
     if (cluster.lastFailoverAt !== undefined) consider(cluster.lastFailoverAt + policy.failoverCooldown * 1000);
     for (const pending of cluster.pendingReplicas.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);

@@ -4,7 +4,9 @@ import type { Snapshot } from './Snapshot.js';
 /**
  * How long after a step's call started its effect may still be on the way,
  * in seconds: the same step is not issued again before then (a fence takes a
- * few seconds to show in listings; a re-point or a delete up to a minute).
+ * few seconds to show in listings; a re-point or a delete up to a minute;
+ * an endpoint change or a traffic shift shows as pending or shifted in the
+ * next listing, so half a minute covers a slow read).
  * Steps whose progress the controller watches in its memory instead (a
  * promotion, a node or replica being created) have none.
  */
@@ -14,6 +16,8 @@ export const SETTLE_SECONDS: Readonly<Record<Step['operation'], number>> = {
   repointReplica: 60,
   destroyNode: 60,
   destroyDatabase: 60,
+  updateEndpoint: 30,
+  shiftTraffic: 30,
   promoteReplica: 0,
   createNode: 0,
   createReplica: 0,

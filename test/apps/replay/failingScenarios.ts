@@ -64,12 +64,13 @@ const trafficTopology = topology.replace(
 const outageAndBack = `${outage}  - at: 5m\n    recover: { zone: use1-a }\n`;
 
 /**
- * Scenario spec r2 expectation kinds, each failing with today's controller
- * (it does not move endpoints nor shift traffic yet) or with limits a
- * correct one cannot meet.
+ * Scenario spec r2 expectation kinds, each failing with limits the
+ * controller cannot meet: an endpoint change takes 30 s to be served and
+ * clients follow within the 30 s TTL, a promotion takes 30 s, a traffic
+ * shift 60 s.
  */
 export const FAILING_R2: Record<string, string> = {
-  endpoint: `name: fails-endpoint\nduration: 10m\n${trafficTopology}${outage}expect:\n  - endpoint: { database: orders, within: 2m }\n`,
+  endpoint: `name: fails-endpoint\nduration: 10m\n${trafficTopology}${outage}expect:\n  - endpoint: { database: orders, within: 30s }\n`,
   maxWriteUnavailable: `name: fails-maxwriteunavailable\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxWriteUnavailable: { database: orders, seconds: 10 }\n`,
   maxRequestErrors: `name: fails-maxrequesterrors\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxRequestErrors: { loadBalancer: web-lb, seconds: 1 }\n`,
   // The old primary takes writes again the moment its zone is back, until the controller fences it.

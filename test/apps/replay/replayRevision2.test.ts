@@ -95,7 +95,8 @@ expect:
 
 describe('replay: the endpoint judge at the end of the scenario', () => {
   it('cannot fail a promotion whose deadline falls after the end, and says so', async () => {
-    const text = FAILING_R2.endpoint!.replace('endpoint: { database: orders, within: 2m }', 'endpoint: { database: orders, within: 1h }');
+    // A controller that does not move endpoints (policy), so clients are still on the old primary at the end.
+    const text = FAILING_R2.endpoint!.replace('endpoint: { database: orders, within: 30s }', 'endpoint: { database: orders, within: 1h }').replace('events:', 'policy: { moveEndpoints: false }\nevents:');
     const report = await replayScenario(parseScenario(text, 'late.yaml'));
     const [endpoint] = report.expectations;
     expect(endpoint).toMatchObject({ kind: 'endpoint', passed: true });
@@ -105,14 +106,31 @@ describe('replay: the endpoint judge at the end of the scenario', () => {
 
 describe('replay: traffic in the report', () => {
   it('reports writeUnavailableSeconds, requestErrorSeconds and divergedWrites, the same byte for byte on every run', async () => {
-    const scenario = parseScenario(FAILING_R2.maxRequestErrors!, 'traffic.yaml');
-    const first = await replayScenario(scenario);
-    const second = await replayScenario(scenario);
+    // Traffic left where it was (policy): the endpoint stays on the dead primary from 1m to the end (9 min);
+    // a third of web-lb's requests land in the dead zone.
+    const still = parseScenario(FAILING_R2.maxRequestErrors!.replace('events:', 'policy: { moveEndpoints: false, shiftTraffic: false }\nevents:'), 'traffic.yaml');
+    const first = await replayScenario(still);
+    const second = await replayScenario(still);
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
-    // The endpoint stays on the dead primary from 1m to the end (9 min); a third of web-lb's requests land in the dead zone.
     expect(first.metrics).toMatchObject({ writeUnavailableSeconds: 540, requestErrorSeconds: 180, divergedWrites: 0 });
-    expect(first.metrics.calls.aws).toMatchObject({ listEndpoints: 0, listLoadBalancers: 0, updateEndpoint: 0, shiftTraffic: 0 });
+    expect(first.metrics.calls.aws).toMatchObject({ updateEndpoint: 0, shiftTraffic: 0 });
     expect(formatReport(first, { quiet: true })).toContain('writes unavailable 9m00s (worst incident), request errors 3m00s');
+  });
+
+  it('with the default policy the endpoint follows the new primary and traffic leaves the dark zone, and the report says by how much', async () => {
+    const report = await replayScenario(parseScenario(FAILING_R2.maxRequestErrors!, 'traffic.yaml'));
+    const calls = report.actions.map((a) => `${a.operation} ${a.target} ${a.zone} ${a.result}`);
+    expect(calls).toContain('shiftTraffic web-lb use1-a ok');
+    expect(calls).toContain('updateEndpoint orders.db.internal use1-b ok');
+    // Detected in seconds, shifted (60 s to take effect); promoted (30 s), endpoint served (30 s) and followed (30 s TTL).
+    expect(report.metrics.requestErrorSeconds).toBeGreaterThan(0);
+    expect(report.metrics.requestErrorSeconds).toBeLessThan(30);
+    expect(report.metrics.writeUnavailableSeconds).toBeGreaterThan(60);
+    expect(report.metrics.writeUnavailableSeconds).toBeLessThan(120);
+    // The endpoint moved once the new primary took writes, never to a replica.
+    const promoted = report.actions.find((a) => a.operation === 'promoteReplica')!;
+    const moved = report.actions.find((a) => a.operation === 'updateEndpoint')!;
+    expect(moved.t).toBeGreaterThanOrEqual(promoted.t + 30);
   });
 
   it('leaves the traffic metrics null without endpoints or load balancers, and counts an old primary\'s unreplicated writes as diverged', async () => {

@@ -1,4 +1,4 @@
-import type { Capabilities, DatabaseInstance, Node, ReplicationStatus } from '../../../src/core/contract/types.js';
+import type { Capabilities, DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, ReplicationStatus } from '../../../src/core/contract/types.js';
 import { memoryFromJson, type ControllerMemory } from '../../../src/core/controller/ControllerMemory.js';
 import { resourceKey, zoneKey, type GroupConfig, type Snapshot } from '../../../src/core/controller/Snapshot.js';
 import type { TargetHealth, ZoneHealth, ZoneState } from '../../../src/core/health/types.js';
@@ -81,6 +81,8 @@ export interface SnapshotInput {
    */
   memory?: Record<string, unknown> | ControllerMemory;
   inFlight?: string[];
+  endpoints?: readonly DatabaseEndpoint[];
+  loadBalancers?: readonly LoadBalancer[];
   /** Overrides of the `aws` provider's capabilities (all declared by default). */
   capabilities?: Partial<Capabilities>;
 }
@@ -114,6 +116,8 @@ export function snapshot(input: SnapshotInput): Snapshot {
     zones: new Map(input.zones.map((z) => [zoneKey(z.provider, z.zone), z])),
     nodes: input.nodes ?? [],
     databases: input.databases ?? [],
+    endpoints: input.endpoints ?? [],
+    loadBalancers: input.loadBalancers ?? [],
     replicationFrom: new Map(input.replicationFrom ?? []),
     groups: input.groups ?? [],
     memory,

@@ -1,0 +1,108 @@
+import { zoneKey } from '../contract/keys.js';
+import { shiftKey } from './ControllerMemory.js';
+import type { ShiftTrafficStep, Step } from './Plan.js';
+import type { Policy } from './Policy.js';
+import { settled } from './settleWindows.js';
+import type { Snapshot } from './Snapshot.js';
+
+/**
+ * Writer endpoints follow their database's primary. Each endpoint of a
+ * database the controller knows is pointed at the primary once that
+ * instance answers and takes writes: not before a promotion is confirmed
+ * (clients would reach a read-only replica) and not waiting for the old
+ * primary's fence (a fence into a dark zone can wait hours; an old primary
+ * that takes writes again is fenced by the split-brain guard whatever its
+ * endpoint says). A change already pending at the provider is not asked
+ * again; a refused one is asked again after `backoffMax`, never by undoing
+ * the failover.
+ */
+export function planEndpoints(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): void {
+  if (!policy.moveEndpoints) return;
+  for (const endpoint of snapshot.endpoints) {
+    const memory = snapshot.memory.clusters.get(endpoint.database);
+    if (!memory || memory.promotion) continue;
+    const primary = snapshot.databases.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider);
+    if (endpoint.target === memory.primary || endpoint.pendingTarget === memory.primary) continue;
+    if (!primary || primary.health.status !== 'up' || !primary.health.writable) {
+      notes.push(`${endpoint.database}: endpoint ${endpoint.name} answers ${endpoint.target}, not the primary ${memory.primary}; moving it once ${memory.primary} takes writes`);
+      continue;
+    }
+    const key = `endpoint:${endpoint.provider}:${endpoint.name}:${memory.primary}`;
+    if (!settled(snapshot, key)) continue;
+    const p = primary.instance;
+    steps.push({
+      operation: 'updateEndpoint',
+      key,
+      provider: endpoint.provider,
+      region: p.region,
+      zone: p.zone,
+      cluster: endpoint.database,
+      target: endpoint.name,
+      instance: p.id,
+      reason: `${endpoint.name} answers ${endpoint.target}${endpoint.pendingTarget ? ` (${endpoint.pendingTarget} pending)` : ''}, but ${p.id} is the primary of ${endpoint.database} and takes writes: point clients at it`,
+    });
+  }
+}
+
+/**
+ * Zonal load balancers send no user to an impaired zone, in the spirit of
+ * ARC zonal shift: a zone is shifted away only when the controller has
+ * declared it impaired (two vantage points and the dwell, never one
+ * observer's word), never when that would leave the load balancer no zone
+ * in rotation, with an expiry (`trafficShiftExpiry`) renewed while the zone
+ * stays impaired, so traffic returns by itself if the controller dies; it is
+ * put back only once the zone has recovered (the recovery hysteresis, so a
+ * flapping zone does not churn). Only the controller's own shifts are ever
+ * renewed or put back: an operator's shift is theirs.
+ */
+export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): void {
+  if (!policy.shiftTraffic) return;
+  const expiry = policy.trafficShiftExpiry;
+  for (const lb of snapshot.loadBalancers) {
+    const state = (zone: string) => snapshot.zones.get(zoneKey(lb.provider, zone))?.state;
+    const ours = (zone: string) => snapshot.memory.shifts.get(shiftKey(lb.provider, lb.id, zone));
+    // Zones that will still serve: in rotation and not on their way out.
+    let serving = lb.zones.filter((z) => z.inRotation && !(ours(z.zone) && !ours(z.zone)!.returning)).length;
+    for (const z of lb.zones) {
+      const shift = ours(z.zone);
+      const zoneState = state(z.zone);
+      const step = (away: boolean, reason: string): ShiftTrafficStep => ({
+        operation: 'shiftTraffic',
+        key: `shift:${lb.provider}:${lb.id}:${z.zone}:${away ? 'away' : 'back'}`,
+        provider: lb.provider,
+        region: lb.region,
+        zone: z.zone,
+        target: lb.id,
+        group: lb.group,
+        away,
+        ...(away ? { expiresInSeconds: expiry } : {}),
+        reason,
+      });
+      if (zoneState === 'impaired') {
+        if (!shift && z.inRotation) {
+          if (serving <= 1) {
+            notes.push(`${lb.id}: zone ${z.zone} is impaired, but it is the last zone in rotation; not shifting it away`);
+            continue;
+          }
+          const s = step(true, `zone ${z.zone} is impaired (${snapshot.zones.get(zoneKey(lb.provider, z.zone))?.reason ?? 'impaired'}): shift ${lb.id}'s traffic away from it for ${expiry}s, renewed while it stays impaired`);
+          if (!settled(snapshot, s.key)) continue;
+          serving--;
+          steps.push(s);
+        } else if (shift && !shift.returning && shift.expiresAt - snapshot.now < (expiry * 1000) / 2) {
+          const s = step(true, `zone ${z.zone} is still impaired and ${lb.id}'s shift away from it ends in ${Math.round((shift.expiresAt - snapshot.now) / 1000)}s: renew it for ${expiry}s`);
+          if (settled(snapshot, s.key)) steps.push(s);
+        }
+        continue;
+      }
+      if (zoneState === 'healthy' && shift && !shift.returning && !z.inRotation) {
+        const s = step(false, `zone ${z.zone} has recovered (healthy after the recovery rounds and dwell): put it back in ${lb.id}'s rotation`);
+        if (settled(snapshot, s.key)) steps.push(s);
+      }
+    }
+  }
+}
+
+/** When the renewal of each of the controller's shifts falls due (ms), for `nextWake`. */
+export function shiftRenewals(snapshot: Snapshot, policy: Policy): number[] {
+  return [...snapshot.memory.shifts.values()].filter((s) => !s.returning).map((s) => s.expiresAt - (policy.trafficShiftExpiry * 1000) / 2);
+}
