@@ -503,6 +503,7 @@ export class AwsProvider implements Provider {
         requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS },
         ...(this.options.endpoint === undefined ? {} : { endpoint: this.options.endpoint }),
         ...(this.options.credentials === undefined ? {} : { credentials: this.options.credentials }),
+        ...(this.options.profile === undefined ? {} : { profile: this.options.profile }),
       };
       clients = { ec2: new EC2Client(config), rds: new RDSClient(config), cloudWatch: new CloudWatchClient(config) };
       this.clients.set(region, clients);
@@ -676,7 +677,7 @@ export class AwsProvider implements Provider {
       return Promise.resolve(this.options.regions);
     }
     this.regionList ??= (async () => {
-      const probe = new EC2Client({});
+      const probe = new EC2Client(this.options.profile === undefined ? {} : { profile: this.options.profile });
       try {
         const region = await probe.config.region();
         if (!region) throw new Error('no region');

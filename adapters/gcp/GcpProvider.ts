@@ -90,7 +90,12 @@ export class GcpProvider implements Provider {
   constructor(private readonly options: GcpProviderOptions = {}) {
     this.id = options.id ?? 'gcp';
     this.clock = options.clock ?? new SystemClock();
-    const inner: GcpAuth = options.auth ?? (new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }) as unknown as GcpAuth);
+    const inner: GcpAuth = 
+      options.auth ??
+      (new GoogleAuth({
+        scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+        ...(options.keyFile === undefined ? {} : { keyFilename: options.keyFile }),
+      }) as unknown as GcpAuth);
     this.auth = new ScopedAuth(inner, this.scopes);
     const base =
       options.apiEndpoint === undefined
