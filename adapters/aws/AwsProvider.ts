@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/core/contract/filters.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
@@ -48,6 +49,9 @@ import type { AwsProviderOptions } from './AwsProviderOptions.js';
 import { ec2StatesFor } from './ec2StateTable.js';
 import { toAwsProviderError } from './toAwsProviderError.js';
 import { CLUSTER_TAG, rdsIdentifier, toDatabaseInstance, type LagReading } from './toDatabaseInstance.js';
+import { RDS_CLUSTER_VIEW } from './rdsClusterView.js';
+import { clusterOf } from '../shared/clusterOf.js';
+import { paginate } from '../shared/paginate.js';
 import { ReplicationStopWatch } from './ReplicationStopWatch.js';
 import { GROUP_TAG, toNode } from './toNode.js';
 import { toZoneStatus } from './zoneStateTable.js';
@@ -62,8 +66,6 @@ const FILTER_VALUES = 100;
 const METRIC_QUERIES = 500;
 /** How far back to look for a `ReplicaLag` datapoint: RDS publishes it every minute. */
 const LAG_WINDOW_MS = 5 * 60_000;
-/** A guard against a service that keeps returning a next-page token. */
-const MAX_PAGES = 10_000;
 /** Id-to-region memory is only a shortcut; past this size it starts over rather than grow without bound. */
 const MAX_REMEMBERED = 200_000;
 /** Connection setup bound: a black-holed endpoint fails fast; the call's signal bounds the rest. */
@@ -120,18 +122,11 @@ export class AwsProvider implements Provider {
     this.stopWatch = (options.replicationContact ?? 'observed') === 'observed' ? new ReplicationStopWatch() : undefined;
     const lag = (options.replicaLag ?? 'cloudwatch') === 'cloudwatch';
     this.capabilities = Object.freeze({
-      nodes: true,
-      startStopNodes: true,
-      databases: true,
-      createReplica: true,
-      promoteReplica: true,
+      ...ALL_CAPABILITIES,
+      // RDS cannot point a read replica at another source: the planner replaces such replicas instead.
       repointReplica: false,
-      stopDatabase: true,
-      rebootDatabase: true,
-      destroyDatabase: true,
       // StopDBInstance refuses an instance that has read replicas, or is one.
       stopRefusedWithReplicas: true,
-      zoneStatus: true,
       replicationStatus: lag,
     });
   }
@@ -272,7 +267,7 @@ export class AwsProvider implements Provider {
         this.remember(this.dbRegions, db.DBInstanceIdentifier ?? '', region);
       }
     }
-    const clusters = clusterOf(found.map((each) => each.db));
+    const clusters = clusterOf(found.map((each) => each.db), RDS_CLUSTER_VIEW);
     const kept = found
       .map(({ db, region }) => ({ db, region, instance: toDatabaseInstance(db, this.id, region, clusters(db), undefined) }))
       .filter(({ instance }) => matchesDatabaseFilter(instance, filter));
@@ -309,7 +304,7 @@ export class AwsProvider implements Provider {
     }
     const source = await this.findDatabase('createReplica', request.source, signal);
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'DBInstanceNotFound');
-    const cluster = clusterOf([source.db])(source.db);
+    const cluster = clusterOf([source.db], RDS_CLUSTER_VIEW)(source.db);
     const crossRegion = source.region !== region;
     try {
       const output = await this.send('createReplica', region!, signal, (clients, requestSignal) =>
@@ -519,40 +514,39 @@ export class AwsProvider implements Provider {
   }
 
   private async describeInstances(operation: string, region: string, filters: Filter[], signal: AbortSignal): Promise<Instance[]> {
-    const instances: Instance[] = [];
-    let token: string | undefined;
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const output = await this.send(operation, region, signal, (clients, requestSignal) =>
-        clients.ec2.send(
-          new DescribeInstancesCommand({ MaxResults: INSTANCE_PAGE, ...(filters.length > 0 ? { Filters: filters } : {}), ...(token === undefined ? {} : { NextToken: token }) }),
-          { abortSignal: requestSignal },
-        ),
-      );
-      for (const reservation of output.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-      token = output.NextToken;
-      if (token === undefined || token === '') return instances;
-    }
-    throw new ProviderError('retryable', `${operation} (${region}): DescribeInstances returned more than ${MAX_PAGES} pages`, { provider: this.id, operation });
+    return paginate(
+      async (token) => {
+        const output = await this.send(operation, region, signal, (clients, requestSignal) =>
+          clients.ec2.send(
+            new DescribeInstancesCommand({ MaxResults: INSTANCE_PAGE, ...(filters.length > 0 ? { Filters: filters } : {}), ...(token === undefined ? {} : { NextToken: token }) }),
+            { abortSignal: requestSignal },
+          ),
+        );
+        return { items: (output.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []), next: output.NextToken };
+      },
+      { provider: this.id, operation, listing: `${operation} (${region}): DescribeInstances` },
+    );
   }
 
   private async describeStatuses(region: string, zone: string | undefined, signal: AbortSignal): Promise<Map<string, InstanceStatus>> {
+    const listed = await paginate(
+      async (token) => {
+        const output = await this.send('listNodes', region, signal, (clients, requestSignal) =>
+          clients.ec2.send(
+            new DescribeInstanceStatusCommand({
+              MaxResults: INSTANCE_PAGE,
+              ...(zone === undefined ? {} : { Filters: [{ Name: 'availability-zone', Values: [zone] }] }),
+              ...(token === undefined ? {} : { NextToken: token }),
+            }),
+            { abortSignal: requestSignal },
+          ),
+        );
+        return { items: output.InstanceStatuses ?? [], next: output.NextToken };
+      },
+      { provider: this.id, operation: 'listNodes', listing: `listNodes (${region}): DescribeInstanceStatus` },
+    );
     const statuses = new Map<string, InstanceStatus>();
-    let token: string | undefined;
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const output = await this.send('listNodes', region, signal, (clients, requestSignal) =>
-        clients.ec2.send(
-          new DescribeInstanceStatusCommand({
-            MaxResults: INSTANCE_PAGE,
-            ...(zone === undefined ? {} : { Filters: [{ Name: 'availability-zone', Values: [zone] }] }),
-            ...(token === undefined ? {} : { NextToken: token }),
-          }),
-          { abortSignal: requestSignal },
-        ),
-      );
-      for (const status of output.InstanceStatuses ?? []) if (status.InstanceId !== undefined) statuses.set(status.InstanceId, status);
-      token = output.NextToken;
-      if (token === undefined || token === '') break;
-    }
+    for (const status of listed) if (status.InstanceId !== undefined) statuses.set(status.InstanceId, status);
     return statuses;
   }
 
@@ -580,25 +574,23 @@ export class AwsProvider implements Provider {
   private async describeDatabases(operation: string, region: string, ids: readonly string[] | undefined, signal: AbortSignal): Promise<DBInstance[]> {
     const out: DBInstance[] = [];
     for (const chunk of ids === undefined ? [undefined] : chunks([...new Set(ids)], FILTER_VALUES)) {
-      let marker: string | undefined;
-      for (let pages = 0; ; pages++) {
-        if (pages >= MAX_PAGES) {
-          throw new ProviderError('retryable', `${operation} (${region}): DescribeDBInstances returned more than ${MAX_PAGES} pages`, { provider: this.id, operation });
-        }
-        const output = await this.send(operation, region, signal, (clients, requestSignal) =>
-          clients.rds.send(
-            new DescribeDBInstancesCommand({
-              MaxRecords: DB_PAGE,
-              ...(chunk === undefined ? {} : { Filters: [{ Name: 'db-instance-id', Values: chunk }] }),
-              ...(marker === undefined ? {} : { Marker: marker }),
-            }),
-            { abortSignal: requestSignal },
-          ),
-        );
-        out.push(...(output.DBInstances ?? []));
-        marker = output.Marker;
-        if (marker === undefined || marker === '') break;
-      }
+      const listed = await paginate(
+        async (marker) => {
+          const output = await this.send(operation, region, signal, (clients, requestSignal) =>
+            clients.rds.send(
+              new DescribeDBInstancesCommand({
+                MaxRecords: DB_PAGE,
+                ...(chunk === undefined ? {} : { Filters: [{ Name: 'db-instance-id', Values: chunk }] }),
+                ...(marker === undefined ? {} : { Marker: marker }),
+              }),
+              { abortSignal: requestSignal },
+            ),
+          );
+          return { items: output.DBInstances ?? [], next: output.Marker };
+        },
+        { provider: this.id, operation, listing: `${operation} (${region}): DescribeDBInstances` },
+      );
+      out.push(...listed);
     }
     return out;
   }
@@ -632,32 +624,33 @@ export class AwsProvider implements Provider {
               Stat: 'Maximum',
             },
           }));
-          let token: string | undefined;
-          for (let pages = 0; pages < MAX_PAGES; pages++) {
-            const output = await this.send('listDatabases', region, signal, (clients, requestSignal) =>
-              clients.cloudWatch.send(
-                new GetMetricDataCommand({
-                  MetricDataQueries: queries,
-                  StartTime: new Date(end - LAG_WINDOW_MS),
-                  EndTime: new Date(end),
-                  ScanBy: 'TimestampDescending',
-                  ...(token === undefined ? {} : { NextToken: token }),
-                }),
-                { abortSignal: requestSignal },
-              ),
-            );
-            for (const result of output.MetricDataResults ?? []) {
-              const index = Number((result.Id ?? '').slice(1));
-              const id = chunk[index];
-              const seconds = result.Values?.[0];
-              const at = result.Timestamps?.[0];
-              const key = `${region}/${id}`;
-              // RDS reports -1 when replication is not active: no lag is known then.
-              if (id === undefined || seconds === undefined || seconds < 0 || readings.has(key)) continue;
-              readings.set(key, { seconds, at: at?.getTime() ?? end });
-            }
-            token = output.NextToken;
-            if (token === undefined || token === '') break;
+          const results = await paginate(
+            async (token) => {
+              const output = await this.send('listDatabases', region, signal, (clients, requestSignal) =>
+                clients.cloudWatch.send(
+                  new GetMetricDataCommand({
+                    MetricDataQueries: queries,
+                    StartTime: new Date(end - LAG_WINDOW_MS),
+                    EndTime: new Date(end),
+                    ScanBy: 'TimestampDescending',
+                    ...(token === undefined ? {} : { NextToken: token }),
+                  }),
+                  { abortSignal: requestSignal },
+                ),
+              );
+              return { items: output.MetricDataResults ?? [], next: output.NextToken };
+            },
+            { provider: this.id, operation: 'listDatabases', listing: `listDatabases (${region}): GetMetricData` },
+          );
+          for (const result of results) {
+            const index = Number((result.Id ?? '').slice(1));
+            const id = chunk[index];
+            const seconds = result.Values?.[0];
+            const at = result.Timestamps?.[0];
+            const key = `${region}/${id}`;
+            // RDS reports -1 when replication is not active: no lag is known then.
+            if (id === undefined || seconds === undefined || seconds < 0 || readings.has(key)) continue;
+            readings.set(key, { seconds, at: at?.getTime() ?? end });
           }
         }
       }
@@ -810,26 +803,4 @@ function isInvalidState(error: unknown): boolean {
   return isProviderError(error) && (error.code === 'InvalidDBInstanceState' || error.code === 'InvalidDBInstanceStateFault');
 }
 
-/**
- * The logical database of each instance: its `lifeboat:cluster` tag, else
- * the root of its replication chain as far as `listed` shows it, else its
- * own id (a standalone instance is a cluster of one).
- */
-function clusterOf(listed: readonly DBInstance[]): (db: DBInstance) => string {
-  const byId = new Map(listed.map((db) => [db.DBInstanceIdentifier ?? '', db]));
-  const tag = (db: DBInstance) => db.TagList?.find((each) => each.Key === CLUSTER_TAG)?.Value;
-  return (db) => {
-    let current = db;
-    for (let hops = 0; hops < 16; hops++) {
-      const tagged = tag(current);
-      if (tagged !== undefined) return tagged;
-      const source = current.ReadReplicaSourceDBInstanceIdentifier;
-      if (source === undefined) return current.DBInstanceIdentifier ?? '';
-      const upstream = byId.get(rdsIdentifier(source));
-      if (upstream === undefined) return rdsIdentifier(source);
-      current = upstream;
-    }
-    return current.DBInstanceIdentifier ?? '';
-  };
-}
 

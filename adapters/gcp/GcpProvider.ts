@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/core/contract/filters.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { createHash } from 'node:crypto';
@@ -32,6 +33,9 @@ import { operationErrorKind } from './operationErrorKind.js';
 import type { GcpProviderOptions } from './GcpProviderOptions.js';
 import { ScopedAuth } from './ScopedAuth.js';
 import { toCloudSqlDatabase, upstreamName, CLUSTER_LABEL } from './toCloudSqlDatabase.js';
+import { CLOUD_SQL_CLUSTER_VIEW } from './cloudSqlClusterView.js';
+import { clusterOf } from '../shared/clusterOf.js';
+import { paginate } from '../shared/paginate.js';
 import { GROUP_LABEL, toGceNode } from './toGceNode.js';
 import { toGcpProviderError } from './toGcpProviderError.js';
 
@@ -42,8 +46,6 @@ type IOperation = protos.google.cloud.compute.v1.IOperation;
 const COMPUTE_PAGE = 500;
 /** Cloud SQL page size. */
 const SQL_PAGE = 500;
-/** A guard against a service that keeps returning a next-page token. */
-const MAX_PAGES = 10_000;
 const DEFAULT_OPERATION_WAIT_MS = 10_000;
 const DEFAULT_POLL_MS = 1_000;
 /** How far back to look for replication samples: Cloud SQL samples every 60 s and shows them up to 165 s later. */
@@ -107,16 +109,9 @@ export class GcpProvider implements Provider {
       ? new CloudMonitoring(this.auth, options.apiEndpoint === undefined ? 'https://monitoring.googleapis.com' : base)
       : undefined;
     this.capabilities = Object.freeze({
-      nodes: true,
-      startStopNodes: true,
-      databases: true,
-      createReplica: true,
-      promoteReplica: true,
+      ...ALL_CAPABILITIES,
+      // Cloud SQL cannot point a read replica at another primary: the planner replaces such replicas instead.
       repointReplica: false,
-      stopDatabase: true,
-      rebootDatabase: true,
-      destroyDatabase: true,
-      zoneStatus: true,
       replicationStatus: metrics,
     });
   }
@@ -264,20 +259,18 @@ export class GcpProvider implements Provider {
     const { signal } = options;
     if (filter.region !== undefined) this.checkRegion('listDatabases', filter.region);
     const project = await this.projectId('listDatabases', signal);
-    const all: CloudSqlInstance[] = [];
-    await this.call('listDatabases', signal, async () => {
-      let token: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
-          query: { maxResults: String(SQL_PAGE), pageToken: token },
-        });
-        all.push(...(page.items ?? []));
-        token = page.nextPageToken;
-        if (token === undefined || token === '') return;
-      }
-      throw new ProviderError('retryable', `listDatabases: instances.list returned more than ${MAX_PAGES} pages`, { provider: this.id, operation: 'listDatabases' });
-    });
-    const cluster = clusterOf(all);
+    const all = await this.call('listDatabases', signal, () =>
+      paginate(
+        async (token) => {
+          const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
+            query: { maxResults: String(SQL_PAGE), pageToken: token },
+          });
+          return { items: page.items ?? [], next: page.nextPageToken };
+        },
+        { provider: this.id, operation: 'listDatabases', listing: 'listDatabases: instances.list' },
+      ),
+    );
+    const cluster = clusterOf(all, CLOUD_SQL_CLUSTER_VIEW);
     const regions = this.options.regions;
     const kept = all
       .map((each) => ({ sql: each, db: toCloudSqlDatabase(each, this.id, cluster(each)) }))
@@ -300,17 +293,14 @@ export class GcpProvider implements Provider {
   private async replicationReadings(project: string, signal: AbortSignal): Promise<{ readings: Map<string, ReplicationReading>; error?: string }> {
     const monitoring = this.monitoring!;
     const end = this.clock.now();
-    const series = async (metric: string): Promise<MonitoringTimeSeries[]> => {
-      const out: MonitoringTimeSeries[] = [];
-      let token: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await monitoring.listTimeSeries(project, metric, end - METRIC_WINDOW_MS, end, token);
-        out.push(...(page.timeSeries ?? []));
-        token = page.nextPageToken;
-        if (token === undefined || token === '') return out;
-      }
-      throw new ProviderError('retryable', `listDatabases: timeSeries.list returned more than ${MAX_PAGES} pages`, { provider: this.id, operation: 'listDatabases' });
-    };
+    const series = (metric: string): Promise<MonitoringTimeSeries[]> =>
+      paginate(
+        async (token) => {
+          const page = await monitoring.listTimeSeries(project, metric, end - METRIC_WINDOW_MS, end, token);
+          return { items: page.timeSeries ?? [], next: page.nextPageToken };
+        },
+        { provider: this.id, operation: 'listDatabases', listing: 'listDatabases: timeSeries.list' },
+      );
     try {
       const lag = await this.call('listDatabases', signal, () => series(REPLICA_LAG_METRIC));
       const state = await this.call('listDatabases', signal, () => series(REPLICATION_STATE_METRIC));
@@ -333,7 +323,7 @@ export class GcpProvider implements Provider {
     const project = await this.projectId('createReplica', signal);
     const source = await this.getInstance('createReplica', project, request.source, signal);
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'InstanceNotFound');
-    const cluster = clusterOf([source])(source);
+    const cluster = clusterOf([source], CLOUD_SQL_CLUSTER_VIEW)(source);
     const body = {
       name: request.id,
       masterInstanceName: request.source,
@@ -484,17 +474,15 @@ export class GcpProvider implements Provider {
 
   private async listZones(operation: string, signal: AbortSignal): Promise<Zone[]> {
     const project = await this.projectId(operation, signal);
-    const zones = await this.call(operation, signal, async () => {
-      const out: protos.google.cloud.compute.v1.IZone[] = [];
-      let pageToken: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const [items, next] = await this.compute().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
-        out.push(...items);
-        pageToken = next?.pageToken ?? undefined;
-        if (pageToken === undefined || pageToken === '') break;
-      }
-      return out;
-    });
+    const zones = await this.call(operation, signal, () =>
+      paginate(
+        async (pageToken) => {
+          const [items, next] = await this.compute().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
+          return { items, next: next?.pageToken };
+        },
+        { provider: this.id, operation, listing: `${operation}: zones.list` },
+      ),
+    );
     const regions = this.options.regions;
     return zones
       .map((zone) => ({
@@ -522,20 +510,18 @@ export class GcpProvider implements Provider {
 
   private async zonalList(zone: string, request: { filter: string; maxResults: number }, signal: AbortSignal): Promise<IInstance[]> {
     const project = await this.projectId('listNodes', signal);
-    return this.call('listNodes', signal, async () => {
-      const out: IInstance[] = [];
-      let pageToken: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const [items, next] = await this.compute().instances.list(
-          { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
-          { ...NO_RETRY, autoPaginate: false },
-        );
-        out.push(...items);
-        pageToken = next?.pageToken ?? undefined;
-        if (pageToken === undefined || pageToken === '') break;
-      }
-      return out;
-    });
+    return this.call('listNodes', signal, () =>
+      paginate(
+        async (pageToken) => {
+          const [items, next] = await this.compute().instances.list(
+            { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
+            { ...NO_RETRY, autoPaginate: false },
+          );
+          return { items, next: next?.pageToken };
+        },
+        { provider: this.id, operation: 'listNodes', listing: `listNodes (${zone}): instances.list` },
+      ),
+    );
   }
 
   /**
@@ -675,20 +661,4 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** The logical database of each instance: its label, else the root of its replication chain in `listed`, else its name. */
-function clusterOf(listed: readonly CloudSqlInstance[]): (sql: CloudSqlInstance) => string {
-  const byName = new Map(listed.map((each) => [each.name ?? '', each]));
-  return (sql) => {
-    let current = sql;
-    for (let hops = 0; hops < 16; hops++) {
-      const label = current.settings?.userLabels?.[CLUSTER_LABEL];
-      if (label !== undefined) return label;
-      if (current.masterInstanceName === undefined) return current.name ?? '';
-      const upstream = byName.get(upstreamName(current.masterInstanceName));
-      if (upstream === undefined) return upstreamName(current.masterInstanceName);
-      current = upstream;
-    }
-    return current.name ?? '';
-  };
-}
 

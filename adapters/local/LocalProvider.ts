@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { ProviderError } from '../../src/core/contract/errors.js';
@@ -41,21 +42,6 @@ import { ZONE_FAULTS, type ZoneFault } from './ZoneFault.js';
 
 const run = promisify(execFile);
 
-/** Everything is implemented; the planner may use every step. */
-const CAPABILITIES: Capabilities = Object.freeze({
-  nodes: true,
-  startStopNodes: true,
-  databases: true,
-  createReplica: true,
-  promoteReplica: true,
-  repointReplica: true,
-  stopDatabase: true,
-  rebootDatabase: true,
-  destroyDatabase: true,
-  zoneStatus: true,
-  replicationStatus: true,
-});
-
 /** What the provider's status API says about a zone under each fault (see {@link ZoneFault}). */
 const STATUS_UNDER_FAULT: Record<ZoneFault, ZoneProviderStatus> = {
   unreachable: 'available', // a partition does not show on status pages for a long while
@@ -86,7 +72,8 @@ const START_BUDGET_MS = 180_000;
  */
 export class LocalProvider implements Provider {
   readonly id: string;
-  readonly capabilities: Capabilities = CAPABILITIES;
+  /** Everything is implemented; the planner may use every step. */
+  readonly capabilities: Capabilities = ALL_CAPABILITIES;
   /** The adapter's temp dir: data dirs, logs, pid files. Removed by `close()`. */
   readonly ex_rootDir: string;
 

@@ -1,3 +1,4 @@
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { ProviderError, toProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import {
@@ -25,20 +26,6 @@ import type { WorldState } from './WorldState.js';
 
 /** Lag of a replica created through the API: same-provider async streaming, about a second behind. */
 const CREATED_REPLICA_LAG_SECONDS = 1;
-
-const ALL_CAPABILITIES: Capabilities = Object.freeze({
-  nodes: true,
-  startStopNodes: true,
-  databases: true,
-  createReplica: true,
-  promoteReplica: true,
-  repointReplica: true,
-  stopDatabase: true,
-  rebootDatabase: true,
-  destroyDatabase: true,
-  zoneStatus: true,
-  replicationStatus: true,
-});
 
 /** What a call is about, found before any fault is drawn (faults match on region and zone). */
 interface Located<R> {
