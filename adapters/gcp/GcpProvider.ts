@@ -5,7 +5,7 @@ import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { createHash } from 'node:crypto';
 import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
 import { GoogleAuth } from 'google-auth-library';
-import { abortError, timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
+import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
@@ -29,7 +29,7 @@ import type { GcpCallScope } from './GcpCallScope.js';
 import { toGceZoneStatus } from './gceStatusTable.js';
 import { formatNodeId, instanceNameFor, isLabelValue, lastSegment, parseNodeId, regionOfZone, requestIdFor } from './gceNames.js';
 import { gcpSizes } from './gcpSizes.js';
-import { operationErrorKind } from './operationErrorKind.js';
+import { DEFAULT_OPERATION_WAIT_MS, DEFAULT_POLL_MS, GcpOperationWaiter } from './GcpOperationWaiter.js';
 import type { GcpProviderOptions } from './GcpProviderOptions.js';
 import { ScopedAuth } from './ScopedAuth.js';
 import { toCloudSqlDatabase, upstreamName, CLUSTER_LABEL } from './toCloudSqlDatabase.js';
@@ -46,8 +46,6 @@ type IOperation = protos.google.cloud.compute.v1.IOperation;
 const COMPUTE_PAGE = 500;
 /** Cloud SQL page size. */
 const SQL_PAGE = 500;
-const DEFAULT_OPERATION_WAIT_MS = 10_000;
-const DEFAULT_POLL_MS = 1_000;
 /** How far back to look for replication samples: Cloud SQL samples every 60 s and shows them up to 165 s later. */
 const METRIC_WINDOW_MS = 5 * 60_000;
 
@@ -85,6 +83,7 @@ export class GcpProvider implements Provider {
   private readonly clock: Clock;
   private readonly sql: CloudSqlAdmin;
   private readonly monitoring: CloudMonitoring | undefined;
+  private readonly operations: GcpOperationWaiter;
   private clients: { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } | undefined;
   private project: Promise<string> | undefined;
   private closed = false;
@@ -92,6 +91,7 @@ export class GcpProvider implements Provider {
   constructor(private readonly options: GcpProviderOptions = {}) {
     this.id = options.id ?? 'gcp';
     this.clock = options.clock ?? new SystemClock();
+    this.operations = new GcpOperationWaiter(this.id, this.clock, options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, options.pollIntervalMs ?? DEFAULT_POLL_MS);
     const inner: GcpAuth = 
       options.auth ??
       (new GoogleAuth({
@@ -557,33 +557,26 @@ export class GcpProvider implements Provider {
     });
   }
 
-  /**
-   * Waits for a zonal operation with `zoneOperations.wait` (which blocks on
-   * the server until the operation is done or about two minutes pass), for
-   * at most `operationWaitMs`. Returns the operation as last seen: `DONE`,
-   * or still running (accepted) once the wait budget is spent. Fails with the
-   * operation's own error when it finished with one.
-   */
-  private async awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
-    let current = operation;
-    const budget = timeoutSignal(this.clock, this.options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
-    try {
-      while (current.status !== 'DONE' && !budget.signal.aborted) {
-        const name = current.name ?? '';
-        try {
-          // A nested scope: the wait request is cut at the wait budget, not only at the call's deadline.
-          [current] = await this.scopes.run({ signal: budget.signal }, () =>
-            raceAbort(this.compute().operations.wait({ project, zone, operation: name }, NO_RETRY), budget.signal),
-          );
-        } catch (error) {
-          if (signal.aborted || !budget.signal.aborted) throw error;
-        }
-      }
-    } finally {
-      budget.dispose();
-    }
-    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, current.httpErrorStatusCode ?? undefined);
-    return current;
+  /** Waits for a zonal operation (see {@link GcpOperationWaiter.zonal}); each wait request is cut at the wait budget, not only at the call's deadline. */
+  private awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
+    return this.operations.zonal(
+      operation,
+      async (name, budget) => {
+        const [current] = await this.scopes.run({ signal: budget }, () => this.compute().operations.wait({ project, zone, operation: name }, NO_RETRY));
+        return current;
+      },
+      signal,
+    );
+  }
+
+  /** Polls a Cloud SQL operation (see {@link GcpOperationWaiter.cloudSql}). */
+  private awaitSqlOperation(operation: string, project: string, started: CloudSqlOperation, signal: AbortSignal): Promise<void> {
+    return this.operations.cloudSql(
+      operation,
+      started,
+      (name) => this.call(operation, signal, () => this.sql.call<CloudSqlOperation>('GET', `projects/${project}/operations/${encodeURIComponent(name)}`)),
+      signal,
+    );
   }
 
   /** One Cloud SQL request that returns an operation, waited on like Compute's. */
@@ -592,44 +585,6 @@ export class GcpProvider implements Provider {
       this.sql.call<CloudSqlOperation>(method, path, body === undefined ? {} : { body }),
     );
     await this.awaitSqlOperation(operation, project, started, signal);
-  }
-
-  /** Polls a Cloud SQL operation (the API has no blocking wait) for at most `operationWaitMs`. */
-  private async awaitSqlOperation(operation: string, project: string, started: CloudSqlOperation, signal: AbortSignal): Promise<void> {
-    let current = started;
-    const budget = timeoutSignal(this.clock, this.options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
-    try {
-      while (current.status !== 'DONE' && !budget.signal.aborted) {
-        try {
-          await this.clock.sleep(this.options.pollIntervalMs ?? DEFAULT_POLL_MS, budget.signal);
-        } catch {
-          break;
-        }
-        const name = current.name ?? '';
-        current = await this.call(operation, signal, () => this.sql.call<CloudSqlOperation>('GET', `projects/${project}/operations/${encodeURIComponent(name)}`));
-      }
-    } finally {
-      budget.dispose();
-    }
-    if (signal.aborted) throw this.timeout(operation, signal);
-    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, undefined, operation);
-  }
-
-  /** An operation that finished with errors becomes the matching {@link ProviderError}. */
-  private throwOperationError(
-    errors: readonly { code?: string | null; message?: string | null }[] | null | undefined,
-    httpStatus: number | undefined,
-    operation = 'operation',
-  ): void {
-    const first = errors?.[0];
-    if (first === undefined) return;
-    const code = first.code ?? 'OPERATION_FAILED';
-    throw new ProviderError(operationErrorKind(code, httpStatus), `${operation}: the operation failed: ${code}: ${first.message ?? ''}`, {
-      provider: this.id,
-      operation,
-      code,
-      ...(httpStatus === undefined ? {} : { status: httpStatus }),
-    });
   }
 
   private async getInstance(operation: string, project: string, name: string, signal: AbortSignal): Promise<CloudSqlInstance | undefined> {
