@@ -3,7 +3,8 @@ import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/core/contract/filters.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { createHash } from 'node:crypto';
-import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
+import type { InstancesClient, protos } from '@google-cloud/compute';
+import { COMPUTE_PAGE, ComputeClients, NO_RETRY } from './ComputeClients.js';
 import { GoogleAuth } from 'google-auth-library';
 import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
@@ -42,19 +43,10 @@ import { toGcpProviderError } from './toGcpProviderError.js';
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IOperation = protos.google.cloud.compute.v1.IOperation;
 
-/** Compute's largest page. */
-const COMPUTE_PAGE = 500;
 /** Cloud SQL page size. */
 const SQL_PAGE = 500;
 /** How far back to look for replication samples: Cloud SQL samples every 60 s and shows them up to 165 s later. */
 const METRIC_WINDOW_MS = 5 * 60_000;
-
-/**
- * Call options for every Compute request: the client library's own retries
- * (up to ten minutes on UNAVAILABLE for reads) are off, so a call costs a
- * known number of requests and the controller's backoff is the only one.
- */
-const NO_RETRY = { retry: { retryCodes: [] as number[] } };
 
 /**
  * The `gcp` adapter: Compute Engine for nodes and zones through
@@ -84,7 +76,7 @@ export class GcpProvider implements Provider {
   private readonly sql: CloudSqlAdmin;
   private readonly monitoring: CloudMonitoring | undefined;
   private readonly operations: GcpOperationWaiter;
-  private clients: { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } | undefined;
+  private readonly gce: ComputeClients;
   private project: Promise<string> | undefined;
   private closed = false;
 
@@ -99,6 +91,7 @@ export class GcpProvider implements Provider {
         ...(options.keyFile === undefined ? {} : { keyFilename: options.keyFile }),
       }) as unknown as GcpAuth);
     this.auth = new ScopedAuth(inner, this.scopes);
+    this.gce = new ComputeClients(this.auth, options);
     const base =
       options.apiEndpoint === undefined
         ? 'https://sqladmin.googleapis.com'
@@ -195,7 +188,7 @@ export class GcpProvider implements Provider {
     const project = await this.projectId('createNode', signal);
     try {
       const operation = await this.call('createNode', signal, async () => {
-        const [lro] = await this.compute().instances.insert(
+        const [lro] = await this.gce.clients().instances.insert(
           {
             project,
             zone,
@@ -412,9 +405,7 @@ export class GcpProvider implements Provider {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const clients = this.clients;
-    this.clients = undefined;
-    if (clients !== undefined) await Promise.all([clients.instances.close(), clients.zones.close(), clients.operations.close()]);
+    await this.gce.close();
   }
 
   // ---- requests -------------------------------------------------------------
@@ -434,22 +425,6 @@ export class GcpProvider implements Provider {
     } catch (error) {
       throw toGcpProviderError(error, { provider: this.id, operation, signal, ...(scope.wire === undefined ? {} : { wire: scope.wire }) });
     }
-  }
-
-  private compute(): { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } {
-    if (this.clients === undefined) {
-      const { apiEndpoint, port, protocol } = this.options;
-      // The REST transport: Compute is a REST API, and only REST carries our signal through `auth.fetch`.
-      const options = {
-        fallback: true,
-        auth: this.auth as never,
-        ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
-        ...(port === undefined ? {} : { port }),
-        ...(protocol === undefined ? {} : { protocol }),
-      };
-      this.clients = { instances: new InstancesClient(options), zones: new ZonesClient(options), operations: new ZoneOperationsClient(options) };
-    }
-    return this.clients;
   }
 
   private projectId(operation: string, signal: AbortSignal): Promise<string> {
@@ -477,7 +452,7 @@ export class GcpProvider implements Provider {
     const zones = await this.call(operation, signal, () =>
       paginate(
         async (pageToken) => {
-          const [items, next] = await this.compute().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
+          const [items, next] = await this.gce.clients().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
           return { items, next: next?.pageToken };
         },
         { provider: this.id, operation, listing: `${operation}: zones.list` },
@@ -513,7 +488,7 @@ export class GcpProvider implements Provider {
     return this.call('listNodes', signal, () =>
       paginate(
         async (pageToken) => {
-          const [items, next] = await this.compute().instances.list(
+          const [items, next] = await this.gce.clients().instances.list(
             { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
             { ...NO_RETRY, autoPaginate: false },
           );
@@ -533,7 +508,7 @@ export class GcpProvider implements Provider {
     const project = await this.projectId('listNodes', signal);
     return this.call('listNodes', signal, async () => {
       const out: IInstance[] = [];
-      const pages = this.compute().instances.aggregatedListAsync(
+      const pages = this.gce.clients().instances.aggregatedListAsync(
         { project, maxResults: request.maxResults, returnPartialSuccess: true, ...(request.filter === '' ? {} : { filter: request.filter }) },
         { ...NO_RETRY, autoPaginate: false },
       );
@@ -552,7 +527,7 @@ export class GcpProvider implements Provider {
     if (parsed === undefined) throw this.invalid(operation, `unknown node ${id} (GCE node ids are <zone>/<instance name>)`, 'InvalidNodeId');
     const project = await this.projectId(operation, signal);
     await this.call(operation, signal, async () => {
-      const [lro] = await send(this.compute().instances, { project, zone: parsed.zone, instance: parsed.name });
+      const [lro] = await send(this.gce.clients().instances, { project, zone: parsed.zone, instance: parsed.name });
       await this.awaitZoneOperation(project, parsed.zone, lro.latestResponse as IOperation, signal);
     });
   }
@@ -562,7 +537,7 @@ export class GcpProvider implements Provider {
     return this.operations.zonal(
       operation,
       async (name, budget) => {
-        const [current] = await this.scopes.run({ signal: budget }, () => this.compute().operations.wait({ project, zone, operation: name }, NO_RETRY));
+        const [current] = await this.scopes.run({ signal: budget }, () => this.gce.clients().operations.wait({ project, zone, operation: name }, NO_RETRY));
         return current;
       },
       signal,
