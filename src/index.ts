@@ -4,6 +4,7 @@
  */
 export * from './core/contract/errors.js';
 export * from './core/contract/types.js';
+export { ALL_CAPABILITIES } from './core/contract/allCapabilities.js';
 export type { Provider, CallOptions } from './core/contract/Provider.js';
 export type { Prober, ProbeTarget, ProbeResult, ProbeReplication } from './core/contract/Prober.js';
 export { waitUntilRunning } from './core/contract/waitUntilRunning.js';

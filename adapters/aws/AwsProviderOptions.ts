@@ -23,6 +23,12 @@ export interface AwsProviderOptions {
    */
   readonly credentials?: EC2ClientConfig['credentials'];
   /**
+   * Shared-config profile for the default provider chain and the default
+   * region (instead of `AWS_PROFILE`). Ignored for credentials when
+   * `credentials` is given.
+   */
+  readonly profile?: string;
+  /**
    * Attempts per SDK request, retries included. Default 1: retries belong to
    * the controller, which backs off per provider and region, and a second
    * retry layer underneath it multiplies calls during exactly the throttle

@@ -6,6 +6,7 @@
 export { AwsProvider } from './AwsProvider.js';
 export type { AwsProviderOptions } from './AwsProviderOptions.js';
 export { createAwsProvider } from './createAwsProvider.js';
+export { awsFactory, awsConfigSchema, type AwsConfig } from './awsFactory.js';
 export { awsSizes, AWS_PRICE_SOURCE, PRICED_REGION } from './awsSizes.js';
 export { EC2_STATES, toNodeState, ec2StatesFor } from './ec2StateTable.js';
 export { RDS_STATUSES, toDatabaseState } from './rdsStatusTable.js';

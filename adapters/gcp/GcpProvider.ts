@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { matchesDatabaseFilter, matchesNodeFilter } from '../../src/core/contract/filters.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { createHash } from 'node:crypto';
-import { InstancesClient, ZoneOperationsClient, ZonesClient, type protos } from '@google-cloud/compute';
+import type { InstancesClient, protos } from '@google-cloud/compute';
+import { COMPUTE_PAGE, ComputeClients, NO_RETRY } from './ComputeClients.js';
 import { GoogleAuth } from 'google-auth-library';
-import { abortError, timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
+import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
@@ -28,33 +30,23 @@ import type { GcpCallScope } from './GcpCallScope.js';
 import { toGceZoneStatus } from './gceStatusTable.js';
 import { formatNodeId, instanceNameFor, isLabelValue, lastSegment, parseNodeId, regionOfZone, requestIdFor } from './gceNames.js';
 import { gcpSizes } from './gcpSizes.js';
-import { operationErrorKind } from './operationErrorKind.js';
+import { DEFAULT_OPERATION_WAIT_MS, DEFAULT_POLL_MS, GcpOperationWaiter } from './GcpOperationWaiter.js';
 import type { GcpProviderOptions } from './GcpProviderOptions.js';
 import { ScopedAuth } from './ScopedAuth.js';
 import { toCloudSqlDatabase, upstreamName, CLUSTER_LABEL } from './toCloudSqlDatabase.js';
+import { CLOUD_SQL_CLUSTER_VIEW } from './cloudSqlClusterView.js';
+import { clusterOf } from '../shared/clusterOf.js';
+import { paginate } from '../shared/paginate.js';
 import { GROUP_LABEL, toGceNode } from './toGceNode.js';
 import { toGcpProviderError } from './toGcpProviderError.js';
 
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IOperation = protos.google.cloud.compute.v1.IOperation;
 
-/** Compute's largest page. */
-const COMPUTE_PAGE = 500;
 /** Cloud SQL page size. */
 const SQL_PAGE = 500;
-/** A guard against a service that keeps returning a next-page token. */
-const MAX_PAGES = 10_000;
-const DEFAULT_OPERATION_WAIT_MS = 10_000;
-const DEFAULT_POLL_MS = 1_000;
 /** How far back to look for replication samples: Cloud SQL samples every 60 s and shows them up to 165 s later. */
 const METRIC_WINDOW_MS = 5 * 60_000;
-
-/**
- * Call options for every Compute request: the client library's own retries
- * (up to ten minutes on UNAVAILABLE for reads) are off, so a call costs a
- * known number of requests and the controller's backoff is the only one.
- */
-const NO_RETRY = { retry: { retryCodes: [] as number[] } };
 
 /**
  * The `gcp` adapter: Compute Engine for nodes and zones through
@@ -83,15 +75,23 @@ export class GcpProvider implements Provider {
   private readonly clock: Clock;
   private readonly sql: CloudSqlAdmin;
   private readonly monitoring: CloudMonitoring | undefined;
-  private clients: { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } | undefined;
+  private readonly operations: GcpOperationWaiter;
+  private readonly gce: ComputeClients;
   private project: Promise<string> | undefined;
   private closed = false;
 
   constructor(private readonly options: GcpProviderOptions = {}) {
     this.id = options.id ?? 'gcp';
     this.clock = options.clock ?? new SystemClock();
-    const inner: GcpAuth = options.auth ?? (new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }) as unknown as GcpAuth);
+    this.operations = new GcpOperationWaiter(this.id, this.clock, options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, options.pollIntervalMs ?? DEFAULT_POLL_MS);
+    const inner: GcpAuth = 
+      options.auth ??
+      (new GoogleAuth({
+        scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+        ...(options.keyFile === undefined ? {} : { keyFilename: options.keyFile }),
+      }) as unknown as GcpAuth);
     this.auth = new ScopedAuth(inner, this.scopes);
+    this.gce = new ComputeClients(this.auth, options);
     const base =
       options.apiEndpoint === undefined
         ? 'https://sqladmin.googleapis.com'
@@ -102,16 +102,9 @@ export class GcpProvider implements Provider {
       ? new CloudMonitoring(this.auth, options.apiEndpoint === undefined ? 'https://monitoring.googleapis.com' : base)
       : undefined;
     this.capabilities = Object.freeze({
-      nodes: true,
-      startStopNodes: true,
-      databases: true,
-      createReplica: true,
-      promoteReplica: true,
+      ...ALL_CAPABILITIES,
+      // Cloud SQL cannot point a read replica at another primary: the planner replaces such replicas instead.
       repointReplica: false,
-      stopDatabase: true,
-      rebootDatabase: true,
-      destroyDatabase: true,
-      zoneStatus: true,
       replicationStatus: metrics,
     });
   }
@@ -195,7 +188,7 @@ export class GcpProvider implements Provider {
     const project = await this.projectId('createNode', signal);
     try {
       const operation = await this.call('createNode', signal, async () => {
-        const [lro] = await this.compute().instances.insert(
+        const [lro] = await this.gce.clients().instances.insert(
           {
             project,
             zone,
@@ -259,20 +252,18 @@ export class GcpProvider implements Provider {
     const { signal } = options;
     if (filter.region !== undefined) this.checkRegion('listDatabases', filter.region);
     const project = await this.projectId('listDatabases', signal);
-    const all: CloudSqlInstance[] = [];
-    await this.call('listDatabases', signal, async () => {
-      let token: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
-          query: { maxResults: String(SQL_PAGE), pageToken: token },
-        });
-        all.push(...(page.items ?? []));
-        token = page.nextPageToken;
-        if (token === undefined || token === '') return;
-      }
-      throw new ProviderError('retryable', `listDatabases: instances.list returned more than ${MAX_PAGES} pages`, { provider: this.id, operation: 'listDatabases' });
-    });
-    const cluster = clusterOf(all);
+    const all = await this.call('listDatabases', signal, () =>
+      paginate(
+        async (token) => {
+          const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
+            query: { maxResults: String(SQL_PAGE), pageToken: token },
+          });
+          return { items: page.items ?? [], next: page.nextPageToken };
+        },
+        { provider: this.id, operation: 'listDatabases', listing: 'listDatabases: instances.list' },
+      ),
+    );
+    const cluster = clusterOf(all, CLOUD_SQL_CLUSTER_VIEW);
     const regions = this.options.regions;
     const kept = all
       .map((each) => ({ sql: each, db: toCloudSqlDatabase(each, this.id, cluster(each)) }))
@@ -295,17 +286,14 @@ export class GcpProvider implements Provider {
   private async replicationReadings(project: string, signal: AbortSignal): Promise<{ readings: Map<string, ReplicationReading>; error?: string }> {
     const monitoring = this.monitoring!;
     const end = this.clock.now();
-    const series = async (metric: string): Promise<MonitoringTimeSeries[]> => {
-      const out: MonitoringTimeSeries[] = [];
-      let token: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await monitoring.listTimeSeries(project, metric, end - METRIC_WINDOW_MS, end, token);
-        out.push(...(page.timeSeries ?? []));
-        token = page.nextPageToken;
-        if (token === undefined || token === '') return out;
-      }
-      throw new ProviderError('retryable', `listDatabases: timeSeries.list returned more than ${MAX_PAGES} pages`, { provider: this.id, operation: 'listDatabases' });
-    };
+    const series = (metric: string): Promise<MonitoringTimeSeries[]> =>
+      paginate(
+        async (token) => {
+          const page = await monitoring.listTimeSeries(project, metric, end - METRIC_WINDOW_MS, end, token);
+          return { items: page.timeSeries ?? [], next: page.nextPageToken };
+        },
+        { provider: this.id, operation: 'listDatabases', listing: 'listDatabases: timeSeries.list' },
+      );
     try {
       const lag = await this.call('listDatabases', signal, () => series(REPLICA_LAG_METRIC));
       const state = await this.call('listDatabases', signal, () => series(REPLICATION_STATE_METRIC));
@@ -328,7 +316,7 @@ export class GcpProvider implements Provider {
     const project = await this.projectId('createReplica', signal);
     const source = await this.getInstance('createReplica', project, request.source, signal);
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'InstanceNotFound');
-    const cluster = clusterOf([source])(source);
+    const cluster = clusterOf([source], CLOUD_SQL_CLUSTER_VIEW)(source);
     const body = {
       name: request.id,
       masterInstanceName: request.source,
@@ -417,9 +405,7 @@ export class GcpProvider implements Provider {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const clients = this.clients;
-    this.clients = undefined;
-    if (clients !== undefined) await Promise.all([clients.instances.close(), clients.zones.close(), clients.operations.close()]);
+    await this.gce.close();
   }
 
   // ---- requests -------------------------------------------------------------
@@ -439,22 +425,6 @@ export class GcpProvider implements Provider {
     } catch (error) {
       throw toGcpProviderError(error, { provider: this.id, operation, signal, ...(scope.wire === undefined ? {} : { wire: scope.wire }) });
     }
-  }
-
-  private compute(): { instances: InstancesClient; zones: ZonesClient; operations: ZoneOperationsClient } {
-    if (this.clients === undefined) {
-      const { apiEndpoint, port, protocol } = this.options;
-      // The REST transport: Compute is a REST API, and only REST carries our signal through `auth.fetch`.
-      const options = {
-        fallback: true,
-        auth: this.auth as never,
-        ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
-        ...(port === undefined ? {} : { port }),
-        ...(protocol === undefined ? {} : { protocol }),
-      };
-      this.clients = { instances: new InstancesClient(options), zones: new ZonesClient(options), operations: new ZoneOperationsClient(options) };
-    }
-    return this.clients;
   }
 
   private projectId(operation: string, signal: AbortSignal): Promise<string> {
@@ -479,17 +449,15 @@ export class GcpProvider implements Provider {
 
   private async listZones(operation: string, signal: AbortSignal): Promise<Zone[]> {
     const project = await this.projectId(operation, signal);
-    const zones = await this.call(operation, signal, async () => {
-      const out: protos.google.cloud.compute.v1.IZone[] = [];
-      let pageToken: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const [items, next] = await this.compute().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
-        out.push(...items);
-        pageToken = next?.pageToken ?? undefined;
-        if (pageToken === undefined || pageToken === '') break;
-      }
-      return out;
-    });
+    const zones = await this.call(operation, signal, () =>
+      paginate(
+        async (pageToken) => {
+          const [items, next] = await this.gce.clients().zones.list({ project, maxResults: COMPUTE_PAGE, ...(pageToken === undefined ? {} : { pageToken }) }, { ...NO_RETRY, autoPaginate: false });
+          return { items, next: next?.pageToken };
+        },
+        { provider: this.id, operation, listing: `${operation}: zones.list` },
+      ),
+    );
     const regions = this.options.regions;
     return zones
       .map((zone) => ({
@@ -517,20 +485,18 @@ export class GcpProvider implements Provider {
 
   private async zonalList(zone: string, request: { filter: string; maxResults: number }, signal: AbortSignal): Promise<IInstance[]> {
     const project = await this.projectId('listNodes', signal);
-    return this.call('listNodes', signal, async () => {
-      const out: IInstance[] = [];
-      let pageToken: string | undefined;
-      for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const [items, next] = await this.compute().instances.list(
-          { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
-          { ...NO_RETRY, autoPaginate: false },
-        );
-        out.push(...items);
-        pageToken = next?.pageToken ?? undefined;
-        if (pageToken === undefined || pageToken === '') break;
-      }
-      return out;
-    });
+    return this.call('listNodes', signal, () =>
+      paginate(
+        async (pageToken) => {
+          const [items, next] = await this.gce.clients().instances.list(
+            { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
+            { ...NO_RETRY, autoPaginate: false },
+          );
+          return { items, next: next?.pageToken };
+        },
+        { provider: this.id, operation: 'listNodes', listing: `listNodes (${zone}): instances.list` },
+      ),
+    );
   }
 
   /**
@@ -542,7 +508,7 @@ export class GcpProvider implements Provider {
     const project = await this.projectId('listNodes', signal);
     return this.call('listNodes', signal, async () => {
       const out: IInstance[] = [];
-      const pages = this.compute().instances.aggregatedListAsync(
+      const pages = this.gce.clients().instances.aggregatedListAsync(
         { project, maxResults: request.maxResults, returnPartialSuccess: true, ...(request.filter === '' ? {} : { filter: request.filter }) },
         { ...NO_RETRY, autoPaginate: false },
       );
@@ -561,38 +527,31 @@ export class GcpProvider implements Provider {
     if (parsed === undefined) throw this.invalid(operation, `unknown node ${id} (GCE node ids are <zone>/<instance name>)`, 'InvalidNodeId');
     const project = await this.projectId(operation, signal);
     await this.call(operation, signal, async () => {
-      const [lro] = await send(this.compute().instances, { project, zone: parsed.zone, instance: parsed.name });
+      const [lro] = await send(this.gce.clients().instances, { project, zone: parsed.zone, instance: parsed.name });
       await this.awaitZoneOperation(project, parsed.zone, lro.latestResponse as IOperation, signal);
     });
   }
 
-  /**
-   * Waits for a zonal operation with `zoneOperations.wait` (which blocks on
-   * the server until the operation is done or about two minutes pass), for
-   * at most `operationWaitMs`. Returns the operation as last seen: `DONE`,
-   * or still running (accepted) once the wait budget is spent. Fails with the
-   * operation's own error when it finished with one.
-   */
-  private async awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
-    let current = operation;
-    const budget = timeoutSignal(this.clock, this.options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
-    try {
-      while (current.status !== 'DONE' && !budget.signal.aborted) {
-        const name = current.name ?? '';
-        try {
-          // A nested scope: the wait request is cut at the wait budget, not only at the call's deadline.
-          [current] = await this.scopes.run({ signal: budget.signal }, () =>
-            raceAbort(this.compute().operations.wait({ project, zone, operation: name }, NO_RETRY), budget.signal),
-          );
-        } catch (error) {
-          if (signal.aborted || !budget.signal.aborted) throw error;
-        }
-      }
-    } finally {
-      budget.dispose();
-    }
-    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, current.httpErrorStatusCode ?? undefined);
-    return current;
+  /** Waits for a zonal operation (see {@link GcpOperationWaiter.zonal}); each wait request is cut at the wait budget, not only at the call's deadline. */
+  private awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
+    return this.operations.zonal(
+      operation,
+      async (name, budget) => {
+        const [current] = await this.scopes.run({ signal: budget }, () => this.gce.clients().operations.wait({ project, zone, operation: name }, NO_RETRY));
+        return current;
+      },
+      signal,
+    );
+  }
+
+  /** Polls a Cloud SQL operation (see {@link GcpOperationWaiter.cloudSql}). */
+  private awaitSqlOperation(operation: string, project: string, started: CloudSqlOperation, signal: AbortSignal): Promise<void> {
+    return this.operations.cloudSql(
+      operation,
+      started,
+      (name) => this.call(operation, signal, () => this.sql.call<CloudSqlOperation>('GET', `projects/${project}/operations/${encodeURIComponent(name)}`)),
+      signal,
+    );
   }
 
   /** One Cloud SQL request that returns an operation, waited on like Compute's. */
@@ -601,44 +560,6 @@ export class GcpProvider implements Provider {
       this.sql.call<CloudSqlOperation>(method, path, body === undefined ? {} : { body }),
     );
     await this.awaitSqlOperation(operation, project, started, signal);
-  }
-
-  /** Polls a Cloud SQL operation (the API has no blocking wait) for at most `operationWaitMs`. */
-  private async awaitSqlOperation(operation: string, project: string, started: CloudSqlOperation, signal: AbortSignal): Promise<void> {
-    let current = started;
-    const budget = timeoutSignal(this.clock, this.options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
-    try {
-      while (current.status !== 'DONE' && !budget.signal.aborted) {
-        try {
-          await this.clock.sleep(this.options.pollIntervalMs ?? DEFAULT_POLL_MS, budget.signal);
-        } catch {
-          break;
-        }
-        const name = current.name ?? '';
-        current = await this.call(operation, signal, () => this.sql.call<CloudSqlOperation>('GET', `projects/${project}/operations/${encodeURIComponent(name)}`));
-      }
-    } finally {
-      budget.dispose();
-    }
-    if (signal.aborted) throw this.timeout(operation, signal);
-    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, undefined, operation);
-  }
-
-  /** An operation that finished with errors becomes the matching {@link ProviderError}. */
-  private throwOperationError(
-    errors: readonly { code?: string | null; message?: string | null }[] | null | undefined,
-    httpStatus: number | undefined,
-    operation = 'operation',
-  ): void {
-    const first = errors?.[0];
-    if (first === undefined) return;
-    const code = first.code ?? 'OPERATION_FAILED';
-    throw new ProviderError(operationErrorKind(code, httpStatus), `${operation}: the operation failed: ${code}: ${first.message ?? ''}`, {
-      provider: this.id,
-      operation,
-      code,
-      ...(httpStatus === undefined ? {} : { status: httpStatus }),
-    });
   }
 
   private async getInstance(operation: string, project: string, name: string, signal: AbortSignal): Promise<CloudSqlInstance | undefined> {
@@ -670,20 +591,4 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** The logical database of each instance: its label, else the root of its replication chain in `listed`, else its name. */
-function clusterOf(listed: readonly CloudSqlInstance[]): (sql: CloudSqlInstance) => string {
-  const byName = new Map(listed.map((each) => [each.name ?? '', each]));
-  return (sql) => {
-    let current = sql;
-    for (let hops = 0; hops < 16; hops++) {
-      const label = current.settings?.userLabels?.[CLUSTER_LABEL];
-      if (label !== undefined) return label;
-      if (current.masterInstanceName === undefined) return current.name ?? '';
-      const upstream = byName.get(upstreamName(current.masterInstanceName));
-      if (upstream === undefined) return upstreamName(current.masterInstanceName);
-      current = upstream;
-    }
-    return current.name ?? '';
-  };
-}
 

@@ -18,6 +18,12 @@ export interface GcpProviderOptions {
   readonly protocol?: 'http' | 'https';
   /** Auth instead of `new GoogleAuth()` with ADC (for tests: {@link StaticTokenAuth}). */
   readonly auth?: GcpAuth;
+  /**
+   * A service-account key file for `new GoogleAuth()` instead of
+   * Application Default Credentials' own lookup (`GOOGLE_APPLICATION_CREDENTIALS`).
+   * Ignored when `auth` is given.
+   */
+  readonly keyFile?: string;
   /** Boot image for {@link GcpProvider.createNode} (`projects/debian-cloud/global/images/family/debian-12`), unless a template is set. */
   readonly sourceImage?: string;
   /** Instance template (`global/instanceTemplates/NAME`) for created nodes: its disks, network and metadata apply. */

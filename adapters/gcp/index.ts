@@ -6,6 +6,7 @@
 export { GcpProvider } from './GcpProvider.js';
 export type { GcpProviderOptions } from './GcpProviderOptions.js';
 export { createGcpProvider } from './createGcpProvider.js';
+export { gcpFactory, gcpConfigSchema, type GcpConfig } from './gcpFactory.js';
 export type { GcpAuth } from './GcpAuth.js';
 export { StaticTokenAuth } from './StaticTokenAuth.js';
 export { gcpSizes, GCP_PRICE_SOURCE, PRICED_REGION } from './gcpSizes.js';

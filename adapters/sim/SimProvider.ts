@@ -1,3 +1,4 @@
+import { ALL_CAPABILITIES } from '../../src/core/contract/allCapabilities.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import type {
   Capabilities,
@@ -30,21 +31,7 @@ import type { WorldState } from './WorldState.js';
 /** Lag of a replica created through the API: same-provider async streaming, about a second behind. */
 const CREATED_REPLICA_LAG_SECONDS = 1;
 
-const ALL_CAPABILITIES: Capabilities = Object.freeze({
-  nodes: true,
-  startStopNodes: true,
-  databases: true,
-  createReplica: true,
-  promoteReplica: true,
-  repointReplica: true,
-  stopDatabase: true,
-  rebootDatabase: true,
-  destroyDatabase: true,
-  zoneStatus: true,
-  replicationStatus: true,
-  endpoints: true,
-  loadBalancers: true,
-});
+const SIM_CAPABILITIES: Capabilities = Object.freeze({ ...ALL_CAPABILITIES, endpoints: true, loadBalancers: true });
 
 /**
  * The `sim` adapter: one simulated provider of a {@link SimWorld}, behind the
@@ -55,7 +42,7 @@ const ALL_CAPABILITIES: Capabilities = Object.freeze({
  */
 export class SimProvider implements Provider {
   readonly id: string;
-  readonly capabilities: Capabilities = ALL_CAPABILITIES;
+  readonly capabilities: Capabilities = SIM_CAPABILITIES;
 
   private readonly boundary: SimCallBoundary;
   private readonly traffic: SimTrafficOperations;

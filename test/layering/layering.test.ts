@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
  * The layering rules of the README's layout section, checked on the source:
  * the core (contract, clock, health, controller, util) imports neither an
  * application nor an adapter; adapters never import an application; health
- * never imports the controller (health is an input of the controller).
+ * never imports the controller (health is an input of the controller); an
+ * application reaches adapters only through the registry
+ * (`adapters/registry.ts`) or an adapter's public `index.ts`.
  */
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -42,6 +44,16 @@ function violations(from: string, forbidden: readonly string[]): string[] {
   return found;
 }
 
+/** The modules of `adapters/` an application may import: the registry, and each adapter's public index. */
+export function isPublicAdapterModule(target: string): boolean {
+  return /^adapters\/(registry|[^/]+\/index)\.js$/.test(target);
+}
+
+/** Imports of `adapters/` modules other than the public ones, by the files under `from`. */
+function deepAdapterImports(from: string): string[] {
+  return violations(from, ['adapters']).filter((line) => !isPublicAdapterModule(line.slice(line.lastIndexOf(' imports ') + ' imports '.length)));
+}
+
 describe('layering', () => {
   it('the core imports no application and no adapter', () => {
     expect(violations('src/core', ['src/apps', 'adapters'])).toEqual([]);
@@ -51,6 +63,10 @@ describe('layering', () => {
     expect(violations('adapters', ['src/apps'])).toEqual([]);
   });
 
+  it('applications import adapters only through the registry or an adapter\'s index.ts', () => {
+    expect(deepAdapterImports('src/apps')).toEqual([]);
+  });
+
   it('health does not import the controller', () => {
     expect(violations('src/core/health', ['src/core/controller'])).toEqual([]);
   });
@@ -58,5 +74,11 @@ describe('layering', () => {
   it('the checks see imports at all (a rule that cannot fail is no rule)', () => {
     expect(importsOf('src/core/controller/decide.ts')).toContain('src/core/controller/Policy.js');
     expect(violations('src/apps', ['adapters']).length).toBeGreaterThan(0);
+    // The public-entry rule tells a deep import from a public one, and the scan finds deep ones where they are allowed (tests).
+    expect(isPublicAdapterModule('adapters/registry.js')).toBe(true);
+    expect(isPublicAdapterModule('adapters/local/index.js')).toBe(true);
+    expect(isPublicAdapterModule('adapters/local/LocalProvider.js')).toBe(false);
+    expect(isPublicAdapterModule('adapters/sim/index/SimWorld.js')).toBe(false);
+    expect(deepAdapterImports('test').length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
-import { LocalProvider, type ZoneFault } from '../../../adapters/local/index.js';
+import type { ZoneFault } from '../../../adapters/local/index.js';
+import { getFactory } from '../../../adapters/registry.js';
 import { abortError, timeoutSignal, type Clock } from '../../core/clock/Clock.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
 import { Controller } from '../../core/controller/Controller.js';
@@ -216,16 +217,17 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
   if (signal.aborted) throw abortError(signal);
   const startedAt = clock.now();
   progress({ t: undefined, kind: 'setup', message: `starting 3 zones: ${nodesPerZone * DEMO_ZONES.length} nodes, PostgreSQL primary in ${placement.primary}, sync standby in ${placement.sync}, async standby in ${placement.async}` });
-  const local = await LocalProvider.start(
+  const adapter = await getFactory('local').create(
     {
+      type: 'local',
       zones: DEMO_ZONES,
       topology: demoTopology(placement, nodesPerZone),
-      clock,
       ...(options.tmpDir === undefined ? {} : { tmpDir: options.tmpDir }),
       createPostgresUser: options.createPostgresUser ?? false,
     },
-    { signal },
+    { clock, signal, env: process.env },
   );
+  const local = adapter.provider;
   const startupSeconds = (clock.now() - startedAt) / 1000;
   progress({ t: undefined, kind: 'setup', message: `ready in ${startupSeconds.toFixed(1)} s` });
 
@@ -250,7 +252,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
 
     const controller = new Controller({
       providers: [local],
-      prober: local.ex_prober(),
+      prober: adapter.prober,
       clock,
       policy,
       groups: demoGroups(nodesPerZone),
@@ -416,7 +418,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     await zoneClient?.stop();
     stopController.abort();
     await controllerRun?.catch(() => undefined);
-    await local.close();
+    await adapter.close();
   }
 }
 

@@ -1,38 +1,18 @@
-import type { ClientTruth } from '../../../adapters/sim/index.js';
+import type { CallRecord, ClientTruth, PromotionRecord } from '../../../adapters/sim/index.js';
 import { isMutatingOperation } from '../../core/contract/types.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { formatSeconds } from '../../core/util/duration.js';
 import type { ExpectationResult } from './ReplayReport.js';
 import type { Expectation, Scenario, ScenarioEvent } from './scenario/Scenario.js';
 
-/** A promotion that took effect in the simulated world (ground truth). */
-export interface PromotionFact {
-  readonly cluster: string;
-  readonly replica: string;
-  readonly provider: string;
-  readonly region: string;
-  readonly zone: string;
-  readonly from: string;
-  readonly requestedAt: number;
-  readonly writableAt: number;
-  readonly dataLossSeconds: number;
-}
-
-/** An adapter call the controller made (ground truth, recorded by the world). */
-export interface CallFact {
-  readonly t: number;
-  readonly provider: string;
-  readonly operation: string;
-  readonly target?: string;
-  readonly region?: string;
-  readonly zone?: string;
-}
+/** The part of the world's record of an adapter call the judge reads (a refusal by a wire emulator has the same shape). */
+export type JudgedCall = Pick<CallRecord, 't' | 'provider' | 'operation' | 'target' | 'region' | 'zone'>;
 
 /** Everything the judge looks at; none of it was visible to the controller. */
 export interface ReplayFacts {
   readonly scenario: Scenario;
-  readonly promotions: readonly PromotionFact[];
-  readonly calls: readonly CallFact[];
+  readonly promotions: readonly PromotionRecord[];
+  readonly calls: readonly JudgedCall[];
   /** Per group, healthy node counts sampled at every controller tick. */
   readonly capacitySamples: ReadonlyMap<string, readonly { t: number; healthy: number }[]>;
   readonly controllerEvents: readonly ControllerEvent[];
@@ -67,7 +47,7 @@ function judge(facts: ReplayFacts, e: Expectation, firstImpairmentAt: number | u
           (e.to?.zone === undefined || p.zone === e.to.zone) &&
           (e.to?.replica === undefined || p.replica === e.to.replica),
       );
-      const describe = (p: PromotionFact) => `${e.database} -> ${p.replica} (${p.zone}) at ${formatSeconds(p.writableAt)}`;
+      const describe = (p: PromotionRecord) => `${e.database} -> ${p.replica} (${p.zone}) at ${formatSeconds(p.writableAt)}`;
       if (matching.length === 0) {
         return result(false, `${promotions.map(describe).join('; ')}: none matches ${JSON.stringify(e.to)}`);
       }

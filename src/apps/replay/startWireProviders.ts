@@ -1,6 +1,7 @@
 import { startAwsEmulator, startGcpEmulator, WireQuiescence, type EmulatorHandle } from '../../../adapters/emulators/index.js';
-import { parseNodeId } from '../../../adapters/gcp/gceNames.js';
+import { getFactory, type AdapterInstance } from '../../../adapters/registry.js';
 import type { CallRecord, SimWorld } from '../../../adapters/sim/index.js';
+import { SystemClock } from '../../core/clock/SystemClock.js';
 import type { VirtualClock } from '../../core/clock/VirtualClock.js';
 import type { Prober, ProbeResult, ProbeTarget } from '../../core/contract/Prober.js';
 import type { Provider } from '../../core/contract/Provider.js';
@@ -8,6 +9,17 @@ import type { Topology } from './scenario/Scenario.js';
 
 /** Project id the GCP adapter and emulator use in wire replays. */
 const GCP_PROJECT = 'lifeboat-replay';
+
+/**
+ * The environment the wire adapters read their credentials from: what the
+ * emulators accept, handed to the factories as config would name real ones
+ * (never `process.env`, so a developer's own credentials are never sent).
+ */
+const WIRE_ENV: Readonly<Record<string, string>> = {
+  LIFEBOAT_WIRE_AWS_ACCESS_KEY_ID: 'AKIAREPLAYWIRE000000',
+  LIFEBOAT_WIRE_AWS_SECRET_ACCESS_KEY: 'replay-wire-not-a-secret',
+  LIFEBOAT_WIRE_GCP_TOKEN: 'replay-wire-token',
+};
 
 /**
  * The providers, prober and time driver of a replay in wire mode (see
@@ -40,8 +52,8 @@ export type RefusedCall = Pick<CallRecord, 't' | 'provider' | 'operation' | 'tar
 /**
  * Serves the world's `aws` and `gcp` providers over HTTP on loopback: an
  * emulator per provider (`startAwsEmulator` / `startGcpEmulator`, backed by
- * the world's `SimProvider` for that id) and the real adapter
- * (`createAwsProvider` / `createGcpProvider`) pointed at it, each adapter
+ * the world's `SimProvider` for that id) and the real adapter, created by
+ * its factory in the registry with the emulator as its endpoint, each adapter
  * tracked by one {@link WireQuiescence} so virtual time only moves while no
  * request is travelling. Providers with other ids stay in-process. Probes are
  * not API calls: the world's `SimProber` answers them, with ids mapped back
@@ -53,11 +65,13 @@ export type RefusedCall = Pick<CallRecord, 't' | 'provider' | 'operation' | 'tar
  */
 export async function startWireProviders(world: SimWorld, topology: Topology, clock: VirtualClock): Promise<WireProviders> {
   const emulators: EmulatorHandle[] = [];
-  const adapters: Provider[] = [];
+  const adapters: AdapterInstance[] = [];
+  // Nothing cuts a wire replay's start-up short: each emulator is on loopback and answers at once.
+  const context = { signal: new AbortController().signal, env: WIRE_ENV };
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
-      await Promise.allSettled(adapters.map((adapter) => adapter.close?.()));
+      await Promise.allSettled(adapters.map((adapter) => adapter.close()));
       await Promise.allSettled(emulators.map((emulator) => emulator.close()));
     })());
 
@@ -66,12 +80,11 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
     const providers: Provider[] = [];
     const wired: string[] = [];
     const refusals: RefusedCall[] = [];
+    let gceNodeName: ((id: string) => string | undefined) | undefined;
     for (const spec of topology.providers) {
       const simulated = world.provider(spec.id);
       const regions = spec.regions.map((region) => region.id);
       if (spec.id === 'aws') {
-        // Each cloud's SDK is loaded only when the topology has that cloud: they cost seconds to load.
-        const { createAwsProvider } = await import('../../../adapters/aws/index.js');
         const emulator = await startAwsEmulator({
           provider: simulated,
           // RDS's own rules (no stopping an instance that has read replicas), so the fence meets what it would meet on AWS.
@@ -89,43 +102,51 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
             }),
         });
         emulators.push(emulator);
-        const adapter = createAwsProvider({
-          id: spec.id,
-          regions,
-          endpoint: emulator.endpoint,
-          credentials: { accessKeyId: 'AKIAREPLAYWIRE000000', secretAccessKey: 'replay-wire-not-a-secret' },
-          images: Object.fromEntries(regions.map((region) => [region, 'ami-0123456789abcdef0'])),
+        // The factory loads the SDK (seconds) only when the topology has this cloud.
+        const adapter = await getFactory('aws').create(
+          {
+            type: 'aws',
+            id: spec.id,
+            regions,
+            endpoint: emulator.endpoint,
+            credentials: { accessKeyIdEnv: 'LIFEBOAT_WIRE_AWS_ACCESS_KEY_ID', secretAccessKeyEnv: 'LIFEBOAT_WIRE_AWS_SECRET_ACCESS_KEY' },
+            images: Object.fromEntries(regions.map((region) => [region, 'ami-0123456789abcdef0'])),
+          },
           // The CloudWatch query window follows virtual time, as the emulator's datapoints do.
-          clock,
-        });
+          { ...context, clock },
+        );
         adapters.push(adapter);
-        providers.push(wire.track(adapter));
+        providers.push(...adapter.providers.map((provider) => wire.track(provider)));
         wired.push(spec.id);
       } else if (spec.id === 'gcp') {
-        const { createGcpProvider, StaticTokenAuth } = await import('../../../adapters/gcp/index.js');
         const emulator = await startGcpEmulator({ provider: simulated });
         emulators.push(emulator);
-        const adapter = createGcpProvider({
-          id: spec.id,
-          project: GCP_PROJECT,
-          regions,
-          apiEndpoint: emulator.host,
-          port: emulator.port,
-          protocol: 'http',
-          auth: new StaticTokenAuth('replay-wire-token', GCP_PROJECT),
-          sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
-          // The simulated world has no e2 catalog: a create that names no size gets the world's generic one.
-          defaultSize: 'sim.medium',
+        const adapter = await getFactory('gcp').create(
+          {
+            type: 'gcp',
+            id: spec.id,
+            project: GCP_PROJECT,
+            regions,
+            endpoint: `http://${emulator.host}:${emulator.port}`,
+            accessTokenEnv: 'LIFEBOAT_WIRE_GCP_TOKEN',
+            sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
+            // The simulated world has no e2 catalog: a create that names no size gets the world's generic one.
+            defaultSize: 'sim.medium',
+          },
           // Operation polling stays on the system clock (operations are DONE at once, so it never sleeps).
-        });
+          { ...context, clock: new SystemClock() },
+        );
         adapters.push(adapter);
-        providers.push(wire.track(adapter));
+        providers.push(...adapter.providers.map((provider) => wire.track(provider)));
+        // The client library is loaded by now: the factory created the adapter.
+        const { parseNodeId } = await import('../../../adapters/gcp/index.js');
+        gceNodeName = (id) => parseNodeId(id)?.name;
         wired.push(spec.id);
       } else {
         providers.push(simulated);
       }
     }
-    const prober = new WorldIdProber(world.prober(), new Set(wired.filter((id) => id === 'gcp')));
+    const prober = gceNodeName === undefined ? world.prober() : new WorldIdProber(world.prober(), new Set(wired.filter((id) => id === 'gcp')), gceNodeName);
     return {
       providers,
       prober,
@@ -148,6 +169,8 @@ class WorldIdProber implements Prober {
   constructor(
     private readonly inner: Prober,
     private readonly zonalNodeIds: ReadonlySet<string>,
+    /** The instance name in a GCE node id (`parseNodeId` of the gcp adapter). */
+    private readonly nodeName: (id: string) => string | undefined,
   ) {}
 
   probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
@@ -155,8 +178,8 @@ class WorldIdProber implements Prober {
     return this.inner.probe(
       targets.map((target) => {
         if (target.kind !== 'node' || !this.zonalNodeIds.has(target.provider)) return target;
-        const parsed = parseNodeId(target.id);
-        return parsed === undefined ? target : { ...target, id: parsed.name };
+        const name = this.nodeName(target.id);
+        return name === undefined ? target : { ...target, id: name };
       }),
       signal,
     );

@@ -3,18 +3,19 @@ import type { GroupConfig } from '../../../core/controller/Snapshot.js';
 import type { WatchedRegion } from '../../../core/controller/Controller.js';
 import type { Topology } from '../../replay/scenario/Scenario.js';
 import type { Scenario } from '../../replay/scenario/Scenario.js';
-import type { DaemonConfigFile, ProviderConfig } from './daemonConfigSchema.js';
+import type { AdapterConfig, SimConfig } from '../../../../adapters/registry.js';
+import type { DaemonConfigFile } from './daemonConfigSchema.js';
 
 /** A sim provider entry with its world read and validated. */
-export type ResolvedSimProvider = Extract<ProviderConfig, { type: 'sim' }> & {
+export type ResolvedSimProvider = SimConfig & {
   /** The world's topology (inline, or from the `world` scenario file); absent for a remote `url`. */
   readonly resolvedTopology?: Topology;
   /** The scenario the world came from, when `world` was given (its events are played in real time). */
   readonly scenario?: Scenario;
 };
 
-/** One provider entry, ready to build. */
-export type ResolvedProvider = ResolvedSimProvider | Exclude<ProviderConfig, { type: 'sim' }>;
+/** One provider entry, ready for its adapter's factory (`adapters/registry.ts`). */
+export type ResolvedProvider = ResolvedSimProvider | Exclude<AdapterConfig, { type: 'sim' }>;
 
 /**
  * A validated daemon config: every path absolute (relative ones are taken

@@ -4,20 +4,14 @@
  * Schema (`schema/lifeboat.config.schema.json`) is generated from it.
  *
  * Credentials never appear in the file: only the names of environment
- * variables, profiles or key-file variables that hold them.
+ * variables, profiles or key-file variables that hold them. Each provider
+ * entry's keys come from its adapter's factory (`adapters/registry.ts`).
  */
 import { z } from 'zod';
 import { policyOverridesSchema } from '../../../core/controller/Policy.js';
 import { parseDurationSeconds } from '../../../core/util/duration.js';
+import { adapterConfigSchema, envNameSchema as envName, idSchema as id } from '../../../../adapters/registry.js';
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** The name of an environment variable (never its value). */
-const envName = z
-  .string()
-  .regex(ENV_NAME, { message: 'expected the name of an environment variable (letters, digits, underscores)' })
-  .describe('name of an environment variable that holds the secret');
-
-const id = z.string().min(1);
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 /** `host:port`, e.g. `127.0.0.1:8080`. */
 export const listenSchema = z
@@ -33,85 +27,11 @@ const seconds = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return s;
 });
 
-/** A simulated world (no cloud needed): inline topology, a scenario file, or a remote `lifeboat sim-serve`. */
-export const simProviderSchema = z
-  .strictObject({
-    type: z.literal('sim'),
-    topology: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('the world, in the scenario topology format (providers, groups, databases)'),
-    world: z.string().min(1).optional().describe('a scenario file whose topology and events make the world'),
-    url: z.string().url().optional().describe('a world served by `lifeboat sim-serve` (http://127.0.0.1:PORT)'),
-    seed: z.number().int().min(0).optional(),
-    timeScale: z.number().positive().max(1000).optional().describe('world seconds per wall second (default 1)'),
-  })
-  .refine((v) => [v.topology, v.world, v.url].filter((x) => x !== undefined).length === 1, {
-    message: 'a sim provider needs exactly one of topology, world or url',
-  });
-
-/** Real PostgreSQL servers and node processes on this machine. */
-export const localProviderSchema = z.strictObject({
-  type: z.literal('local'),
-  id: id.optional(),
-  region: id.optional(),
-  zones: z.array(id).min(1).optional(),
-  createPostgresUser: z.boolean().optional(),
-  topology: z
-    .strictObject({
-      groups: z.array(z.strictObject({ id, size: id.optional(), nodes: z.record(z.string(), z.number().int().min(0)) })).optional(),
-      databases: z
-        .array(
-          z.strictObject({
-            id,
-            primary: z.strictObject({ zone: id, id: id.optional() }),
-            replicas: z.array(z.strictObject({ id, zone: id, mode: z.enum(['sync', 'async']).optional() })).optional(),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
-});
-
-/** Amazon Web Services (EC2, RDS, CloudWatch). */
-export const awsProviderSchema = z.strictObject({
-  type: z.literal('aws'),
-  id: id.optional(),
-  regions: z.array(id).min(1),
-  profile: id.optional().describe('shared-config profile to use (AWS_PROFILE otherwise)'),
-  credentials: z
-    .strictObject({ accessKeyIdEnv: envName, secretAccessKeyEnv: envName, sessionTokenEnv: envName.optional() })
-    .optional()
-    .describe('environment variables holding static credentials; default: the SDK provider chain'),
-  endpoint: z.string().url().optional(),
-  probePort: z.number().int().min(1).max(65535).optional(),
-  images: z.record(z.string(), z.string()).optional(),
-  launchTemplates: z.record(z.string(), z.string()).optional(),
-  subnets: z.record(z.string(), z.string()).optional(),
-  defaultSize: id.optional(),
-});
-
-/** Google Cloud (Compute Engine, Cloud SQL). */
-export const gcpProviderSchema = z.strictObject({
-  type: z.literal('gcp'),
-  id: id.optional(),
-  project: id.optional(),
-  regions: z.array(id).min(1).optional(),
-  credentialsFileEnv: envName.optional().describe('environment variable naming a service-account key file; default: ADC'),
-  probePort: z.number().int().min(1).max(65535).optional(),
-  sourceImage: z.string().optional(),
-  instanceTemplate: z.string().optional(),
-  network: z.string().optional(),
-  defaultSize: id.optional(),
-});
-
-/** One configured provider. */
-export const providerConfigSchema = z.discriminatedUnion('type', [
-  simProviderSchema,
-  localProviderSchema,
-  awsProviderSchema,
-  gcpProviderSchema,
-]);
+/**
+ * One configured provider: the registry's union of every adapter's own
+ * schema (each adapter owns its keys; the daemon knows none of them).
+ */
+export const providerConfigSchema = adapterConfigSchema;
 
 /** What the daemon protects. */
 export const protectSchema = z.strictObject({

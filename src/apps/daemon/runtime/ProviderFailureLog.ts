@@ -1,6 +1,6 @@
 import { toProviderError, type ProviderErrorKind } from '../../../core/contract/errors.js';
 import type { Provider } from '../../../core/contract/Provider.js';
-import { SIM_METHODS, type SimMethod } from '../sim/simWire.js';
+import { MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../../core/contract/types.js';
 
 /** A provider whose calls fail, as `/healthz` and `/status` may show it. */
 export interface ProviderFailure {
@@ -39,12 +39,13 @@ export class ProviderFailureLog {
   /** `inner` with every call's outcome reported here. */
   wrap(inner: Provider): Provider {
     const wrapped: Record<string, unknown> = { id: inner.id, capabilities: inner.capabilities };
-    const source = inner as unknown as Record<SimMethod, (...args: unknown[]) => Promise<unknown>>;
-    for (const method of SIM_METHODS) {
-      if (typeof source[method] !== 'function') continue;
+    const source = inner as unknown as Partial<Record<OperationName, (...args: unknown[]) => Promise<unknown>>>;
+    for (const method of [...READ_OPERATIONS, ...MUTATING_OPERATIONS]) {
+      const call = source[method];
+      if (typeof call !== 'function') continue;
       wrapped[method] = async (...args: unknown[]) => {
         try {
-          const value = await source[method].apply(inner, args);
+          const value = await call.apply(inner, args);
           this.succeeded(inner.id);
           return value;
         } catch (error) {

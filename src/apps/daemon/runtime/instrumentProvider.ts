@@ -1,8 +1,7 @@
-import { isMutatingOperation } from '../../../core/contract/types.js';
+import { isMutatingOperation, MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../../core/contract/types.js';
 import { ProviderError, toProviderError } from '../../../core/contract/errors.js';
 import type { Provider } from '../../../core/contract/Provider.js';
 import type { DatabaseInstance } from '../../../core/contract/types.js';
-import { SIM_METHODS, type SimMethod } from '../sim/simWire.js';
 
 /** What {@link instrumentProvider} reports and checks around each adapter call. */
 export interface ProviderHooks {
@@ -27,8 +26,11 @@ export interface ProviderHooks {
  */
 export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provider {
   const wrapped: Record<string, unknown> = { id: inner.id, capabilities: inner.capabilities };
-  const source = inner as unknown as Record<SimMethod, (...args: unknown[]) => Promise<unknown>>;
-  for (const method of SIM_METHODS) {
+  const source = inner as unknown as Partial<Record<OperationName, (...args: unknown[]) => Promise<unknown>>>;
+  for (const method of [...READ_OPERATIONS, ...MUTATING_OPERATIONS]) {
+    const call = source[method];
+    // An optional method the adapter lacks stays absent, so capability guards (hasEndpoints, ...) still tell.
+    if (typeof call !== 'function') continue;
     wrapped[method] = async (...args: unknown[]) => {
       const mutating = isMutatingOperation(method);
       if (mutating) {
@@ -40,7 +42,7 @@ export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provi
         }
       }
       try {
-        let value = await source[method].apply(inner, args);
+        let value = await call.apply(inner, args);
         if (method === 'listDatabases' && hooks.clusters && hooks.clusters.size > 0) {
           value = (value as DatabaseInstance[]).filter((d) => hooks.clusters!.has(d.cluster));
         }

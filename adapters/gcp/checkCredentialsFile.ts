@@ -1,10 +1,12 @@
-import { isInputFileError } from '../../../core/util/InputFileError.js';
-import { checkInputPath } from '../../../core/util/readInputFile.js';
-import { INPUT_LIMITS } from '../../replay/scenario/inputLimits.js';
+import { isInputFileError } from '../../src/core/util/InputFileError.js';
+import { checkInputPath } from '../../src/core/util/readInputFile.js';
+
+/** Largest service-account key file read (one is about 2 KiB). */
+const CREDENTIALS_MAX_BYTES = 64 * 1024;
 
 /**
  * Checks, at start, the credentials file that `variable` (named in the
- * config) points at: a regular file within {@link INPUT_LIMITS}.credentialsBytes.
+ * config) points at: a regular file of at most 64 KiB.
  * Here a missing file, a FIFO or a huge file can still be reported with
  * exit 2; whatever happens to the file later is contained by the adapter
  * and reported by `ProviderFailureLog`. The message names the variable and
@@ -15,7 +17,7 @@ import { INPUT_LIMITS } from '../../replay/scenario/inputLimits.js';
  */
 export async function checkCredentialsFile(variable: string, file: string): Promise<string> {
   try {
-    await checkInputPath(file, { maxBytes: INPUT_LIMITS.credentialsBytes });
+    await checkInputPath(file, { maxBytes: CREDENTIALS_MAX_BYTES });
   } catch (error) {
     if (!isInputFileError(error)) throw error;
     throw new Error(`the credentials file that ${variable} (named in the config) points at: ${error.message}`, { cause: error });

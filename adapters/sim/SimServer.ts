@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SimWorld } from '../../../../adapters/sim/SimWorld.js';
-import { isProviderError } from '../../../core/contract/errors.js';
-import type { ProbeTarget } from '../../../core/contract/Prober.js';
+import type { SimWorld } from './SimWorld.js';
+import { isProviderError } from '../../src/core/contract/errors.js';
+import type { ProbeTarget } from '../../src/core/contract/Prober.js';
 import { SIM_METHODS, type SimCallRequest, type SimCallResponse, type SimMethod } from './simWire.js';
 
 const METHODS = new Set<string>(SIM_METHODS);

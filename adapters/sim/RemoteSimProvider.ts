@@ -1,28 +1,7 @@
-import { ProviderError } from '../../../core/contract/errors.js';
-import type { Prober, ProbeResult, ProbeTarget } from '../../../core/contract/Prober.js';
-import type { CallOptions, Provider } from '../../../core/contract/Provider.js';
-import type { Capabilities, CreateNodeRequest, CreateReplicaRequest, DatabaseFilter, DatabaseInstance, Node, NodeFilter, Region, Size, Zone } from '../../../core/contract/types.js';
-import type { SimCallResponse, SimMethod, SimProvidersResponse } from './simWire.js';
-
-async function post(url: string, body: unknown, signal: AbortSignal, provider: string, operation: string): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal });
-  } catch (error) {
-    if (signal.aborted) throw new ProviderError('timeout', `${operation} cut off`, { provider, operation, cause: error });
-    throw new ProviderError('retryable', `sim server unreachable: ${(error as Error).message}`, { provider, operation, cause: error });
-  }
-  let parsed: SimCallResponse;
-  try {
-    parsed = (await response.json()) as SimCallResponse;
-  } catch (error) {
-    if (signal.aborted) throw new ProviderError('timeout', `${operation} cut off`, { provider, operation, cause: error });
-    throw new ProviderError('retryable', `sim server sent a bad answer (${response.status})`, { provider, operation, cause: error });
-  }
-  if (parsed.ok) return parsed.value;
-  const { kind, message, code, retryAfterMs } = parsed.error;
-  throw new ProviderError(kind, message, { provider, operation, ...(code !== undefined ? { code } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-}
+import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
+import type { Capabilities, CreateNodeRequest, CreateReplicaRequest, DatabaseFilter, DatabaseInstance, Node, NodeFilter, Region, Size, Zone } from '../../src/core/contract/types.js';
+import { postSimCall } from './postSimCall.js';
+import type { SimMethod, SimProvidersResponse } from './simWire.js';
 
 /**
  * A provider of a world served by `lifeboat sim-serve` in another process
@@ -45,7 +24,7 @@ export class RemoteSimProvider implements Provider {
   }
 
   private call<T>(method: SimMethod, args: unknown[], options: CallOptions): Promise<T> {
-    return post(new URL('/call', this.url).href, { provider: this.id, method, args }, options.signal, this.id, method) as Promise<T>;
+    return postSimCall(new URL('/call', this.url).href, { provider: this.id, method, args }, options.signal, this.id, method) as Promise<T>;
   }
 
   listLocations(options: CallOptions): Promise<Region[]> {
@@ -95,24 +74,5 @@ export class RemoteSimProvider implements Provider {
   }
   async destroyDatabase(id: string, options: CallOptions): Promise<void> {
     await this.call('destroyDatabase', [id], options);
-  }
-}
-
-/**
- * The served world's probes. Like the in-process prober, a round with a
- * timed-out target resolves only when the round's signal fires.
- */
-export class RemoteSimProber implements Prober {
-  constructor(private readonly url: string) {}
-
-  async probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
-    let results: ProbeResult[];
-    try {
-      results = (await post(new URL('/probe', this.url).href, { targets }, signal, 'sim', 'probe')) as ProbeResult[];
-    } catch {
-      results = targets.map(() => ({ ok: false, failure: 'timeout' as const }));
-    }
-    if (!results.some((r) => !r.ok && r.failure === 'timeout') || signal.aborted) return results;
-    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(results), { once: true }));
   }
 }

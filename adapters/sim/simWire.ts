@@ -1,28 +1,11 @@
-import type { ProviderErrorKind } from '../../../core/contract/errors.js';
-import type { Capabilities } from '../../../core/contract/types.js';
+import type { ProviderErrorKind } from '../../src/core/contract/errors.js';
+import { MUTATING_OPERATIONS, READ_OPERATIONS, type Capabilities, type OperationName } from '../../src/core/contract/types.js';
 
-/** Provider methods a remote sim serves (every method of the contract but `close`). */
-export const SIM_METHODS = [
-  'listLocations',
-  'zoneStatus',
-  'listSizes',
-  'listNodes',
-  'createNode',
-  'rebootNode',
-  'startNode',
-  'stopNode',
-  'destroyNode',
-  'listDatabases',
-  'createReplica',
-  'promoteReplica',
-  'repointReplica',
-  'rebootDatabase',
-  'stopDatabase',
-  'destroyDatabase',
-] as const;
+/** Provider methods a remote sim serves: every operation of the contract (`close` is not one). */
+export const SIM_METHODS: readonly OperationName[] = [...READ_OPERATIONS, ...MUTATING_OPERATIONS];
 
 /** A method name of {@link SIM_METHODS}. */
-export type SimMethod = (typeof SIM_METHODS)[number];
+export type SimMethod = OperationName;
 
 /** Body of `POST /call`. The last argument of the method (its `CallOptions`) is not sent. */
 export interface SimCallRequest {

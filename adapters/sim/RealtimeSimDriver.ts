@@ -1,5 +1,5 @@
-import type { Clock } from '../../../core/clock/Clock.js';
-import type { VirtualClock } from '../../../core/clock/VirtualClock.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import type { VirtualClock } from '../../src/core/clock/VirtualClock.js';
 
 /**
  * Moves a simulated world's {@link VirtualClock} forward in step with real
