@@ -63,3 +63,7 @@ export function createAdapter(config: AdapterConfig, context: AdapterContext): P
   const factory = ADAPTER_FACTORIES[config.type] as AdapterFactory<AdapterKind, z.ZodType<{ readonly type: AdapterKind }>, AdapterConfig>;
   return factory.create(config, context);
 }
+
+// Secret redaction of the cloud adapters, light to load (no SDK), for messages that leave an adapter's boundary.
+export { redactAwsSecrets } from './aws/redactAwsSecrets.js';
+export { redactGcpSecrets } from './gcp/redactGcpSecrets.js';

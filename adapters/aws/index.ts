@@ -15,3 +15,4 @@ export { toAwsProviderError, type AwsCallSite } from './toAwsProviderError.js';
 export { toNode, GROUP_TAG } from './toNode.js';
 export { ReplicationStopWatch } from './ReplicationStopWatch.js';
 export { toDatabaseInstance, CLUSTER_TAG, RDS_REPLICATION_STATES, type LagReading } from './toDatabaseInstance.js';
+export { redactAwsSecrets } from './redactAwsSecrets.js';

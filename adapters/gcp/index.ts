@@ -29,3 +29,4 @@ export {
 export type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';
 export { formatNodeId, parseNodeId, instanceNameFor, requestIdFor, regionOfZone } from './gceNames.js';
 export { operationErrorKind } from './operationErrorKind.js';
+export { redactGcpSecrets } from './redactGcpSecrets.js';

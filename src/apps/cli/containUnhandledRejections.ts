@@ -1,5 +1,4 @@
-import { redactAwsSecrets } from '../../../adapters/aws/redactAwsSecrets.js';
-import { redactGcpSecrets } from '../../../adapters/gcp/redactGcpSecrets.js';
+import { redactAwsSecrets, redactGcpSecrets } from '../../../adapters/registry.js';
 
 /**
  * Keeps the daemon running when a promise nobody waits for rejects (Node's
