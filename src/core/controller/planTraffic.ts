@@ -1,6 +1,6 @@
 import { zoneKey } from '../contract/keys.js';
 import { shiftKey } from './ControllerMemory.js';
-import type { ShiftTrafficStep, Step } from './Plan.js';
+import type { PromoteStep, ShiftTrafficStep, Step } from './Plan.js';
 import type { Policy } from './Policy.js';
 import { settled } from './settleWindows.js';
 import type { Snapshot } from './Snapshot.js';
@@ -8,38 +8,47 @@ import type { Snapshot } from './Snapshot.js';
 /**
  * Writer endpoints follow their database's primary. Each endpoint of a
  * database the controller knows is pointed at the primary once that
- * instance answers and takes writes: not before a promotion is confirmed
- * (clients would reach a read-only replica) and not waiting for the old
- * primary's fence (a fence into a dark zone can wait hours; an old primary
- * that takes writes again is fenced by the split-brain guard whatever its
- * endpoint says). A change already pending at the provider is not asked
- * again; a refused one is asked again after `backoffMax`, never by undoing
- * the failover.
+ * instance answers and takes writes, or, while a promotion is under way, at
+ * the replica being promoted: the old primary has failed (or is being
+ * fenced for a switchover), so the endpoint change can propagate while the
+ * promotion completes instead of after it (both take tens of seconds on a
+ * real cloud). It never waits for the old primary's fence (a fence into a
+ * dark zone can wait hours; an old primary that takes writes again is
+ * fenced by the split-brain guard whatever its endpoint says). A change
+ * already pending at the provider is not asked again; a refused one is
+ * asked again after `backoffMax`, never by undoing the failover.
  */
 export function planEndpoints(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): void {
   if (!policy.moveEndpoints) return;
   for (const endpoint of snapshot.endpoints) {
     const memory = snapshot.memory.clusters.get(endpoint.database);
-    if (!memory || memory.promotion) continue;
-    const primary = snapshot.databases.find((v) => v.instance.id === memory.primary && v.instance.provider === memory.provider);
-    if (endpoint.target === memory.primary || endpoint.pendingTarget === memory.primary) continue;
-    if (!primary || primary.health.status !== 'up' || !primary.health.writable) {
-      notes.push(`${endpoint.database}: endpoint ${endpoint.name} answers ${endpoint.target}, not the primary ${memory.primary}; moving it once ${memory.primary} takes writes`);
+    if (!memory) continue;
+    // A promotion planned this very cycle counts as under way: both calls then leave together.
+    const planned = steps.find((s): s is PromoteStep => s.operation === 'promoteReplica' && s.cluster === endpoint.database);
+    const promotion = planned ? { target: planned.target, provider: planned.provider } : memory.promotion;
+    const wanted = promotion ? { id: promotion.target, provider: promotion.provider } : { id: memory.primary, provider: memory.provider };
+    if (endpoint.target === wanted.id || endpoint.pendingTarget === wanted.id) continue;
+    const view = snapshot.databases.find((v) => v.instance.id === wanted.id && v.instance.provider === wanted.provider);
+    const ready = view !== undefined && view.health.status === 'up' && (promotion !== undefined || view.health.writable);
+    if (!ready) {
+      notes.push(`${endpoint.database}: endpoint ${endpoint.name} answers ${endpoint.target}, not ${wanted.id}; moving it once ${wanted.id} ${promotion ? 'answers' : 'takes writes'}`);
       continue;
     }
-    const key = `endpoint:${endpoint.provider}:${endpoint.name}:${memory.primary}`;
+    const key = `endpoint:${endpoint.provider}:${endpoint.name}:${wanted.id}`;
     if (!settled(snapshot, key)) continue;
-    const p = primary.instance;
+    const target = view.instance;
     steps.push({
       operation: 'updateEndpoint',
       key,
       provider: endpoint.provider,
-      region: p.region,
-      zone: p.zone,
+      region: target.region,
+      zone: target.zone,
       cluster: endpoint.database,
       target: endpoint.name,
-      instance: p.id,
-      reason: `${endpoint.name} answers ${endpoint.target}${endpoint.pendingTarget ? ` (${endpoint.pendingTarget} pending)` : ''}, but ${p.id} is the primary of ${endpoint.database} and takes writes: point clients at it`,
+      instance: target.id,
+      reason: promotion
+        ? `${endpoint.name} answers ${endpoint.target}, which ${endpoint.database} is failing over from; ${target.id} is being promoted: point clients at it now, so the change propagates while the promotion completes`
+        : `${endpoint.name} answers ${endpoint.target}${endpoint.pendingTarget ? ` (${endpoint.pendingTarget} pending)` : ''}, but ${target.id} is the primary of ${endpoint.database} and takes writes: point clients at it`,
     });
   }
 }

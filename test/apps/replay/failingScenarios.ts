@@ -65,12 +65,12 @@ const outageAndBack = `${outage}  - at: 5m\n    recover: { zone: use1-a }\n`;
 
 /**
  * Scenario spec r2 expectation kinds, each failing with limits the
- * controller cannot meet: an endpoint change takes 30 s to be served and
- * clients follow within the 30 s TTL, a promotion takes 30 s, a traffic
- * shift 60 s.
+ * controller cannot meet: clients follow an endpoint change within its 30 s
+ * TTL after it is served (30 s, alongside the 30 s promotion), a traffic
+ * shift takes 60 s.
  */
 export const FAILING_R2: Record<string, string> = {
-  endpoint: `name: fails-endpoint\nduration: 10m\n${trafficTopology}${outage}expect:\n  - endpoint: { database: orders, within: 30s }\n`,
+  endpoint: `name: fails-endpoint\nduration: 10m\n${trafficTopology}${outage}expect:\n  - endpoint: { database: orders, within: 10s }\n`,
   maxWriteUnavailable: `name: fails-maxwriteunavailable\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxWriteUnavailable: { database: orders, seconds: 10 }\n`,
   maxRequestErrors: `name: fails-maxrequesterrors\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxRequestErrors: { loadBalancer: web-lb, seconds: 1 }\n`,
   // The old primary takes writes again the moment its zone is back, until the controller fences it.

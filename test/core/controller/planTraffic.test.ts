@@ -31,12 +31,16 @@ describe('endpoints follow the primary', () => {
     ]);
   });
 
-  it('not before the new primary takes writes, not while a promotion is watched, not again while the change is pending, not at all when disabled', () => {
+  it('while a promotion is under way, at the replica being promoted, so the change propagates meanwhile', () => {
+    const promoting = { clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 0, promotion: { target: 'orders-b', provider: 'aws', region: 'us-east-1', zone: 'use1-b', from: 'orders', fromProvider: 'aws', detectedAt: 99_000, startedAt: 99_000 } } } };
+    const plan = decide(snapshot({ zones: zones({ 'use1-a': 'impaired' }), databases: databases(up), memory: promoting, endpoints: [endpoint('orders')] }), policy);
+    expect(plan.steps.filter((s) => s.operation === 'updateEndpoint')).toEqual([expect.objectContaining({ instance: 'orders-b', reason: expect.stringMatching(/orders-b is being promoted/) })]);
+  });
+
+  it('not before the new primary takes writes, not again while the change is pending, not at all when disabled', () => {
     const notYet = decide(snapshot({ zones: zones(), databases: databases(up), memory: afterFailover, endpoints: [endpoint('orders')] }), policy);
     expect(ops(notYet.steps)).not.toContain('updateEndpoint');
     expect(notYet.notes.join('\n')).toMatch(/moving it once orders-b takes writes/);
-    const promoting = { clusters: { orders: { ...afterFailover.clusters.orders, promotion: { target: 'orders-c', provider: 'aws', region: 'us-east-1', zone: 'use1-c', from: 'orders-b', fromProvider: 'aws', detectedAt: 99_000, startedAt: 99_000 } } } };
-    expect(ops(decide(snapshot({ zones: zones(), databases: databases(), memory: promoting, endpoints: [endpoint('orders')] }), policy).steps)).not.toContain('updateEndpoint');
     expect(ops(decide(snapshot({ zones: zones(), databases: databases(), memory: afterFailover, endpoints: [endpoint('orders', 'orders-b')] }), policy).steps)).not.toContain('updateEndpoint');
     expect(ops(decide(snapshot({ zones: zones(), databases: databases(), memory: afterFailover, endpoints: [endpoint('orders')] }), resolvePolicy({ moveEndpoints: false })).steps)).not.toContain('updateEndpoint');
   });
