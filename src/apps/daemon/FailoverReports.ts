@@ -2,26 +2,15 @@ import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import type { PromoteStep } from '../../core/controller/Plan.js';
 import type { Snapshot } from '../../core/controller/Snapshot.js';
 import { zoneKey } from '../../core/contract/keys.js';
-import type { ZoneEvidence } from '../../core/health/types.js';
 import type { AuditLog } from './audit/AuditLog.js';
 import type { AuditRecord } from './audit/AuditRecord.js';
 import type { DaemonMetrics } from './DaemonMetrics.js';
 import type { EventRing } from './EventRing.js';
 import { writePrivateFile } from './files/privateFiles.js';
-import { formatPostMortem, postMortemFileName } from './PostMortem.js';
+import { formatPostMortem, postMortemFileName, type PostMortemInput } from './PostMortem.js';
 
-interface FailoverRecord {
-  readonly kind: 'failover' | 'switchover';
-  readonly from: string;
-  readonly to: string;
-  readonly zone?: string;
-  readonly badSince?: number;
-  readonly detectedAt?: number;
-  readonly plannedAt: number;
-  readonly estimatedLossSeconds?: number;
-  readonly evidence?: ZoneEvidence;
-  readonly reason: string;
-}
+/** What is known of a failover or switchover before it completes: a post-mortem's input but for its end. */
+type FailoverRecord = Omit<PostMortemInput, 'database' | 'completedAt' | 'timeline' | 'actions'>;
 
 /** Where {@link FailoverReports} writes and records. */
 export interface FailoverReportsOptions {

@@ -1,22 +1,11 @@
 import type { Capabilities, DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, ReplicationStatus } from '../../../src/core/contract/types.js';
+import { ALL_CAPABILITIES } from '../../../src/core/contract/allCapabilities.js';
 import { memoryFromJson, type ControllerMemory } from '../../../src/core/controller/ControllerMemory.js';
 import { resourceKey, zoneKey, type GroupConfig, type Snapshot } from '../../../src/core/controller/Snapshot.js';
 import type { TargetHealth, ZoneHealth, ZoneState } from '../../../src/core/health/types.js';
 
 /** Test data for `decide`: plain objects, no fakes. Times in ms. */
-export const ALL: Capabilities = {
-  nodes: true,
-  startStopNodes: true,
-  databases: true,
-  createReplica: true,
-  promoteReplica: true,
-  repointReplica: true,
-  stopDatabase: true,
-  rebootDatabase: true,
-  destroyDatabase: true,
-  zoneStatus: true,
-  replicationStatus: true,
-};
+export const ALL: Capabilities = { ...ALL_CAPABILITIES, endpoints: true, loadBalancers: true };
 
 export const up: TargetHealth = { status: 'up', failedRounds: 0, failingSince: undefined, upSince: 0, writable: false };
 export const upWritable: TargetHealth = { ...up, writable: true };

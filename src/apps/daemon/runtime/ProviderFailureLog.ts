@@ -1,6 +1,6 @@
 import { toProviderError, type ProviderErrorKind } from '../../../core/contract/errors.js';
 import type { Provider } from '../../../core/contract/Provider.js';
-import { MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../../core/contract/types.js';
+import { wrapProvider } from './wrapProvider.js';
 
 /** A provider whose calls fail, as `/healthz` and `/status` may show it. */
 export interface ProviderFailure {
@@ -38,24 +38,16 @@ export class ProviderFailureLog {
 
   /** `inner` with every call's outcome reported here. */
   wrap(inner: Provider): Provider {
-    const wrapped: Record<string, unknown> = { id: inner.id, capabilities: inner.capabilities };
-    const source = inner as unknown as Partial<Record<OperationName, (...args: unknown[]) => Promise<unknown>>>;
-    for (const method of [...READ_OPERATIONS, ...MUTATING_OPERATIONS]) {
-      const call = source[method];
-      if (typeof call !== 'function') continue;
-      wrapped[method] = async (...args: unknown[]) => {
-        try {
-          const value = await call.apply(inner, args);
-          this.succeeded(inner.id);
-          return value;
-        } catch (error) {
-          this.failed(inner.id, method, error);
-          throw error;
-        }
-      };
-    }
-    if (inner.close) wrapped['close'] = () => inner.close!();
-    return wrapped as unknown as Provider;
+    return wrapProvider(inner, (method, call) => async (...args) => {
+      try {
+        const value = await call(...args);
+        this.succeeded(inner.id);
+        return value;
+      } catch (error) {
+        this.failed(inner.id, method, error);
+        throw error;
+      }
+    });
   }
 
   private succeeded(provider: string): void {

@@ -1,4 +1,5 @@
-import { isMutatingOperation, MUTATING_OPERATIONS, READ_OPERATIONS, type OperationName } from '../../../core/contract/types.js';
+import { isMutatingOperation } from '../../../core/contract/types.js';
+import { wrapProvider } from './wrapProvider.js';
 import { ProviderError, toProviderError } from '../../../core/contract/errors.js';
 import type { Provider } from '../../../core/contract/Provider.js';
 import type { DatabaseInstance } from '../../../core/contract/types.js';
@@ -25,36 +26,26 @@ export interface ProviderHooks {
  * protected-databases filter. The wrapped object still honours the contract.
  */
 export function instrumentProvider(inner: Provider, hooks: ProviderHooks): Provider {
-  const wrapped: Record<string, unknown> = { id: inner.id, capabilities: inner.capabilities };
-  const source = inner as unknown as Partial<Record<OperationName, (...args: unknown[]) => Promise<unknown>>>;
-  for (const method of [...READ_OPERATIONS, ...MUTATING_OPERATIONS]) {
-    const call = source[method];
-    // An optional method the adapter lacks stays absent, so capability guards (hasEndpoints, ...) still tell.
-    if (typeof call !== 'function') continue;
-    wrapped[method] = async (...args: unknown[]) => {
-      const mutating = isMutatingOperation(method);
-      if (mutating) {
-        try {
-          await hooks.beforeMutation?.(inner.id, method);
-        } catch (error) {
-          hooks.onCall?.(inner.id, method, 'refused');
-          throw new ProviderError('retryable', `not issued: ${(error as Error).message}`, { provider: inner.id, operation: method, cause: error });
-        }
-      }
+  return wrapProvider(inner, (method, call) => async (...args) => {
+    if (isMutatingOperation(method)) {
       try {
-        let value = await call.apply(inner, args);
-        if (method === 'listDatabases' && hooks.clusters && hooks.clusters.size > 0) {
-          value = (value as DatabaseInstance[]).filter((d) => hooks.clusters!.has(d.cluster));
-        }
-        hooks.onCall?.(inner.id, method, 'ok');
-        return value;
+        await hooks.beforeMutation?.(inner.id, method);
       } catch (error) {
-        const e = toProviderError(error, inner.id, method);
-        hooks.onCall?.(inner.id, method, e.kind);
-        throw e;
+        hooks.onCall?.(inner.id, method, 'refused');
+        throw new ProviderError('retryable', `not issued: ${(error as Error).message}`, { provider: inner.id, operation: method, cause: error });
       }
-    };
-  }
-  if (inner.close) wrapped['close'] = () => inner.close!();
-  return wrapped as unknown as Provider;
+    }
+    try {
+      let value = await call(...args);
+      if (method === 'listDatabases' && hooks.clusters && hooks.clusters.size > 0) {
+        value = (value as DatabaseInstance[]).filter((d) => hooks.clusters!.has(d.cluster));
+      }
+      hooks.onCall?.(inner.id, method, 'ok');
+      return value;
+    } catch (error) {
+      const e = toProviderError(error, inner.id, method);
+      hooks.onCall?.(inner.id, method, e.kind);
+      throw e;
+    }
+  });
 }
