@@ -78,7 +78,7 @@ beforeAll(async () => {
   const clock = new SystemClock();
   abort = new AbortController();
   runtime = await buildRuntime(config, clock, abort.signal);
-  const found = runtime.providers.find((p) => p instanceof LocalProvider);
+  const found = runtime.adapterProviders.find((p) => p instanceof LocalProvider);
   if (!found) throw new Error('the runtime built from the config has no local provider');
   local = found;
   const daemon = new Daemon({ config, runtime, clock, id: DAEMON_ID, random: Math.random });

@@ -10,6 +10,12 @@ import { RoutingProber } from './RoutingProber.js';
 /** Providers and probes built from a config, with what must run beside them. */
 export interface Runtime {
   readonly providers: readonly Provider[];
+  /**
+   * The same providers as their adapters built them, before the runtime's
+   * wrappers: for an embedding program's provider-only `ex_` operations
+   * (fault injection in tests), never for the controller.
+   */
+  readonly adapterProviders: readonly Provider[];
   readonly prober: Prober;
   /** Background work (sim worlds advancing with real time) until the signal fires. */
   run(signal: AbortSignal): Promise<void>;
@@ -52,6 +58,7 @@ export async function buildRuntime(config: DaemonConfig, clock: Clock, signal: A
   const failureLog = new ProviderFailureLog(options.log ?? (() => {}));
   return {
     providers: adapters.flatMap((adapter) => adapter.providers).map((p) => failureLog.wrap(p)),
+    adapterProviders: adapters.flatMap((adapter) => adapter.providers),
     prober: new RoutingProber(probers),
     providerFailures: () => failureLog.failing(),
     run: async (s) => {
