@@ -48,6 +48,8 @@ export interface ClusterMemory {
   readonly failovers: number;
   /** Time the last failover completed (ms). */
   readonly lastFailoverAt?: number;
+  /** The primary the last failover moved away from, and its zone: what a failover within the cooldown must not go back to. */
+  readonly previousPrimary?: { readonly provider: string; readonly id: string; readonly zone?: string };
   /** A promotion under way. */
   readonly promotion?: PromotionInFlight;
   /**

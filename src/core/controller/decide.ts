@@ -199,20 +199,22 @@ function decideCluster(
   }
 
   const zone = zoneOf(snapshot, primary.instance.provider, primary.instance.zone);
-  if (
-    memory.lastFailoverAt !== undefined &&
-    snapshot.now - memory.lastFailoverAt < policy.failoverCooldown * 1000 &&
-    zone?.state !== 'impaired' &&
-    // The cooldown guards against flapping; it must not keep a database without a primary we stopped ourselves.
-    !fencedByUs(snapshot, primary)
-  ) {
-    notes.push(`${cluster}: ${failure}, but the last failover was ${Math.round((snapshot.now - memory.lastFailoverAt) / 1000)}s ago (cooldown ${policy.failoverCooldown}s)`);
-    return;
-  }
-  const { chosen, rejected } = chooseCandidate(snapshot, policy, primary, views);
+  // The cooldown exists against ping-pong: a database failed over back and forth between two places. A primary
+  // whose failure is confirmed (every reason primaryFailure gives is) is failed over whatever the cooldown, but
+  // within it never back to the instance or zone the last failover left; if that is the only way out, it waits.
+  const previous = memory.previousPrimary;
+  const inCooldown = memory.lastFailoverAt !== undefined && snapshot.now - memory.lastFailoverAt < policy.failoverCooldown * 1000 && !fencedByUs(snapshot, primary);
+  const backwards = (instance: { provider: string; id: string; zone: string }) =>
+    previous !== undefined && instance.provider === previous.provider && (instance.id === previous.id || instance.zone === previous.zone);
+  const { ranked, rejected } = chooseCandidate(snapshot, policy, primary, views);
   for (const reason of rejected) notes.push(`${cluster}: ${reason}`);
+  const chosen = inCooldown ? ranked.find((c) => !backwards(c.view.instance)) : ranked[0];
   if (!chosen) {
-    notes.push(`${cluster}: ${failure}, but no replica can be promoted safely`);
+    notes.push(
+      inCooldown && ranked.length > 0
+        ? `${cluster}: ${failure}, but the only replicas left are where the failover ${Math.round((snapshot.now - memory.lastFailoverAt!) / 1000)}s ago came from (${previous!.id}, zone ${previous!.zone ?? 'unknown'}); waiting out the cooldown (${policy.failoverCooldown}s) rather than ping-pong`
+        : `${cluster}: ${failure}, but no replica can be promoted safely`,
+    );
     return;
   }
   const target = chosen.view.instance;

@@ -493,7 +493,16 @@ function observePromotion(draft: MemoryDraft, record: ClusterMemory, views: read
       database: record.cluster,
       detail: `${record.cluster}: ${promotion.target} is the primary (was ${promotion.from}); ${Math.round((now - promotion.startedAt) / 1000)}s after the promote call`,
     });
-    return { ...record, primary: promotion.target, provider: promotion.provider, failovers: record.failovers + 1, lastFailoverAt: now, promotion: undefined };
+    const fromZone = views.find((v) => v.instance.id === promotion.from && v.instance.provider === promotion.fromProvider)?.instance.zone;
+    return {
+      ...record,
+      primary: promotion.target,
+      provider: promotion.provider,
+      failovers: record.failovers + 1,
+      lastFailoverAt: now,
+      previousPrimary: { provider: promotion.fromProvider, id: promotion.from, ...(fromZone !== undefined ? { zone: fromZone } : {}) },
+      promotion: undefined,
+    };
   }
   // Restored from a journal that shows the call unfinished: if the target is still a plain replica and the
   // old primary takes writes again, the failover is no longer needed and the call is not sent again.

@@ -269,6 +269,12 @@ function planCreates(
     const probes = zoneHealth(zone)?.evidence.probes;
     return !probes || probes.total === 0 || probes.up > 0;
   };
+  // A zone where a database instance does not answer (and is not one we stopped) cannot hold a database now,
+  // whatever its nodes say: a storage stall leaves the zone's compute answering.
+  const databasesFailIn = (zone: string) =>
+    snapshot.databases.some(
+      (v) => v.instance.provider === p.provider && v.instance.zone === zone && v.health.status === 'down' && !snapshot.memory.fenced.has(resourceKey(v.instance.provider, v.instance.id)),
+    );
   const regionIds = [...provider.regions.map((r) => r.id)].sort();
 
   for (const { home } of open.slice(0, wanted)) {
@@ -277,7 +283,7 @@ function planCreates(
     for (const regionId of order) {
       const region = provider.regions.find((r) => r.id === regionId);
       if (!region) continue;
-      const usable = region.zones.map((z) => z.id).filter((z) => z !== p.zone && !penalised(z));
+      const usable = region.zones.map((z) => z.id).filter((z) => z !== p.zone && !penalised(z) && !databasesFailIn(z));
       const healthy = usable.filter((z) => zoneHealth(z)?.state === 'healthy');
       const eligible = healthy.length > 0 ? healthy : usable.filter((z) => zoneHealth(z)?.state === 'degraded' && answers(z));
       if (eligible.length === 0) continue;

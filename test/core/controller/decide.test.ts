@@ -97,23 +97,35 @@ describe('decide: failover', () => {
     expect(decide(s, resolvePolicy({ crossRegionFailover: false })).steps).toEqual([]);
   });
 
-  it('holds a failover during the cooldown unless the new primary zone itself is impaired', () => {
-    const databases = [
-      { instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: down(0) },
-      { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up },
-    ];
-    const memory = { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 90_000 } } };
-    const notImpaired = snapshot({
-      zones: [zone('use1-b', 'us-east-1', 'degraded'), zone('use1-c', 'us-east-1')],
-      databases,
-      replicationFrom: [[key('aws', 'orders-b'), 'cut']],
-      memory,
-    });
-    const held = decide(notImpaired, policy);
-    expect(held.steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
-    expect(held.notes.join('\n')).toMatch(/cooldown/);
-    const impaired = snapshot({ zones: [zone('use1-b', 'us-east-1', 'impaired'), zone('use1-c', 'us-east-1')], databases, memory });
-    expect(decide(impaired, policy).steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-c' });
+  it('within the cooldown, fails a confirmed failure over again, but never back where the last failover came from', () => {
+    // orders failed over from orders (use1-a) to orders-b (use1-b) 10 s ago; now orders-b's storage stalls: it answers
+    // nothing writable and its replicas lost contact (confirmed), while its zone is not impaired (its nodes answer).
+    const memory = { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 90_000, previousPrimary: { provider: 'aws', id: 'orders', zone: 'use1-a' } } } };
+    const stalled = (replicas: { instance: ReturnType<typeof db>; health: typeof up }[]) =>
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1', 'degraded'), zone('use1-c', 'us-east-1')],
+        databases: [{ instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: down(0) }, ...replicas],
+        replicationFrom: [[key('aws', 'orders-b'), 'cut']],
+        memory,
+      });
+    const toC = decide(stalled([{ instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up }]), policy);
+    expect(toC.steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-c' });
+    // The old primary, rebuilt as a replica in use1-a, ranks first by id; within the cooldown it is passed over.
+    const both = decide(
+      stalled([
+        { instance: db('orders', 'use1-a', 'us-east-1', 'replica', { upstream: 'orders-b', mode: 'sync' }), health: up },
+        { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up },
+      ]),
+      policy,
+    );
+    expect(both.steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-c' });
+    // Only a way back: ping-pong, so it waits out the cooldown, and says so.
+    const back = decide(stalled([{ instance: db('orders-a2', 'use1-a', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up }]), policy);
+    expect(back.steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+    expect(back.notes.join('\n')).toMatch(/where the failover 10s ago came from \(orders, zone use1-a\); waiting out the cooldown/);
+    // After the cooldown the way back is open again.
+    const later = decide({ ...stalled([{ instance: db('orders-a2', 'use1-a', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up }]), now: 90_000 + policy.failoverCooldown * 1000 }, policy);
+    expect(later.steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-a2' });
   });
 
   it('fences a second writable primary at once, even in a zone still marked impaired', () => {
