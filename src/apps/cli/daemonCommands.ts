@@ -196,6 +196,8 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     ...(config.api.tls ? { tls: new TlsCredentials(config.api.tls.cert, config.api.tls.key) } : {}),
     ...(config.api.requireTls !== undefined ? { requireTls: config.api.requireTls } : {}),
     ...(config.api.hosts ? { hosts: config.api.hosts } : {}),
+    ...(config.api.healthChecks ? { healthChecks: config.api.healthChecks } : {}),
+    clock,
   });
   // SIGHUP reloads the TLS certificate (systemd's ExecReload); without TLS it is logged and ignored, never fatal.
   const reload = () => {

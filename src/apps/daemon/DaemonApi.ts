@@ -8,6 +8,9 @@ import { HostAllowList } from './api/HostAllowList.js';
 import { resolveListenAddress, type HostResolver } from './api/resolveListenAddress.js';
 import { securityHeaders } from './api/securityHeaders.js';
 import type { TlsCredentials } from './api/TlsCredentials.js';
+import { answerHealthCheck, DEFAULT_MAX_PICTURE_AGE_SECONDS, isHealthCheckPath } from './api/healthCheckAnswer.js';
+import { SystemClock } from '../../core/clock/SystemClock.js';
+import type { Clock } from '../../core/clock/Clock.js';
 import { Daemon, SwitchoverRefused } from './Daemon.js';
 import { dashboardHtml } from './dashboardHtml.js';
 
@@ -33,6 +36,23 @@ export interface DaemonApiOptions {
   readonly requestTimeoutMs?: number;
   /** Resolves the listen host (default: the system resolver). */
   readonly resolver?: HostResolver;
+  /** The load balancers' health checks (`/primary`, `/replica`, `/zone`): see {@link HealthCheckOptions}. */
+  readonly healthChecks?: HealthCheckOptions;
+  /** The clock the health checks age the picture by (default the system clock; the daemon passes its own). */
+  readonly clock?: Clock;
+}
+
+/** `api.healthChecks`. */
+export interface HealthCheckOptions {
+  /**
+   * Serve the health-check paths without a token even when a read token is
+   * configured (default false: they follow the read rule). For load
+   * balancers that cannot send an `Authorization` header; they reveal only
+   * whether the instance or zone named in the path is in or out.
+   */
+  readonly withoutToken?: boolean;
+  /** Oldest picture they answer from (default {@link DEFAULT_MAX_PICTURE_AGE_SECONDS}); older, every check answers 503. */
+  readonly maxPictureAgeSeconds?: number;
 }
 
 type Route = { readonly method: 'GET' | 'POST'; readonly needs?: ApiRole; readonly dashboard?: true };
@@ -59,8 +79,10 @@ class Refusal extends Error {
 
 /**
  * The daemon's HTTP(S) API on node:http: `GET`/`HEAD` `/healthz`, `/`
- * (dashboard), `/status`, `/events`, `/metrics` (the `read` role when a read
- * token is configured); `POST /pause`, `/resume`, `/switchover` (the
+ * (dashboard), `/status`, `/events`, `/metrics` and the load balancers'
+ * health checks `/primary/<database>/<instance>`,
+ * `/replica/<database>/<instance>`, `/zone/<provider>/<zone>` (the `read`
+ * role when a read token is configured); `POST /pause`, `/resume`, `/switchover` (the
  * `operate` role). Every error is a JSON body `{ "error": "..." }`, a
  * refused request changes nothing, and every answer carries the
  * {@link securityHeaders}.
@@ -70,6 +92,7 @@ export class DaemonApi {
   private readonly tokens: ApiTokens;
   private hosts = new HostAllowList([]);
   private bound: string | undefined;
+  private readonly clock: Clock;
 
   /**
    * @param tokens the tokens by role; a string is the `operate` token alone.
@@ -81,6 +104,7 @@ export class DaemonApi {
     private readonly options: DaemonApiOptions = {},
   ) {
     this.tokens = typeof tokens === 'string' ? { operate: tokens } : (tokens ?? {});
+    this.clock = options.clock ?? new SystemClock();
   }
 
   /**
@@ -154,6 +178,7 @@ export class DaemonApi {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.hosts.allows(req.headers.host)) throw new Refusal(421, 'this daemon does not serve the host named in the Host header (add it to api.hosts)');
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (isHealthCheckPath(url.pathname)) return this.healthCheck(url.pathname, req, res);
     const route = ROUTES[url.pathname];
     if (!route) throw new Refusal(404, `no such endpoint ${url.pathname}`);
     // HEAD is GET without the body (node:http leaves the body out).
@@ -184,6 +209,23 @@ export class DaemonApi {
       default:
         return this.mutate(url.pathname, req, res);
     }
+  }
+
+  /**
+   * A load balancer's health check: read-only, so it needs the read token
+   * when one is configured, unless `healthChecks.withoutToken` is set. The
+   * answer is the leader's picture (a follower's status is the one the
+   * leader published).
+   */
+  private healthCheck(path: string, req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      throw new Refusal(405, `${req.method} not allowed on ${path}`);
+    }
+    const options = this.options.healthChecks ?? {};
+    if (!options.withoutToken) this.authorize(req, res, 'read');
+    const answer = answerHealthCheck(this.daemon.status(), path, this.clock.now(), options.maxPictureAgeSeconds ?? DEFAULT_MAX_PICTURE_AGE_SECONDS);
+    this.send(res, answer.status, answer.body);
   }
 
   /** @throws {@link Refusal} 401 without a valid token, 403 when its role is not enough or the role has no token. */

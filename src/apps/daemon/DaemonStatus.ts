@@ -1,8 +1,7 @@
 import type { ControllerMemory } from '../../core/controller/ControllerMemory.js';
 import type { Step } from '../../core/controller/Plan.js';
-import type { GroupConfig, Snapshot } from '../../core/controller/Snapshot.js';
-import type { DatabaseInstance } from '../../core/contract/types.js';
-import type { ZoneEvidence, ZoneState } from '../../core/health/types.js';
+import type { DatabaseView, GroupConfig, Snapshot } from '../../core/controller/Snapshot.js';
+import type { TargetStatus, ZoneEvidence, ZoneState } from '../../core/health/types.js';
 
 /** A plan step as `/status` shows it. */
 export interface StatusStep {
@@ -37,18 +36,30 @@ export interface DaemonStatus {
     readonly token?: string;
     readonly since?: string;
   };
-  readonly zones: readonly { provider: string; region: string; zone: string; state: ZoneState; since: string; reason: string; evidence: ZoneEvidence }[];
+  readonly zones: readonly {
+    provider: string;
+    region: string;
+    zone: string;
+    state: ZoneState;
+    since: string;
+    reason: string;
+    evidence: ZoneEvidence;
+    /** Load balancers this controller has shifted away from the zone (an operator's shifts are not listed). */
+    shiftedAway?: readonly string[];
+  }[];
   readonly databases: readonly {
     database: string;
     primary: string | undefined;
     provider: string | undefined;
     /** Zone of the primary, as last listed; absent while it is not listed. */
     primaryZone: string | undefined;
+    /** The primary's latest probe (`up`, `suspect`, `down`, `unprobed`) and whether it took writes; absent while it is not listed. */
+    primaryHealth?: { probe: TargetStatus; writable: boolean };
     failovers: number;
     promotion: { target: string; from: string; startedAt: string } | undefined;
     /** An operator's switchover the controller is carrying out: fencing the primary, then waiting for the target to catch up. */
     switchover?: { requestedBy: string; requestedAt: string; target: string | undefined; phase: 'fencing' | 'catching up'; deadline: string };
-    replicas: readonly { id: string; zone: string; role: string; state: string; upstream: string | undefined; replication: string | undefined; lagSeconds: number | null }[];
+    replicas: readonly { id: string; provider?: string; zone: string; role: string; state: string; probe?: TargetStatus; upstream: string | undefined; replication: string | undefined; lagSeconds: number | null }[];
   }[];
   readonly groups: readonly { group: string; provider: string; region: string; minHealthy: number; healthy: number; total: number }[];
   /** Adapter calls of the controller's plan that have not returned. */
@@ -85,21 +96,30 @@ export interface DaemonStatusInput {
 /** The leader's `/status`, from its controller's latest snapshot and memory. Pure. */
 export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
   const { snapshot, memory } = input;
-  const zones = snapshot ? [...snapshot.zones.values()].map((z) => ({ provider: z.provider, region: z.region, zone: z.zone, state: z.state, since: new Date(z.since).toISOString(), reason: z.reason, evidence: z.evidence })) : [];
-  const clusters = new Map<string, DatabaseInstance[]>();
+  const shifted = (provider: string, zone: string) =>
+    [...memory.shifts.values()].filter((s) => s.provider === provider && s.zone === zone && !s.returning).map((s) => s.loadBalancer);
+  const zones = snapshot
+    ? [...snapshot.zones.values()].map((z) => {
+        const away = shifted(z.provider, z.zone);
+        return { provider: z.provider, region: z.region, zone: z.zone, state: z.state, since: new Date(z.since).toISOString(), reason: z.reason, evidence: z.evidence, ...(away.length > 0 ? { shiftedAway: away } : {}) };
+      })
+    : [];
+  const clusters = new Map<string, DatabaseView[]>();
   for (const v of snapshot?.databases ?? []) {
     let list = clusters.get(v.instance.cluster);
     if (!list) clusters.set(v.instance.cluster, (list = []));
-    list.push(v.instance);
+    list.push(v);
   }
-  const databases = [...clusters].map(([cluster, instances]) => {
+  const databases = [...clusters].map(([cluster, views]) => {
     const record = memory.clusters.get(cluster);
     const intent = memory.intents.get(cluster);
+    const primary = views.find((v) => v.instance.id === record?.primary && v.instance.provider === record?.provider);
     return {
       database: cluster,
       primary: record?.primary,
       provider: record?.provider,
-      primaryZone: instances.find((d) => d.id === record?.primary && d.provider === record?.provider)?.zone,
+      primaryZone: primary?.instance.zone,
+      ...(primary ? { primaryHealth: { probe: primary.health.status, writable: primary.health.writable } } : {}),
       failovers: record?.failovers ?? 0,
       promotion: record?.promotion ? { target: record.promotion.target, from: record.promotion.from, startedAt: new Date(record.promotion.startedAt).toISOString() } : undefined,
       ...(intent
@@ -113,9 +133,9 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
             },
           }
         : {}),
-      replicas: instances
-        .filter((d) => d.id !== record?.primary)
-        .map((d) => ({ id: d.id, zone: d.zone, role: d.role, state: d.state, upstream: d.replication?.upstream, replication: d.replication?.state, lagSeconds: d.replication?.lagSeconds ?? null })),
+      replicas: views
+        .filter((v) => v.instance.id !== record?.primary)
+        .map(({ instance: d, health }) => ({ id: d.id, provider: d.provider, zone: d.zone, role: d.role, state: d.state, probe: health.status, upstream: d.replication?.upstream, replication: d.replication?.state, lagSeconds: d.replication?.lagSeconds ?? null })),
     };
   });
   const groups = input.groups.map((g) => {

@@ -96,6 +96,15 @@ audit: a.jsonl
     expect(await problems(`${BASE}api: { readToken: "0123456789abcdef", readTokenEnv: T }\n`)).toEqual(['lifeboat.yaml:8: api: give readToken or readTokenEnv, not both']);
   });
 
+  test('api.healthChecks: the token switch and the picture age, strict like the rest', async () => {
+    const config = await parseDaemonConfig(`${BASE}api: { healthChecks: { withoutToken: true, maxPictureAge: 1m } }\n`, 'lifeboat.yaml');
+    expect(config.api.healthChecks).toEqual({ withoutToken: true, maxPictureAgeSeconds: 60 });
+    expect((await parseDaemonConfig(BASE, 'lifeboat.yaml')).api.healthChecks).toBeUndefined();
+    const wrong = await problems(`${BASE}api: { healthChecks: { withoutTokens: true, maxPictureAge: soon } }\n`);
+    expect(wrong.join('\n')).toMatch(/api\.healthChecks.*withoutTokens/);
+    expect(wrong.join('\n')).toMatch(/api\.healthChecks\.maxPictureAge.*expected a duration/);
+  });
+
   test('cross-references: unknown providers and unwatched group regions', async () => {
     const text = `${BASE}  # groups
 `.replace('journal:', `  groups: [{ id: web, provider: aws, region: eu-west-1, minHealthy: 2 }]

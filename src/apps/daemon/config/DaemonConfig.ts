@@ -45,6 +45,7 @@ export interface DaemonConfig {
     /** Absolute paths. */
     readonly tls?: { readonly cert: string; readonly key: string };
     readonly requireTls?: boolean;
+    readonly healthChecks?: { readonly withoutToken?: boolean; readonly maxPictureAgeSeconds?: number };
   };
   readonly journal: string;
   readonly audit: string;

@@ -76,6 +76,13 @@ export const apiSchema = z
       .optional()
       .describe('serve HTTPS; both files are read again on SIGHUP'),
     requireTls: z.boolean().optional().describe('refuse to start when the API would serve plain HTTP on an address that is not loopback (default false)'),
+    healthChecks: z
+      .strictObject({
+        withoutToken: z.boolean().optional().describe('serve GET /primary/..., /replica/..., /zone/... without a token even when a read token is configured (default false: they need the read token, which HAProxy sends with http-check send hdr Authorization)'),
+        maxPictureAge: seconds.optional().describe('oldest leader picture the health checks answer from (default 30s); older, they all answer 503'),
+      })
+      .optional()
+      .describe("health checks for your own load balancers (HAProxy's option httpchk): which instance is the primary, which replicas stream, which zones serve"),
   })
   .refine((v) => !(v.token !== undefined && v.tokenEnv !== undefined), { message: 'give token or tokenEnv, not both' })
   .refine((v) => !(v.readToken !== undefined && v.readTokenEnv !== undefined), { message: 'give readToken or readTokenEnv, not both' });

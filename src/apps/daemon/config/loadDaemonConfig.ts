@@ -176,6 +176,14 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
       ...(config.api?.hosts !== undefined ? { hosts: config.api.hosts } : {}),
       ...(config.api?.tls !== undefined ? { tls: { cert: abs(config.api.tls.cert), key: abs(config.api.tls.key) } } : {}),
       ...(config.api?.requireTls !== undefined ? { requireTls: config.api.requireTls } : {}),
+      ...(config.api?.healthChecks !== undefined
+        ? {
+            healthChecks: {
+              ...(config.api.healthChecks.withoutToken !== undefined ? { withoutToken: config.api.healthChecks.withoutToken } : {}),
+              ...(config.api.healthChecks.maxPictureAge !== undefined ? { maxPictureAgeSeconds: config.api.healthChecks.maxPictureAge } : {}),
+            },
+          }
+        : {}),
     },
     journal,
     audit,
