@@ -1,4 +1,6 @@
 import type { Provider } from '../../src/core/contract/Provider.js';
+import type { BackendNotes } from './BackendNotes.js';
+import type { DnsChangeStore } from './DnsChangeStore.js';
 import type { WorldWait } from './HttpEmulator.js';
 import type { OperationStore } from './OperationStore.js';
 
@@ -13,4 +15,8 @@ export interface GcpCallContext {
   readonly signal: AbortSignal;
   readonly world: WorldWait;
   readonly operations: OperationStore;
+  /** Backend descriptions and scalers as clients patched them. */
+  readonly backends: BackendNotes;
+  /** Cloud DNS changes handed out. */
+  readonly dnsChanges: DnsChangeStore;
 }

@@ -1,6 +1,10 @@
 import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
+import { backendServiceAction, computeOperationAction } from './backendServiceRoutes.js';
+import { BackendNotes } from './BackendNotes.js';
+import { cloudDnsAction } from './cloudDnsRoutes.js';
 import { computeAction } from './computeRoutes.js';
+import { DnsChangeStore } from './DnsChangeStore.js';
 import { monitoringAction } from './monitoringRoutes.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
 import type { GcpCallContext } from './GcpCallContext.js';
@@ -32,7 +36,7 @@ export type GcpEmulator = EmulatorHandle;
 interface Route {
   readonly method: string;
   readonly pattern: RegExp;
-  readonly service: 'compute' | 'sqladmin' | 'monitoring';
+  readonly service: 'compute' | 'sqladmin' | 'monitoring' | 'dns';
   readonly action: string;
 }
 
@@ -40,6 +44,7 @@ const SEGMENT = '([^/]+)';
 const COMPUTE = `^/compute/v1/projects/${SEGMENT}`;
 const SQL = `^/v1/projects/${SEGMENT}`;
 const MONITORING = `^/v3/projects/${SEGMENT}`;
+const DNS = `^/dns/v1/projects/${SEGMENT}/managedZones/${SEGMENT}`;
 
 /** Every method the emulator serves; anything else is a 404 in the service's error format. */
 const ROUTES: readonly Route[] = [
@@ -54,6 +59,17 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/operations/${SEGMENT}$`), service: 'compute', action: 'zoneOperations.get' },
   { method: 'POST', pattern: new RegExp(`${COMPUTE}/zones/${SEGMENT}/operations/${SEGMENT}/wait$`), service: 'compute', action: 'zoneOperations.wait' },
   { method: 'GET', pattern: new RegExp(`${COMPUTE}/zones$`), service: 'compute', action: 'zones.list' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/global/backendServices/${SEGMENT}$`), service: 'compute', action: 'backendServices.get' },
+  { method: 'PATCH', pattern: new RegExp(`${COMPUTE}/global/backendServices/${SEGMENT}$`), service: 'compute', action: 'backendServices.patch' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/regions/${SEGMENT}/backendServices/${SEGMENT}$`), service: 'compute', action: 'regionBackendServices.get' },
+  { method: 'PATCH', pattern: new RegExp(`${COMPUTE}/regions/${SEGMENT}/backendServices/${SEGMENT}$`), service: 'compute', action: 'regionBackendServices.patch' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/global/operations/${SEGMENT}$`), service: 'compute', action: 'globalOperations.get' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/global/operations/${SEGMENT}/wait$`), service: 'compute', action: 'globalOperations.wait' },
+  { method: 'GET', pattern: new RegExp(`${COMPUTE}/regions/${SEGMENT}/operations/${SEGMENT}$`), service: 'compute', action: 'regionOperations.get' },
+  { method: 'POST', pattern: new RegExp(`${COMPUTE}/regions/${SEGMENT}/operations/${SEGMENT}/wait$`), service: 'compute', action: 'regionOperations.wait' },
+  { method: 'GET', pattern: new RegExp(`${DNS}/rrsets$`), service: 'dns', action: 'dns.resourceRecordSets.list' },
+  { method: 'POST', pattern: new RegExp(`${DNS}/changes$`), service: 'dns', action: 'dns.changes.create' },
+  { method: 'GET', pattern: new RegExp(`${DNS}/changes/${SEGMENT}$`), service: 'dns', action: 'dns.changes.get' },
   { method: 'GET', pattern: new RegExp(`${SQL}/instances$`), service: 'sqladmin', action: 'sql.instances.list' },
   { method: 'POST', pattern: new RegExp(`${SQL}/instances$`), service: 'sqladmin', action: 'sql.instances.insert' },
   { method: 'GET', pattern: new RegExp(`${SQL}/instances/${SEGMENT}$`), service: 'sqladmin', action: 'sql.instances.get' },
@@ -67,7 +83,9 @@ const ROUTES: readonly Route[] = [
 
 /**
  * Starts an HTTP front end that speaks the Compute Engine v1 REST API
- * (instances, zones, zone operations), the Cloud SQL Admin v1 REST API
+ * (instances, zones, zone operations, backend services and their global
+ * and regional operations), the Cloud DNS v1 REST API (record sets,
+ * changes), the Cloud SQL Admin v1 REST API
  * (instances, operations) and the Cloud Monitoring v3 REST API
  * (`timeSeries.list` for Cloud SQL replication metrics), only the methods
  * the GCP adapter uses, on one loopback endpoint. Each request becomes the matching call on `provider`;
@@ -75,7 +93,7 @@ const ROUTES: readonly Route[] = [
  * accepted without checking.
  */
 export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<GcpEmulator> {
-  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0)));
+  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0), new BackendNotes(), new DnsChangeStore()));
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
 }
 
@@ -83,6 +101,8 @@ class GcpFrontEnd implements WireFrontEnd {
   constructor(
     private readonly provider: Provider,
     private readonly operations: OperationStore,
+    private readonly backends: BackendNotes,
+    private readonly dnsChanges: DnsChangeStore,
   ) {}
 
   classify(request: WireRequest): WireRequestInfo {
@@ -90,7 +110,13 @@ class GcpFrontEnd implements WireFrontEnd {
     return {
       service:
         route?.route.service ??
-        (request.url.pathname.startsWith('/compute/') ? 'compute' : request.url.pathname.startsWith('/v3/') ? 'monitoring' : 'sqladmin'),
+        (request.url.pathname.startsWith('/compute/')
+          ? 'compute'
+          : request.url.pathname.startsWith('/v3/')
+            ? 'monitoring'
+            : request.url.pathname.startsWith('/dns/')
+              ? 'dns'
+              : 'sqladmin'),
       action: route?.route.action ?? `${request.method} ${request.url.pathname}`,
       headers: request.headers,
     };
@@ -116,10 +142,18 @@ class GcpFrontEnd implements WireFrontEnd {
         signal: request.signal,
         world,
         operations: this.operations,
+        backends: this.backends,
+        dnsChanges: this.dnsChanges,
       };
       const { service, action } = matched.route;
       const result =
-        service === 'compute'
+        service === 'dns'
+          ? await cloudDnsAction(action, ctx)
+          : action.includes('ackendServices.')
+            ? await backendServiceAction(action, ctx)
+            : action.includes('lobalOperations.') || action.includes('egionOperations.')
+              ? computeOperationAction(action, ctx)
+              : service === 'compute'
           ? await computeAction(action, ctx)
           : service === 'monitoring'
             ? await monitoringAction(action, ctx)

@@ -1,4 +1,12 @@
-import { InstancesClient, ZoneOperationsClient, ZonesClient } from '@google-cloud/compute';
+import {
+  BackendServicesClient,
+  GlobalOperationsClient,
+  InstancesClient,
+  RegionBackendServicesClient,
+  RegionOperationsClient,
+  ZoneOperationsClient,
+  ZonesClient,
+} from '@google-cloud/compute';
 import type { GcpProviderOptions } from './GcpProviderOptions.js';
 import type { ScopedAuth } from './ScopedAuth.js';
 
@@ -17,6 +25,10 @@ export interface ComputeClientSet {
   readonly instances: InstancesClient;
   readonly zones: ZonesClient;
   readonly operations: ZoneOperationsClient;
+  readonly backendServices: BackendServicesClient;
+  readonly regionBackendServices: RegionBackendServicesClient;
+  readonly globalOperations: GlobalOperationsClient;
+  readonly regionOperations: RegionOperationsClient;
 }
 
 /**
@@ -43,7 +55,15 @@ export class ComputeClients {
         ...(port === undefined ? {} : { port }),
         ...(protocol === undefined ? {} : { protocol }),
       };
-      this.set = { instances: new InstancesClient(options), zones: new ZonesClient(options), operations: new ZoneOperationsClient(options) };
+      this.set = {
+        instances: new InstancesClient(options),
+        zones: new ZonesClient(options),
+        operations: new ZoneOperationsClient(options),
+        backendServices: new BackendServicesClient(options),
+        regionBackendServices: new RegionBackendServicesClient(options),
+        globalOperations: new GlobalOperationsClient(options),
+        regionOperations: new RegionOperationsClient(options),
+      };
     }
     return this.set;
   }
@@ -52,6 +72,6 @@ export class ComputeClients {
   async close(): Promise<void> {
     const set = this.set;
     this.set = undefined;
-    if (set !== undefined) await Promise.all([set.instances.close(), set.zones.close(), set.operations.close()]);
+    if (set !== undefined) await Promise.all(Object.values(set).map((client: { close(): Promise<void> }) => client.close()));
   }
 }

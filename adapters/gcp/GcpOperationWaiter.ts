@@ -15,7 +15,7 @@ export const DEFAULT_POLL_MS = 1_000;
 
 /**
  * Waits for the long-running operations the gcp adapter's mutations start:
- * Compute's zonal ones through `zoneOperations.wait`, Cloud SQL's by polling
+ * Compute's through `*Operations.wait`, Cloud SQL's by polling
  * (its API has no blocking wait), each for at most `waitMs` of `clock`. An
  * operation that finished with an error fails the call with the matching
  * {@link ProviderError}; one still running when the budget is spent is
@@ -30,13 +30,14 @@ export class GcpOperationWaiter {
   ) {}
 
   /**
-   * Waits for a zonal operation with `waitOnce` (`zoneOperations.wait`,
+   * Waits for a Compute operation (zonal, regional or global) with `waitOnce`
+   * (`zoneOperations.wait` / `regionOperations.wait` / `globalOperations.wait`,
    * which blocks on the server until the operation is done or about two
    * minutes pass; it is given the wait budget's signal). Returns the
    * operation as last seen: `DONE`, or still running (accepted) once the
    * budget is spent.
    */
-  async zonal(operation: IOperation, waitOnce: (name: string, budget: AbortSignal) => Promise<IOperation>, signal: AbortSignal): Promise<IOperation> {
+  async compute(operation: IOperation, waitOnce: (name: string, budget: AbortSignal) => Promise<IOperation>, signal: AbortSignal): Promise<IOperation> {
     let current = operation;
     const budget = timeoutSignal(this.clock, this.waitMs, signal);
     try {

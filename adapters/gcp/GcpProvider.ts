@@ -14,14 +14,23 @@ import type {
   Capabilities,
   CreateNodeRequest,
   CreateReplicaRequest,
+  DatabaseEndpoint,
   DatabaseFilter,
   DatabaseInstance,
+  EndpointFilter,
+  LoadBalancer,
+  LoadBalancerFilter,
   Node,
   NodeFilter,
   Region,
   Size,
+  TrafficShiftRequest,
   Zone,
 } from '../../src/core/contract/types.js';
+import { BackendServiceLoadBalancers } from './BackendServiceLoadBalancers.js';
+import { CloudDns } from './CloudDns.js';
+import { CloudDnsEndpoints } from './CloudDnsEndpoints.js';
+import type { GcpCallRunner } from './GcpCallRunner.js';
 import { CloudMonitoring, REPLICA_LAG_METRIC, REPLICATION_STATE_METRIC, replicationReadings, type MonitoringTimeSeries, type ReplicationReading } from './CloudMonitoring.js';
 import { CloudSqlAdmin } from './CloudSqlAdmin.js';
 import type { CloudSqlInstance, CloudSqlOperation } from './CloudSqlInstance.js';
@@ -66,6 +75,10 @@ const METRIC_WINDOW_MS = 5 * 60_000;
  *   `timeSeries.list` reads per listing) and `replicationStatus` is
  *   declared. Cloud SQL cannot re-point a replica, so `repointReplica` is
  *   not declared.
+ * - With `endpoints` configured, writer endpoints are Cloud DNS record sets
+ *   ({@link CloudDnsEndpoints}); with `loadBalancers`, zonal load balancers
+ *   are backend services ({@link BackendServiceLoadBalancers}). Each
+ *   capability, and its two methods, exist only when configured.
  */
 export class GcpProvider implements Provider {
   readonly id: string;
@@ -79,6 +92,13 @@ export class GcpProvider implements Provider {
   private readonly gce: ComputeClients;
   private project: Promise<string> | undefined;
   private closed = false;
+
+  /** Cloud DNS record sets (only with `options.endpoints`). */
+  declare readonly listEndpoints?: (filter: EndpointFilter, options: CallOptions) => Promise<DatabaseEndpoint[]>;
+  declare readonly updateEndpoint?: (name: string, target: string, options: CallOptions) => Promise<void>;
+  /** Backend services (only with `options.loadBalancers`). */
+  declare readonly listLoadBalancers?: (filter: LoadBalancerFilter, options: CallOptions) => Promise<LoadBalancer[]>;
+  declare readonly shiftTraffic?: (request: TrafficShiftRequest, options: CallOptions) => Promise<void>;
 
   constructor(private readonly options: GcpProviderOptions = {}) {
     this.id = options.id ?? 'gcp';
@@ -101,11 +121,36 @@ export class GcpProvider implements Provider {
     this.monitoring = metrics
       ? new CloudMonitoring(this.auth, options.apiEndpoint === undefined ? 'https://monitoring.googleapis.com' : base)
       : undefined;
+    const runner: GcpCallRunner = {
+      provider: this.id,
+      call: (operation, signal, run) => this.call(operation, signal, run),
+      withSignal: (signal, run) => this.scopes.run({ signal }, run),
+      projectId: (operation, signal) => this.projectId(operation, signal),
+    };
+    const endpoints = options.endpoints ?? [];
+    if (endpoints.length > 0) {
+      const dns = new CloudDns(this.auth, options.apiEndpoint === undefined ? 'https://dns.googleapis.com' : base);
+      const lookup = {
+        instances: (operation: string, project: string, signal: AbortSignal) => this.call(operation, signal, () => this.sqlInstances(operation, project)),
+        instance: (operation: string, project: string, name: string, signal: AbortSignal) => this.getInstance(operation, project, name, signal),
+      };
+      const part = new CloudDnsEndpoints(runner, dns, lookup, endpoints);
+      this.listEndpoints = (filter, callOptions) => part.listEndpoints(filter, callOptions);
+      this.updateEndpoint = (name, target, callOptions) => part.updateEndpoint(name, target, callOptions);
+    }
+    const loadBalancers = options.loadBalancers ?? [];
+    if (loadBalancers.length > 0) {
+      const part = new BackendServiceLoadBalancers(runner, this.gce, this.operations, this.clock, loadBalancers);
+      this.listLoadBalancers = (filter, callOptions) => part.listLoadBalancers(filter, callOptions);
+      this.shiftTraffic = (request, callOptions) => part.shiftTraffic(request, callOptions);
+    }
     this.capabilities = Object.freeze({
       ...ALL_CAPABILITIES,
       // Cloud SQL cannot point a read replica at another primary: the planner replaces such replicas instead.
       repointReplica: false,
       replicationStatus: metrics,
+      ...(endpoints.length > 0 ? { endpoints: true } : {}),
+      ...(loadBalancers.length > 0 ? { loadBalancers: true } : {}),
     });
   }
 
@@ -252,17 +297,7 @@ export class GcpProvider implements Provider {
     const { signal } = options;
     if (filter.region !== undefined) this.checkRegion('listDatabases', filter.region);
     const project = await this.projectId('listDatabases', signal);
-    const all = await this.call('listDatabases', signal, () =>
-      paginate(
-        async (token) => {
-          const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
-            query: { maxResults: String(SQL_PAGE), pageToken: token },
-          });
-          return { items: page.items ?? [], next: page.nextPageToken };
-        },
-        { provider: this.id, operation: 'listDatabases', listing: 'listDatabases: instances.list' },
-      ),
-    );
+    const all = await this.call('listDatabases', signal, () => this.sqlInstances('listDatabases', project));
     const cluster = clusterOf(all, CLOUD_SQL_CLUSTER_VIEW);
     const regions = this.options.regions;
     const kept = all
@@ -275,6 +310,19 @@ export class GcpProvider implements Provider {
       const instance = toCloudSqlDatabase(sql, this.id, db.cluster, readings.get(db.id));
       return error === undefined ? instance : { ...instance, extra: { ...instance.extra, replicationMetricsError: error } };
     });
+  }
+
+  /** Every Cloud SQL instance of the project, every page followed (inside a {@link call}). */
+  private sqlInstances(operation: string, project: string): Promise<CloudSqlInstance[]> {
+    return paginate(
+      async (token) => {
+        const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
+          query: { maxResults: String(SQL_PAGE), pageToken: token },
+        });
+        return { items: page.items ?? [], next: page.nextPageToken };
+      },
+      { provider: this.id, operation, listing: `${operation}: instances.list` },
+    );
   }
 
   /**
@@ -532,9 +580,9 @@ export class GcpProvider implements Provider {
     });
   }
 
-  /** Waits for a zonal operation (see {@link GcpOperationWaiter.zonal}); each wait request is cut at the wait budget, not only at the call's deadline. */
+  /** Waits for a zonal operation (see {@link GcpOperationWaiter.compute}); each wait request is cut at the wait budget, not only at the call's deadline. */
   private awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
-    return this.operations.zonal(
+    return this.operations.compute(
       operation,
       async (name, budget) => {
         const [current] = await this.scopes.run({ signal: budget }, () => this.gce.clients().operations.wait({ project, zone, operation: name }, NO_RETRY));

@@ -1,5 +1,7 @@
 import type { Clock } from '../../src/core/clock/Clock.js';
 import type { GcpAuth } from './GcpAuth.js';
+import type { GcpEndpointConfig } from './GcpEndpointConfig.js';
+import type { GcpLoadBalancerConfig } from './GcpLoadBalancerConfig.js';
 
 /** Options for {@link GcpProvider}. Every field is optional; the defaults suit a real project with ADC. */
 export interface GcpProviderOptions {
@@ -53,6 +55,17 @@ export interface GcpProviderOptions {
    * the capability is not declared.
    */
   readonly replicationMetrics?: 'monitoring' | 'none';
-  /** Time source for operation waits and the Monitoring query window. Default: the system clock. */
+  /**
+   * Writer endpoints as Cloud DNS record sets. With at least one, the
+   * adapter declares `endpoints` (and has `listEndpoints` /
+   * `updateEndpoint`); without, it does not.
+   */
+  readonly endpoints?: readonly GcpEndpointConfig[];
+  /**
+   * Zonal load balancers as backend services. With at least one, the adapter
+   * declares `loadBalancers` (and has `listLoadBalancers` / `shiftTraffic`).
+   */
+  readonly loadBalancers?: readonly GcpLoadBalancerConfig[];
+  /** Time source for operation waits, shift expiries and the Monitoring query window. Default: the system clock. */
   readonly clock?: Clock;
 }

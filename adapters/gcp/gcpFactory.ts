@@ -4,7 +4,10 @@ import { envNameSchema, idSchema, portSchema } from '../shared/configFields.js';
 import { requireEnv } from '../shared/requireEnv.js';
 import { checkCredentialsFile } from './checkCredentialsFile.js';
 
-/** Google Cloud (Compute Engine, Cloud SQL): the `gcp` entry of a config. */
+/** A DNS name: dot-separated labels of letters, digits and hyphens, with or without the final dot. */
+const DNS_NAME = /^(?=.{1,253}\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
+
+/** Google Cloud (Compute Engine, Cloud SQL, Cloud DNS, backend services): the `gcp` entry of a config. */
 export const gcpConfigSchema = z
   .strictObject({
     type: z.literal('gcp'),
@@ -25,6 +28,36 @@ export const gcpConfigSchema = z
     instanceTemplate: z.string().optional(),
     network: z.string().optional(),
     defaultSize: idSchema.optional(),
+    endpoints: z
+      .array(
+        z.strictObject({
+          database: idSchema.describe('the logical database (lifeboat-cluster label) whose clients use the name'),
+          managedZone: idSchema.describe('the Cloud DNS managed zone (its name) holding the record'),
+          name: z.string().regex(DNS_NAME, { message: 'expected a DNS name such as orders.db.internal.example.com' }),
+          ttl: z.number().int().min(0).max(86_400).optional().describe('TTL written with a change, seconds; default: the record\'s own'),
+        }),
+      )
+      .optional()
+      .describe('writer endpoints as Cloud DNS A records; declares the endpoints capability'),
+    loadBalancers: z
+      .array(
+        z.strictObject({
+          id: idSchema,
+          backendService: idSchema.describe('the backend service\'s name'),
+          region: idSchema.optional().describe('the region of a regional backend service; absent for a global one'),
+          group: idSchema.describe('the node group (lifeboat-group label) behind it'),
+        }),
+      )
+      .optional()
+      .describe('zonal load balancers as backend services (one instance group per zone); declares the loadBalancers capability'),
+  })
+  .refine((v) => new Set((v.endpoints ?? []).map((e) => e.name.replace(/\.$/, ''))).size === (v.endpoints ?? []).length, {
+    message: 'two endpoints have the same name',
+    path: ['endpoints'],
+  })
+  .refine((v) => new Set((v.loadBalancers ?? []).map((lb) => lb.id)).size === (v.loadBalancers ?? []).length, {
+    message: 'two load balancers have the same id',
+    path: ['loadBalancers'],
   })
   .refine((v) => !(v.credentialsFileEnv !== undefined && v.accessTokenEnv !== undefined), {
     message: 'give credentialsFileEnv or accessTokenEnv, not both',
@@ -71,6 +104,8 @@ export const gcpFactory: AdapterFactory<'gcp', typeof gcpConfigSchema> = {
       ...(config.instanceTemplate !== undefined ? { instanceTemplate: config.instanceTemplate } : {}),
       ...(config.network !== undefined ? { network: config.network } : {}),
       ...(config.defaultSize !== undefined ? { defaultSize: config.defaultSize } : {}),
+      ...(config.endpoints !== undefined ? { endpoints: config.endpoints } : {}),
+      ...(config.loadBalancers !== undefined ? { loadBalancers: config.loadBalancers } : {}),
       clock,
     });
     return { providers: [provider], close: () => provider.close().catch(() => undefined) };

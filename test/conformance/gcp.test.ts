@@ -7,7 +7,8 @@ import { runConformance } from './conformance.js';
 /**
  * The `gcp` adapter on `@google-cloud/compute` and the Cloud SQL Admin REST
  * API, over HTTP to the GCP emulator on loopback, which serves a simulated
- * world.
+ * world: Cloud DNS for the writer endpoint, a regional backend service for
+ * the load balancer.
  */
 runConformance('gcp (Google Cloud clients over the wire to the emulator)', async () => {
   const clock = new VirtualClock();
@@ -33,8 +34,10 @@ runConformance('gcp (Google Cloud clients over the wire to the emulator)', async
           primary: { provider: 'gcp', region: 'us-central1', zone: 'us-central1-a' },
           replicas: [{ id: 'orders-b', provider: 'gcp', region: 'us-central1', zone: 'us-central1-b', lagSeconds: 1, mode: 'async' }],
           writes: 50,
+          endpoint: { provider: 'gcp', name: 'orders.db.internal.example.com', ttlSeconds: 30 },
         },
       ],
+      loadBalancers: [{ id: 'web-lb', provider: 'gcp', region: 'us-central1', group: 'web' }],
     },
   });
   const emulator = await startGcpEmulator({ provider: world.provider('gcp') });
@@ -46,6 +49,10 @@ runConformance('gcp (Google Cloud clients over the wire to the emulator)', async
     protocol: 'http',
     auth: new StaticTokenAuth('conformance-token', 'lifeboat-conformance'),
     sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
+    endpoints: [{ database: 'orders', managedZone: 'internal-example-com', name: 'orders.db.internal.example.com.' }],
+    loadBalancers: [{ id: 'web-lb', backendService: 'web-lb', region: 'us-central1', group: 'web' }],
+    // Shift expiries are read on the world's clock, as the conformance suite compares them with it.
+    clock,
   });
   return {
     provider: wire.track(adapter),
@@ -53,6 +60,8 @@ runConformance('gcp (Google Cloud clients over the wire to the emulator)', async
     region: 'us-central1',
     zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'],
     database: { cluster: 'orders', primary: 'orders', replica: 'orders-b' },
+    endpoint: { name: 'orders.db.internal.example.com' },
+    loadBalancer: { id: 'web-lb', zones: ['us-central1-a', 'us-central1-b'] },
     advance: (ms) => wire.runUntil(clock, clock.now() + ms),
     close: async () => {
       await adapter.close();

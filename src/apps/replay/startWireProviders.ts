@@ -1,7 +1,6 @@
 import { startAwsEmulator, startGcpEmulator, WireQuiescence, type EmulatorHandle } from '../../../adapters/emulators/index.js';
 import { getFactory, type AdapterInstance } from '../../../adapters/registry.js';
 import type { CallRecord, SimWorld } from '../../../adapters/sim/index.js';
-import { SystemClock } from '../../core/clock/SystemClock.js';
 import type { VirtualClock } from '../../core/clock/VirtualClock.js';
 import type { Prober, ProbeResult, ProbeTarget } from '../../core/contract/Prober.js';
 import type { Provider } from '../../core/contract/Provider.js';
@@ -132,9 +131,10 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
             sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
             // The simulated world has no e2 catalog: a create that names no size gets the world's generic one.
             defaultSize: 'sim.medium',
+            ...gcpTraffic(topology, spec.id),
           },
-          // Operation polling stays on the system clock (operations are DONE at once, so it never sleeps).
-          { ...context, clock: new SystemClock() },
+          // Virtual time: shift expiries are compared with the controller's clock (operations are DONE at once, so waits never sleep).
+          { ...context, clock },
         );
         adapters.push(adapter);
         providers.push(...adapter.providers.map((provider) => wire.track(provider)));
@@ -159,6 +159,22 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
     await close();
     throw error;
   }
+}
+
+/**
+ * The gcp adapter's traffic config for a wire replay: a Cloud DNS record
+ * (in one managed zone) for each endpoint the provider serves for one of
+ * its own databases (it finds the target among its Cloud SQL instances),
+ * and a regional backend service named after each of its load balancers.
+ */
+function gcpTraffic(topology: Topology, provider: string) {
+  const endpoints = topology.databases.flatMap((db) =>
+    db.endpoint?.provider === provider && db.primary.provider === provider ? [{ database: db.id, managedZone: 'lifeboat-replay', name: db.endpoint.name }] : [],
+  );
+  const loadBalancers = (topology.loadBalancers ?? [])
+    .filter((lb) => lb.provider === provider)
+    .map((lb) => ({ id: lb.id, backendService: lb.id, region: lb.region, group: lb.group }));
+  return { ...(endpoints.length > 0 ? { endpoints } : {}), ...(loadBalancers.length > 0 ? { loadBalancers } : {}) };
 }
 
 /**

@@ -48,7 +48,13 @@ export interface GcpWire {
 
 /** The world, its GCP emulator on loopback, and the real adapter pointed at it. */
 export async function gcpWire(
-  options: { topology?: Topology; adapter?: GcpProviderOptions; emulator?: Omit<GcpEmulatorOptions, 'provider'> } = {},
+  options: {
+    topology?: Topology;
+    adapter?: GcpProviderOptions;
+    emulator?: Omit<GcpEmulatorOptions, 'provider'>;
+    /** Give the adapter the world's virtual clock (shift expiries then follow it). Default: the system clock. */
+    adapterOnWorldClock?: boolean;
+  } = {},
 ): Promise<GcpWire> {
   const clock = new VirtualClock();
   const world = new SimWorld({ clock, seed: 11, topology: options.topology ?? gcpTopology() });
@@ -62,6 +68,7 @@ export async function gcpWire(
     sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
     defaultSize: 'e2-standard-2',
     ...options.adapter,
+    ...(options.adapterOnWorldClock === true ? { clock } : {}),
   });
   return {
     world,

@@ -1,0 +1,201 @@
+import type { protos } from '@google-cloud/compute';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import { ProviderError } from '../../src/core/contract/errors.js';
+import type { CallOptions } from '../../src/core/contract/Provider.js';
+import type { LoadBalancer, LoadBalancerFilter, LoadBalancerZone, TrafficShiftRequest } from '../../src/core/contract/types.js';
+import { type ComputeClients, NO_RETRY } from './ComputeClients.js';
+import { regionOfZone } from './gceNames.js';
+import type { GcpCallRunner } from './GcpCallRunner.js';
+import type { GcpLoadBalancerConfig } from './GcpLoadBalancerConfig.js';
+import type { GcpOperationWaiter } from './GcpOperationWaiter.js';
+import { readShiftMarker, withShiftMarker } from './shiftMarker.js';
+
+type IBackendService = protos.google.cloud.compute.v1.IBackendService;
+type IBackend = protos.google.cloud.compute.v1.IBackend;
+type IOperation = protos.google.cloud.compute.v1.IOperation;
+
+/** A backend's zone: its instance group's URL names it (`.../zones/ZONE/instanceGroups/NAME`). */
+const ZONAL_GROUP = /\/zones\/([^/]+)\/instanceGroups\/[^/]+$/;
+
+/**
+ * Zonal load balancers as backend services (capability `loadBalancers`):
+ * each backend is an instance group in one zone, in rotation while its
+ * `capacityScaler` is above 0. A shift away sets the zone's scaler to 0; a
+ * shift back restores the scaler it had (1 when unknown).
+ *
+ * Google has no notion of a shift's expiry. The adapter records it, with
+ * the scaler to restore, at the end of the backend's `description`, and the
+ * first call after the expiry (a listing or a shift of that load balancer)
+ * restores the zone: so a listing may patch the backend service. If no
+ * adapter calls after the expiry, the zone stays drained (the difference
+ * from ARC, whose shifts expire on their own).
+ *
+ * Google refuses a backend service whose total capacity is 0; the adapter
+ * refuses, as `terminal`, the shift that would take its last zone in
+ * rotation out. It does not mirror `autoCapacityDrain`'s at-most-50 % rule:
+ * the controller shifts only zones it found impaired from more than one
+ * vantage point, and with two zones of three dark, keeping one of them in
+ * rotation would keep sending users into it.
+ */
+export class BackendServiceLoadBalancers {
+  private readonly byId: ReadonlyMap<string, GcpLoadBalancerConfig>;
+
+  constructor(
+    private readonly runner: GcpCallRunner,
+    private readonly gce: ComputeClients,
+    private readonly operations: GcpOperationWaiter,
+    private readonly clock: Clock,
+    configs: readonly GcpLoadBalancerConfig[],
+  ) {
+    this.byId = new Map(configs.map((config) => [config.id, config]));
+  }
+
+  async listLoadBalancers(filter: LoadBalancerFilter, options: CallOptions): Promise<LoadBalancer[]> {
+    const { signal } = options;
+    const ids = filter.ids === undefined ? undefined : new Set(filter.ids);
+    const configs = [...this.byId.values()].filter(
+      (config) =>
+        (ids === undefined || ids.has(config.id)) &&
+        (filter.group === undefined || config.group === filter.group) &&
+        (filter.region === undefined || config.region === undefined || config.region === filter.region),
+    );
+    const project = await this.runner.projectId('listLoadBalancers', signal);
+    const out: LoadBalancer[] = [];
+    for (const config of configs) {
+      const service = await this.restoreExpired('listLoadBalancers', project, config, await this.get('listLoadBalancers', project, config, signal), signal);
+      const lb = this.toLoadBalancer(config, service);
+      if (filter.region === undefined || lb.region === filter.region) out.push(lb);
+    }
+    return out;
+  }
+
+  async shiftTraffic(request: TrafficShiftRequest, options: CallOptions): Promise<void> {
+    const { signal } = options;
+    const config = this.byId.get(request.loadBalancer);
+    if (config === undefined) {
+      throw this.error('invalid-input', `unknown load balancer ${request.loadBalancer}; ${this.runner.provider} serves ${[...this.byId.keys()].join(', ') || 'none'}`, 'UnknownLoadBalancer');
+    }
+    if (typeof request.away !== 'boolean') throw this.error('invalid-input', 'shiftTraffic needs away: true or false', 'InvalidRequest');
+    const expiresIn = request.expiresInSeconds;
+    if (request.away && !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0)) {
+      throw this.error('invalid-input', `a shift away needs a positive expiresInSeconds, got ${String(expiresIn)}`, 'InvalidExpiry');
+    }
+    const project = await this.runner.projectId('shiftTraffic', signal);
+    const service = await this.restoreExpired('shiftTraffic', project, config, await this.get('shiftTraffic', project, config, signal), signal);
+    const backends = service.backends ?? [];
+    const index = backends.findIndex((backend) => zoneOf(backend) === request.zone);
+    if (index < 0) {
+      const zones = backends.map(zoneOf).filter((zone) => zone !== undefined).join(', ');
+      throw this.error('invalid-input', `zone ${request.zone} is not behind ${config.id} (its zones: ${zones})`, 'UnknownZone');
+    }
+    const backend = backends[index]!;
+    const scaler = scalerOf(backend);
+    const marker = readShiftMarker(backend.description);
+    let changed: IBackend;
+    if (request.away) {
+      if (scaler > 0 && !backends.some((other, at) => at !== index && scalerOf(other) > 0)) {
+        throw this.error('terminal', `shifting ${request.zone} away would leave no zone of ${config.id} in rotation (a backend service's capacity cannot be 0)`, 'LastBackend');
+      }
+      const restore = scaler > 0 ? scaler : (marker?.restore ?? 1);
+      changed = { ...backend, capacityScaler: 0, description: withShiftMarker(backend.description, { expiresAt: this.clock.now() + expiresIn! * 1000, restore }) };
+    } else {
+      if (scaler > 0 && marker === undefined) return;
+      changed = { ...backend, capacityScaler: scaler > 0 ? scaler : (marker?.restore ?? 1), description: withShiftMarker(backend.description, undefined) };
+    }
+    await this.patch('shiftTraffic', project, config, service, backends.map((each, at) => (at === index ? changed : each)), signal);
+  }
+
+  private toLoadBalancer(config: GcpLoadBalancerConfig, service: IBackendService): LoadBalancer {
+    const zones: LoadBalancerZone[] = [];
+    for (const backend of service.backends ?? []) {
+      const zone = zoneOf(backend);
+      if (zone === undefined) continue;
+      const scaler = scalerOf(backend);
+      const marker = scaler === 0 ? readShiftMarker(backend.description) : undefined;
+      zones.push({
+        zone,
+        inRotation: scaler > 0,
+        ...(marker === undefined ? {} : { shift: { expiresAt: marker.expiresAt } }),
+        // Backend health (`backendServices.getHealth`) is not read: one more request per zone per cycle.
+        healthyTargets: null,
+        targets: null,
+      });
+    }
+    return {
+      id: config.id,
+      provider: this.runner.provider,
+      region: config.region ?? (zones[0] === undefined ? '' : regionOfZone(zones[0].zone)),
+      group: config.group,
+      zones,
+      extra: { backendService: config.backendService, scope: config.region === undefined ? 'global' : 'regional', fingerprint: service.fingerprint ?? undefined },
+    };
+  }
+
+  /** The service with every zone whose recorded shift has expired put back (one patch for all of them). */
+  private async restoreExpired(operation: string, project: string, config: GcpLoadBalancerConfig, service: IBackendService, signal: AbortSignal): Promise<IBackendService> {
+    const now = this.clock.now();
+    let expired = false;
+    const backends = (service.backends ?? []).map((backend) => {
+      const marker = readShiftMarker(backend.description);
+      if (marker === undefined || marker.expiresAt > now) return backend;
+      expired = true;
+      return { ...backend, capacityScaler: scalerOf(backend) > 0 ? scalerOf(backend) : marker.restore, description: withShiftMarker(backend.description, undefined) };
+    });
+    if (!expired) return service;
+    await this.patch(operation, project, config, service, backends, signal);
+    return this.get(operation, project, config, signal);
+  }
+
+  private get(operation: string, project: string, config: GcpLoadBalancerConfig, signal: AbortSignal): Promise<IBackendService> {
+    return this.runner.call(operation, signal, async () => {
+      const clients = this.gce.clients();
+      const [service] =
+        config.region === undefined
+          ? await clients.backendServices.get({ project, backendService: config.backendService }, NO_RETRY)
+          : await clients.regionBackendServices.get({ project, region: config.region, backendService: config.backendService }, NO_RETRY);
+      return service;
+    });
+  }
+
+  /**
+   * Replaces the service's backends (a patch replaces the whole list), with
+   * its fingerprint, so a change made meanwhile by someone else makes Google
+   * refuse this one (412) instead of being overwritten; then waits for the
+   * operation.
+   */
+  private async patch(operation: string, project: string, config: GcpLoadBalancerConfig, service: IBackendService, backends: IBackend[], signal: AbortSignal): Promise<void> {
+    const resource: IBackendService = { backends, ...(service.fingerprint == null ? {} : { fingerprint: service.fingerprint }) };
+    await this.runner.call(operation, signal, async () => {
+      const clients = this.gce.clients();
+      const region = config.region;
+      if (region === undefined) {
+        const [lro] = await clients.backendServices.patch({ project, backendService: config.backendService, backendServiceResource: resource }, NO_RETRY);
+        await this.operations.compute(
+          lro.latestResponse as IOperation,
+          async (name, budget) => (await this.runner.withSignal(budget, () => clients.globalOperations.wait({ project, operation: name }, NO_RETRY)))[0],
+          signal,
+        );
+      } else {
+        const [lro] = await clients.regionBackendServices.patch({ project, region, backendService: config.backendService, backendServiceResource: resource }, NO_RETRY);
+        await this.operations.compute(
+          lro.latestResponse as IOperation,
+          async (name, budget) => (await this.runner.withSignal(budget, () => clients.regionOperations.wait({ project, region, operation: name }, NO_RETRY)))[0],
+          signal,
+        );
+      }
+    });
+  }
+
+  private error(kind: 'invalid-input' | 'terminal', message: string, code: string): ProviderError {
+    return new ProviderError(kind, `shiftTraffic: ${message}`, { provider: this.runner.provider, operation: 'shiftTraffic', code });
+  }
+}
+
+function zoneOf(backend: IBackend): string | undefined {
+  return ZONAL_GROUP.exec(backend.group ?? '')?.[1];
+}
+
+/** A backend's capacity scaler; Google's default is 1. */
+function scalerOf(backend: IBackend): number {
+  return backend.capacityScaler ?? 1;
+}
