@@ -275,6 +275,12 @@ function planCreates(
     snapshot.databases.some(
       (v) => v.instance.provider === p.provider && v.instance.zone === zone && v.health.status === 'down' && !snapshot.memory.fenced.has(resourceKey(v.instance.provider, v.instance.id)),
     );
+  // The zone the last failover left, within the cooldown: whatever failed there (a storage stall leaves the zone's
+  // nodes answering, and the fenced old primary says nothing) is no place for a new copy of the database yet.
+  const leftBehind =
+    memory.previousPrimary?.provider === p.provider && memory.lastFailoverAt !== undefined && snapshot.now - memory.lastFailoverAt < policy.failoverCooldown * 1000
+      ? memory.previousPrimary.zone
+      : undefined;
   const regionIds = [...provider.regions.map((r) => r.id)].sort();
 
   for (const { home } of open.slice(0, wanted)) {
@@ -283,7 +289,7 @@ function planCreates(
     for (const regionId of order) {
       const region = provider.regions.find((r) => r.id === regionId);
       if (!region) continue;
-      const usable = region.zones.map((z) => z.id).filter((z) => z !== p.zone && !penalised(z) && !databasesFailIn(z));
+      const usable = region.zones.map((z) => z.id).filter((z) => z !== p.zone && z !== leftBehind && !penalised(z) && !databasesFailIn(z));
       const healthy = usable.filter((z) => zoneHealth(z)?.state === 'healthy');
       const eligible = healthy.length > 0 ? healthy : usable.filter((z) => zoneHealth(z)?.state === 'degraded' && answers(z));
       if (eligible.length === 0) continue;
