@@ -10,6 +10,7 @@ import {
   type InstanceStatus,
 } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { abortError } from '../../src/core/clock/Clock.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { ProviderError } from '../../src/core/contract/errors.js';
@@ -17,6 +18,7 @@ import { chunks } from '../shared/chunks.js';
 import { paginate } from '../shared/paginate.js';
 import type { AwsProviderOptions } from './AwsProviderOptions.js';
 import { toAwsProviderError } from './toAwsProviderError.js';
+import { ZonalShiftClient } from './ZonalShiftClient.js';
 
 /** EC2's largest page. */
 const INSTANCE_PAGE = 1000;
@@ -32,6 +34,10 @@ export interface RegionClients {
   readonly ec2: EC2Client;
   readonly rds: RDSClient;
   readonly cloudWatch: CloudWatchClient;
+  /** Route 53 is global: whatever the region, its client signs for the partition's (`us-east-1`). */
+  readonly route53: Route53Client;
+  /** ARC zonal shift, on the same credential chain as the SDK clients. */
+  readonly zonalShift: ZonalShiftClient;
 }
 
 /**
@@ -56,6 +62,7 @@ export class AwsApi {
       clients.ec2.destroy();
       clients.rds.destroy();
       clients.cloudWatch.destroy();
+      clients.route53.destroy();
     }
     this.clients.clear();
   }
@@ -99,7 +106,18 @@ export class AwsApi {
         ...(this.options.credentials === undefined ? {} : { credentials: this.options.credentials }),
         ...(this.options.profile === undefined ? {} : { profile: this.options.profile }),
       };
-      clients = { ec2: new EC2Client(config), rds: new RDSClient(config), cloudWatch: new CloudWatchClient(config) };
+      const ec2 = new EC2Client(config);
+      clients = {
+        ec2,
+        rds: new RDSClient(config),
+        cloudWatch: new CloudWatchClient(config),
+        route53: new Route53Client(config),
+        zonalShift: new ZonalShiftClient({
+          region,
+          ...(this.options.endpoint === undefined ? {} : { endpoint: this.options.endpoint }),
+          credentials: () => ec2.config.credentials(),
+        }),
+      };
       this.clients.set(region, clients);
     }
     return clients;

@@ -26,12 +26,17 @@ import type {
   Capabilities,
   CreateNodeRequest,
   CreateReplicaRequest,
+  DatabaseEndpoint,
   DatabaseFilter,
   DatabaseInstance,
+  EndpointFilter,
+  LoadBalancer,
+  LoadBalancerFilter,
   Node,
   NodeFilter,
   Region,
   Size,
+  TrafficShiftRequest,
   Zone,
 } from '../../src/core/contract/types.js';
 import { chunks } from '../shared/chunks.js';
@@ -48,6 +53,8 @@ import { CLUSTER_TAG, rdsIdentifier, toDatabaseInstance } from './toDatabaseInst
 import { RDS_CLUSTER_VIEW } from './rdsClusterView.js';
 import { clusterOf } from '../shared/clusterOf.js';
 import { ReplicationStopWatch } from './ReplicationStopWatch.js';
+import { Route53Endpoints } from './Route53Endpoints.js';
+import { ZonalLoadBalancers } from './ZonalLoadBalancers.js';
 import { GROUP_TAG, toNode } from './toNode.js';
 import { toZoneStatus } from './zoneStateTable.js';
 
@@ -71,6 +78,9 @@ import { toZoneStatus } from './zoneStateTable.js';
  * - RDS promotes the replicas of an instance it deletes to standalone
  *   primaries, so `destroyDatabase` refuses an instance that has replicas
  *   before asking.
+ * - Writer endpoints are Route 53 records ({@link Route53Endpoints}) and
+ *   load balancers move with ARC zonal shift ({@link ZonalLoadBalancers}):
+ *   each capability, and its methods, only when the options configure some.
  */
 export class AwsProvider implements Provider {
   readonly id: string;
@@ -81,6 +91,12 @@ export class AwsProvider implements Provider {
   private readonly lag: CloudWatchLag;
   private readonly stopWatch: ReplicationStopWatch | undefined;
   private closed = false;
+  /** Present exactly when `options.endpoints` names at least one (capability `endpoints`). */
+  readonly listEndpoints?: (filter: EndpointFilter, options: CallOptions) => Promise<DatabaseEndpoint[]>;
+  readonly updateEndpoint?: (name: string, target: string, options: CallOptions) => Promise<void>;
+  /** Present exactly when `options.loadBalancers` names at least one (capability `loadBalancers`). */
+  readonly listLoadBalancers?: (filter: LoadBalancerFilter, options: CallOptions) => Promise<LoadBalancer[]>;
+  readonly shiftTraffic?: (request: TrafficShiftRequest, options: CallOptions) => Promise<void>;
 
   constructor(private readonly options: AwsProviderOptions = {}) {
     this.id = options.id ?? 'aws';
@@ -97,7 +113,19 @@ export class AwsProvider implements Provider {
       // StopDBInstance refuses an instance that has read replicas, or is one.
       stopRefusedWithReplicas: true,
       replicationStatus: lag,
+      endpoints: (options.endpoints ?? []).length > 0,
+      loadBalancers: (options.loadBalancers ?? []).length > 0,
     });
+    if (this.capabilities.endpoints) {
+      const endpoints = new Route53Endpoints(this.id, options.endpoints!, this.api, this.directory);
+      this.listEndpoints = (filter, call) => endpoints.listEndpoints(filter, call);
+      this.updateEndpoint = (name, target, call) => endpoints.updateEndpoint(name, target, call);
+    }
+    if (this.capabilities.loadBalancers) {
+      const loadBalancers = new ZonalLoadBalancers(this.id, options.loadBalancers!, this.api, this.directory);
+      this.listLoadBalancers = (filter, call) => loadBalancers.listLoadBalancers(filter, call);
+      this.shiftTraffic = (request, call) => loadBalancers.shiftTraffic(request, call);
+    }
   }
 
   // ---- locations ------------------------------------------------------------

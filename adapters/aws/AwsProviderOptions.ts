@@ -1,6 +1,29 @@
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { Clock } from '../../src/core/clock/Clock.js';
 
+/** A database's writer endpoint served by a Route 53 record (see {@link AwsProviderOptions.endpoints}). */
+export interface AwsEndpointOptions {
+  /** The logical database (replication cluster) whose clients use the name. */
+  readonly database: string;
+  /** The hosted zone holding the record (`Z0123456789ABCDEFGHIJ`, with or without `/hostedzone/`). */
+  readonly hostedZoneId: string;
+  /** The record's name, the endpoint's id in the contract (`orders.db.example.com`). */
+  readonly name: string;
+  /** TTL written with each change, in seconds. Default 60. */
+  readonly ttl?: number;
+}
+
+/** A load balancer registered with ARC zonal shift (see {@link AwsProviderOptions.loadBalancers}). */
+export interface AwsLoadBalancerOptions {
+  /** The load balancer's id in the contract. */
+  readonly id: string;
+  /** Its ARN: the zonal shift resource identifier. */
+  readonly arn: string;
+  readonly region: string;
+  /** The node group it sends requests to. */
+  readonly group: string;
+}
+
 /** Options for {@link AwsProvider}. Every field is optional; the defaults suit a real account. */
 export interface AwsProviderOptions {
   /** Provider id used in nodes, errors and scenarios. Default `aws`. */
@@ -68,6 +91,17 @@ export interface AwsProviderOptions {
    * false: it doubles the read calls of every listing.
    */
   readonly instanceStatus?: boolean;
+  /**
+   * Writer endpoints as Route 53 CNAME records pointing at an RDS instance's
+   * address. With at least one, the adapter declares `endpoints`.
+   */
+  readonly endpoints?: readonly AwsEndpointOptions[];
+  /**
+   * Load balancers (ALB, NLB with cross-zone load balancing off) moved
+   * with ARC zonal shift. With at least one, the adapter declares
+   * `loadBalancers`.
+   */
+  readonly loadBalancers?: readonly AwsLoadBalancerOptions[];
   /** Time source for the CloudWatch query window and observed replication stops. Default: the system clock. */
   readonly clock?: Clock;
 }

@@ -3,7 +3,23 @@ import type { AdapterFactory } from '../AdapterFactory.js';
 import { envNameSchema, idSchema, portSchema } from '../shared/configFields.js';
 import { requireEnv } from '../shared/requireEnv.js';
 
-/** Amazon Web Services (EC2, RDS, CloudWatch): the `aws` entry of a config. */
+/** A Route 53 hosted zone id, as the console shows it or as the API returns it (`/hostedzone/Z...`). */
+const hostedZoneIdSchema = z.string().regex(/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, { message: 'expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' });
+
+/** A DNS name: labels of letters, digits, hyphens and underscores, an optional trailing dot. */
+const recordNameSchema = z
+  .string()
+  .max(255)
+  .regex(/^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)+[A-Za-z0-9_-]+\.?$/, { message: 'expected a fully qualified DNS name such as orders.db.example.com' });
+
+/** An ALB's or NLB's ARN: the resource identifier of a zonal shift. */
+const loadBalancerArnSchema = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/(app|net)\/[^/]+\/[0-9a-f]+$/, {
+    message: 'expected an Application or Network Load Balancer ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID)',
+  });
+
+/** Amazon Web Services (EC2, RDS, CloudWatch, Route 53, ARC zonal shift): the `aws` entry of a config. */
 export const awsConfigSchema = z.strictObject({
   type: z.literal('aws'),
   id: idSchema.optional(),
@@ -19,6 +35,46 @@ export const awsConfigSchema = z.strictObject({
   launchTemplates: z.record(z.string(), z.string()).optional(),
   subnets: z.record(z.string(), z.string()).optional(),
   defaultSize: idSchema.optional(),
+  endpoints: z
+    .array(
+      z.strictObject({
+        database: idSchema.describe('the logical database whose clients use the name'),
+        hostedZoneId: hostedZoneIdSchema,
+        name: recordNameSchema.describe('the CNAME record clients connect to'),
+        ttl: z.number().int().min(0).max(172800).optional().describe('TTL written with each change, seconds (default 60)'),
+      }),
+    )
+    .optional()
+    .describe('writer endpoints as Route 53 CNAME records; declares the endpoints capability'),
+  loadBalancers: z
+    .array(
+      z.strictObject({
+        id: idSchema,
+        arn: loadBalancerArnSchema,
+        region: idSchema,
+        group: idSchema.describe('the node group behind it'),
+      }),
+    )
+    .optional()
+    .describe('load balancers moved with ARC zonal shift; declares the loadBalancers capability'),
+}).superRefine((config, ctx) => {
+  const names = new Set<string>();
+  config.endpoints?.forEach((endpoint, i) => {
+    const name = endpoint.name.toLowerCase().replace(/\.$/, '');
+    if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `endpoint ${endpoint.name} is configured twice` });
+    names.add(name);
+  });
+  const ids = new Set<string>();
+  config.loadBalancers?.forEach((lb, i) => {
+    if (ids.has(lb.id)) ctx.addIssue({ code: 'custom', path: ['loadBalancers', i, 'id'], message: `load balancer ${lb.id} is configured twice` });
+    ids.add(lb.id);
+    if (!config.regions.includes(lb.region)) {
+      ctx.addIssue({ code: 'custom', path: ['loadBalancers', i, 'region'], message: `region ${lb.region} is not one of regions (${config.regions.join(', ')})` });
+    }
+    if (lb.arn.split(':')[3] !== lb.region) {
+      ctx.addIssue({ code: 'custom', path: ['loadBalancers', i, 'arn'], message: `the ARN names region ${lb.arn.split(':')[3]}, not ${lb.region}` });
+    }
+  });
 });
 
 /** A validated `aws` config entry. */
@@ -55,6 +111,8 @@ export const awsFactory: AdapterFactory<'aws', typeof awsConfigSchema> = {
       ...(config.launchTemplates !== undefined ? { launchTemplates: config.launchTemplates } : {}),
       ...(config.subnets !== undefined ? { subnets: config.subnets } : {}),
       ...(config.defaultSize !== undefined ? { defaultSize: config.defaultSize } : {}),
+      ...(config.endpoints !== undefined ? { endpoints: config.endpoints } : {}),
+      ...(config.loadBalancers !== undefined ? { loadBalancers: config.loadBalancers } : {}),
       clock,
     });
     return { providers: [provider], close: () => provider.close().catch(() => undefined) };

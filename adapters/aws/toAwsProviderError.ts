@@ -2,7 +2,7 @@ import { abortError } from '../../src/core/clock/Clock.js';
 import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/core/contract/errors.js';
 import { redactAwsSecrets } from './redactAwsSecrets.js';
 
-/** Codes AWS services use to ask callers to slow down (EC2, RDS, CloudWatch, and the SDK's own list). */
+/** Codes AWS services use to ask callers to slow down (EC2, RDS, CloudWatch, Route 53, ARC, and the SDK's own list). */
 const THROTTLED = new Set([
   'Throttling',
   'ThrottlingException',
@@ -57,6 +57,14 @@ const INVALID_INPUT = new Set([
   'DBInstanceAlreadyExists',
   'DBInstanceAlreadyExistsFault',
   'InvalidSubnet',
+  // Route 53
+  'NoSuchHostedZone',
+  'NoSuchChange',
+  'InvalidChangeBatch',
+  'InvalidInput',
+  // ARC zonal shift
+  'ValidationException',
+  'ResourceNotFoundException',
 ]);
 
 /** Wrong state or exhausted quota: the request is valid but cannot be carried out now; the planner chooses again. */
@@ -70,6 +78,10 @@ const TERMINAL = new Set([
   'InstanceQuotaExceeded',
   'StorageQuotaExceeded',
   'DBInstanceQuotaExceeded',
+  // Route 53: another change to the same resource is being applied.
+  'ConcurrentModification',
+  // ARC zonal shift: a shift already active on the resource, or one no longer active.
+  'ConflictException',
 ]);
 
 /** Transient on the provider side, including capacity shortages (another zone or a later cycle may do). */
@@ -86,6 +98,8 @@ const RETRYABLE = new Set([
   'InsufficientHostCapacity',
   'RequestTimeout',
   'RequestTimeoutException',
+  // ARC zonal shift
+  'InternalServerException',
 ]);
 
 /** Node.js and undici network error codes: the request may not have reached AWS at all. */

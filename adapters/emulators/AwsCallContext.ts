@@ -9,6 +9,9 @@ export interface AwsCallContext {
   /** The region the request was signed for. */
   readonly region: string;
   readonly params: QueryParams;
+  /** HTTP method and URL (the REST protocols route on them). */
+  readonly method: string;
+  readonly url: URL;
   /** The raw body (JSON protocols read it themselves). */
   readonly body: string;
   /** Fires when the client gives up; passed to every provider call. */

@@ -65,10 +65,15 @@ export function instanceItem(node: Node): XmlChild[] {
 }
 
 /** One `<item>` of an `availabilityZoneInfo`. */
+/** The AZ id the emulator gives a zone (real ids look like `use1-az1`; ARC zonal shifts name zones by it). */
+export function zoneIdOf(zoneName: string): string {
+  return `${zoneName}-id`;
+}
+
 export function zoneItem(zone: Zone): XmlChild[] {
   return [
     el('zoneName', zone.id),
-    el('zoneId', `${zone.id}-id`),
+    el('zoneId', zoneIdOf(zone.id)),
     el('zoneState', ZONE_STATES[zone.status]),
     el('regionName', zone.region),
     el('zoneType', 'availability-zone'),

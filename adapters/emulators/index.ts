@@ -13,3 +13,5 @@ export type { FrontEndRefusal } from './FrontEndRefusal.js';
 export type { WireFault, WireFaultHook, WireRequestInfo } from './WireFault.js';
 export { startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from './startGcpEmulator.js';
 export { WireQuiescence } from './WireQuiescence.js';
+export { EMULATOR_HOSTED_ZONE_ID } from './route53Routes.js';
+export { loadBalancerArn } from './zonalShiftRoutes.js';

@@ -1,5 +1,5 @@
 import type { DatabaseInstance, DatabaseState, ReplicationState } from '../../src/core/contract/types.js';
-import { fakeAddress } from './fakeAddress.js';
+import { fakeHex } from './fakeAddress.js';
 import { el, list, opt, type XmlChild } from './xml.js';
 
 /** The tag that carries an instance's logical database, on the wire and in the adapter. */
@@ -43,6 +43,29 @@ function portOf(engine: string): number {
   return 5432;
 }
 
+/** The suffix of every instance address the emulator hands out. */
+const ADDRESS_SUFFIX = '.rds.amazonaws.com';
+
+/**
+ * The DNS name RDS reports as an instance's `Endpoint.Address`, and Route 53
+ * records point at: `<id>.<hash>.rds.amazonaws.com`. Unlike RDS's, it does
+ * not name the region, so that a record's value can be rendered and read
+ * back from the instance id alone (no second world call).
+ */
+export function rdsAddress(id: string): string {
+  return `${id.toLowerCase()}.c${fakeHex(id, 12)}${ADDRESS_SUFFIX}`;
+}
+
+/**
+ * The instance whose {@link rdsAddress} `address` is, or `undefined` when it
+ * is no such address. Instance ids are lower case, as RDS keeps them.
+ */
+export function rdsInstanceOf(address: string): string | undefined {
+  const normal = address.toLowerCase().replace(/\.$/, '');
+  const id = normal.split('.')[0]!;
+  return rdsAddress(id) === normal ? id : undefined;
+}
+
 /** The RDS ARN of an instance. */
 export function dbArn(region: string, accountId: string, id: string): string {
   return `arn:aws:rds:${region}:${accountId}:db:${id}`;
@@ -61,7 +84,7 @@ export function dbInstanceFields(db: DatabaseInstance, replicas: readonly string
     el('Engine', db.engine),
     // The contract calls an instance being deleted `stopping`; RDS shows `deleting`.
     el('DBInstanceStatus', db.extra['rawState'] === 'deleting' ? 'deleting' : STATUSES[db.state]),
-    el('Endpoint', el('Address', `${db.id}.${fakeAddress(db.id).replaceAll('.', '-')}.${db.region}.rds.amazonaws.com`), el('Port', portOf(db.engine))),
+    el('Endpoint', el('Address', rdsAddress(db.id)), el('Port', portOf(db.engine))),
     el('AvailabilityZone', db.zone),
     el('MultiAZ', false),
     opt('ReadReplicaSourceDBInstanceIdentifier', replication?.upstream),

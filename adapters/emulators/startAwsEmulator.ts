@@ -8,10 +8,12 @@ import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
 import { QueryParams } from './QueryParams.js';
 import { RDS_NAMESPACE, rdsAction } from './rdsActions.js';
+import { EMULATOR_HOSTED_ZONE_ID, ROUTE53_NAMESPACE, route53ActionOf, Route53Routes } from './route53Routes.js';
 import { sigV4Scope } from './sigV4Scope.js';
 import type { WireRequestInfo } from './WireFault.js';
 import { WireError } from './WireError.js';
 import { document, el } from './xml.js';
+import { zonalShiftAction, zonalShiftActionOf } from './zonalShiftRoutes.js';
 
 /** Options for {@link startAwsEmulator}. */
 export interface AwsEmulatorOptions {
@@ -33,6 +35,8 @@ export interface AwsEmulatorOptions {
   readonly rdsRules?: boolean;
   /** Called for every request refused on such a rule (the world never sees those calls). */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
+  /** The Route 53 hosted zone holding the world's endpoints. Default {@link EMULATOR_HOSTED_ZONE_ID}. */
+  readonly hostedZoneId?: string;
 }
 
 /** A running AWS emulator. */
@@ -42,8 +46,9 @@ const JSON_CONTENT = 'application/x-amz-json-1.0';
 
 /**
  * Starts an HTTP front end that speaks the EC2 Query protocol (2016-11-15),
- * the RDS Query protocol (2014-10-31) and the CloudWatch JSON protocol
- * (`GetMetricData` only), all on one endpoint, routed by the SigV4 credential
+ * the RDS Query protocol (2014-10-31), the CloudWatch JSON protocol
+ * (`GetMetricData` only), Route 53 REST-XML (2013-04-01: record sets and
+ * changes) and ARC zonal shift REST-JSON (2022-10-30), all on one endpoint, routed by the SigV4 credential
  * scope of each request (which names the region and the service). Each
  * request becomes the matching call on `provider`, so the world's faults,
  * latencies and call records apply; the answer is rendered in the service's
@@ -52,7 +57,13 @@ const JSON_CONTENT = 'application/x-amz-json-1.0';
  */
 export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
   const emulator = new HttpEmulator(
-    new AwsFrontEnd(options.provider, options.accountId ?? '000000000000', options.rdsRules ?? false, options.onRefusal),
+    new AwsFrontEnd(
+      options.provider,
+      options.accountId ?? '000000000000',
+      options.rdsRules ?? false,
+      options.onRefusal,
+      new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
+    ),
   );
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
 }
@@ -65,14 +76,24 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly accountId: string,
     private readonly rdsRules: boolean,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
+    private readonly route53: Route53Routes,
   ) {}
 
   classify(request: WireRequest): WireRequestInfo {
     const scope = sigV4Scope(headerOf(request, 'authorization'));
+    const service = scope?.service ?? 'unknown';
     const target = headerOf(request, 'x-amz-target');
-    const action = target !== undefined ? target.slice(target.lastIndexOf('.') + 1) : (new QueryParams(request.body).get('Action') ?? '');
+    // REST protocols name the action by method and path; Query and JSON 1.0 in the body or a header.
+    const action =
+      service === 'route53'
+        ? route53ActionOf(request.method, request.url.pathname)
+        : service === 'arc-zonal-shift'
+          ? zonalShiftActionOf(request.method, request.url.pathname)
+          : target !== undefined
+            ? target.slice(target.lastIndexOf('.') + 1)
+            : (new QueryParams(request.body).get('Action') ?? '');
     return {
-      service: scope?.service ?? 'unknown',
+      service,
       action,
       ...(scope === undefined ? {} : { region: scope.region }),
       headers: request.headers,
@@ -87,8 +108,10 @@ class AwsFrontEnd implements WireFrontEnd {
       const ctx: AwsCallContext = {
         provider: this.provider,
         region: info.region,
-        params: new QueryParams(info.service === 'monitoring' ? '' : request.body),
+        params: new QueryParams(info.service === 'ec2' || info.service === 'rds' ? request.body : ''),
         body: request.body,
+        method: request.method,
+        url: request.url,
         signal: request.signal,
         world,
         requestId: this.nextRequestId(),
@@ -103,6 +126,10 @@ class AwsFrontEnd implements WireFrontEnd {
           return { status: 200, contentType: 'text/xml', body: await rdsAction(info.action, ctx) };
         case 'monitoring':
           return { status: 200, contentType: JSON_CONTENT, body: await cloudWatchAction(info.action, ctx) };
+        case 'route53':
+          return { status: 200, contentType: 'text/xml', body: await this.route53.handle(info.action, ctx) };
+        case 'arc-zonal-shift':
+          return { status: 200, contentType: 'application/json', body: JSON.stringify(await zonalShiftAction(info.action, ctx)) };
         default:
           throw new WireError(400, 'UnknownService', `The emulator does not serve the service ${info.service}`);
       }
@@ -129,6 +156,24 @@ class AwsFrontEnd implements WireFrontEnd {
             el('Error', el('Type', status < 500 ? 'Sender' : 'Receiver'), el('Code', code), el('Message', message)),
             el('RequestId', requestId),
           ),
+        };
+      case 'route53':
+        return {
+          status,
+          contentType: 'text/xml',
+          body: document(
+            'ErrorResponse',
+            ROUTE53_NAMESPACE,
+            el('Error', el('Type', status < 500 ? 'Sender' : 'Receiver'), el('Code', code), el('Message', message)),
+            el('RequestId', requestId),
+          ),
+        };
+      case 'arc-zonal-shift':
+        return {
+          status,
+          contentType: 'application/json',
+          headers: { 'x-amzn-errortype': code, 'x-amzn-requestid': requestId },
+          body: JSON.stringify({ message }),
         };
       case 'monitoring':
         return {
@@ -159,12 +204,16 @@ function headerOf(request: WireRequest, name: string): string | undefined {
 
 /**
  * The HTTP status and error code each service uses for a world error. EC2
- * throttles with `RequestLimitExceeded` (503), RDS and CloudWatch with
- * `Throttling` (400); server faults are 5xx; refusals keep the world's code
- * (`IncorrectInstanceState`, `DBInstanceNotFound`, ...).
+ * throttles with `RequestLimitExceeded` (503), RDS, CloudWatch and Route 53
+ * with `Throttling` (400), ARC with `ThrottlingException` (429); server
+ * faults are 5xx; refusals keep the world's code (`IncorrectInstanceState`,
+ * `DBInstanceNotFound`, ...), except for Route 53 and ARC, which have
+ * codes of their own for each kind.
  */
 function wireErrorOf(service: string, error: ProviderError): { status: number; code: string } {
   const serverStatus = error.status !== undefined && error.status >= 500 ? error.status : 500;
+  if (service === 'route53') return route53ErrorOf(error, serverStatus);
+  if (service === 'arc-zonal-shift') return zonalShiftErrorOf(error, serverStatus);
   switch (error.kind) {
     case 'throttled':
       return service === 'ec2' ? { status: 503, code: 'RequestLimitExceeded' } : { status: 400, code: 'Throttling' };
@@ -177,5 +226,35 @@ function wireErrorOf(service: string, error: ProviderError): { status: number; c
     case 'invalid-input':
       if (error.code === 'DBInstanceNotFound') return { status: 404, code: error.code };
       return { status: 400, code: error.code ?? 'InvalidParameterValue' };
+  }
+}
+
+/** Route 53's codes: `Throttling` and `PriorRequestNotComplete` to slow down, `InvalidChangeBatch` for a change it refuses. */
+function route53ErrorOf(error: ProviderError, serverStatus: number): { status: number; code: string } {
+  switch (error.kind) {
+    case 'throttled':
+      return { status: 400, code: 'Throttling' };
+    case 'retryable':
+    case 'timeout':
+      return { status: serverStatus, code: 'ServiceUnavailable' };
+    case 'terminal':
+      return { status: 400, code: 'ConcurrentModification' };
+    case 'invalid-input':
+      return { status: 400, code: 'InvalidChangeBatch' };
+  }
+}
+
+/** ARC zonal shift's codes, each with its own status. */
+function zonalShiftErrorOf(error: ProviderError, serverStatus: number): { status: number; code: string } {
+  switch (error.kind) {
+    case 'throttled':
+      return { status: 429, code: 'ThrottlingException' };
+    case 'retryable':
+    case 'timeout':
+      return { status: serverStatus, code: 'InternalServerException' };
+    case 'terminal':
+      return { status: 409, code: 'ConflictException' };
+    case 'invalid-input':
+      return error.code === 'ResourceNotFoundException' ? { status: 404, code: error.code } : { status: 400, code: 'ValidationException' };
   }
 }

@@ -1,10 +1,21 @@
-import { startAwsEmulator, startGcpEmulator, WireQuiescence, type EmulatorHandle } from '../../../adapters/emulators/index.js';
+import {
+  EMULATOR_HOSTED_ZONE_ID,
+  loadBalancerArn,
+  startAwsEmulator,
+  startGcpEmulator,
+  WireQuiescence,
+  type EmulatorHandle,
+} from '../../../adapters/emulators/index.js';
 import { getFactory, type AdapterInstance } from '../../../adapters/registry.js';
 import type { CallRecord, SimWorld } from '../../../adapters/sim/index.js';
 import type { VirtualClock } from '../../core/clock/VirtualClock.js';
 import type { Prober, ProbeResult, ProbeTarget } from '../../core/contract/Prober.js';
 import type { Provider } from '../../core/contract/Provider.js';
 import type { Topology } from './scenario/Scenario.js';
+import type { AwsConfig } from '../../../adapters/aws/awsFactory.js';
+
+/** Account id the AWS emulator puts in ARNs (its default). */
+const AWS_ACCOUNT = '000000000000';
 
 /** Project id the GCP adapter and emulator use in wire replays. */
 const GCP_PROJECT = 'lifeboat-replay';
@@ -110,6 +121,7 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
             endpoint: emulator.endpoint,
             credentials: { accessKeyIdEnv: 'LIFEBOAT_WIRE_AWS_ACCESS_KEY_ID', secretAccessKeyEnv: 'LIFEBOAT_WIRE_AWS_SECRET_ACCESS_KEY' },
             images: Object.fromEntries(regions.map((region) => [region, 'ami-0123456789abcdef0'])),
+            ...awsTraffic(topology, spec.id),
           },
           // The CloudWatch query window follows virtual time, as the emulator's datapoints do.
           { ...context, clock },
@@ -160,6 +172,25 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
     throw error;
   }
 }
+
+/**
+ * The `endpoints` and `loadBalancers` config of the aws adapter for the
+ * topology's endpoints and load balancers on provider `id`, as the emulator
+ * serves them (its hosted zone, its load balancer ARNs); absent when there
+ * are none, so the adapter declares only what the world has.
+ */
+function awsTraffic(topology: Topology, id: string): { endpoints?: AwsEndpointConfig[]; loadBalancers?: AwsLoadBalancerConfig[] } {
+  const endpoints = topology.databases.flatMap((db) =>
+    db.endpoint?.provider === id ? [{ database: db.id, hostedZoneId: EMULATOR_HOSTED_ZONE_ID, name: db.endpoint.name, ttl: db.endpoint.ttlSeconds }] : [],
+  );
+  const loadBalancers = (topology.loadBalancers ?? [])
+    .filter((lb) => lb.provider === id)
+    .map((lb) => ({ id: lb.id, arn: loadBalancerArn(lb.region, AWS_ACCOUNT, lb.id), region: lb.region, group: lb.group }));
+  return { ...(endpoints.length > 0 ? { endpoints } : {}), ...(loadBalancers.length > 0 ? { loadBalancers } : {}) };
+}
+
+type AwsEndpointConfig = NonNullable<AwsConfig['endpoints']>[number];
+type AwsLoadBalancerConfig = NonNullable<AwsConfig['loadBalancers']>[number];
 
 /**
  * The gcp adapter's traffic config for a wire replay: a Cloud DNS record

@@ -8,7 +8,15 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-rds': 'rds',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-route-53': 'route53',
 };
+
+/**
+ * ARC zonal shift goes through the adapter's own client (`ZonalShiftClient.ts`):
+ * its methods are named after the API actions, so a call `.startZonalShift(`
+ * sends `arc-zonal-shift:StartZonalShift`.
+ */
+const ZONAL_SHIFT_METHODS = /\.(startZonalShift|updateZonalShift|cancelZonalShift|listZonalShifts|getManagedResource)\(/g;
 
 /**
  * Actions the policy must grant although no command of that name is sent:
@@ -36,6 +44,11 @@ function actionsInSource(): Set<string> {
       const service = serviceOfCommand.get(match[1]!);
       if (service) actions.add(`${service}:${match[1]!.replace(/Command$/, '')}`);
     }
+    // The client's own file defines the methods; every other file calls them.
+    if (file === 'ZonalShiftClient.ts') continue;
+    for (const match of source.matchAll(ZONAL_SHIFT_METHODS)) {
+      actions.add(`arc-zonal-shift:${match[1]![0]!.toUpperCase()}${match[1]!.slice(1)}`);
+    }
   }
   return actions;
 }
@@ -61,6 +74,8 @@ describe('the least-privilege IAM policy in adapters/aws/README.md', () => {
     expect(sent).toContain('ec2:DescribeInstances');
     expect(sent).toContain('rds:PromoteReadReplica');
     expect(sent).toContain('cloudwatch:GetMetricData');
+    expect(sent).toContain('route53:ChangeResourceRecordSets');
+    expect(sent).toContain('arc-zonal-shift:StartZonalShift');
     const granted = actionsInReadme();
     const expected = new Set([...sent, ...Object.keys(IMPLIED)]);
     expect([...granted].filter((action) => !expected.has(action)).sort()).toEqual([]);
