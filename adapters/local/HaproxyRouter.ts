@@ -130,7 +130,9 @@ export class HaproxyRouter implements EndpointRouter {
   async close(): Promise<void> {
     // SIGUSR1 would wait for open connections to finish: a closing adapter does not.
     this.process.kill();
-    await this.process.exited;
+    // The child is unref'd: wait on our clock too, or a process with nothing else to do would
+    // end its event loop while it waits here.
+    while (this.process.running) await Promise.race([this.process.exited, this.options.clock.sleep(50)]);
   }
 
   kill(): void {

@@ -12,3 +12,4 @@ export type {
 export type { PgTarget } from './withPgSession.js';
 export { ZONE_FAULTS, type ZoneFault } from './ZoneFault.js';
 export type { EndpointRouterChoice, EndpointRouterKind } from './EndpointRouter.js';
+export { HAPROXY_INSTALL_HINT } from './findHaproxy.js';
