@@ -101,6 +101,13 @@ export class DatabaseFleet {
     return record.server.target();
   }
 
+  /** Instances of `cluster` as last known (no server is asked): role and current port, for the endpoints in front of them. */
+  members(cluster: string): { readonly id: string; readonly role: 'primary' | 'replica'; readonly port: number | undefined }[] {
+    return [...this.records.values()]
+      .filter((record) => record.cluster === cluster)
+      .map((record) => ({ id: record.id, role: record.role, port: record.server.port }));
+  }
+
   // ------------------------------------------------------------ creation
 
   /**

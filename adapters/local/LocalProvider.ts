@@ -11,8 +11,10 @@ import type {
   Capabilities,
   CreateNodeRequest,
   CreateReplicaRequest,
+  DatabaseEndpoint,
   DatabaseFilter,
   DatabaseInstance,
+  EndpointFilter,
   Node,
   NodeFilter,
   Region,
@@ -22,6 +24,8 @@ import type {
 } from '../../src/core/contract/types.js';
 import { allocatePort } from './allocatePort.js';
 import { DatabaseFleet } from './DatabaseFleet.js';
+import { EndpointFleet } from './EndpointFleet.js';
+import { findHaproxy, HAPROXY_INSTALL_HINT } from './findHaproxy.js';
 import { registerExitCleanup } from './registerExitCleanup.js';
 import { LocalProber } from './LocalProber.js';
 import type { LocalContext } from './LocalContext.js';
@@ -63,8 +67,12 @@ const START_BUDGET_MS = 180_000;
  */
 export class LocalProvider implements Provider {
   readonly id: string;
-  /** Everything is implemented; the planner may use every step. */
-  readonly capabilities: Capabilities = ALL_CAPABILITIES;
+  /**
+   * Everything is implemented; the planner may use every step. Writer
+   * endpoints are local routers (HAProxy or the built-in forwarder).
+   * `loadBalancers` is not declared: node groups have no load balancer yet.
+   */
+  readonly capabilities: Capabilities = Object.freeze({ ...ALL_CAPABILITIES, endpoints: true });
   /** The adapter's temp dir: data dirs, logs, pid files. Removed by `close()`. */
   readonly ex_rootDir: string;
 
@@ -77,6 +85,7 @@ export class LocalProvider implements Provider {
   private readonly tokens = new Map<string, { id: string; request: CreateNodeRequest }>();
   private readonly nodes: NodeFleet;
   private readonly databases: DatabaseFleet;
+  private readonly endpoints: EndpointFleet;
   private prober: LocalProber | undefined;
   private readonly password: string;
   private readonly unregisterExitCleanup: () => void;
@@ -130,6 +139,12 @@ export class LocalProvider implements Provider {
       password: this.password,
       statusTimeoutMs: options.statusTimeoutMs ?? 2000,
     });
+    this.endpoints = new EndpointFleet(ctx, {
+      databases: this.databases,
+      routerDir: path.join(root, 'routers'),
+      haproxy: findHaproxy(),
+      choice: options.router ?? 'auto',
+    });
     this.unregisterExitCleanup = registerExitCleanup(() => this.signalEverything());
   }
 
@@ -160,6 +175,12 @@ export class LocalProvider implements Provider {
     const zones = options.zones ?? ['local-a', 'local-b', 'local-c'];
     if (zones.length === 0 || new Set(zones).size !== zones.length || zones.some((zone) => !/^[a-z0-9-]+$/.test(zone))) {
       throw new ProviderError('invalid-input', `zones must be distinct, non-empty [a-z0-9-] ids: ${JSON.stringify(zones)}`, {
+        provider: options.id ?? 'local',
+        operation: 'start',
+      });
+    }
+    if (options.router === 'haproxy' && findHaproxy() === undefined) {
+      throw new ProviderError('invalid-input', `router "haproxy" was asked for, but HAProxy is not installed: ${HAPROXY_INSTALL_HINT}`, {
         provider: options.id ?? 'local',
         operation: 'start',
       });
@@ -360,7 +381,52 @@ export class LocalProvider implements Provider {
     return this.call('destroyDatabase', options, () => this.databases.destroy(id, 'destroyDatabase', { refuseWithReplicas: true }));
   }
 
+  // ------------------------------------------------------------- endpoints
+
+  /**
+   * Writer endpoints: each a router on 127.0.0.1 (`extra.host`,
+   * `extra.port`, `extra.router`: `haproxy` or `forwarder`); `target` is the
+   * instance the router itself reports serving (HAProxy's `show servers
+   * state`). A change is served before `updateEndpoint` returns, so
+   * `pendingTarget` is never set, and `ttlSeconds` is 0.
+   */
+  listEndpoints(filter: EndpointFilter, options: CallOptions): Promise<DatabaseEndpoint[]> {
+    return this.call('listEndpoints', options, (signal) => this.endpoints.list(filter, signal));
+  }
+
+  /**
+   * Points the endpoint at `target`, an instance of its database: new
+   * connections go there at once (HAProxy: the others `maint`, the target
+   * `ready`, in one runtime-API line) and open connections to any other
+   * instance are cut (`shutdown sessions server`), so clients of an old
+   * primary reconnect to the new one. Idempotent.
+   */
+  updateEndpoint(name: string, target: string, options: CallOptions): Promise<void> {
+    return this.call('updateEndpoint', options, (signal) => this.endpoints.update(name, target, 'updateEndpoint', signal));
+  }
+
   // ------------------------------------------------------ provider-only (ex_)
+
+  /**
+   * Creates writer endpoint `name` in front of cluster `database`, pointed
+   * at its primary: an HAProxy (or the built-in forwarder) with one server
+   * per instance. Idempotent by name.
+   */
+  ex_createEndpoint(request: { name: string; database: string }, options: CallOptions): Promise<DatabaseEndpoint> {
+    return this.call('ex_createEndpoint', options, (signal) => this.endpoints.create(request, 'ex_createEndpoint', signal));
+  }
+
+  /** How to connect through endpoint `name` as the superuser, and which router serves it (for demos and tests). */
+  ex_endpointConnection(name: string): PgTarget & { readonly router: 'haproxy' | 'forwarder' } {
+    const { host, port, router } = this.endpoints.address(name, 'ex_endpointConnection');
+    return { host, port, user: 'postgres', password: this.password, database: 'postgres', router };
+  }
+
+  /** Which router new endpoints get here: `haproxy` when installed (unless `router: 'forwarder'`), else `forwarder`. */
+  get ex_router(): 'haproxy' | 'forwarder' {
+    return this.endpoints.routerKind;
+  }
+
 
   /**
    * Creates a cluster: its primary in `zone` (instance id `id`, default
@@ -454,6 +520,7 @@ export class LocalProvider implements Provider {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.lifetime.abort();
+      await this.endpoints.closeAll();
       await Promise.all([this.nodes.closeAll(), this.databases.closeAll()]);
       await Promise.all([...this.tasks]);
       // A start that was spawning while we closed may have left a process behind.
@@ -507,6 +574,7 @@ export class LocalProvider implements Provider {
 
   /** Last-chance clean-up on process exit: synchronous signals only (the watchdog does the rest). */
   private signalEverything(): void {
+    this.endpoints.killAll();
     for (const process of [...this.nodes.allProcesses(), ...this.databases.allProcesses()]) {
       if (process.frozen) process.thaw();
       // Immediate shutdown: the postmaster stops its children and releases its shared memory.

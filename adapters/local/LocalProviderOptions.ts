@@ -1,8 +1,9 @@
 import type { Clock } from '../../src/core/clock/Clock.js';
 import type { ReplicationMode } from '../../src/core/contract/types.js';
+import type { EndpointRouterChoice } from './EndpointRouter.js';
 
 /** What a port is for, passed to {@link LocalProviderOptions.allocatePort}. */
-export type PortPurpose = 'node' | 'database';
+export type PortPurpose = 'node' | 'database' | 'endpoint';
 
 /** A stateless node group started with the adapter. */
 export interface LocalGroupSpec {
@@ -30,6 +31,8 @@ export interface LocalDatabaseSpec {
   readonly primary: { readonly zone: string; readonly id?: string };
   /** Streaming standbys of the primary. */
   readonly replicas?: readonly LocalReplicaSpec[];
+  /** Name of a writer endpoint to create in front of the cluster, pointed at its primary (see `ex_createEndpoint`). */
+  readonly endpoint?: string;
 }
 
 /** Nodes and databases {@link LocalProvider.start} brings up before it resolves. */
@@ -74,6 +77,13 @@ export interface LocalProviderOptions {
    * `unknown`, instead of eating the whole call's budget.
    */
   readonly statusTimeoutMs?: number;
+  /**
+   * What routes the writer endpoints: `haproxy` (a real HAProxy; fails at
+   * start when it is not installed), `forwarder` (the built-in TCP
+   * forwarder), or `auto` (default): HAProxy when installed, else the
+   * forwarder. Each endpoint's `extra.router` says which one serves it.
+   */
+  readonly router?: EndpointRouterChoice;
   /** Receives adapter and PostgreSQL set-up messages (default: dropped). */
   readonly onLog?: (line: string) => void;
 }

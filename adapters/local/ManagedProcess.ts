@@ -9,7 +9,7 @@ export interface ProcessExit {
 }
 
 /** What kind of process a pid file describes; the watchdog treats them differently. */
-export type ManagedProcessKind = 'postgres' | 'node';
+export type ManagedProcessKind = 'postgres' | 'node' | 'haproxy';
 
 /** Options of {@link ManagedProcess.spawn}. */
 export interface SpawnOptions {

@@ -4,7 +4,8 @@ import type { LocalTopology } from './LocalProviderOptions.js';
 
 /**
  * Creates a topology's nodes, clusters and replicas through the provider's
- * own calls, then waits until every node runs and every replica streams.
+ * own calls, then waits until every node runs and every replica streams, and
+ * creates the databases' endpoints.
  *
  * @throws when a node or database ends up failed, or `signal` fires.
  */
@@ -50,7 +51,10 @@ export async function bringUpTopology(provider: LocalProvider, topology: LocalTo
     const databasesReady = databases.every(
       (database) => database.state === 'available' && database.replication?.state === 'streaming',
     );
-    if (nodesReady && databasesReady) return;
+    if (nodesReady && databasesReady) break;
     await clock.sleep(100, signal);
+  }
+  for (const database of topology.databases ?? []) {
+    if (database.endpoint !== undefined) await provider.ex_createEndpoint({ name: database.endpoint, database: database.id }, options);
   }
 }

@@ -11,3 +11,5 @@ export type {
 } from './LocalProviderOptions.js';
 export type { PgTarget } from './withPgSession.js';
 export { ZONE_FAULTS, type ZoneFault } from './ZoneFault.js';
+export type { EndpointRouterChoice, EndpointRouterKind } from './EndpointRouter.js';
+export { HAPROXY_INSTALL_HINT } from './findHaproxy.js';

@@ -3,6 +3,7 @@ import type { AdapterFactory, AdapterInstance } from '../AdapterFactory.js';
 import { idSchema } from '../shared/configFields.js';
 import type { LocalProber } from './LocalProber.js';
 import type { LocalProvider } from './LocalProvider.js';
+import type { EndpointRouterChoice } from './EndpointRouter.js';
 import type { LocalTopology } from './LocalProviderOptions.js';
 
 /** Real PostgreSQL servers and node processes on this machine: the `local` entry of a config. */
@@ -13,6 +14,10 @@ export const localConfigSchema = z.strictObject({
   zones: z.array(idSchema).min(1).optional(),
   createPostgresUser: z.boolean().optional(),
   tmpDir: z.string().min(1).optional().describe('folder for the adapter\'s data directories, logs and pid files (default: the system temp folder)'),
+  router: z
+    .enum(['auto', 'haproxy', 'forwarder'])
+    .optional()
+    .describe('what routes writer endpoints: haproxy, the built-in forwarder, or auto (HAProxy when installed; the default)'),
   topology: z
     .strictObject({
       groups: z.array(z.strictObject({ id: idSchema, size: idSchema.optional(), nodes: z.record(z.string(), z.number().int().min(0)) })).optional(),
@@ -22,6 +27,7 @@ export const localConfigSchema = z.strictObject({
             id: idSchema,
             primary: z.strictObject({ zone: idSchema, id: idSchema.optional() }),
             replicas: z.array(z.strictObject({ id: idSchema, zone: idSchema, mode: z.enum(['sync', 'async']).optional() })).optional(),
+            endpoint: z.string().min(1).optional().describe('name of a writer endpoint in front of the database'),
           }),
         )
         .optional(),
@@ -37,6 +43,7 @@ export interface LocalConfig {
   readonly zones?: readonly string[];
   readonly createPostgresUser?: boolean;
   readonly tmpDir?: string;
+  readonly router?: EndpointRouterChoice;
   readonly topology?: LocalTopology;
 }
 
@@ -62,6 +69,7 @@ export const localFactory: AdapterFactory<'local', typeof localConfigSchema, Loc
         ...(config.topology !== undefined ? { topology: config.topology } : {}),
         ...(config.createPostgresUser !== undefined ? { createPostgresUser: config.createPostgresUser } : {}),
         ...(config.tmpDir !== undefined ? { tmpDir: config.tmpDir } : {}),
+        ...(config.router !== undefined ? { router: config.router } : {}),
         clock,
       },
       { signal },

@@ -6,7 +6,8 @@ import type { FileOwner } from './writeOwnedFile.js';
 
 /**
  * The local adapter's working directory, made under `tmpDir`: `pids/`,
- * `logs/` and `db/` (owned by the server's user when that is not us), the
+ * `logs/`, `routers/` (endpoint configs and sockets) and `db/` (owned by
+ * the server's user when that is not us), the
  * node service script, and the watchdog that cleans it all up should this
  * process die. Nothing is left behind when this fails.
  */
@@ -14,7 +15,7 @@ export async function prepareWorkDir(tmpDir: string, owner: FileOwner): Promise<
   const root = await fs.mkdtemp(path.join(tmpDir, 'lifeboat-local-'));
   let watchdog: Watchdog | undefined;
   try {
-    for (const dir of ['pids', 'logs', 'db']) await fs.mkdir(path.join(root, dir), { mode: 0o700 });
+    for (const dir of ['pids', 'logs', 'db', 'routers']) await fs.mkdir(path.join(root, dir), { mode: 0o700 });
     if (owner) {
       // initdb runs as the server's user and creates the data dir: it must reach and write `db/`.
       await fs.chown(root, owner.uid, owner.gid);

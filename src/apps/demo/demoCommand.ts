@@ -1,19 +1,22 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ZONE_FAULTS, type ZoneFault } from '../../../adapters/local/index.js';
+import { ZONE_FAULTS, type EndpointRouterChoice, type ZoneFault } from '../../../adapters/local/index.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
 import { checkOutputFile } from '../../core/util/checkOutputFile.js';
 import { isInputFileError } from '../../core/util/InputFileError.js';
 import { formatDrillReport, formatProgress } from './formatDrillReport.js';
 import { runFailoverDrill } from './runFailoverDrill.js';
 
+const ROUTERS: readonly EndpointRouterChoice[] = ['auto', 'haproxy', 'forwarder'];
+
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
-const HELP = `usage: lifeboat demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
+const HELP = `usage: lifeboat demo [--fault unreachable|power|storage] [--within <seconds>] [--router auto|haproxy|forwarder] [--json <file>]
 
 Starts three local zones (node processes; PostgreSQL primary in local-a, sync
-standby in local-b, async standby in local-c), writes a sequence number every
-20 ms, knocks out local-a, lets the controller fail over with its production
+standby in local-b, async standby in local-c) behind a writer endpoint,
+writes a sequence number every 20 ms through that endpoint (one address, a
+plain client, no discovery), knocks out local-a, lets the controller fail over with its production
 defaults, then checks every acknowledged write on the new primary. No cloud
 account needed. As root, creates the OS user "postgres" if it is missing
 (PostgreSQL refuses to run as root).
@@ -21,6 +24,9 @@ account needed. As root, creates the OS user "postgres" if it is missing
   --fault     unreachable (default: processes frozen), power (killed),
               storage (databases frozen)
   --within    seconds the failover may take (default 60)
+  --router    what routes the endpoint: haproxy (a real HAProxy, which must
+              be installed), forwarder (the built-in TCP forwarder), or auto
+              (default: HAProxy when installed, else the forwarder)
   --json      also write the figures to this file
 
 Exit 0: failed over in time, no acknowledged write lost, one writable primary;
@@ -28,7 +34,7 @@ Exit 0: failed over in time, no acknowledged write lost, one writable primary;
 `;
 
 /**
- * `lifeboat demo [--fault F] [--within S] [--json FILE]`: one failover drill
+ * `lifeboat demo [--fault F] [--within S] [--router R] [--json FILE]`: one failover drill
  * on the local adapter ({@link runFailoverDrill}), printed for people and
  * optionally written as JSON. Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops
  * it and cleans everything up; a second one exits at once and the adapter's
@@ -46,6 +52,7 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
       options: {
         fault: { type: 'string', default: 'unreachable' },
         within: { type: 'string', default: '60' },
+        router: { type: 'string', default: 'auto' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -66,6 +73,11 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   const within = Number(values.within);
   if (!Number.isFinite(within) || within <= 0) {
     process.stderr.write(`lifeboat demo: --within must be a positive number of seconds, got "${values.within}"\n`);
+    return 2;
+  }
+  const router = values.router as EndpointRouterChoice;
+  if (!ROUTERS.includes(router)) {
+    process.stderr.write(`lifeboat demo: --router must be one of ${ROUTERS.join(', ')}, got "${values.router}"\n`);
     return 2;
   }
 
@@ -105,6 +117,7 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
     const report = await runFailoverDrill({
       fault,
       boundMs: within * 1000,
+      router,
       clock: new SystemClock(),
       signal: interrupt.signal,
       createPostgresUser: true,

@@ -9,6 +9,8 @@ export const DEMO_REGION = 'local';
 export const DEMO_PROVIDER = 'local';
 /** The replicated database cluster. */
 export const DEMO_CLUSTER = 'orders';
+/** The writer endpoint clients connect to: a router on 127.0.0.1 in front of the cluster. */
+export const DEMO_ENDPOINT = 'orders.db.local';
 /** The stateless node group. */
 export const DEMO_GROUP = 'web';
 
@@ -33,7 +35,8 @@ export function instanceId(zone: string): string {
 /**
  * The demo's world: a node group of `nodesPerZone` nodes in every zone, and
  * one PostgreSQL cluster with its primary, a sync standby and an async
- * standby placed as `placement` says.
+ * standby placed as `placement` says, behind the writer endpoint
+ * {@link DEMO_ENDPOINT}.
  */
 export function demoTopology(placement: DemoPlacement = DEFAULT_PLACEMENT, nodesPerZone = 2): LocalTopology {
   const zones = [placement.primary, placement.sync, placement.async];
@@ -50,6 +53,7 @@ export function demoTopology(placement: DemoPlacement = DEFAULT_PLACEMENT, nodes
           { id: instanceId(placement.sync), zone: placement.sync, mode: 'sync' },
           { id: instanceId(placement.async), zone: placement.async, mode: 'async' },
         ],
+        endpoint: DEMO_ENDPOINT,
       },
     ],
   };

@@ -1,4 +1,4 @@
-import type { ZoneFault } from '../../../adapters/local/index.js';
+import { HAPROXY_INSTALL_HINT, type EndpointRouterChoice, type EndpointRouterKind, type ZoneFault } from '../../../adapters/local/index.js';
 import { getFactory } from '../../../adapters/registry.js';
 import { abortError, timeoutSignal, type Clock } from '../../core/clock/Clock.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
@@ -9,6 +9,7 @@ import { BoundedConnection, type PgEndpoint } from './BoundedConnection.js';
 import {
   DEFAULT_PLACEMENT,
   DEMO_CLUSTER,
+  DEMO_ENDPOINT,
   DEMO_PROVIDER,
   DEMO_REGION,
   DEMO_ZONES,
@@ -61,6 +62,12 @@ export interface FailoverDrillOptions {
   readonly signal?: AbortSignal;
   /** Progress, for a live display. */
   readonly onProgress?: (progress: DrillProgress) => void;
+  /**
+   * What routes the writer endpoint the client connects to: `haproxy`,
+   * `forwarder` (the built-in one), or `auto` (default: HAProxy when
+   * installed).
+   */
+  readonly router?: EndpointRouterChoice;
   /** Parent of the adapter's temp dir (default the OS temp dir). */
   readonly tmpDir?: string;
   /** As root, create the OS user `postgres` when missing (PostgreSQL refuses to run as root). Default false. */
@@ -110,6 +117,26 @@ export interface DrillEvent {
   readonly detail: string;
 }
 
+/** How the client got back to the database after the failover: through the writer endpoint. */
+export interface DrillEndpointReport {
+  /** The endpoint's name. */
+  readonly name: string;
+  /** What routed it: a real HAProxy, or the built-in forwarder standing in for one. */
+  readonly router: EndpointRouterKind;
+  /** `127.0.0.1:<port>`: the only address the client knew. */
+  readonly address: string;
+  /** The client's path to the database, from the client to the instance serving it at the end. */
+  readonly clientPath: string;
+  /** Fault until the endpoint served the new primary (`updateEndpoint` to it returned OK). */
+  readonly followSeconds: number | null;
+  /** The instance the endpoint served at the end, as its router reported it. */
+  readonly servedAtEnd: string | null;
+  /** Connections the client opened to the endpoint (the first, then one per reconnect). */
+  readonly clientConnections: number;
+  /** Set when the built-in forwarder stood in for a missing HAProxy: how to get the real one. */
+  readonly hint?: string;
+}
+
 /** What a drill measured and checked. Times are seconds; `null` when the moment never came. */
 export interface FailoverDrillReport {
   readonly fault: ZoneFault;
@@ -133,6 +160,8 @@ export interface FailoverDrillReport {
   readonly unavailableSeconds: number | null;
   /** First acknowledged write on the new primary, seconds after the fault. */
   readonly firstWriteAfterSeconds: number | null;
+  /** How clients got back: the endpoint they wrote through and how fast it followed the new primary. */
+  readonly endpoint: DrillEndpointReport;
   /** Writes whose commit returned OK to a client. */
   readonly acknowledgedWrites: number;
   /** Acknowledged writes missing on the new primary. */
@@ -179,7 +208,8 @@ const POLL_MS = 50;
  * 2. runs the {@link Controller} with `policy` (the production defaults
  *    unless told otherwise), the system clock, the adapter and its prober;
  * 3. runs a {@link WriteClient} that writes a sequence number every 20 ms
- *    and finds the primary itself;
+ *    through the database's writer endpoint (HAProxy, or the built-in
+ *    forwarder where HAProxy is missing), knowing that one address only;
  * 4. knocks out the primary's zone (`fault`), waits for the controller to
  *    fail over (within `boundMs`), checks that exactly one instance takes
  *    writes, clears the fault (unless `healAfterMs` is `false`) and checks
@@ -223,6 +253,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
       zones: DEMO_ZONES,
       topology: demoTopology(placement, nodesPerZone),
       ...(options.tmpDir === undefined ? {} : { tmpDir: options.tmpDir }),
+      ...(options.router === undefined ? {} : { router: options.router }),
       createPostgresUser: options.createPostgresUser ?? false,
     },
     { clock, signal, env: process.env },
@@ -278,14 +309,22 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     });
     if (!settled) throw new Error(`the controller did not see every target answer within ${READY_LIMIT_MS / 1000} s`);
 
-    client = new WriteClient({ endpoints, clock, ...(options.writeIntervalMs === undefined ? {} : { intervalMs: options.writeIntervalMs }) });
+    // The client knows the endpoint's address and nothing else: no list of hosts, no discovery.
+    const { router, ...endpointTarget } = local.ex_endpointConnection(DEMO_ENDPOINT);
+    const address = `${endpointTarget.host}:${endpointTarget.port}`;
+    // The forwarder stands in where HAProxy is missing; asked for by name, it needs no excuse.
+    const hint = router === 'forwarder' && options.router !== 'forwarder' ? HAPROXY_INSTALL_HINT : undefined;
+    const routerLine = router === 'haproxy' ? 'HAProxy' : hint === undefined ? 'the built-in TCP forwarder (as asked)' : `the built-in TCP forwarder (HAProxy not found; ${hint})`;
+    progress({ t: undefined, kind: 'setup', message: `endpoint ${DEMO_ENDPOINT} on ${address}: ${routerLine}` });
+    const intervalOption = options.writeIntervalMs === undefined ? {} : { intervalMs: options.writeIntervalMs };
+    client = new WriteClient({ endpoint: { id: DEMO_ENDPOINT, target: endpointTarget }, clock, ...intervalOption });
     client.start();
     if (options.zoneClient) {
-      const pinned = endpoints.filter((e) => e.id === oldPrimary);
-      zoneClient = new WriteClient({ endpoints: pinned, clock, firstSeq: ZONE_CLIENT_FIRST_SEQ, ...(options.writeIntervalMs === undefined ? {} : { intervalMs: options.writeIntervalMs }) });
+      const pinned = endpoints.find((e) => e.id === oldPrimary)!;
+      zoneClient = new WriteClient({ endpoint: pinned, clock, firstSeq: ZONE_CLIENT_FIRST_SEQ, ...intervalOption });
       zoneClient.start();
     }
-    progress({ t: undefined, kind: 'client', message: `client writing a sequence number every ${options.writeIntervalMs ?? 20} ms; it finds the primary itself` });
+    progress({ t: undefined, kind: 'client', message: `client writing a sequence number every ${options.writeIntervalMs ?? 20} ms to ${DEMO_ENDPOINT} (${address}) only` });
     const writing = await until(FIRST_WRITE_LIMIT_MS, () => client!.acknowledged.length > 0);
     if (!writing) throw new Error(`the client got no write acknowledged within ${FIRST_WRITE_LIMIT_MS / 1000} s`);
     await sleep(options.warmupMs ?? 2000);
@@ -361,6 +400,23 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
       .then(([instance]) => (instance ? `${instance.role}/${instance.state}` : 'not listed'))
       .catch(() => 'unknown')
       .finally(budget.dispose);
+    const endpointBudget = timeoutSignal(clock, 5000, signal);
+    const servedAtEnd = await local
+      .listEndpoints({ names: [DEMO_ENDPOINT] }, { signal: endpointBudget.signal })
+      .then(([endpoint]) => endpoint?.target ?? null)
+      .catch(() => null)
+      .finally(endpointBudget.dispose);
+    const followed = events.find(
+      (e) =>
+        e.t >= faultAt! &&
+        e.kind === 'action' &&
+        e.step?.operation === 'updateEndpoint' &&
+        e.step.instance === newPrimary &&
+        e.result === 'ok',
+    );
+    if (newPrimary !== null && servedAtEnd !== newPrimary) {
+      problems.push(`the endpoint ${DEMO_ENDPOINT} serves ${servedAtEnd ?? 'nothing known'} at the end, not the new primary ${newPrimary}`);
+    }
 
     if (lost.length > 0) problems.push(`${lost.length} acknowledged write(s) lost`);
     const oneWritable = (list: readonly string[]) => list.length === 1 && list[0] === newPrimary;
@@ -394,6 +450,16 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
       failoverSeconds: completed() ? round((completed()!.t - faultAt) / 1000) : null,
       unavailableSeconds,
       firstWriteAfterSeconds: after ? round((after.at - faultAt) / 1000) : null,
+      endpoint: {
+        name: DEMO_ENDPOINT,
+        router,
+        address,
+        clientPath: `plain pg client -> ${DEMO_ENDPOINT} (${address}, ${router === 'haproxy' ? 'HAProxy' : 'built-in forwarder'}) -> ${servedAtEnd ?? 'unknown'}`,
+        followSeconds: followed ? round((followed.t - faultAt) / 1000) : null,
+        servedAtEnd,
+        clientConnections: client.connections,
+        ...(hint === undefined ? {} : { hint }),
+      },
       acknowledgedWrites: acknowledged.length,
       lostWrites: lost.length,
       lostSequences: lost.slice(0, 20),
