@@ -111,7 +111,7 @@ describe('aws adapter over the wire', () => {
       const error = await rejectionOf(wire.provider.listNodes({}, { signal: AbortSignal.timeout(300) }));
       expect(isTimeout(error), String(error)).toBe(true);
       expect(Date.now() - started).toBeLessThan(5_000);
-      await expect.poll(() => wire.emulator.stats().abandoned).toBe(1);
+      await expect.poll(() => wire.emulator.stats().abandoned, { timeout: 10_000 }).toBe(1);
       expect(wire.emulator.stats()).toMatchObject({ inFlight: 0, waitingOnWorld: 0 });
       // The world saw the call end as a timeout, like a replay without the wire would.
       await expect.poll(() => wire.world.calls.at(-1)?.result).toBe('timeout');
