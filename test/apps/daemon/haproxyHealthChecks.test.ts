@@ -128,9 +128,12 @@ if (!haproxy.skip()) {
       proxy.stdout!.on('data', (c: Buffer) => (proxyOutput += c.toString()));
       proxy.stderr!.on('data', (c: Buffer) => (proxyOutput += c.toString()));
       // HAProxy counts every server up until its first check: wait until its checks have spoken.
-      await waitFor('HAProxy to mark only the primary up', 5000, async () => {
-        const state = await haproxyServers(socket, 'orders_primary');
-        return state.get('orders') === 'up' && state.get('orders-b') === 'down' && state.get('orders-c') === 'down' ? true : undefined;
+      await waitFor('HAProxy to mark only the primary up, and only the replicas up for readers', 5000, async () => {
+        const writers = await haproxyServers(socket, 'orders_primary');
+        const readers = await haproxyServers(socket, 'orders_replicas');
+        return writers.get('orders') === 'up' && writers.get('orders-b') === 'down' && writers.get('orders-c') === 'down' && readers.get('orders') === 'down'
+          ? true
+          : undefined;
       }).catch((error: Error) => {
         throw new Error(`${error.message}\nHAProxy said:\n${proxyOutput}`);
       });
