@@ -12,7 +12,7 @@ import type { VirtualClock } from '../../core/clock/VirtualClock.js';
 import type { Prober, ProbeResult, ProbeTarget } from '../../core/contract/Prober.js';
 import type { Provider } from '../../core/contract/Provider.js';
 import type { Topology } from './scenario/Scenario.js';
-import type { AwsConfig } from '../../../adapters/aws/awsFactory.js';
+import type { AwsConfig } from '../../../adapters/aws/index.js';
 
 /** Account id the AWS emulator puts in ARNs (its default). */
 const AWS_ACCOUNT = '000000000000';
