@@ -416,6 +416,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private fencedLookup(): (key: string) => boolean {
     const fenced = this.remembered.fenced;
     if (fenced !== this.fencedMap || !this.fencedFn) {
+      // A new map with the same keys (a fence's time refreshed) keeps the function, so the tracker's cache holds.
       const changed = !this.fencedMap || this.fencedMap.size !== fenced.size || [...fenced.keys()].some((key) => !this.fencedMap!.has(key));
       this.fencedMap = fenced;
       if (changed || !this.fencedFn) this.fencedFn = fenced.size === 0 ? () => false : (key) => fenced.has(key);

@@ -1,4 +1,5 @@
 import type { ZoneHealth } from '../health/types.js';
+import { roundTenths } from '../util/roundTenths.js';
 import { followsPrimary } from './planReplicas.js';
 import type { Policy } from './Policy.js';
 import { resourceKey, zoneKey, type DatabaseView, type Snapshot } from './Snapshot.js';
@@ -56,7 +57,7 @@ export function chooseCandidate(
         ? replication.lagSeconds
         : Math.max(0, replication.lagSeconds - contact);
     if (estimatedLossSeconds > policy.maxDataLoss) {
-      why(`it would lose about ${round(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
+      why(`it would lose about ${roundTenths(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
       continue;
     }
     candidates.push({
@@ -79,8 +80,4 @@ export function chooseCandidate(
       (a.view.instance.id < b.view.instance.id ? -1 : a.view.instance.id > b.view.instance.id ? 1 : 0),
   );
   return { chosen: candidates[0], ranked: candidates, rejected };
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }

@@ -1,4 +1,5 @@
 import type { Policy } from './Policy.js';
+import { roundTenths } from '../util/roundTenths.js';
 import type { CreateNodeStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
 import type { ZoneHealth } from '../health/types.js';
@@ -233,7 +234,7 @@ function decideCluster(
       chosen.sameRegion ? 'same region' : `region ${target.region}`,
       chosen.sameProvider ? undefined : `provider ${target.provider}`,
       `zone ${target.zone} ${chosen.zoneState}`,
-      `est. loss ${round(chosen.estimatedLossSeconds)}s`,
+      `est. loss ${roundTenths(chosen.estimatedLossSeconds)}s`,
     ]
       .filter(Boolean)
       .join(', ')})`,
@@ -432,8 +433,4 @@ function decideGroup(
       });
     }
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }
