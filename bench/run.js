@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cycleBench } from './cycle.js';
 import { daemonBench } from './daemon.js';
 import { failoverBench } from './failover.js';
+import { fuzzBench } from './fuzz.js';
 import { replayBench } from './replay.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -16,6 +17,7 @@ const sections = [];
 const header = `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Command: \`npm run bench\` (\`node --expose-gc bench/run.js\` after a build).`;
 sections.push(header);
 sections.push(await replayBench(root));
+sections.push(await fuzzBench());
 sections.push(await cycleBench());
 sections.push(await daemonBench());
 sections.push(await failoverBench());

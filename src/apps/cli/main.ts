@@ -2,12 +2,15 @@
 const daemonCommands = () => import('./daemonCommands.js');
 const replayCommand = () => import('./replayCommand.js');
 const demoCommand = () => import('../demo/demoCommand.js');
+const fuzzCommand = () => import('../fuzz/fuzzCommand.js');
 
 const USAGE = `usage: lifeboat <command> [options]
 
 commands:
   replay <file|dir...> [--wire] [--json <report.json>] [--policy <file>] [--quiet]
       replay outage scenarios in virtual time through the controller
+  fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N]
+      replay random scenarios and check invariants; write each violation, shrunk, to DIR
   demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
       fail over a real local PostgreSQL cluster under continuous writes (no cloud account)
   daemon --config <file> [--listen HOST:PORT]
@@ -27,6 +30,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await (await replayCommand()).runReplayCommand(rest);
+      case 'fuzz':
+        return await (await fuzzCommand()).runFuzzCommand(rest);
       case 'demo':
         return await (await demoCommand()).runDemoCommand(rest);
       case 'daemon':

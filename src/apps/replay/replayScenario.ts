@@ -3,7 +3,7 @@ import { VirtualClock } from '../../core/clock/VirtualClock.js';
 import type { Prober } from '../../core/contract/Prober.js';
 import type { Provider } from '../../core/contract/Provider.js';
 import { isMutatingOperation, MUTATING_OPERATIONS, READ_OPERATIONS } from '../../core/contract/types.js';
-import { Controller } from '../../core/controller/Controller.js';
+import { Controller, type ControllerOptions } from '../../core/controller/Controller.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { resolvePolicy, type Policy, type PolicyOverrides } from '../../core/controller/Policy.js';
 import { Random } from '../../core/util/Random.js';
@@ -23,6 +23,12 @@ export interface ReplayOptions {
    * `wire: true`, and its call counts are per HTTP request.
    */
   readonly wire?: boolean;
+  /**
+   * The controller's decision function ({@link ControllerOptions.decide});
+   * default the production `decide`. `lifeboat fuzz`'s tests plant a defect
+   * through it; the CLI never sets it.
+   */
+  readonly decide?: ControllerOptions['decide'];
 }
 
 const TIMELINE_KINDS = new Set<ControllerEvent['kind']>([
@@ -104,6 +110,7 @@ async function run(
     groups,
     watch,
     random: () => random.next(),
+    ...(options.decide ? { decide: options.decide } : {}),
   });
 
   const timeline: TimelineEntry[] = [];

@@ -45,6 +45,13 @@ export interface ControllerOptions {
    * restart is taken in. The daemon journals memory from here.
    */
   readonly onMemoryChange?: (memory: ControllerMemory, reason: MemoryChangeReason) => void;
+  /**
+   * The decision function; default {@link decide}, which production always
+   * uses. A plug-in point for harnesses that check the loop around it, such
+   * as `lifeboat fuzz`'s own tests, which plant a defect in a copy of
+   * `decide` to show the fuzz finds it. It must be pure, as `decide` is.
+   */
+  readonly decide?: (snapshot: Snapshot, policy: Policy) => Plan;
 }
 
 /** Why {@link ControllerOptions.onMemoryChange} was called. */
@@ -259,7 +266,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: [] };
     }
     const snapshot = observed;
-    const plan = decide(snapshot, this.options.policy);
+    const plan = (this.options.decide ?? decide)(snapshot, this.options.policy);
     if (plan.verdicts.length > 0) this.apply(rememberVerdicts(this.remembered, plan.verdicts), { kind: 'reconcile' });
     const holding = plan.steps.length > 0 && options.hold?.() === true;
     const held = holding ? plan.steps.filter((step) => step.requestedBy === undefined) : [];
