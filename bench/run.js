@@ -4,14 +4,15 @@
 // Measures wall time and memory only here, never in tests.
 //
 // `--only=peers,...` runs only the named sections (replay, cycle, daemon,
-// failover, peers). The sections that take long on their own (peers) have their
-// own markers in BENCHMARKS.md, so running one of them alone rewrites only its part.
+// failover, peers, false-failovers). The long ones (peers, false-failovers) have
+// their own markers in BENCHMARKS.md, so running one alone rewrites only its part.
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cycleBench } from './cycle.js';
 import { daemonBench } from './daemon.js';
 import { failoverBench } from './failover.js';
+import { falseFailoverBench } from './falseFailovers.js';
 import { peersBench } from './peers/peersBench.js';
 import { replayBench } from './replay.js';
 
@@ -26,6 +27,7 @@ const BENCHES = [
   { key: 'daemon', run: daemonBench },
   { key: 'failover', run: failoverBench },
   { key: 'peers', run: peersBench, own: true },
+  { key: 'false-failovers', run: falseFailoverBench, own: true },
 ];
 const unknown = (only ?? []).filter((key) => !BENCHES.some((b) => b.key === key));
 if (unknown.length > 0) {
