@@ -98,7 +98,7 @@ export async function startPatroniStack(timingName) {
       m.process = startProcess('patroni', [config], { log: join(dir, `${m.name}.log`), user, env: { HOME: dir } });
       processes.push(m.process);
       // The first member bootstraps the cluster; the others clone it once it leads.
-      if (i === 0) await waitFor('the first Patroni member to lead', 90_000, async () => (await rest(m.restPort, '/primary')) === 200, 500);
+      if (i === 0) await waitFor('the first Patroni member to lead', 180_000, async () => (await rest(m.restPort, '/primary')) === 200, 500);
     }
     await waitFor('a Patroni sync standby and a second replica', 120_000, async () => {
       const sync = await Promise.all(members.map((m) => rest(m.restPort, '/sync')));

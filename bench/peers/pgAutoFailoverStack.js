@@ -37,7 +37,7 @@ export async function startPgAutoFailoverStack() {
         log: join(dir, 'monitor.log'), user, env, cwd: dir,
       }),
     );
-    await waitFor('the pg_auto_failover monitor', 60_000, () => (autoctl(['show', 'state', '--pgdata', monitorData]), true), 500);
+    await waitFor('the pg_auto_failover monitor', 180_000, () => (autoctl(['show', 'state', '--pgdata', monitorData]), true), 500);
     for (const [i, node] of nodes.entries()) {
       node.process = startProcess('pg_autoctl', [
         'create', 'postgres', '--pgdata', node.data, '--pgport', String(node.pgPort), '--hostname', '127.0.0.1', '--name', node.name,
