@@ -1,36 +1,65 @@
 #!/usr/bin/env node
 // Benchmarks: `npm run bench` (builds first). Prints a Markdown report; with
-// --write it also replaces the generated part of BENCHMARKS.md.
+// --write it also replaces the generated parts of BENCHMARKS.md.
 // Measures wall time and memory only here, never in tests.
+//
+// `--only=peers,...` runs only the named sections (replay, cycle, daemon,
+// failover, peers, false-failovers). The long ones (peers, false-failovers) have
+// their own markers in BENCHMARKS.md, so running one alone rewrites only its part.
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cycleBench } from './cycle.js';
 import { daemonBench } from './daemon.js';
 import { failoverBench } from './failover.js';
+import { falseFailoverBench } from './falseFailovers.js';
 import { fuzzBench } from './fuzz.js';
+import { peersBench } from './peers/peersBench.js';
 import { replayBench } from './replay.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const write = process.argv.includes('--write');
-const sections = [];
-const header = `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Command: \`npm run bench\` (\`node --expose-gc bench/run.js\` after a build).`;
-sections.push(header);
-sections.push(await replayBench(root));
-sections.push(await fuzzBench());
-sections.push(await cycleBench());
-sections.push(await daemonBench());
-sections.push(await failoverBench());
-const report = sections.join('\n\n');
-process.stdout.write(`${report}\n`);
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+
+/** Each section; `own` ones are written between their own markers. */
+const BENCHES = [
+  { key: 'replay', run: () => replayBench(root) },
+  { key: 'fuzz', run: fuzzBench },
+  { key: 'cycle', run: cycleBench },
+  { key: 'daemon', run: daemonBench },
+  { key: 'failover', run: failoverBench },
+  { key: 'peers', run: peersBench, own: true },
+  { key: 'false-failovers', run: falseFailoverBench, own: true },
+];
+const unknown = (only ?? []).filter((key) => !BENCHES.some((b) => b.key === key));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown section(s) ${unknown.join(', ')} (sections: ${BENCHES.map((b) => b.key).join(', ')})\n`);
+  process.exit(2);
+}
+const selected = BENCHES.filter((b) => only === undefined || only.includes(b.key));
+
+const machine = () =>
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) when the section ended. Command: \`npm run bench\` (\`node --expose-gc bench/run.js\` after a build)${only ? `; this section alone: \`npm run build && node bench/run.js --only=${only.join(',')} --write\`` : ''}.`;
+const main = [];
+const own = [];
+for (const bench of selected) {
+  const text = await bench.run();
+  if (bench.own) own.push({ key: bench.key, text: `${text}\n\n${machine()}` });
+  else main.push(text);
+}
+if (main.length > 0) main.unshift(machine());
+process.stdout.write(`${[...main, ...own.map((o) => o.text)].join('\n\n')}\n`);
 
 if (write) {
   const path = `${root}/BENCHMARKS.md`;
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
-  let text = await readFile(path, 'utf8').catch(() => `# Benchmarks\n\n${begin}\n${end}\n`);
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  text = `${text.slice(0, from + begin.length)}\n${report}\n${text.slice(to)}`;
+  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n\n<!-- bench:begin -->\n<!-- bench:end -->\n');
+  const replace = (begin, end, body) => {
+    const from = text.indexOf(begin);
+    const to = text.indexOf(end);
+    if (from < 0 || to < 0) text = `${text.trimEnd()}\n\n${begin}\n${body}\n${end}\n`;
+    else text = `${text.slice(0, from + begin.length)}\n${body}\n${text.slice(to)}`;
+  };
+  if (main.length > 0) replace('<!-- bench:begin -->', '<!-- bench:end -->', main.join('\n\n'));
+  for (const section of own) replace(`<!-- bench:${section.key}:begin -->`, `<!-- bench:${section.key}:end -->`, section.text);
   await writeFile(path, text);
 }
