@@ -124,7 +124,7 @@ export class EndpointFleet {
 
   private async startRouter(servers: readonly RouterServer[], target: RouterServer, signal: AbortSignal): Promise<EndpointRouter> {
     const allocatePort = () => this.ctx.allocatePort('endpoint');
-    if (this.routerKind === 'forwarder') return TcpForwarder.start(target, allocatePort);
+    if (this.routerKind === 'forwarder') return TcpForwarder.start([target], allocatePort);
     // Short file names: a Unix socket's path must fit in about 100 bytes.
     const base = `ep${++this.sequence}`;
     return HaproxyRouter.start(
