@@ -141,6 +141,12 @@ export interface DrillEndpointReport {
   readonly servedAtEnd: string | null;
   /** Connections the client opened to the endpoint (the first, then one per reconnect). */
   readonly clientConnections: number;
+  /**
+   * The client's writes refused as read-only (SQLSTATE 25006): the endpoint
+   * served a server still in recovery. 0 when it moves only once the
+   * promotion has ended.
+   */
+  readonly readOnlyRefusals: number;
   /** Set when the built-in forwarder stood in for a missing HAProxy: how to get the real one. */
   readonly hint?: string;
 }
@@ -484,6 +490,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
         followSeconds: followed ? round((followed.t - faultAt) / 1000) : null,
         servedAtEnd,
         clientConnections: client.connections,
+        readOnlyRefusals: client.unacknowledged.filter((w) => w.outcome === 'rejected' && /read-only/i.test(w.error)).length,
         ...(hint === undefined ? {} : { hint }),
       },
       ...(discoveryClient

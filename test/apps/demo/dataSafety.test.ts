@@ -170,6 +170,8 @@ describe('a client without the endpoint', () => {
     console.log(`discovery client: ${context}`);
     expect(report.newPrimary, context).not.toBeNull();
     expect(report.withoutEndpoint?.unavailableSeconds, context).toEqual(expect.any(Number));
+    // The endpoint moved with the promotion, yet its client never reached a server still in recovery.
+    expect(report.endpoint.readOnlyRefusals, context).toBe(0);
     const discovered = acknowledged.filter((w) => w.seq > 2_000_000_000);
     expect(report.withoutEndpoint?.acknowledgedWrites, context).toBe(discovered.length);
     // It wrote to the old primary before the fault and to the new one after it, with no endpoint in between.
