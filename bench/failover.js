@@ -1,8 +1,10 @@
-// Failover on `local`, end to end: write unavailability seen by a client over repeated
+// Failover on `local`, end to end: write unavailability seen by clients over repeated
 // failovers with real PostgreSQL (primary, sync standby, async standby in three zones),
 // the controller on its production defaults, the system clock. Each run is one
 // `runFailoverDrill` (the same drill as `lifeboat demo`) on a fresh topology; fault kinds
-// and placements rotate. A few runs with shorter detection settings follow, to show which
+// and placements rotate. Two clients write side by side in every run: one through the
+// writer endpoint (HAProxy), one that finds the primary itself (no endpoint), so both
+// figures come from the same failovers. A few runs with shorter detection settings follow, to show which
 // policy keys the figures come from (those are not the defaults).
 //
 // LIFEBOAT_BENCH_FAILOVERS sets the number of default-policy runs (default 12, at least 10
@@ -44,11 +46,11 @@ async function drills(count, policy, label) {
     const warmupMs = 500 + Math.round(5000 * ((i * 0.618034) % 1));
     const started = performance.now();
     try {
-      const report = await runFailoverDrill({ fault, placement, policy, warmupMs, healAfterMs: false });
-      runs.push(report);
+      const report = await runFailoverDrill({ fault, placement, policy, warmupMs, healAfterMs: false, discoveryClient: true });
+      runs.push({ ...report, withoutEndpointSeconds: report.withoutEndpoint?.unavailableSeconds ?? null });
       process.stderr.write(
         `failover bench (${label}) ${i + 1}/${count}: ${fault} in ${placement.primary}: detection ${fmt(report.detectionSeconds)}, ` +
-          `unavailable ${fmt(report.unavailableSeconds)}, lost ${report.lostWrites}${report.passed ? '' : `, FAILED: ${report.problems.join('; ')}`} ` +
+          `unavailable ${fmt(report.unavailableSeconds)} through the endpoint, ${fmt(report.withoutEndpoint?.unavailableSeconds)} without, lost ${report.lostWrites}${report.passed ? '' : `, FAILED: ${report.problems.join('; ')}`} ` +
           `(${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
       );
     } catch (error) {
@@ -67,7 +69,7 @@ function rows(runs) {
       const acknowledged = list.reduce((n, r) => n + (r.acknowledgedWrites ?? 0), 0);
       const lost = list.reduce((n, r) => n + (r.lostWrites ?? 0), 0);
       const passed = list.filter((r) => r.passed).length;
-      return `| ${name} | ${list.length} | ${cell(list, 'detectionSeconds')} | ${cell(list, 'promotionSeconds')} | ${cell(list, 'unavailableSeconds')} | ${cell(list, 'failoverSeconds')} | ${acknowledged.toLocaleString('en-US')} | ${lost} | ${passed}/${list.length} |`;
+      return `| ${name} | ${list.length} | ${cell(list, 'detectionSeconds')} | ${cell(list, 'promotionSeconds')} | ${cell(list, 'unavailableSeconds')} | ${cell(list, 'withoutEndpointSeconds')} | ${cell(list, 'failoverSeconds')} | ${acknowledged.toLocaleString('en-US')} | ${lost} | ${passed}/${list.length} |`;
     });
 }
 
@@ -79,20 +81,22 @@ export async function failoverBench() {
   const tuned = tunedCount > 0 ? await drills(tunedCount, resolvePolicy(TUNED), 'tuned') : [];
 
   const unavailable = median(numbers(runs, 'unavailableSeconds'));
+  const withoutEndpoint = median(numbers(runs, 'withoutEndpointSeconds'));
   const lost = runs.reduce((n, r) => n + (r.lostWrites ?? 0), 0);
   const failed = runs.filter((r) => !r.passed);
   const byFault = (fault) => median(numbers(runs.filter((r) => r.fault === fault), 'unavailableSeconds'));
-  const header = '| fault | runs | detection, median / max | promotion, median / max | write unavailability, median / max | failover confirmed, median / max | acknowledged writes | lost | passed |';
-  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const header =
+    '| fault | runs | detection, median / max | promotion, median / max | write unavailability through the endpoint, median / max | without the endpoint (client finds the primary), median / max | failover confirmed, median / max | acknowledged writes | lost | passed |';
+  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
   const d = DEFAULT_POLICY;
   const lines = [
     '## Failover on `local`: write unavailability with the production defaults',
     '',
-    `${runs.length} failovers, each on a fresh local topology: three zones with 2 nodes each, a PostgreSQL 18 primary, a sync standby and an async standby in distinct zones (placements rotate), the controller with \`DEFAULT_POLICY\` and the system clock. A client inserts a sequence number every 20 ms through the database's writer endpoint only (one address: HAProxy on this machine, driven by the controller's \`updateEndpoint\`; no discovery of its own; each connect and statement bounded to 1 s), so write unavailability includes the endpoint following the new primary. After 0.5 to 5.5 s of writes (spread evenly over the runs, so the fault lands at different points of the controller's cycle) the primary's zone is knocked out: \`unreachable\` (every process frozen, the provider still says \`available\`), \`power\` (killed; the provider says \`unavailable\`) or \`storage\` (databases frozen; the provider says \`impaired\`). Same drill as \`lifeboat demo\`.`,
+    `${runs.length} failovers, each on a fresh local topology: three zones with 2 nodes each, a PostgreSQL 18 primary, a sync standby and an async standby in distinct zones (placements rotate), the controller with \`DEFAULT_POLICY\` and the system clock. Two clients write side by side in every run, each inserting a sequence number every 20 ms, each connect and statement bounded to 1 s: one through the database's writer endpoint only (one address: HAProxy on this machine, driven by the controller's \`updateEndpoint\`; no discovery of its own), so its write unavailability includes the endpoint following the new primary; the other without the endpoint, finding the primary itself (it asks every instance \`pg_is_in_recovery()\`, as a multi-host connection string with \`target_session_attrs=read-write\` does) and writing to it directly. After 0.5 to 5.5 s of writes (spread evenly over the runs, so the fault lands at different points of the controller's cycle) the primary's zone is knocked out: \`unreachable\` (every process frozen, the provider still says \`available\`), \`power\` (killed; the provider says \`unavailable\`) or \`storage\` (databases frozen; the provider says \`impaired\`). Same drill as \`lifeboat demo\`.`,
     '',
     '- **detection**: fault to the controller\'s first `zone.impaired` (for that zone) or `failover.planned`.',
     '- **promotion**: `failover.planned` to the `promoteReplica` call returning.',
-    '- **write unavailability**: the last write acknowledged before the fault to the first acknowledged after it, as the client saw them.',
+    '- **write unavailability**: the last write acknowledged before the fault to the first acknowledged by the new primary, as each client saw them (through the endpoint; without it).',
     '- **failover confirmed**: fault to `failover.completed` (the controller saw the new primary take writes on a later cycle).',
     '- **lost**: acknowledged writes missing when every sequence number is read back from the new primary.',
     '',
@@ -106,7 +110,7 @@ export async function failoverBench() {
     '',
     '| system | time to fail over after the primary is lost | source |',
     '| --- | --- | --- |',
-    `| Lifeboat, production defaults, \`local\` (this run) | write unavailability median ${fmt(unavailable)}, max ${fmt(max(numbers(runs, 'unavailableSeconds')))} | measured above |`,
+    `| Lifeboat, production defaults, \`local\` (this run) | write unavailability through the endpoint median ${fmt(unavailable)}, max ${fmt(max(numbers(runs, 'unavailableSeconds')))}; without it (client finds the primary) median ${fmt(withoutEndpoint)}, max ${fmt(max(numbers(runs, 'withoutEndpointSeconds')))} | measured above |`,
     '| Patroni, defaults (ttl 30 s, loop_wait 10 s) | the leader key must expire first (up to 30 s after the last renewal; renewed every 10 s), then a replica takes it on its next loop (up to 10 s): about 20-40 s | Patroni docs |',
     '| pg_auto_failover | a node is unhealthy after 20 s (checks every 5 s, 2 retries), then failover starts | pg_auto_failover docs |',
     '| Amazon RDS Multi-AZ (instance) | typically 60-120 s | AWS docs |',

@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/compute';
-import type { Clock } from '../../src/core/clock/Clock.js';
+import { timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
 import { ProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions } from '../../src/core/contract/Provider.js';
 import type { LoadBalancer, LoadBalancerFilter, LoadBalancerZone, TrafficShiftRequest } from '../../src/core/contract/types.js';
@@ -14,6 +14,11 @@ type IBackendService = protos.google.cloud.compute.v1.IBackendService;
 type IBackend = protos.google.cloud.compute.v1.IBackend;
 type IOperation = protos.google.cloud.compute.v1.IOperation;
 
+/** Budget of one expiry's restore (a read and a patch with its operation). */
+const EXPIRY_BUDGET_MS = 120_000;
+/** Pause before a failed expiry's restore is tried again. */
+const EXPIRY_RETRY_MS = 30_000;
+
 /** A backend's zone: its instance group's URL names it (`.../zones/ZONE/instanceGroups/NAME`). */
 const ZONAL_GROUP = /\/zones\/([^/]+)\/instanceGroups\/[^/]+$/;
 
@@ -24,11 +29,20 @@ const ZONAL_GROUP = /\/zones\/([^/]+)\/instanceGroups\/[^/]+$/;
  * shift back restores the scaler it had (1 when unknown).
  *
  * Google has no notion of a shift's expiry. The adapter records it, with
- * the scaler to restore, at the end of the backend's `description`, and the
- * first call after the expiry (a listing or a shift of that load balancer)
- * restores the zone: so a listing may patch the backend service. If no
- * adapter calls after the expiry, the zone stays drained (the difference
- * from ARC, whose shifts expire on their own).
+ * the scaler to restore, at the end of the backend's `description`, and
+ * ends the shift itself, as ARC does on its own: a timer on the adapter's
+ * clock restores the zone's scaler at the expiry (retried every 30 s until
+ * it succeeds, unless a renewal or a shift back came first), and every
+ * `shiftTraffic` of the load balancer first restores zones whose recorded
+ * shift has passed (an adapter started after another one's shift expired).
+ * `listLoadBalancers` never patches: it is a read (the contract says so,
+ * and shadow runs, read faults and the mutation budget rely on it), and it
+ * reports what Google does: a zone whose scaler is still 0 is out of
+ * rotation, with its shift's `expiresAt` even when that is past (the
+ * restore pending, or no adapter left to do it: the controller renews or
+ * puts back its own shifts through `shiftTraffic`, which restores it). So
+ * an expired shift is back in rotation while an adapter runs, and never
+ * reads as in rotation while Google still drains it.
  *
  * Google refuses a backend service whose total capacity is 0; the adapter
  * refuses, as `terminal`, the shift that would take its last zone in
@@ -39,6 +53,9 @@ const ZONAL_GROUP = /\/zones\/([^/]+)\/instanceGroups\/[^/]+$/;
  */
 export class BackendServiceLoadBalancers {
   private readonly byId: ReadonlyMap<string, GcpLoadBalancerConfig>;
+  /** The expiry timer of each shift this adapter started or renewed, by load balancer and zone. */
+  private readonly expiries = new Map<string, () => void>();
+  private closed = false;
 
   constructor(
     private readonly runner: GcpCallRunner,
@@ -62,8 +79,7 @@ export class BackendServiceLoadBalancers {
     const project = await this.runner.projectId('listLoadBalancers', signal);
     const out: LoadBalancer[] = [];
     for (const config of configs) {
-      const service = await this.restoreExpired('listLoadBalancers', project, config, await this.get('listLoadBalancers', project, config, signal), signal);
-      const lb = this.toLoadBalancer(config, service);
+      const lb = this.toLoadBalancer(config, await this.get('listLoadBalancers', project, config, signal));
       if (filter.region === undefined || lb.region === filter.region) out.push(lb);
     }
     return out;
@@ -103,6 +119,52 @@ export class BackendServiceLoadBalancers {
       changed = { ...backend, capacityScaler: scaler > 0 ? scaler : (marker?.restore ?? 1), description: withShiftMarker(backend.description, undefined) };
     }
     await this.patch('shiftTraffic', project, config, service, backends.map((each, at) => (at === index ? changed : each)), signal);
+    this.cancelExpiry(config, request.zone);
+    if (request.away) this.scheduleExpiry(config, request.zone, expiresIn! * 1000);
+  }
+
+  /** Stops the expiry timers (the adapter is closing); shifts still in force stay recorded on their backends. */
+  close(): void {
+    this.closed = true;
+    for (const cancel of this.expiries.values()) cancel();
+    this.expiries.clear();
+  }
+
+  /** In `ms`, restores the zone if its recorded shift has passed by then (a renewal replaces this timer). */
+  private scheduleExpiry(config: GcpLoadBalancerConfig, zone: string, ms: number): void {
+    if (this.closed) return;
+    const key = `${config.id}\n${zone}`;
+    this.expiries.set(
+      key,
+      this.clock.setTimer(ms, () => {
+        this.expiries.delete(key);
+        void this.expire(config, zone);
+      }),
+    );
+  }
+
+  private cancelExpiry(config: GcpLoadBalancerConfig, zone: string): void {
+    const key = `${config.id}\n${zone}`;
+    this.expiries.get(key)?.();
+    this.expiries.delete(key);
+  }
+
+  /** The expiry timer fired: restore every expired zone of the load balancer; try again later on failure. */
+  private async expire(config: GcpLoadBalancerConfig, zone: string): Promise<void> {
+    const budget = timeoutSignal(this.clock, EXPIRY_BUDGET_MS);
+    try {
+      const project = await this.runner.projectId('shiftTraffic', budget.signal);
+      const service = await this.get('shiftTraffic', project, config, budget.signal);
+      const marker = readShiftMarker((service.backends ?? []).find((backend) => zoneOf(backend) === zone)?.description);
+      // A timer that fired a little early: wait for the rest.
+      if (marker !== undefined && marker.expiresAt > this.clock.now()) return this.scheduleExpiry(config, zone, marker.expiresAt - this.clock.now());
+      await this.restoreExpired('shiftTraffic', project, config, service, budget.signal);
+    } catch {
+      // Throttled, a concurrent change (412), the API unreachable: the zone stays drained, so try again.
+      if (!this.expiries.has(`${config.id}\n${zone}`)) this.scheduleExpiry(config, zone, EXPIRY_RETRY_MS);
+    } finally {
+      budget.dispose();
+    }
   }
 
   private toLoadBalancer(config: GcpLoadBalancerConfig, service: IBackendService): LoadBalancer {
@@ -111,6 +173,7 @@ export class BackendServiceLoadBalancers {
       const zone = zoneOf(backend);
       if (zone === undefined) continue;
       const scaler = scalerOf(backend);
+      // A past expiry stays visible while Google still drains the zone: the restore has not happened yet.
       const marker = scaler === 0 ? readShiftMarker(backend.description) : undefined;
       zones.push({
         zone,

@@ -92,6 +92,8 @@ export class GcpProvider implements Provider {
   private readonly gce: ComputeClients;
   private project: Promise<string> | undefined;
   private closed = false;
+  /** The load balancers' part, whose shift expiry timers stop on close. */
+  private loadBalancers: BackendServiceLoadBalancers | undefined;
 
   /** Cloud DNS record sets (only with `options.endpoints`). */
   declare readonly listEndpoints?: (filter: EndpointFilter, options: CallOptions) => Promise<DatabaseEndpoint[]>;
@@ -141,6 +143,7 @@ export class GcpProvider implements Provider {
     const loadBalancers = options.loadBalancers ?? [];
     if (loadBalancers.length > 0) {
       const part = new BackendServiceLoadBalancers(runner, this.gce, this.operations, this.clock, loadBalancers);
+      this.loadBalancers = part;
       this.listLoadBalancers = (filter, callOptions) => part.listLoadBalancers(filter, callOptions);
       this.shiftTraffic = (request, callOptions) => part.shiftTraffic(request, callOptions);
     }
@@ -453,6 +456,7 @@ export class GcpProvider implements Provider {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.loadBalancers?.close();
     await this.gce.close();
   }
 

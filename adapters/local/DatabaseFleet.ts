@@ -101,6 +101,14 @@ export class DatabaseFleet {
     return record.server.target();
   }
 
+  /**
+   * Resolves once every operation already queued on instance `id` has ended
+   * (a promotion in flight, above all); never rejects.
+   */
+  settled(id: string): Promise<void> {
+    return this.mutex.run(id, () => Promise.resolve());
+  }
+
   /** Instances of `cluster` as last known (no server is asked): role and current port, for the endpoints in front of them. */
   members(cluster: string): { readonly id: string; readonly role: 'primary' | 'replica'; readonly port: number | undefined }[] {
     return [...this.records.values()]

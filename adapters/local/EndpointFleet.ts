@@ -89,18 +89,29 @@ export class EndpointFleet {
   /**
    * Points `name` at instance `target` of its cluster: the router serves it
    * before this resolves and has cut connections to every other instance.
+   *
+   * A promotion of `target` already under way is waited for first: the
+   * controller sends both calls together (on a cloud, DNS propagates while
+   * the promotion completes), but a local router switches at once, and
+   * switching before the new primary takes writes would only hand clients
+   * read-only errors from a server still in recovery.
    */
   update(name: string, target: string, operation: string, signal: AbortSignal): Promise<void> {
     const record = this.records.get(name);
     if (!record) throw this.invalid(operation, `unknown endpoint ${JSON.stringify(name)}`);
-    const member = this.env.databases.members(record.database).find((candidate) => candidate.id === target);
-    if (!member) throw this.invalid(operation, `${JSON.stringify(target)} is not an instance of database ${record.database}`);
-    if (member.port === undefined) {
-      throw new ProviderError('retryable', `${operation}: ${target} has no port yet (it is starting)`, this.meta(operation));
+    if (!this.env.databases.members(record.database).some((candidate) => candidate.id === target)) {
+      throw this.invalid(operation, `${JSON.stringify(target)} is not an instance of database ${record.database}`);
     }
-    const port = member.port;
+    // Queued now, behind a promotion that was called first (the Executor starts it before this one).
+    const promoted = this.env.databases.settled(target);
     return this.locks.run(name, async () => {
-      await record.router.point({ id: target, port }, signal);
+      await promoted;
+      const member = this.env.databases.members(record.database).find((candidate) => candidate.id === target);
+      if (!member) throw this.invalid(operation, `${JSON.stringify(target)} is not an instance of database ${record.database}`);
+      if (member.port === undefined) {
+        throw new ProviderError('retryable', `${operation}: ${target} has no port yet (it is starting)`, this.meta(operation));
+      }
+      await record.router.point({ id: target, port: member.port }, signal);
       record.target = target;
     });
   }
@@ -124,7 +135,7 @@ export class EndpointFleet {
 
   private async startRouter(servers: readonly RouterServer[], target: RouterServer, signal: AbortSignal): Promise<EndpointRouter> {
     const allocatePort = () => this.ctx.allocatePort('endpoint');
-    if (this.routerKind === 'forwarder') return TcpForwarder.start(target, allocatePort);
+    if (this.routerKind === 'forwarder') return TcpForwarder.start([target], allocatePort);
     // Short file names: a Unix socket's path must fit in about 100 bytes.
     const base = `ep${++this.sequence}`;
     return HaproxyRouter.start(

@@ -15,11 +15,14 @@ import type {
   DatabaseFilter,
   DatabaseInstance,
   EndpointFilter,
+  LoadBalancer,
+  LoadBalancerFilter,
   Node,
   NodeFilter,
   Region,
   ReplicationMode,
   Size,
+  TrafficShiftRequest,
   Zone,
 } from '../../src/core/contract/types.js';
 import { allocatePort } from './allocatePort.js';
@@ -27,6 +30,7 @@ import { DatabaseFleet } from './DatabaseFleet.js';
 import { EndpointFleet } from './EndpointFleet.js';
 import { findHaproxy, HAPROXY_INSTALL_HINT } from './findHaproxy.js';
 import { registerExitCleanup } from './registerExitCleanup.js';
+import { LoadBalancerFleet } from './LoadBalancerFleet.js';
 import { LocalProber } from './LocalProber.js';
 import type { LocalContext } from './LocalContext.js';
 import type { LocalProviderOptions } from './LocalProviderOptions.js';
@@ -69,10 +73,10 @@ export class LocalProvider implements Provider {
   readonly id: string;
   /**
    * Everything is implemented; the planner may use every step. Writer
-   * endpoints are local routers (HAProxy or the built-in forwarder).
-   * `loadBalancers` is not declared: node groups have no load balancer yet.
+   * endpoints and node groups' load balancers are local routers (HAProxy or
+   * the built-in forwarder).
    */
-  readonly capabilities: Capabilities = Object.freeze({ ...ALL_CAPABILITIES, endpoints: true });
+  readonly capabilities: Capabilities = Object.freeze({ ...ALL_CAPABILITIES, endpoints: true, loadBalancers: true });
   /** The adapter's temp dir: data dirs, logs, pid files. Removed by `close()`. */
   readonly ex_rootDir: string;
 
@@ -86,6 +90,7 @@ export class LocalProvider implements Provider {
   private readonly nodes: NodeFleet;
   private readonly databases: DatabaseFleet;
   private readonly endpoints: EndpointFleet;
+  private readonly loadBalancers: LoadBalancerFleet;
   private prober: LocalProber | undefined;
   private readonly password: string;
   private readonly unregisterExitCleanup: () => void;
@@ -141,6 +146,13 @@ export class LocalProvider implements Provider {
     });
     this.endpoints = new EndpointFleet(ctx, {
       databases: this.databases,
+      routerDir: path.join(root, 'routers'),
+      haproxy: findHaproxy(),
+      choice: options.router ?? 'auto',
+    });
+    this.loadBalancers = new LoadBalancerFleet(ctx, {
+      nodes: this.nodes,
+      zones: this.zones,
       routerDir: path.join(root, 'routers'),
       haproxy: findHaproxy(),
       choice: options.router ?? 'auto',
@@ -405,7 +417,50 @@ export class LocalProvider implements Provider {
     return this.call('updateEndpoint', options, (signal) => this.endpoints.update(name, target, 'updateEndpoint', signal));
   }
 
+  // -------------------------------------------------------- load balancers
+
+  /**
+   * Load balancers of node groups: each a router on 127.0.0.1 (`extra.host`,
+   * `extra.port`, `extra.router`) with every live node of its group as a
+   * server of its zone. `inRotation` is what the router itself does with the
+   * zone's servers; `healthyTargets` is HAProxy's own `GET /health` checks
+   * (`null` for a shifted zone, whose checks pause in maintenance, and with
+   * the built-in forwarder, which has none). A shift past its expiry is over:
+   * the zone reads, and is, back in rotation.
+   */
+  listLoadBalancers(filter: LoadBalancerFilter, options: CallOptions): Promise<LoadBalancer[]> {
+    return this.call('listLoadBalancers', options, (signal) => {
+      if (filter.region !== undefined) this.checkRegion(filter.region, 'listLoadBalancers');
+      return this.loadBalancers.list(filter, signal);
+    });
+  }
+
+  /**
+   * Takes a zone out of rotation until the expiry (HAProxy: `set server
+   * group/<node> state maint` for each of its nodes, in one runtime-API
+   * line; the forwarder leaves them out of its pool), or puts it back
+   * (`state ready`). Applied before it returns; open requests finish.
+   * `terminal` when no zone would be left in rotation.
+   */
+  shiftTraffic(request: TrafficShiftRequest, options: CallOptions): Promise<void> {
+    return this.call('shiftTraffic', options, (signal) => this.loadBalancers.shift(request, 'shiftTraffic', signal));
+  }
+
   // ------------------------------------------------------ provider-only (ex_)
+
+  /**
+   * Creates load balancer `id` in front of node group `group`, across
+   * `zones` (default: every zone): an HAProxy (or the built-in forwarder)
+   * with a server per node. Idempotent by id.
+   */
+  ex_createLoadBalancer(request: { id: string; group: string; zones?: readonly string[] }, options: CallOptions): Promise<LoadBalancer> {
+    return this.call('ex_createLoadBalancer', options, (signal) => this.loadBalancers.create(request, 'ex_createLoadBalancer', signal));
+  }
+
+  /** Where clients of load balancer `id` send their requests (HTTP), and which router serves it. */
+  ex_loadBalancerAddress(id: string): { readonly host: string; readonly port: number; readonly router: 'haproxy' | 'forwarder' } {
+    return this.loadBalancers.address(id, 'ex_loadBalancerAddress');
+  }
 
   /**
    * Creates writer endpoint `name` in front of cluster `database`, pointed
@@ -520,7 +575,7 @@ export class LocalProvider implements Provider {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.lifetime.abort();
-      await this.endpoints.closeAll();
+      await Promise.all([this.endpoints.closeAll(), this.loadBalancers.closeAll()]);
       await Promise.all([this.nodes.closeAll(), this.databases.closeAll()]);
       await Promise.all([...this.tasks]);
       // A start that was spawning while we closed may have left a process behind.
@@ -575,6 +630,7 @@ export class LocalProvider implements Provider {
   /** Last-chance clean-up on process exit: synchronous signals only (the watchdog does the rest). */
   private signalEverything(): void {
     this.endpoints.killAll();
+    this.loadBalancers.killAll();
     for (const process of [...this.nodes.allProcesses(), ...this.databases.allProcesses()]) {
       if (process.frozen) process.thaw();
       // Immediate shutdown: the postmaster stops its children and releases its shared memory.

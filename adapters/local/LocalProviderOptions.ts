@@ -3,7 +3,7 @@ import type { ReplicationMode } from '../../src/core/contract/types.js';
 import type { EndpointRouterChoice } from './EndpointRouter.js';
 
 /** What a port is for, passed to {@link LocalProviderOptions.allocatePort}. */
-export type PortPurpose = 'node' | 'database' | 'endpoint';
+export type PortPurpose = 'node' | 'database' | 'endpoint' | 'loadBalancer';
 
 /** A stateless node group started with the adapter. */
 export interface LocalGroupSpec {
@@ -35,10 +35,19 @@ export interface LocalDatabaseSpec {
   readonly endpoint?: string;
 }
 
-/** Nodes and databases {@link LocalProvider.start} brings up before it resolves. */
+/** A load balancer in front of a node group, started with the adapter (see `ex_createLoadBalancer`). */
+export interface LocalLoadBalancerSpec {
+  readonly id: string;
+  readonly group: string;
+  /** Zones it spans (default: every zone of the adapter). */
+  readonly zones?: readonly string[];
+}
+
+/** Nodes, databases and load balancers {@link LocalProvider.start} brings up before it resolves. */
 export interface LocalTopology {
   readonly groups?: readonly LocalGroupSpec[];
   readonly databases?: readonly LocalDatabaseSpec[];
+  readonly loadBalancers?: readonly LocalLoadBalancerSpec[];
 }
 
 /** Options of the `local` adapter. Every field is optional. */

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { BalancerRouter, BalancerServer, BalancerServerState } from './BalancerRouter.js';
 import type { EndpointRouter, RouterServer } from './EndpointRouter.js';
 
 /** One forwarded connection: the client's socket and ours to the server. */
@@ -13,14 +14,24 @@ const PORT_ATTEMPTS = 5;
 
 /**
  * The built-in stand-in for HAProxy where it is not installed: a TCP
- * forwarder on 127.0.0.1 with one target at a time. {@link point} switches
- * the target for new connections at once and destroys every open
- * connection to another server, as `set server ... state maint` plus
- * `shutdown sessions server ...` do in HAProxy.
+ * forwarder on 127.0.0.1 that sends each new connection to the next server
+ * of its pool, round robin.
+ *
+ * - As a writer endpoint the pool is one server: {@link point} switches it
+ *   for new connections at once and destroys every open connection to
+ *   another server, as `set server ... state maint` plus `shutdown sessions
+ *   server ...` do in HAProxy.
+ * - As a load balancer the pool is the nodes in rotation: {@link sync}
+ *   leaves a shifted zone's nodes out of it (no new connections, open ones
+ *   finish, as `state maint` does). It has no health checks of its own.
  */
-export class TcpForwarder implements EndpointRouter {
+export class TcpForwarder implements EndpointRouter, BalancerRouter {
   readonly kind = 'forwarder';
-  private target: RouterServer;
+  /** Where new connections go, in turn. */
+  private pool: readonly RouterServer[];
+  private next = 0;
+  /** Every server {@link sync} was told of, with whether it is in rotation. */
+  private members: readonly BalancerServer[] = [];
   /** Open client connections, each with the server it was forwarded to. */
   private readonly links = new Set<Link>();
   private closed = false;
@@ -28,14 +39,18 @@ export class TcpForwarder implements EndpointRouter {
   private constructor(
     readonly port: number,
     private readonly server: net.Server,
-    target: RouterServer,
+    pool: readonly RouterServer[],
   ) {
-    this.target = target;
+    this.pool = pool;
     server.on('connection', (client) => this.forward(client));
   }
 
-  /** Starts listening on a port from `allocatePort` (another one if it was taken meanwhile). */
-  static async start(target: RouterServer, allocatePort: () => Promise<number>): Promise<TcpForwarder> {
+  /**
+   * Starts listening on a port from `allocatePort` (another one if it was
+   * taken meanwhile), forwarding to `pool` (one target for an endpoint; empty
+   * for a load balancer until {@link sync}).
+   */
+  static async start(pool: readonly RouterServer[], allocatePort: () => Promise<number>): Promise<TcpForwarder> {
     for (let attempt = 1; ; attempt++) {
       const port = await allocatePort();
       const server = net.createServer({ noDelay: true });
@@ -48,7 +63,7 @@ export class TcpForwarder implements EndpointRouter {
           });
         });
         server.unref();
-        return new TcpForwarder(port, server, target);
+        return new TcpForwarder(port, server, pool);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= PORT_ATTEMPTS) throw error;
       }
@@ -56,7 +71,7 @@ export class TcpForwarder implements EndpointRouter {
   }
 
   point(server: RouterServer): Promise<void> {
-    this.target = server;
+    this.pool = [server];
     for (const link of this.links) {
       if (link.server !== server.id) this.cut(link);
     }
@@ -64,7 +79,18 @@ export class TcpForwarder implements EndpointRouter {
   }
 
   served(): Promise<string[]> {
-    return Promise.resolve(this.closed ? [] : [this.target.id]);
+    return Promise.resolve(this.closed ? [] : this.pool.map((server) => server.id));
+  }
+
+  sync(servers: readonly BalancerServer[]): Promise<void> {
+    this.members = [...servers];
+    this.pool = servers.filter((server) => server.inRotation);
+    return Promise.resolve();
+  }
+
+  state(): Promise<BalancerServerState[]> {
+    const serving = new Set(this.closed ? [] : this.pool.map((server) => server.id));
+    return Promise.resolve(this.members.map((server) => ({ id: server.id, inRotation: serving.has(server.id), healthy: null })));
   }
 
   close(): Promise<void> {
@@ -78,8 +104,8 @@ export class TcpForwarder implements EndpointRouter {
   }
 
   private forward(client: net.Socket): void {
-    if (this.closed) return void client.destroy();
-    const target = this.target;
+    if (this.closed || this.pool.length === 0) return void client.destroy();
+    const target = this.pool[this.next++ % this.pool.length]!;
     const upstream = net.connect({ host: '127.0.0.1', port: target.port, noDelay: true });
     const link: Link = { server: target.id, client, upstream };
     this.links.add(link);

@@ -5,7 +5,7 @@ import type { LocalTopology } from './LocalProviderOptions.js';
 /**
  * Creates a topology's nodes, clusters and replicas through the provider's
  * own calls, then waits until every node runs and every replica streams, and
- * creates the databases' endpoints.
+ * creates the databases' endpoints and the groups' load balancers.
  *
  * @throws when a node or database ends up failed, or `signal` fires.
  */
@@ -56,5 +56,8 @@ export async function bringUpTopology(provider: LocalProvider, topology: LocalTo
   }
   for (const database of topology.databases ?? []) {
     if (database.endpoint !== undefined) await provider.ex_createEndpoint({ name: database.endpoint, database: database.id }, options);
+  }
+  for (const lb of topology.loadBalancers ?? []) {
+    await provider.ex_createLoadBalancer({ id: lb.id, group: lb.group, ...(lb.zones ? { zones: lb.zones } : {}) }, options);
   }
 }

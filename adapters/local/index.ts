@@ -4,6 +4,7 @@ export { LocalProber, type LocalProberOptions } from './LocalProber.js';
 export type {
   LocalDatabaseSpec,
   LocalGroupSpec,
+  LocalLoadBalancerSpec,
   LocalProviderOptions,
   LocalReplicaSpec,
   LocalTopology,

@@ -31,6 +31,10 @@ export const localConfigSchema = z.strictObject({
           }),
         )
         .optional(),
+      loadBalancers: z
+        .array(z.strictObject({ id: idSchema, group: idSchema, zones: z.array(idSchema).min(1).optional() }))
+        .optional()
+        .describe('load balancers in front of node groups (HAProxy or the built-in forwarder), shifted per zone'),
     })
     .optional(),
 });

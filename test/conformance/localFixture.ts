@@ -32,6 +32,7 @@ class FastClock implements Clock {
 
 const SPEED = 25;
 const ZONES = ['local-a', 'local-b', 'local-c'] as const;
+const LOAD_BALANCER = 'web-lb';
 
 /**
  * Runs the shared suite against the local adapter with its writer
@@ -53,8 +54,13 @@ afterAll(async () => {
   await (await shared)?.close();
 });
 
-runConformance(`local (endpoints through ${router})`, async () => {
-  shared ??= LocalProvider.start({ zones: ZONES, router });
+runConformance(`local (endpoints and load balancers through ${router})`, async () => {
+  shared ??= LocalProvider.start({
+    zones: ZONES,
+    router,
+    // One node per zone behind the load balancer; tests shift its zones, and close() puts them back.
+    topology: { groups: [{ id: 'web', nodes: { 'local-a': 1, 'local-b': 1, 'local-c': 1 } }], loadBalancers: [{ id: LOAD_BALANCER, group: 'web' }] },
+  });
   const provider = await shared;
   const clock = new FastClock(SPEED);
   const database = pristine ?? (await newCluster(provider, clock));
@@ -66,9 +72,12 @@ runConformance(`local (endpoints through ${router})`, async () => {
     zones: ZONES,
     database,
     endpoint: { name: database.endpoint },
+    loadBalancer: { id: LOAD_BALANCER, zones: ZONES },
     advance: (ms) => clock.sleep(ms),
     close: async () => {
       if (await keepIfPristine(provider, database)) pristine = database;
+      const options = { signal: AbortSignal.timeout(30_000) };
+      for (const zone of ZONES) await provider.shiftTraffic({ loadBalancer: LOAD_BALANCER, zone, away: false }, options);
     },
   };
 });

@@ -40,6 +40,15 @@ export interface UnacknowledgedWrite {
 export interface WriteClientOptions {
   /** The one host and port the client knows: the database's writer endpoint (or, pinned, one instance). */
   readonly endpoint: PgEndpoint;
+  /**
+   * Instead of writing through `endpoint`, find the primary among these
+   * hosts, as a client with a multi-host connection string
+   * (`target_session_attrs=read-write`) does: the comparison without an
+   * endpoint. `endpoint` then only names the client before its first write.
+   */
+  readonly discover?: readonly PgEndpoint[];
+  /** With `discover`: how long a host whose write just failed is passed over, ms (default 1000). */
+  readonly avoidAfterFailureMs?: number;
   readonly clock: Clock;
   /** Pause between writes, ms (default 20). */
   readonly intervalMs?: number;
@@ -61,6 +70,11 @@ export interface WriteClientOptions {
  * server itself says (`cluster_name`, returned by the `INSERT`), so the
  * report can tell where writes went through the endpoint. Every connect and
  * statement is bounded by `timeoutMs`, so a frozen server costs at most that.
+ *
+ * With `discover`, it finds the primary itself instead: it asks every host
+ * `SELECT pg_is_in_recovery()` (in parallel, each bounded) and writes to the
+ * first that says it is not a standby; after a failed write it looks again,
+ * passing over the host that just failed for a moment.
  */
 export class WriteClient {
   /** Writes acknowledged so far, in order. */
@@ -76,6 +90,7 @@ export class WriteClient {
   private readonly timeoutMs: number;
   private readonly reconnectMs: number;
   private readonly stopping = new AbortController();
+  private readonly avoidUntil = new Map<string, number>();
   private seq = 0;
   private loop: Promise<void> | undefined;
 
@@ -115,7 +130,8 @@ export class WriteClient {
       while (!signal.aborted) {
         if (!connection) {
           try {
-            connection = await BoundedConnection.open(endpoint, clock, this.timeoutMs);
+            connection = this.options.discover ? await this.findPrimary(this.options.discover, signal) : await BoundedConnection.open(endpoint, clock, this.timeoutMs);
+            if (!connection) break;
             this.connections++;
           } catch {
             await clock.sleep(this.reconnectMs, signal).catch(() => undefined);
@@ -141,12 +157,62 @@ export class WriteClient {
             outcome: isSqlError(error) ? 'rejected' : 'indeterminate',
             error: error instanceof Error ? error.message : String(error),
           });
+          if (this.options.discover) this.avoidUntil.set(connection.endpoint.id, clock.now() + (this.options.avoidAfterFailureMs ?? 1000));
           connection.close();
           connection = undefined;
           await clock.sleep(this.reconnectMs, signal).catch(() => undefined);
           continue;
         }
         await clock.sleep(this.intervalMs, signal).catch(() => undefined);
+      }
+    } finally {
+      connection?.close();
+    }
+  }
+
+  /** Asks every host, in parallel, until one says it is a primary; its connection is kept. `undefined` once stopped. */
+  private findPrimary(hosts: readonly PgEndpoint[], signal: AbortSignal): Promise<BoundedConnection | undefined> {
+    return new Promise((resolve) => {
+      const search = new AbortController();
+      let done = false;
+      const finish = (found: BoundedConnection | undefined): boolean => {
+        if (done) return false;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        search.abort();
+        resolve(found);
+        return true;
+      };
+      const onAbort = () => finish(undefined);
+      if (signal.aborted) return void finish(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      for (const host of hosts) void this.watchHost(host, search.signal, finish);
+    });
+  }
+
+  /** Keeps asking one host whether it is the primary until it is, or the search ends. */
+  private async watchHost(host: PgEndpoint, signal: AbortSignal, found: (connection: BoundedConnection) => boolean): Promise<void> {
+    const { clock } = this.options;
+    let connection: BoundedConnection | undefined;
+    try {
+      while (!signal.aborted) {
+        const avoidFor = (this.avoidUntil.get(host.id) ?? 0) - clock.now();
+        if (avoidFor > 0) {
+          await clock.sleep(avoidFor, signal).catch(() => undefined);
+          continue;
+        }
+        try {
+          connection ??= await BoundedConnection.open(host, clock, this.timeoutMs);
+          const result = await connection.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery', [], this.timeoutMs);
+          if (result.rows[0]?.recovery === false && !signal.aborted && found(connection)) {
+            connection = undefined;
+            return;
+          }
+        } catch {
+          connection?.close();
+          connection = undefined;
+        }
+        await clock.sleep(this.reconnectMs, signal).catch(() => undefined);
       }
     } finally {
       connection?.close();

@@ -56,6 +56,14 @@ export interface FailoverDrillOptions {
    * writes must survive too. Default false.
    */
   readonly zoneClient?: boolean;
+  /**
+   * Also run a client that finds the primary itself among the instances
+   * (`pg_is_in_recovery()`, as a multi-host connection string does) instead
+   * of writing through the endpoint: the same failover measured without
+   * the endpoint (`withoutEndpoint` in the report). Its acknowledged writes
+   * must survive too. Default false.
+   */
+  readonly discoveryClient?: boolean;
   /** Pause between the client's writes, ms (default 20). */
   readonly writeIntervalMs?: number;
   /** Aborts the drill; everything is cleaned up, then it rejects with an `AbortError`. */
@@ -133,6 +141,12 @@ export interface DrillEndpointReport {
   readonly servedAtEnd: string | null;
   /** Connections the client opened to the endpoint (the first, then one per reconnect). */
   readonly clientConnections: number;
+  /**
+   * The client's writes refused as read-only (SQLSTATE 25006): the endpoint
+   * served a server still in recovery. 0 when it moves only once the
+   * promotion has ended.
+   */
+  readonly readOnlyRefusals: number;
   /** Set when the built-in forwarder stood in for a missing HAProxy: how to get the real one. */
   readonly hint?: string;
 }
@@ -162,6 +176,12 @@ export interface FailoverDrillReport {
   readonly firstWriteAfterSeconds: number | null;
   /** How clients got back: the endpoint they wrote through and how fast it followed the new primary. */
   readonly endpoint: DrillEndpointReport;
+  /** With `discoveryClient`: what the client that found the primary itself saw (no endpoint in its path). */
+  readonly withoutEndpoint?: {
+    /** As {@link FailoverDrillReport.unavailableSeconds}, for that client. */
+    readonly unavailableSeconds: number | null;
+    readonly acknowledgedWrites: number;
+  };
   /** Writes whose commit returned OK to a client. */
   readonly acknowledgedWrites: number;
   /** Acknowledged writes missing on the new primary. */
@@ -197,6 +217,8 @@ export interface FailoverDrillReport {
 const READY_LIMIT_MS = 60_000;
 /** Sequence numbers of the zone client start here, far from the main client's. */
 const ZONE_CLIENT_FIRST_SEQ = 1_000_000_001;
+/** Sequence numbers of the discovering client start here, far from the others'. */
+const DISCOVERY_CLIENT_FIRST_SEQ = 2_000_000_001;
 const FIRST_WRITE_LIMIT_MS = 20_000;
 const POLL_MS = 50;
 
@@ -269,6 +291,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
   let controllerRun: Promise<void> | undefined;
   let client: WriteClient | undefined;
   let zoneClient: WriteClient | undefined;
+  let discoveryClient: WriteClient | undefined;
   let faultAt: number | undefined;
   const since = (t: number) => (faultAt === undefined ? undefined : round((t - faultAt) / 1000));
   try {
@@ -324,6 +347,16 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
       zoneClient = new WriteClient({ endpoint: pinned, clock, firstSeq: ZONE_CLIENT_FIRST_SEQ, ...intervalOption });
       zoneClient.start();
     }
+    if (options.discoveryClient) {
+      discoveryClient = new WriteClient({
+        endpoint: { id: 'discovery', target: endpointTarget },
+        discover: endpoints,
+        clock,
+        firstSeq: DISCOVERY_CLIENT_FIRST_SEQ,
+        ...intervalOption,
+      });
+      discoveryClient.start();
+    }
     progress({ t: undefined, kind: 'client', message: `client writing a sequence number every ${options.writeIntervalMs ?? 20} ms to ${DEMO_ENDPOINT} (${address}) only` });
     const writing = await until(FIRST_WRITE_LIMIT_MS, () => client!.acknowledged.length > 0);
     if (!writing) throw new Error(`the client got no write acknowledged within ${FIRST_WRITE_LIMIT_MS / 1000} s`);
@@ -363,10 +396,12 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     }
     await client.stop();
     await zoneClient?.stop();
+    await discoveryClient?.stop();
     const writablePrimariesAfterHeal = afterHeal?.filter((c) => c.state === 'writable').map((c) => c.instance) ?? null;
 
-    const acknowledged = [...client.acknowledged, ...(zoneClient?.acknowledged ?? [])];
-    const unacknowledged = [...client.unacknowledged, ...(zoneClient?.unacknowledged ?? [])];
+    const clients = [client, ...(zoneClient ? [zoneClient] : []), ...(discoveryClient ? [discoveryClient] : [])];
+    const acknowledged = clients.flatMap((each) => each.acknowledged);
+    const unacknowledged = clients.flatMap((each) => each.unacknowledged);
     const readFrom = newPrimary ?? writablePrimaries[0] ?? oldPrimary;
     const readEndpoint = endpoints.find((e) => e.id === readFrom)!;
     let lost: number[] = [];
@@ -381,10 +416,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     }
 
     const after = firstAfter();
-    const before = [...client.acknowledged]
-      .reverse()
-      .find((w) => (w.at <= faultAt! || w.instance === oldPrimary) && (after === undefined || w.at <= after.at));
-    const unavailableSeconds = before && after ? round((after.at - before.at) / 1000) : null;
+    const unavailableSeconds = unavailability(client.acknowledged, faultAt, oldPrimary);
     const planned = events.find((e) => e.t >= faultAt! && e.kind === 'failover.planned' && e.database === DEMO_CLUSTER);
     const impaired = events.find((e) => e.t >= faultAt! && e.kind === 'zone.impaired' && e.zone === placement.primary);
     const detection = [impaired, planned].filter((e) => e !== undefined).sort((a, b) => a.t - b.t)[0];
@@ -458,8 +490,17 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
         followSeconds: followed ? round((followed.t - faultAt) / 1000) : null,
         servedAtEnd,
         clientConnections: client.connections,
+        readOnlyRefusals: client.unacknowledged.filter((w) => w.outcome === 'rejected' && /read-only/i.test(w.error)).length,
         ...(hint === undefined ? {} : { hint }),
       },
+      ...(discoveryClient
+        ? {
+            withoutEndpoint: {
+              unavailableSeconds: unavailability(discoveryClient.acknowledged, faultAt, oldPrimary),
+              acknowledgedWrites: discoveryClient.acknowledged.length,
+            },
+          }
+        : {}),
       acknowledgedWrites: acknowledged.length,
       lostWrites: lost.length,
       lostSequences: lost.slice(0, 20),
@@ -482,10 +523,23 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     signal.removeEventListener('abort', onAbort);
     await client?.stop();
     await zoneClient?.stop();
+    await discoveryClient?.stop();
     stopController.abort();
     await controllerRun?.catch(() => undefined);
     await adapter.close();
   }
+}
+
+/**
+ * Write unavailability as one client saw it: its last write acknowledged
+ * before the fault (or by the old primary) until its first acknowledged by
+ * another instance after the fault, in seconds; `null` when it never got back.
+ */
+function unavailability(acknowledged: readonly AcknowledgedWrite[], faultAt: number, oldPrimary: string): number | null {
+  const after = acknowledged.find((w) => w.at > faultAt && w.instance !== oldPrimary);
+  if (after === undefined) return null;
+  const before = [...acknowledged].reverse().find((w) => (w.at <= faultAt || w.instance === oldPrimary) && w.at <= after.at);
+  return before ? round((after.at - before.at) / 1000) : null;
 }
 
 /** A short line for the live display, for the events worth one. */

@@ -2,7 +2,7 @@ import { zoneKey } from '../contract/keys.js';
 import { shiftKey } from './ControllerMemory.js';
 import type { PromoteStep, ShiftTrafficStep, Step } from './Plan.js';
 import type { Policy } from './Policy.js';
-import { settled } from './settleWindows.js';
+import { SETTLE_SECONDS, settled } from './settleWindows.js';
 import type { Snapshot } from './Snapshot.js';
 
 /**
@@ -63,6 +63,13 @@ export function planEndpoints(snapshot: Snapshot, policy: Policy, steps: Step[],
  * put back only once the zone has recovered (the recovery hysteresis, so a
  * flapping zone does not churn). Only the controller's own shifts are ever
  * renewed or put back: an operator's shift is theirs.
+ *
+ * A shift the provider refuses (`terminal`: ARC holds one zonal shift per
+ * load balancer, so a second impaired zone of the same one cannot be
+ * shifted while the first is) is not undone or worked around: the shift in
+ * force stays, a note says why the other zone still gets traffic, and the
+ * refused shift is asked again only after `backoffMax`, so a refusal costs
+ * one call per backoff, never a retry storm.
  */
 export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): void {
   if (!policy.shiftTraffic) return;
@@ -94,7 +101,18 @@ export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Ste
             continue;
           }
           const s = step(true, `zone ${z.zone} is impaired (${snapshot.zones.get(zoneKey(lb.provider, z.zone))?.reason ?? 'impaired'}): shift ${lb.id}'s traffic away from it for ${expiry}s, renewed while it stays impaired`);
-          if (!settled(snapshot, s.key)) continue;
+          if (!settled(snapshot, s.key)) {
+            const refusedUntil = refusal(snapshot, s.key);
+            if (refusedUntil !== undefined) {
+              const out = lb.zones.filter((other) => other.zone !== z.zone && (!other.inRotation || other.shift)).map((other) => other.zone);
+              notes.push(
+                `${lb.id}: zone ${z.zone} is impaired, but the provider refused to shift it away` +
+                  (out.length > 0 ? ` while ${out.join(', ')} ${out.length === 1 ? 'is' : 'are'} shifted away (ARC holds one zonal shift per load balancer); that shift stays` : '') +
+                  `; asking again in ${Math.round((refusedUntil - snapshot.now) / 1000)}s (backoffMax), not before`,
+              );
+            }
+            continue;
+          }
           serving--;
           steps.push(s);
         } else if (shift && !shift.returning && shift.expiresAt - snapshot.now < (expiry * 1000) / 2) {
@@ -109,6 +127,18 @@ export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Ste
       }
     }
   }
+}
+
+/**
+ * When a refused step may be asked again (ms), or `undefined` when the step is
+ * only settling: a refusal holds it for `backoffMax` on top of its settle
+ * window, so anything held longer than the settle window was refused (in
+ * the refusal's last settle window this cannot tell, and says nothing).
+ */
+function refusal(snapshot: Snapshot, key: string): number | undefined {
+  const until = snapshot.memory.issued.get(key);
+  if (until === undefined || snapshot.inFlight.has(key)) return undefined;
+  return until - snapshot.now > SETTLE_SECONDS.shiftTraffic * 1000 ? until : undefined;
 }
 
 /** When the renewal of each of the controller's shifts falls due (ms), for `nextWake`. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsProvider } from '../../../adapters/aws/index.js';
+import { ZonalShiftClient } from '../../../adapters/aws/ZonalShiftClient.js';
 import { EMULATOR_HOSTED_ZONE_ID, loadBalancerArn, startAwsEmulator, type AwsEmulator } from '../../../adapters/emulators/index.js';
 import { SimWorld } from '../../../adapters/sim/index.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
@@ -121,6 +122,29 @@ describe('aws load balancers on ARC zonal shift, over the wire', () => {
     expect(emulator.requestsFor('StartZonalShift')).toBe(1);
     await adapter.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-east-1a', away: false }, call());
     expect(emulator.requestsFor('CancelZonalShift')).toBe(1);
+  });
+
+  it('the emulator refuses a second shift of the same resource as ARC does (409 ConflictException), whoever asks', async () => {
+    const { adapter, emulator } = await setUp();
+    await adapter.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-east-1a', away: true, expiresInSeconds: 1800 }, call());
+    // Straight to the API, past the adapter's own check (another tool, an operator's script).
+    const client = new ZonalShiftClient({
+      region: 'us-east-1',
+      endpoint: emulator.endpoint,
+      credentials: () => Promise.resolve({ accessKeyId: 'AKIAEXAMPLETRAFFIC', secretAccessKey: 'traffic-secret-key' }),
+    });
+    const arn = loadBalancerArn('us-east-1', '000000000000', 'web-lb');
+    const resource = await client.getManagedResource(arn, call().signal);
+    const [active] = resource.zonalShifts ?? [];
+    const other = Object.keys(resource.appliedWeights ?? {}).find((zoneId) => zoneId !== active!.awayFrom)!;
+    const refused: unknown = await client.startZonalShift({ resourceIdentifier: arn, awayFrom: other, expiresIn: '10m', comment: 'second' }, call().signal).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(refused).toMatchObject({ name: 'ConflictException', $metadata: { httpStatusCode: 409 }, message: expect.stringMatching(/already active/) });
+    expect(emulator.requestsFor('StartZonalShift')).toBe(2);
+    const listed = await client.listZonalShifts({ resourceIdentifier: arn, status: 'ACTIVE' }, call().signal);
+    expect(listed.items?.map((shift) => shift.awayFrom)).toEqual([active!.awayFrom]);
   });
 
   it('ARC throttling (429 ThrottlingException) is throttled, a conflict is terminal, an unknown resource invalid-input', async () => {

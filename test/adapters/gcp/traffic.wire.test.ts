@@ -85,20 +85,63 @@ describe('gcp adapter traffic over the wire', () => {
   });
 
   describe('backend services', () => {
-    it('a shift past its expiry is put back by the first call after it (Google has no expiry; the world keeps the zone drained)', async () => {
+    const zoneOf = async (wire: GcpWire, zone: string) => (await wire.provider.listLoadBalancers!({ ids: ['web-lb'] }, opts()))[0]!.zones.find((z) => z.zone === zone)!;
+    const worldZoneOf = async (wire: GcpWire, zone: string) => (await wire.world.provider('gcp').listLoadBalancers!({}, opts()))[0]!.zones.find((z) => z.zone === zone)!;
+    /** Waits (real time, bounded) for the adapter's background restore to reach the world. */
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (let tries = 0; tries < 100; tries++) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+
+    it('a shift ends at its expiry as ARC\'s do: the adapter restores the zone by itself (Google has no expiry; the world keeps it drained until then)', async () => {
       wire = await trafficWire();
       await wire.provider.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-central1-a', away: true, expiresInSeconds: 60 }, opts());
-      const zoneA = async () => (await wire.provider.listLoadBalancers!({ ids: ['web-lb'] }, opts()))[0]!.zones.find((zone) => zone.zone === 'us-central1-a')!;
-      const worldZoneA = async () => (await wire.world.provider('gcp').listLoadBalancers!({}, opts()))[0]!.zones.find((zone) => zone.zone === 'us-central1-a')!;
-      const shifted = await zoneA();
-      expect(shifted).toMatchObject({ inRotation: false, shift: { expiresAt: wire.clock.now() + 60_000 } });
-      await wire.clock.runUntil(wire.clock.now() + 61_000);
-      expect((await worldZoneA()).shift).toBeDefined();
-      const back = await zoneA();
+      expect(await zoneOf(wire, 'us-central1-a')).toMatchObject({ inRotation: false, shift: { expiresAt: wire.clock.now() + 60_000 } });
+      await wire.clock.runUntil(wire.clock.now() + 30_000);
+      expect((await worldZoneOf(wire, 'us-central1-a')).shift).toBeDefined();
+      // No listing in between: the expiry itself brings the zone back.
+      await wire.clock.runUntil(wire.clock.now() + 31_000);
+      await until('the world to have us-central1-a back', async () => (await worldZoneOf(wire, 'us-central1-a')).shift === undefined);
+      const back = await zoneOf(wire, 'us-central1-a');
       expect(back.inRotation).toBe(true);
       expect(back.shift).toBeUndefined();
-      expect((await worldZoneA()).shift).toBeUndefined();
       expect(wire.emulator.requestsFor('regionBackendServices.patch')).toBe(2);
+    });
+
+    it('a renewal moves the expiry: the zone stays out until the new one', async () => {
+      wire = await trafficWire();
+      await wire.provider.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-central1-a', away: true, expiresInSeconds: 60 }, opts());
+      await wire.clock.runUntil(wire.clock.now() + 50_000);
+      await wire.provider.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-central1-a', away: true, expiresInSeconds: 60 }, opts());
+      await wire.clock.runUntil(wire.clock.now() + 20_000);
+      expect(await zoneOf(wire, 'us-central1-a')).toMatchObject({ inRotation: false });
+      expect(wire.emulator.requestsFor('regionBackendServices.patch')).toBe(2);
+    });
+
+    it('a listing never patches: an expired shift not yet restored reads as drained, with its past expiry; the next shift restores it', async () => {
+      wire = await trafficWire();
+      await wire.provider.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-central1-a', away: true, expiresInSeconds: 60 }, opts());
+      // The adapter's restore fails (rate limit), so the zone is still drained past its expiry.
+      wire.emulator.setFaultHook((request) =>
+        request.action === 'regionBackendServices.patch' ? { kind: 'error', status: 429, code: 'rateLimitExceeded', message: 'Rate Limit Exceeded' } : undefined,
+      );
+      const expiresAt = wire.clock.now() + 60_000;
+      await wire.clock.runUntil(expiresAt + 1_000);
+      await until('the restore to be tried', async () => wire.emulator.requestsFor('regionBackendServices.patch') >= 2);
+      const patches = wire.emulator.requestsFor('regionBackendServices.patch');
+      const drained = await zoneOf(wire, 'us-central1-a');
+      expect(drained).toMatchObject({ inRotation: false, shift: { expiresAt } });
+      expect(drained.shift!.expiresAt).toBeLessThan(wire.clock.now());
+      expect(wire.emulator.requestsFor('regionBackendServices.patch')).toBe(patches);
+      wire.emulator.setFaultHook(undefined);
+      // A shift of another zone restores the expired one first: zone a back, zone b out (never both out).
+      await wire.provider.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-central1-b', away: true, expiresInSeconds: 600 }, opts());
+      expect((await worldZoneOf(wire, 'us-central1-a')).shift).toBeUndefined();
+      expect((await zoneOf(wire, 'us-central1-a')).inRotation).toBe(true);
+      expect((await zoneOf(wire, 'us-central1-b')).inRotation).toBe(false);
     });
 
     it('the last zone in rotation is refused (terminal) before any patch; a zone not behind it is invalid-input', async () => {

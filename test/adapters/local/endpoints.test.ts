@@ -95,6 +95,22 @@ function endpointSuite(router: EndpointRouterKind): void {
       const [endpoint] = await local.listEndpoints({ names: [NAME] }, budget());
       expect(endpoint!.target).toBe('orders-c');
     }, 90_000);
+
+    test('moved to a replica as its promotion starts (as the controller does), the endpoint serves it only once it takes writes', async () => {
+      // Both calls in the same tick, promotion first, as the Executor starts the steps of one plan.
+      const promotion = local.promoteReplica(REPLICA, budget());
+      const moved = local.updateEndpoint(NAME, REPLICA, budget());
+      await moved;
+      // The first client through the moved endpoint writes; no read-only refusal from a server still in recovery.
+      const client = await connectThrough(local);
+      clients.push(client);
+      const { rows } = await client.query<{ recovery: boolean; name: string }>(
+        "SELECT pg_is_in_recovery() AS recovery, current_setting('cluster_name') AS name",
+      );
+      expect(rows[0]).toEqual({ recovery: false, name: REPLICA });
+      await client.query('CREATE TABLE IF NOT EXISTS endpoint_after_promotion (id int)');
+      await promotion;
+    });
   });
 }
 

@@ -146,3 +146,40 @@ describe('a client in the failed zone', () => {
     expect(lostOn(writable[0]!, acknowledged), context).toEqual([]);
   });
 });
+
+// The bench's comparison: a client that finds the primary itself (no endpoint) writes beside the
+// one that goes through the endpoint, in the same failover. Both get back, and both clients'
+// acknowledged writes (the discovering one's numbered from 2 000 000 001) are on the new primary.
+describe('a client without the endpoint', () => {
+  test('finds the new primary itself, and its acknowledged writes survive too', { timeout: 180_000 }, async () => {
+    const dir = traversableTempDir(parent, 'discovery-client-');
+    let servers: ServerAnswer[] = [];
+    let acknowledged: DrillEvidence['acknowledged'] = [];
+    const report = await runFailoverDrill({
+      fault: 'power',
+      nodesPerZone: 1,
+      healAfterMs: false,
+      discoveryClient: true,
+      tmpDir: dir,
+      beforeTeardown: async (e) => {
+        acknowledged = e.acknowledged;
+        servers = await askServers(e.endpoints);
+      },
+    });
+    const context = `${summary(report)}, without the endpoint ${JSON.stringify(report.withoutEndpoint)}`;
+    console.log(`discovery client: ${context}`);
+    expect(report.newPrimary, context).not.toBeNull();
+    expect(report.withoutEndpoint?.unavailableSeconds, context).toEqual(expect.any(Number));
+    // The endpoint moved with the promotion, yet its client never reached a server still in recovery.
+    expect(report.endpoint.readOnlyRefusals, context).toBe(0);
+    const discovered = acknowledged.filter((w) => w.seq > 2_000_000_000);
+    expect(report.withoutEndpoint?.acknowledgedWrites, context).toBe(discovered.length);
+    // It wrote to the old primary before the fault and to the new one after it, with no endpoint in between.
+    expect(discovered.some((w) => w.instance === report.oldPrimary), context).toBe(true);
+    expect(discovered.some((w) => w.instance === report.newPrimary), context).toBe(true);
+    const writable = servers.filter((s) => s.commits);
+    expect(writable.map((s) => s.id), context).toEqual([report.newPrimary]);
+    expect(lostOn(writable[0]!, acknowledged), context).toEqual([]);
+    expect(report.passed, context).toBe(true);
+  });
+});

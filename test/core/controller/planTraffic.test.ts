@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseEndpoint, LoadBalancer } from '../../../src/core/contract/types.js';
 import { decide } from '../../../src/core/controller/decide.js';
 import { DEFAULT_POLICY, resolvePolicy } from '../../../src/core/controller/Policy.js';
+import { memoryToJson } from '../../../src/core/controller/ControllerMemory.js';
+import { rememberStepResult, rememberStepStart } from '../../../src/core/controller/memoryReducers.js';
+import { ProviderError } from '../../../src/core/contract/errors.js';
 import { db, down, snapshot, up, upWritable, zone } from './snapshotBuilder.js';
 
 const policy = DEFAULT_POLICY;
@@ -69,6 +72,32 @@ describe('traffic shifts away from an impaired zone', () => {
     expect(fresh.wakeAt).toBe(90_000 + 1_800_000 - 900_000);
     const late = decide(snapshot({ now: 1_000_000, zones: zones({ 'use1-a': 'impaired' }), loadBalancers: [lb(['use1-a'], { 'use1-a': 1_890_000 })], memory: { shifts: shifts('use1-a') } }), policy);
     expect(late.steps).toEqual([expect.objectContaining({ operation: 'shiftTraffic', zone: 'use1-a', away: true, reason: expect.stringMatching(/renew/) })]);
+  });
+
+  it('a second zone refused by the provider (ARC: one shift per load balancer) keeps the first shift, says why, and is asked again only after backoffMax', () => {
+    const world = { zones: zones({ 'use1-a': 'impaired', 'use1-b': 'impaired' }), loadBalancers: [lb(['use1-a'], { 'use1-a': 1_890_000 })] };
+    const start = snapshot({ now: 100_000, ...world, memory: { shifts: shifts('use1-a') } });
+    const asked = decide(start, policy).steps.filter((s) => s.operation === 'shiftTraffic');
+    expect(asked).toEqual([expect.objectContaining({ zone: 'use1-b', away: true })]);
+    // The provider refuses it (terminal), as the aws adapter does while use1-a is shifted.
+    let memory = rememberStepStart(start.memory, asked[0]!, 100_000).memory;
+    const error = new ProviderError('terminal', 'shiftTraffic: use1-a is already shifted away (ARC allows one zonal shift per resource)', { provider: 'aws', operation: 'shiftTraffic', code: 'ConflictException' });
+    memory = rememberStepResult(memory, { step: asked[0]!, outcome: 'error', rejected: true, error, startedAt: 100_000, finishedAt: 100_500 }, policy).memory;
+    const remembered = memoryToJson(memory) as unknown as Record<string, unknown>;
+    const backoffEnds = 100_500 + (policy.backoffMax + 30) * 1000;
+    // Every cycle until the backoff ends: no call, the first shift untouched, a note that says why.
+    for (const now of [101_000, 160_000, backoffEnds - 60_000]) {
+      const plan = decide(snapshot({ now, ...world, memory: remembered }), policy);
+      expect(plan.steps.filter((s) => s.operation === 'shiftTraffic')).toEqual([]);
+      expect(plan.notes.join('\n')).toMatch(/web-lb: zone use1-b is impaired, but the provider refused to shift it away while use1-a is shifted away \(ARC holds one zonal shift per load balancer\); that shift stays; asking again in \d+s/);
+    }
+    // A shift only settling (just issued, not refused) is not reported as refused.
+    const settling = decide(snapshot({ now: 101_000, ...world, memory: memoryToJson(rememberStepStart(start.memory, asked[0]!, 100_000).memory) as unknown as Record<string, unknown> }), policy);
+    expect(settling.notes.join('\n')).not.toMatch(/refused/);
+    // Nothing is asked before the backoff ends; then once more.
+    expect(decide(snapshot({ now: backoffEnds - 1_000, ...world, memory: remembered }), policy).steps.filter((s) => s.operation === 'shiftTraffic')).toEqual([]);
+    const again = decide(snapshot({ now: backoffEnds, ...world, memory: remembered }), policy);
+    expect(again.steps.filter((s) => s.operation === 'shiftTraffic')).toEqual([expect.objectContaining({ zone: 'use1-b', away: true })]);
   });
 
   it('puts its own shift back only once the zone has recovered, and never touches a shift it did not make', () => {
