@@ -7,6 +7,7 @@
 //
 // LIFEBOAT_BENCH_PEER_RUNS sets the rounds (default 5); LIFEBOAT_BENCH_PEERS=0 skips the section.
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureRun } from './measureRun.js';
 import { startLifeboatStack } from './lifeboatStack.js';
@@ -85,9 +86,13 @@ export async function peersBench() {
     const values = list.map((r) => r.unavailableSeconds).filter((v) => v !== null);
     const m = median(values);
     const ratio = sys.key !== 'lifeboat' && m !== null && lifeboatMedian ? `${(m / lifeboatMedian).toFixed(1)}x` : '';
-    const problems = list.filter((r) => r.problem).map((r) => r.problem);
-    return `| ${sys.label} | ${list.length} | ${s(m)} | ${s(values.length ? Math.min(...values) : null)} | ${s(values.length ? Math.max(...values) : null)} | ${ratio} | ${sum(list, 'acknowledged').toLocaleString('en-US')} | ${sum(list, 'lostWhileDown')} (${withLoss(list, 'lostWhileDown')} runs) | ${sum(list, 'lostAfterBack')} (${withLoss(list, 'lostAfterBack')} runs) |${problems.length ? ` ${problems.join('; ')}` : ''}`;
+    const count = values.length === list.length ? `${list.length}` : `${values.length} of ${list.length}`;
+    return `| ${sys.label} | ${count} | ${s(m)} | ${s(values.length ? Math.min(...values) : null)} | ${s(values.length ? Math.max(...values) : null)} | ${ratio} | ${sum(list, 'acknowledged').toLocaleString('en-US')} | ${sum(list, 'lostWhileDown')} (${withLoss(list, 'lostWhileDown')} runs) | ${sum(list, 'lostAfterBack')} (${withLoss(list, 'lostAfterBack')} runs) |`;
   });
+  // One line each, below the table: a multi-line error would break the Markdown table.
+  const problems = systems.flatMap((sys) =>
+    runs.get(sys.key).flatMap((r, i) => (r.problem ? [`- ${sys.key}, round ${i + 1}: ${r.problem.split('\n')[0].replaceAll(tmpdir(), '$TMPDIR')}`] : [])),
+  );
   return [
     '## Lifeboat beside Patroni and pg_auto_failover (measured in this run)',
     '',
@@ -101,6 +106,7 @@ export async function peersBench() {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...table,
     '',
+    ...(problems.length > 0 ? ['Runs with a problem (a run that could not be measured is left out of the figures):', '', ...problems, ''] : []),
     ...(skipped.size > 0 ? [...skipped].map(([stack, why]) => `Skipped ${stack}: ${why}.`).concat(['']) : []),
     'Versions:',
     '',

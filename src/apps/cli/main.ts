@@ -9,7 +9,7 @@ const USAGE = `usage: lifeboat <command> [options]
 commands:
   replay <file|dir...> [--wire] [--json <report.json>] [--policy <file>] [--quiet]
       replay outage scenarios in virtual time through the controller
-  fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N]
+  fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N] [--shrink-replays N]
       replay random scenarios and check invariants; write each violation, shrunk, to DIR
   demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
       fail over a real local PostgreSQL cluster under continuous writes (no cloud account)

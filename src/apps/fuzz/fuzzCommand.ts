@@ -7,7 +7,7 @@ import { parseDurationSeconds } from '../../core/util/duration.js';
 import { SCENARIO_LIMITS } from '../replay/scenario/scenarioLimits.js';
 import { runFuzz } from './runFuzz.js';
 
-const USAGE = 'usage: lifeboat fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N]';
+const USAGE = 'usage: lifeboat fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N] [--shrink-replays N]';
 
 /**
  * `lifeboat fuzz`: generates `--count` random scenarios from `--seed`,
@@ -27,6 +27,7 @@ export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
         workers: { type: 'string', default: String(Math.max(1, availableParallelism())) },
         out: { type: 'string', default: 'fuzz-failures' },
         'max-failures': { type: 'string', default: '5' },
+        'shrink-replays': { type: 'string', default: '150' },
       },
     }));
   } catch (error) {
@@ -43,6 +44,7 @@ export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
   const seed = integer('seed', values.seed, 0, 2 ** 32 - 1);
   const workers = integer('workers', values.workers, 1, 64);
   const maxFindings = integer('max-failures', values['max-failures'], 1, 1_000_000);
+  const maxShrinkReplays = integer('shrink-replays', values['shrink-replays'], 0, 100_000);
   const durationSeconds = parseDurationSeconds(values.duration);
   // Events fall in the first 60 % of the run and stretches last up to 2 h: shorter runs leave little to see.
   if (durationSeconds === undefined || durationSeconds < 600 || durationSeconds > SCENARIO_LIMITS.durationSeconds) {
@@ -65,6 +67,7 @@ export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
     durationSeconds: durationSeconds!,
     workers,
     maxFindings,
+    maxShrinkReplays,
     onProgress: ({ done, findings }) => {
       const now = performance.now();
       // A progress line: rewritten in place on a terminal, every 10 % (and at the end) otherwise.

@@ -47,9 +47,11 @@ export function violationDocument(doc: ScenarioDocument, violation: Violation): 
   const scenario = parseScenario(stringify(body), `${doc.name}.yaml`);
   const items: Record<string, unknown>[] = invariantExpectations(scenario).map((inv) => inv.item);
   if (!items.some((item) => JSON.stringify(item) === JSON.stringify(violation.expectation))) items.push(violation.expectation);
+  const { name, ...rest } = body;
   return {
-    ...body,
+    name,
     description: `Found by lifeboat fuzz: invariant ${violation.invariant} does not hold (${violation.detail}). The expectation ${JSON.stringify(violation.expectation)} fails when this file is replayed.`,
+    ...rest,
     expect: items,
   };
 }

@@ -47,10 +47,11 @@ export function invariantExpectations(scenario: Scenario): InvariantExpectation[
     if (seconds < scenario.durationSeconds) out.push({ invariant: 'splitBrain', item: { maxSplitBrain: { database: db.id, seconds } } });
     out.push({ invariant: 'dataLoss', item: { maxDataLoss: { database: db.id, seconds: policy.maxDataLoss } } });
 
-    if (db.endpoint !== undefined) {
+    // While updateEndpoint fails, the endpoint cannot move, and fencing the old primary (which the judge counts
+    // against the endpoint) is still right: stopping split brain comes first. So only without such faults.
+    if (db.endpoint !== undefined && faultSeconds(scenario, db.endpoint.provider, ['updateEndpoint'], policy) === 0) {
       const p = db.endpoint.provider;
-      const within =
-        latency(scenario, p, 'updateEndpoint') + db.endpoint.ttlSeconds + 2 * CYCLE_SLACK_SECONDS + faultSeconds(scenario, p, ['updateEndpoint', 'listEndpoints'], policy);
+      const within = latency(scenario, p, 'updateEndpoint') + db.endpoint.ttlSeconds + 2 * CYCLE_SLACK_SECONDS + faultSeconds(scenario, p, ['listEndpoints'], policy);
       if (within < scenario.durationSeconds) out.push({ invariant: 'endpoint', item: { endpoint: { database: db.id, within } } });
     }
   }
@@ -98,6 +99,10 @@ function capacityWithin(scenario: Scenario, group: Scenario['topology']['groups'
     })
     .reduce((sum, [, n]) => sum + n, 0);
   if (dead + group.minHealthy > policy.maxNodesFactor * group.minHealthy) return undefined;
+  // With every zone of the region dark at once, no zone looks better than another, so replacements may go into
+  // zones that stay dark; they count against maxNodesFactor (the runaway guard) as long as those zones do.
+  const stillDark = regionZones.some((z) => zones.impairedAtEnd.has(z));
+  if (stillDark && wholeRegionDark(scenario, group.region, regionZones)) return undefined;
   // The judge counts `within` from the first impairment (anywhere) or the group's first node failure.
   const firstImpairment = scenario.events.find((e) => e.kind === 'impair' || e.kind === 'impairRegion' || e.kind === 'flap')?.at;
   const firstFailure = scenario.events.find((e) => e.kind === 'nodeFailure' && e.group === group.id)?.at;
@@ -105,6 +110,21 @@ function capacityWithin(scenario: Scenario, group: Scenario['topology']['groups'
   const base = starts.length > 0 ? Math.min(...starts) : 0;
   // A group nothing touched is judged from the judge's own start on.
   return Math.max(0, from - base);
+}
+
+/** Whether every zone of the region was impaired at one moment (by `impair`, `impairRegion` or a flap). */
+function wholeRegionDark(scenario: Scenario, region: string, regionZones: readonly string[]): boolean {
+  const dark = new Set<string>();
+  for (const e of scenario.events) {
+    if (e.kind === 'impairRegion' && e.region === region) return true;
+    if (e.kind === 'impair' || e.kind === 'flap') dark.add(e.zone);
+    if (e.kind === 'recover') {
+      if (e.zone !== undefined) dark.delete(e.zone);
+      else if (e.region === region) dark.clear();
+    }
+    if (regionZones.every((z) => dark.has(z))) return true;
+  }
+  return false;
 }
 
 /** When the event stops touching the group (its end for stretches), or `undefined` when it does not touch it. */

@@ -21,7 +21,7 @@ export interface ShrinkResult {
  * Shrinks a scenario that violates an invariant to a smaller one that still
  * violates the same invariant: greedy, in a fixed order (drop a node group,
  * a database, a load balancer, an event, a replica, an endpoint, a zone of
- * a group, a region or provider nothing uses; fewer nodes; shorter fault,
+ * a group, a region or provider nothing uses, a provider's latency overrides; fewer nodes; shorter fault,
  * partition and flap stretches; a shorter run), keeping each change that
  * still violates it and starting over, until no change does or the replay
  * budget is spent. Deterministic: the same scenario shrinks to the same
@@ -98,6 +98,10 @@ function* candidates(doc: ScenarioDocument): Generator<ScenarioDocument> {
   for (let p = t.providers.length - 1; p >= 0; p--) {
     const provider = t.providers[p]!;
     yield withTopology({ providers: without(t.providers, p) });
+    if (provider.latency !== undefined) {
+      const { latency: _defaults, ...plain } = provider;
+      yield withTopology({ providers: t.providers.map((x, j) => (j === p ? plain : x)) });
+    }
     for (let r = provider.regions.length - 1; r >= 0; r--) {
       const region = provider.regions[r]!;
       const replaceRegion = (next: typeof region | undefined) =>

@@ -31,6 +31,7 @@ describe('lifeboat fuzz', () => {
     [['--workers', '-1'], '--workers'],
     [['--duration', '5s'], '--duration: expected a duration from 10m to 3d'],
     [['--duration', '10d'], '--duration'],
+    [['--shrink-replays', 'lots'], '--shrink-replays: expected a whole number'],
     [['--colour'], "Unknown option '--colour'"],
   ])('refuses %j with exit 2 and says why', async (args, message) => {
     const { code, stderr } = await run(args);

@@ -63,3 +63,18 @@ describe('invariantExpectations', () => {
     expect(find(invariants(events), 'capacity')).toBeUndefined();
   });
 });
+
+describe('invariantExpectations where the controller cannot keep an invariant', () => {
+  it('does not ask for capacity when the whole region went dark and a zone still is', () => {
+    // Nothing told the zones apart: replacements may sit in the zone that stays dark, counted by maxNodesFactor.
+    const dark = '  - { at: 1h, impairRegion: { region: us-east-1, mode: unreachable } }\n  - { at: 2h, recover: { zone: us-east-1b } }';
+    expect(find(invariants(dark), 'capacity')).toBeUndefined();
+    const oneZone = '  - { at: 1h, impair: { zone: us-east-1a, mode: unreachable } }';
+    expect(find(invariants(oneZone), 'capacity')).toEqual({ group: 'web', within: 2700 });
+  });
+
+  it('does not judge the endpoint while updateEndpoint fails (the fence of the old primary still comes first)', () => {
+    expect(find(invariants('  - { at: 1h, apiFault: { provider: aws, operations: ["*"], fault: throttle, until: 2h } }'), 'endpoint')).toBeUndefined();
+    expect(find(invariants('  - { at: 1h, apiFault: { provider: aws, operations: [listEndpoints], fault: error, until: 2h } }'), 'endpoint')).toEqual({ database: 'db', within: 30 + 30 + 120 + 3600 + 300 });
+  });
+});
