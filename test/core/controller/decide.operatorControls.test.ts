@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/core/controller/decide.js';
 import { rememberApproval, rememberStepStart } from '../../../src/core/controller/memoryReducers.js';
 import { resolvePolicy } from '../../../src/core/controller/Policy.js';
+import type { Step } from '../../../src/core/controller/Plan.js';
 import type { Pause } from '../../../src/core/controller/OperatorPauses.js';
 import type { Snapshot } from '../../../src/core/controller/Snapshot.js';
 import { db, down, snapshot, up, zone } from './snapshotBuilder.js';
@@ -32,7 +33,7 @@ function twoClusters(over: Partial<Snapshot> = {}, memory: Record<string, unknow
   return { ...s, ...over };
 }
 
-const promotions = (steps: readonly { operation: string }[]) => steps.filter((s) => s.operation === 'promoteReplica').map((s) => (s as { cluster: string }).cluster).sort();
+const promotions = (steps: readonly Step[]) => steps.flatMap((s) => (s.operation === 'promoteReplica' ? [s.cluster] : [])).sort();
 
 describe('decide: pauses', () => {
   it('without pauses, both clusters fail over (the baseline the other cases change)', () => {
