@@ -3,8 +3,7 @@ import type { Provider } from '../../core/contract/Provider.js';
 import { Controller, type MemoryChangeReason } from '../../core/controller/Controller.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { emptyMemory, memoryFromJson, type ControllerMemory } from '../../core/controller/ControllerMemory.js';
-import type { HeldStep } from '../../core/controller/Plan.js';
-import type { Step } from '../../core/controller/Plan.js';
+import type { HeldStep, Step } from '../../core/controller/Plan.js';
 import { NO_PAUSES, type OperatorPauses, type Pause } from '../../core/controller/OperatorPauses.js';
 import { pausesFromJson, pausesToJson } from './pause/pausesJson.js';
 import { RequestRefused } from './RequestRefused.js';
@@ -125,14 +124,9 @@ export class Daemon {
     );
   }
 
-  /** Whether automatic actions are paused for everything (see {@link Daemon.pausesInForce} for single databases). */
+  /** Whether automatic actions are paused for everything (`/status` lists the pauses of single databases too). */
   get paused(): boolean {
     return this.pauses.all !== undefined;
-  }
-
-  /** The operators' pauses in force. */
-  get pausesInForce(): OperatorPauses {
-    return this.pauses;
   }
 
   /**
