@@ -3,7 +3,10 @@ import type { Provider } from '../../core/contract/Provider.js';
 import { Controller, type MemoryChangeReason } from '../../core/controller/Controller.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { emptyMemory, memoryFromJson, type ControllerMemory } from '../../core/controller/ControllerMemory.js';
-import type { Step } from '../../core/controller/Plan.js';
+import type { HeldStep, Step } from '../../core/controller/Plan.js';
+import { NO_PAUSES, type OperatorPauses, type Pause } from '../../core/controller/OperatorPauses.js';
+import { pausesFromJson, pausesToJson } from './pause/pausesJson.js';
+import { RequestRefused } from './RequestRefused.js';
 import { checkSwitchover } from '../../core/controller/planSwitchover.js';
 import { resolvePolicy, type Policy } from '../../core/controller/Policy.js';
 import { AuditLog } from './audit/AuditLog.js';
@@ -44,12 +47,9 @@ export interface DaemonOptions {
 }
 
 /** Why a switchover request was refused: `status` is the HTTP status the API answers with. */
-export class SwitchoverRefused extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    message: string,
-  ) {
-    super(message);
+export class SwitchoverRefused extends RequestRefused {
+  constructor(status: 404 | 409, message: string) {
+    super(status, message);
     this.name = 'SwitchoverRefused';
   }
 }
@@ -78,10 +78,15 @@ export class Daemon {
   private controller: Controller | undefined;
   private readonly lock: LocalLock;
   private term: LeaderTerm | undefined;
-  private pausedBy: string | undefined;
+  /** Operators' pauses in force (with etcd, as last read from etcd by the leader or written by this daemon). */
+  private pauses: OperatorPauses = NO_PAUSES;
+  /** Set once an operator paused or resumed through this daemon: a journal read at start does not undo that. */
+  private pausesTouched = false;
+  /** With etcd: the pauses were read in the current term (no cycle runs before they are). */
+  private pausesRead = false;
   private readonly inFlight = new Map<string, Step>();
-  /** The last cycle's automatic steps, when they were held back because automatic actions are paused. */
-  private held: readonly Step[] = [];
+  /** The last deciding cycle's held steps (paused, observe mode, awaiting approval). */
+  private held: readonly HeldStep[] = [];
   /** The last deciding cycle's plan (steps with reasons) and notes, for `/status`. */
   private lastPlan: readonly Step[] = [];
   private lastNotes: readonly string[] = [];
@@ -119,9 +124,9 @@ export class Daemon {
     );
   }
 
-  /** Whether automatic actions are paused, and by whom. */
+  /** Whether automatic actions are paused for everything (`/status` lists the pauses of single databases too). */
   get paused(): boolean {
-    return this.pausedBy !== undefined;
+    return this.pauses.all !== undefined;
   }
 
   /**
@@ -165,6 +170,10 @@ export class Daemon {
   private async lead(signal: AbortSignal, state: JournalState | undefined, term: LeaderTerm | undefined): Promise<void> {
     const { clock } = this.options;
     const memory = state ? memoryFromJson(state.memory) : emptyMemory();
+    // The journal's pauses hold across restarts (with etcd they are read from etcd before each cycle instead).
+    if (!term && !this.pausesTouched && state?.pauses) this.setPauses(pausesFromJson(state.pauses));
+    this.journal.setPauses(pausesToJson(this.pauses));
+    this.pausesRead = false;
     const unfinished = this.journal.pending;
     const controller: Controller = new Controller({
       providers: [...this.providers.values()],
@@ -202,11 +211,15 @@ export class Daemon {
     try {
       while (!signal.aborted) {
         const started = clock.now();
-        // Paused or not, every cycle observes (status, metrics and zone health stay live); paused, its automatic steps are held back.
-        await controller
-          .runCycle(signal, { hold: () => this.paused })
-          .then((outcome) => this.controller === controller && this.onHeld(outcome.held))
-          .catch((error: unknown) => this.log(`cycle failed: ${(error as Error).message}`));
+        // With etcd, any daemon may have paused or resumed: no cycle decides before the pauses were read in this term.
+        if (term) await this.readPauses();
+        // Paused or not, every cycle observes (status, metrics and zone health stay live); decide holds what a pause covers.
+        if (!term || this.pausesRead) {
+          await controller
+            .runCycle(signal, { pauses: this.pauses })
+            .then((outcome) => this.controller === controller && this.onHeld(outcome.held))
+            .catch((error: unknown) => this.log(`cycle failed: ${(error as Error).message}`));
+        }
         const wait = Math.max(0, controller.nextProbeInterval() * 1000 - (clock.now() - started));
         const wake = this.wakeup.signal.aborted ? (this.wakeup = new AbortController()).signal : this.wakeup.signal;
         await clock.sleep(wait, AbortSignal.any([signal, wake])).catch(() => undefined);
@@ -227,6 +240,8 @@ export class Daemon {
 
   /** The fencing check before every mutating adapter call (a no-op with the lock file, which the process holds for its life). */
   private beforeMutation(): Promise<void> | undefined {
+    // Shadow mode's guarantee does not rest on decide alone: no mutating call leaves this process.
+    if (this.policy.mode === 'observe') return Promise.reject(new Error('mode is observe: no mutating call is made'));
     if (!this.options.leadership) return undefined;
     const term = this.term;
     if (!term) return Promise.reject(new Error('this daemon is not the leader'));
@@ -234,26 +249,114 @@ export class Daemon {
   }
 
   /**
-   * Pauses automatic actions: cycles go on observing and deciding (status,
-   * metrics, zone health and failover completion stay live), but no new
-   * automatic step is executed; what would run is shown in `/status` as
-   * `pausedPlan`. Calls already in flight finish. A planned switchover is an
-   * operator's explicit request: its steps run while paused (and nothing
-   * automatic that follows it, such as re-pointing replicas, does).
+   * Pauses automatic actions, for everything or for one `database`: cycles
+   * go on observing and deciding (status, metrics, zone health and failover
+   * completion stay live), but `decide` holds every automatic step the
+   * pause covers; what would run is shown in `/status` as `pausedPlan`.
+   * Calls already in flight finish. A planned switchover or an approved
+   * failover is an operator's explicit request: its steps run while paused
+   * (and nothing automatic that follows it, such as re-pointing replicas,
+   * does).
+   *
+   * The pause is recorded before this resolves: in the journal, or with
+   * etcd under its own key, which the leader reads before every cycle, so
+   * it holds across restarts and leader changes whichever daemon took it.
+   *
+   * @throws {@link RequestRefused} 404 for a database the daemon does not
+   * protect, 503 when etcd does not take the pause (nothing changed).
    */
-  pause(who: string, why: string): void {
-    this.pausedBy = who;
-    this.metrics.paused.set(1);
-    this.record({ who, what: 'pause', why, result: 'ok', where: {} });
+  async pause(who: string, why: string, database?: string): Promise<Pause> {
+    this.checkDatabase(database);
+    const pause: Pause = { by: who, at: this.options.clock.now(), reason: why };
+    await this.storePause(database, pause);
+    this.record({ who, what: 'pause', why, result: 'ok', where: {}, ...(database !== undefined ? { database } : {}) });
+    return pause;
   }
 
-  /** Resumes automatic actions: the next cycle decides afresh and executes its plan. */
-  resume(who: string, why: string): void {
-    this.pausedBy = undefined;
-    this.held = [];
-    this.metrics.paused.set(0);
-    this.record({ who, what: 'resume', why, result: 'ok', where: {} });
+  /**
+   * Lifts the pause of everything (`database` undefined; pauses of single
+   * databases stay) or of one database: the next cycle decides afresh and
+   * runs its plan. Recorded as {@link Daemon.pause} is.
+   *
+   * @throws {@link RequestRefused} as {@link Daemon.pause}.
+   */
+  async resume(who: string, why: string, database?: string): Promise<void> {
+    this.checkDatabase(database);
+    await this.storePause(database, undefined);
+    this.record({ who, what: 'resume', why, result: 'ok', where: {}, ...(database !== undefined ? { database } : {}) });
+  }
+
+  /**
+   * Approves the failover of `database` that waits for an approval (policy
+   * `approveFailovers`): recorded in the controller's memory (journaled,
+   * and in etcd with HA) and planned by `decide` from the next cycle, as the
+   * operator's step. Returns whether a failover was waiting; an approval
+   * counts only for a failure that started before it.
+   *
+   * @throws {@link RequestRefused} 409 when approvals are off or this daemon
+   * does not lead, 404 for an unknown database.
+   */
+  approve(who: string, database: string): { waiting: boolean } {
+    const leadership = this.options.leadership;
+    if (!this.policy.approveFailovers) throw new RequestRefused(409, 'failovers need no approval here (policy.approveFailovers is off)');
+    if (leadership && !this.term) throw new RequestRefused(409, `this daemon is not the leader (the leader is ${leadership.view().id ?? 'unknown'}); ask the leader`);
+    const controller = this.controller;
+    if (!controller) throw new RequestRefused(409, 'the daemon has not started leading yet');
+    this.checkDatabase(database);
+    const waiting = this.held.some((h) => h.why === 'approval' && 'cluster' in h.step && h.step.cluster === database);
+    controller.approve({ cluster: database, approvedBy: who, approvedAt: this.options.clock.now() });
+    this.record({ who, what: 'approve', why: `failover of ${database} approved`, result: waiting ? 'accepted: planned from the next cycle' : 'accepted: no failover was waiting; it counts for none that starts later', where: {}, database });
     this.wakeup.abort();
+    return { waiting };
+  }
+
+  /** @throws {@link RequestRefused} 404 when `database` is given and the daemon neither protects nor sees it. */
+  private checkDatabase(database: string | undefined): void {
+    if (database === undefined) return;
+    const protectedNames = this.options.config.databases.map((d) => d.cluster);
+    const known = protectedNames.length > 0 ? protectedNames.includes(database) : this.status().databases.some((d) => d.database === database);
+    if (!known) throw new RequestRefused(404, `unknown database ${database}${protectedNames.length > 0 ? ` (protected: ${protectedNames.join(', ')})` : ''}`);
+  }
+
+  /** Records a pause (or lifts it: `undefined`) where the deployment keeps them, then applies it here and wakes the loop. */
+  private async storePause(database: string | undefined, pause: Pause | undefined): Promise<void> {
+    const shared = this.options.leadership?.pauses;
+    if (shared) {
+      try {
+        await (pause ? shared.put(database, pause) : shared.delete(database));
+      } catch (error) {
+        throw new RequestRefused(503, `etcd did not record the ${pause ? 'pause' : 'resume'} (nothing changed): ${(error as Error).message}`);
+      }
+    }
+    const databases = new Map(this.pauses.databases);
+    let all = this.pauses.all;
+    if (database === undefined) all = pause;
+    else if (pause) databases.set(database, pause);
+    else databases.delete(database);
+    this.pausesTouched = true;
+    this.setPauses({ ...(all ? { all } : {}), databases });
+    if (!shared && this.controller) this.journal.write(this.controller.memory);
+    this.wakeup.abort();
+  }
+
+  /** Takes in the pauses in force (metrics, the journal's copy). */
+  private setPauses(pauses: OperatorPauses): void {
+    this.pauses = pauses;
+    this.journal.setPauses(pausesToJson(pauses));
+    this.metrics.paused.set(pauses.all ? 1 : 0);
+  }
+
+  /** With etcd: reads the pauses any daemon wrote; on failure keeps the last read (and a term that never read them runs no cycle). */
+  private async readPauses(): Promise<void> {
+    const shared = this.options.leadership?.pauses;
+    if (!shared) return;
+    try {
+      const pauses = await shared.read();
+      if (JSON.stringify(pausesToJson(pauses)) !== JSON.stringify(pausesToJson(this.pauses))) this.setPauses(pauses);
+      this.pausesRead = true;
+    } catch (error) {
+      this.log(`cannot read the pauses from etcd${this.pausesRead ? '; keeping the last read' : '; not deciding until they are read'}: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -317,12 +420,13 @@ export class Daemon {
       snapshot: controller?.snapshot,
       memory: controller?.memory ?? emptyMemory(),
       groups: this.options.config.groups,
-      paused: this.paused,
+      mode: this.policy.mode,
+      pauses: this.pauses,
       leader: leadership ? { ...leadership.view(), mode: 'etcd', lock: leadership.view().key } : { id: this.options.id, mode: 'local-lock', lock: `${this.options.config.journal}.lock`, self: true },
       inFlight: [...this.inFlight.values()],
       plan: this.lastPlan,
       notes: this.lastNotes,
-      pausedPlan: this.paused ? this.held : [],
+      held: this.held,
       switchover: this.lastSwitchover,
     });
   }
@@ -341,7 +445,9 @@ export class Daemon {
       id: this.options.id,
       startedAt: new Date(this.startedAt).toISOString(),
       observedAt: published?.observedAt,
-      paused: this.paused,
+      mode: published?.mode ?? this.policy.mode,
+      paused: published?.paused ?? this.paused,
+      pauses: published?.pauses ?? { databases: [] },
       leader: { ...view, mode: 'etcd', lock: view.key },
       zones: published?.zones ?? [],
       databases: published?.databases ?? [],
@@ -350,6 +456,8 @@ export class Daemon {
       plan: published?.plan ?? [],
       notes: published?.notes ?? [],
       pausedPlan: published?.pausedPlan ?? [],
+      wouldDo: published?.wouldDo ?? [],
+      awaitingApproval: published?.awaitingApproval ?? [],
       switchover: published?.switchover,
     };
   }
@@ -407,13 +515,13 @@ export class Daemon {
     }
   }
 
-  /** Keeps the held plan for `/status`, and audits each step the first time it is held back. */
-  private onHeld(steps: readonly Step[]): void {
-    const before = new Set(this.held.map((s) => s.key));
-    this.held = steps;
-    for (const s of steps) {
-      if (before.has(s.key)) continue;
-      this.record({ what: s.operation, why: s.reason, result: `held: automatic actions paused by ${this.pausedBy ?? 'an operator'}`, where: { provider: s.provider, region: s.region, zone: s.zone, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
+  /** Keeps the held plan for `/status`, and audits each step the first time it is held back for a reason. */
+  private onHeld(held: readonly HeldStep[]): void {
+    const before = new Set(this.held.map((h) => `${h.why}|${h.step.key}`));
+    this.held = held;
+    for (const { step: s, why, detail } of held) {
+      if (before.has(`${why}|${s.key}`)) continue;
+      this.record({ what: s.operation, why: s.reason, result: why === 'observe' ? detail : `held: ${detail}`, where: { provider: s.provider, region: s.region, zone: s.zone, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
     }
   }
 

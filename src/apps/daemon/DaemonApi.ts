@@ -11,13 +11,16 @@ import type { TlsCredentials } from './api/TlsCredentials.js';
 import { answerHealthCheck, DEFAULT_MAX_PICTURE_AGE_SECONDS, isHealthCheckPath } from './api/healthCheckAnswer.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
 import type { Clock } from '../../core/clock/Clock.js';
-import { Daemon, SwitchoverRefused } from './Daemon.js';
+import { Daemon } from './Daemon.js';
+import { RequestRefused } from './RequestRefused.js';
 import { dashboardHtml } from './dashboardHtml.js';
 
 export { tokenMatches } from './api/ApiTokens.js';
 
 /** Largest request body read (the API's bodies are a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** What a client may call itself in `operator` (the audit log's `who` is `<operator>@<address>`). */
+const OPERATOR_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** Most events one `/events` answer holds. */
 export const MAX_EVENTS = 10_000;
 
@@ -65,6 +68,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/pause': { method: 'POST', needs: 'operate' },
   '/resume': { method: 'POST', needs: 'operate' },
   '/switchover': { method: 'POST', needs: 'operate' },
+  '/approve': { method: 'POST', needs: 'operate' },
 };
 
 /** A request the API refuses, with its status. */
@@ -82,7 +86,9 @@ class Refusal extends Error {
  * (dashboard), `/status`, `/events`, `/metrics` and the load balancers'
  * health checks `/primary/<database>/<instance>`,
  * `/replica/<database>/<instance>`, `/zone/<provider>/<zone>` (the `read`
- * role when a read token is configured); `POST /pause`, `/resume`, `/switchover` (the
+ * role when a read token is configured); `POST /pause`, `/resume`
+ * (`{"database"?, "reason"?, "operator"?}`), `/switchover`
+ * (`{"database", "target"?}`) and `/approve` (`{"database"}`) (the
  * `operate` role). Every error is a JSON body `{ "error": "..." }`, a
  * refused request changes nothing, and every answer carries the
  * {@link securityHeaders}.
@@ -244,26 +250,40 @@ export class DaemonApi {
 
   private async mutate(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
-    const who = `operator@${req.socket.remoteAddress ?? 'unknown'}`;
-    const reason = typeof body['reason'] === 'string' ? body['reason'] : 'operator request';
-    if (path === '/pause') {
-      this.daemon.pause(who, reason);
-      return this.send(res, 200, { paused: true });
+    const operator = body['operator'];
+    if (operator !== undefined && (typeof operator !== 'string' || !OPERATOR_NAME.test(operator))) {
+      throw new Refusal(400, 'operator: expected a name of 1 to 64 letters, digits, ".", "_" or "-"');
     }
-    if (path === '/resume') {
-      this.daemon.resume(who, reason);
-      return this.send(res, 200, { paused: false });
-    }
+    // The name a client gives is its own word; the address it came from is the API's.
+    const who = `${operator ?? 'operator'}@${req.socket.remoteAddress ?? 'unknown'}`;
+    const reason = body['reason'];
+    if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new Refusal(400, 'reason: expected a string of at most 500 characters');
     const database = body['database'];
     const target = body['target'];
-    if (typeof database !== 'string' || database === '' || (target !== undefined && typeof target !== 'string')) {
-      throw new Refusal(400, 'expected a JSON body {"database": "<cluster>", "target"?: "<replica>"}');
+    if ((database !== undefined && (typeof database !== 'string' || database === '')) || (target !== undefined && typeof target !== 'string')) {
+      throw new Refusal(400, 'database and target: expected non-empty strings');
     }
+    const why = reason ?? 'operator request';
     try {
-      const started = this.daemon.switchover(who, database, target);
-      return this.send(res, 202, { accepted: true, database, ...started });
+      switch (path) {
+        case '/pause': {
+          const pause = await this.daemon.pause(who, why, database);
+          return this.send(res, 200, { paused: true, ...(database !== undefined ? { database } : {}), by: pause.by, at: new Date(pause.at).toISOString(), reason: pause.reason });
+        }
+        case '/resume':
+          await this.daemon.resume(who, why, database);
+          return this.send(res, 200, { paused: false, ...(database !== undefined ? { database } : {}) });
+        case '/approve':
+          if (database === undefined) throw new Refusal(400, 'expected a JSON body {"database": "<cluster>"}');
+          return this.send(res, 200, { approved: true, database, ...this.daemon.approve(who, database) });
+        default: {
+          if (database === undefined) throw new Refusal(400, 'expected a JSON body {"database": "<cluster>", "target"?: "<replica>"}');
+          const started = this.daemon.switchover(who, database, target);
+          return this.send(res, 202, { accepted: true, database, ...started });
+        }
+      }
     } catch (error) {
-      if (error instanceof SwitchoverRefused) throw new Refusal(error.status, error.message);
+      if (error instanceof RequestRefused) throw new Refusal(error.status, error.message);
       throw error;
     }
   }

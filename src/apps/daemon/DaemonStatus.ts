@@ -1,5 +1,6 @@
 import type { ControllerMemory } from '../../core/controller/ControllerMemory.js';
-import type { Step } from '../../core/controller/Plan.js';
+import type { OperatorPauses, Pause } from '../../core/controller/OperatorPauses.js';
+import type { HeldStep, Step } from '../../core/controller/Plan.js';
 import type { DatabaseView, GroupConfig, Snapshot } from '../../core/controller/Snapshot.js';
 import type { TargetStatus, ZoneEvidence, ZoneState } from '../../core/health/types.js';
 
@@ -14,13 +15,26 @@ export interface StatusStep {
   readonly requestedBy?: string;
 }
 
+/** An operator's pause as `/status` shows it. */
+export interface StatusPause {
+  readonly by: string;
+  /** When (ISO). */
+  readonly at: string;
+  readonly reason: string;
+}
+
 /** The body of `GET /status`. */
 export interface DaemonStatus {
   readonly id: string;
   readonly startedAt: string;
   /** Time of the latest observation; absent before the first cycle. */
   readonly observedAt: string | undefined;
+  /** `act`, or `observe` (shadow mode: nothing is run, `wouldDo` lists what would be). */
+  readonly mode: 'act' | 'observe';
+  /** Whether automatic actions are paused for everything (`pauses.all`). */
   readonly paused: boolean;
+  /** Who paused what, when and why: everything, or single databases. */
+  readonly pauses: { readonly all?: StatusPause; readonly databases: readonly (StatusPause & { readonly database: string })[] };
   /**
    * Who acts: with a lock file, always this daemon; with etcd, the holder of
    * the leader key (`self` tells whether it is this daemon; a follower serves
@@ -56,6 +70,8 @@ export interface DaemonStatus {
     /** The primary's latest probe (`up`, `suspect`, `down`, `unprobed`) and whether it took writes; absent while it is not listed. */
     primaryHealth?: { probe: TargetStatus; writable: boolean };
     failovers: number;
+    /** Set while automatic actions are paused for this database alone. */
+    paused?: StatusPause;
     promotion: { target: string; from: string; startedAt: string } | undefined;
     /** An operator's switchover the controller is carrying out: fencing the primary, then waiting for the target to catch up. */
     switchover?: { requestedBy: string; requestedAt: string; target: string | undefined; phase: 'fencing' | 'catching up'; deadline: string };
@@ -73,6 +89,10 @@ export interface DaemonStatus {
    * and held back (what would run on resume). Empty when not paused.
    */
   readonly pausedPlan: readonly StatusStep[];
+  /** In `observe` mode: the steps the last cycle would have run (none is run). */
+  readonly wouldDo: readonly StatusStep[];
+  /** Failovers waiting for an operator's approval (`lifeboat approve`), until their deadline. */
+  readonly awaitingApproval: readonly (StatusStep & { readonly database: string; readonly until: string })[];
   /** The latest switchover asked for: `requested`, `promoting`, `completed`, `refused` or `abandoned`, with details. */
   readonly switchover: { database: string; state: string; detail: string } | undefined;
 }
@@ -84,12 +104,14 @@ export interface DaemonStatusInput {
   readonly snapshot: Snapshot | undefined;
   readonly memory: ControllerMemory;
   readonly groups: readonly GroupConfig[];
-  readonly paused: boolean;
+  readonly mode: 'act' | 'observe';
+  readonly pauses: OperatorPauses;
   readonly leader: DaemonStatus['leader'];
   readonly inFlight: readonly Step[];
   readonly plan: readonly Step[];
   readonly notes: readonly string[];
-  readonly pausedPlan: readonly Step[];
+  /** The last deciding cycle's held steps. */
+  readonly held: readonly HeldStep[];
   readonly switchover: DaemonStatus['switchover'];
 }
 
@@ -114,11 +136,13 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
     const record = memory.clusters.get(cluster);
     const intent = memory.intents.get(cluster);
     const primary = views.find((v) => v.instance.id === record?.primary && v.instance.provider === record?.provider);
+    const pause = input.pauses.databases.get(cluster);
     return {
       database: cluster,
       primary: record?.primary,
       provider: record?.provider,
       primaryZone: primary?.instance.zone,
+      ...(pause ? { paused: describePause(pause) } : {}),
       ...(primary ? { primaryHealth: { probe: primary.health.status, writable: primary.health.writable } } : {}),
       failovers: record?.failovers ?? 0,
       promotion: record?.promotion ? { target: record.promotion.target, from: record.promotion.from, startedAt: new Date(record.promotion.startedAt).toISOString() } : undefined,
@@ -146,7 +170,12 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
     id: input.id,
     startedAt: new Date(input.startedAt).toISOString(),
     observedAt: snapshot ? new Date(snapshot.now).toISOString() : undefined,
-    paused: input.paused,
+    mode: input.mode,
+    paused: input.pauses.all !== undefined,
+    pauses: {
+      ...(input.pauses.all ? { all: describePause(input.pauses.all) } : {}),
+      databases: [...input.pauses.databases].map(([database, p]) => ({ database, ...describePause(p) })),
+    },
     leader: input.leader,
     zones,
     databases,
@@ -154,9 +183,17 @@ export function buildDaemonStatus(input: DaemonStatusInput): DaemonStatus {
     inFlight: input.inFlight.map(describeStep),
     plan: input.plan.map(describeStep),
     notes: input.notes,
-    pausedPlan: input.pausedPlan.map(describeStep),
+    pausedPlan: input.held.filter((h) => h.why === 'paused').map((h) => describeStep(h.step)),
+    wouldDo: input.held.filter((h) => h.why === 'observe').map((h) => describeStep(h.step)),
+    awaitingApproval: input.held.flatMap((h) =>
+      h.why === 'approval' && 'cluster' in h.step ? [{ ...describeStep(h.step), database: h.step.cluster, until: new Date(h.until ?? 0).toISOString() }] : [],
+    ),
     switchover: input.switchover,
   };
+}
+
+function describePause(p: Pause): StatusPause {
+  return { by: p.by, at: new Date(p.at).toISOString(), reason: p.reason };
 }
 
 /** A plan step as `/status` shows it. */

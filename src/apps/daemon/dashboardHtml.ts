@@ -4,6 +4,10 @@
  * has a read token, open it as `/#token=<read token>`: the fragment is never
  * sent to the server nor in a Referer, and the page sends it as a bearer
  * token. Its inline script and style are allowed by hash in the API's CSP.
+ *
+ * The controls (pause, resume, switchover, approve) ask for the operate
+ * token in the page; it lives in a variable of the page only (never in
+ * storage, the URL or a cookie), so a reload forgets it.
  */
 export const dashboardHtml = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lifeboat</title>
@@ -29,13 +33,25 @@ td.primary{font-weight:700}
 #paused{color:#ffb4a8;font-weight:bold}
 .empty{color:var(--mute);font-style:italic}
 #events td:first-child{white-space:nowrap;color:var(--mute)}
+#controls{display:flex;flex-wrap:wrap;gap:.5em;align-items:center;background:#fff;padding:.6em .8em;box-shadow:0 1px 2px #0002}
+#controls input,#controls select,#controls button{font:inherit;padding:.2em .4em}
+#result{color:var(--mute)}#result.error{color:var(--bad)}
+td.paused{color:var(--bad)}
 </style></head><body>
 <header><h1>Lifeboat <span id="who"></span></h1><span class="meta" id="leader"></span><span class="meta" id="observed"></span><span id="paused"></span></header>
 <main>
+<h2>Controls</h2><div id="controls">
+<input id="operate-token" type="password" autocomplete="off" placeholder="operate token" aria-label="operate token">
+<select id="target-db" aria-label="database"><option value="">everything</option></select>
+<input id="reason" placeholder="reason" aria-label="reason">
+<button id="pause">Pause</button><button id="resume">Resume</button>
+<input id="switch-to" placeholder="switch over to (optional)" aria-label="replica to promote">
+<button id="switchover">Switchover</button><button id="approve">Approve failover</button>
+<span id="result"></span></div>
 <h2>Zones</h2><div class="grid" id="zones"><span class="empty">waiting for the first observation</span></div>
-<h2>Databases</h2><table><thead><tr><th>database</th><th>primary</th><th>replicas (state, lag)</th><th>failovers</th><th>in flight</th></tr></thead><tbody id="dbs"></tbody></table>
+<h2>Databases</h2><table><thead><tr><th>database</th><th>primary</th><th>primary zone</th><th>replicas (state, lag)</th><th>failovers</th><th>paused</th><th>in flight</th></tr></thead><tbody id="dbs"></tbody></table>
 <h2>Node groups</h2><table><thead><tr><th>group</th><th>where</th><th>healthy / min</th><th>total</th></tr></thead><tbody id="groups"></tbody></table>
-<h2>Actions in flight</h2><table><tbody id="inflight"></tbody></table>
+<h2>Actions in flight, held and awaited</h2><table><tbody id="inflight"></tbody></table>
 <h2>Timeline</h2><table><tbody id="events"></tbody></table>
 </main>
 <script>
@@ -43,10 +59,40 @@ const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&':'&amp;','<':'
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 const get = async (path) => {
-  const res = await fetch(path, token ? { headers: { authorization: 'Bearer ' + token } } : {});
+  const bearer = token || operateToken;
+  const res = await fetch(path, bearer ? { headers: { authorization: 'Bearer ' + bearer } } : {});
   if (res.status === 401) throw new Error('a read token is needed: open this page as /#token=<read token>');
   return res.json();
 };
+// The operate token: typed in the page, kept in this variable only.
+let operateToken = '';
+$('operate-token').addEventListener('input', (ev) => { operateToken = ev.target.value; });
+const say = (text, bad) => { $('result').textContent = text; $('result').className = bad ? 'error' : ''; };
+async function post(path, body) {
+  if (!operateToken) return say('type the operate token first', true);
+  try {
+    const res = await fetch(path, { method: 'POST', headers: { authorization: 'Bearer ' + operateToken, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = await res.json().catch(() => ({}));
+    if (!res.ok) return say(path.slice(1) + ' refused: ' + (answer.error ?? res.status), true);
+    say(path.slice(1) + ': done');
+    refresh();
+  } catch (err) { say(path.slice(1) + ': daemon unreachable', true); }
+}
+const chosen = () => $('target-db').value || undefined;
+const reason = () => $('reason').value || undefined;
+$('pause').addEventListener('click', () => post('/pause', { database: chosen(), reason: reason() }));
+$('resume').addEventListener('click', () => post('/resume', { database: chosen(), reason: reason() }));
+$('switchover').addEventListener('click', () => chosen() ? post('/switchover', { database: chosen(), target: $('switch-to').value || undefined }) : say('choose a database to switch over', true));
+$('approve').addEventListener('click', () => chosen() ? post('/approve', { database: chosen() }) : say('choose a database whose failover to approve', true));
+function databaseChoices(names) {
+  const select = $('target-db');
+  const have = [...select.options].map((o) => o.value).filter(Boolean);
+  if (have.join() === names.join()) return;
+  const keep = select.value;
+  select.innerHTML = '<option value="">everything</option>' + names.map((n) => '<option value="' + esc(n) + '">' + esc(n) + '</option>').join('');
+  select.value = names.includes(keep) ? keep : '';
+}
+const pauseText = (p) => 'by ' + esc(p.by) + ' at ' + esc(p.at) + ': ' + esc(p.reason);
 const none = (cols, text) => '<tr><td class="empty" colspan="' + cols + '">' + text + '</td></tr>';
 function leaderText(l) {
   if (l.mode === 'local-lock') return 'single daemon (lock file)';
@@ -59,13 +105,16 @@ async function refresh() {
     $('who').textContent = s.id;
     $('leader').innerHTML = leaderText(s.leader);
     $('observed').textContent = s.observedAt ? 'observed ' + s.observedAt : 'not observed yet';
-    $('paused').textContent = s.paused ? 'PAUSED' : '';
+    $('paused').innerHTML = s.pauses?.all ? 'PAUSED ' + pauseText(s.pauses.all) : (s.mode === 'observe' ? 'OBSERVE MODE (nothing is run)' : '');
+    databaseChoices(s.databases.map((d) => d.database));
     if (s.zones.length) $('zones').innerHTML = s.zones.map((z) => '<div class="zone ' + esc(z.state) + '" data-zone="' + esc(z.zone) + '" title="' + esc(z.reason) + '"><b>' + esc(z.zone) + '</b> ' + esc(z.state) + '<small>' + esc(z.provider) + ' / ' + esc(z.region) + '</small><small>' + esc(z.reason) + '</small></div>').join('');
-    $('dbs').innerHTML = s.databases.map((d) => '<tr data-db="' + esc(d.database) + '"><td>' + esc(d.database) + '</td><td class="primary">' + esc(d.primary) + '</td><td>' + d.replicas.map((r) => '<span class="tag ' + esc(r.replication ?? r.state) + '">' + esc(r.id) + (r.role === 'replica' ? '' : ' (' + esc(r.role) + ')') + ' ' + esc(r.replication ?? r.state) + (r.lagSeconds === null ? '' : ', ' + esc(r.lagSeconds) + 's') + '</span>').join('') + '</td><td class="failovers">' + d.failovers + '</td><td>' + (d.promotion ? 'promoting ' + esc(d.promotion.target) : '') + '</td></tr>').join('') || none(5, 'no database observed');
+    $('dbs').innerHTML = s.databases.map((d) => '<tr data-db="' + esc(d.database) + '"><td>' + esc(d.database) + '</td><td class="primary">' + esc(d.primary) + '</td><td class="primary-zone">' + esc(d.primaryZone ?? '?') + '</td><td>' + d.replicas.map((r) => '<span class="tag ' + esc(r.replication ?? r.state) + '">' + esc(r.id) + (r.role === 'replica' ? '' : ' (' + esc(r.role) + ')') + ' ' + esc(r.replication ?? r.state) + (r.lagSeconds === null ? '' : ', ' + esc(r.lagSeconds) + 's') + '</span>').join('') + '</td><td class="failovers">' + d.failovers + '</td><td class="paused">' + (d.paused ? pauseText(d.paused) : (s.pauses?.all ? 'all paused' : '')) + '</td><td>' + (d.promotion ? 'promoting ' + esc(d.promotion.target) : d.switchover ? 'switchover: ' + esc(d.switchover.phase) : '') + '</td></tr>').join('') || none(7, 'no database observed');
     $('groups').innerHTML = s.groups.map((g) => '<tr><td>' + esc(g.group) + '</td><td>' + esc(g.provider) + ' / ' + esc(g.region) + '</td><td>' + g.healthy + ' / ' + g.minHealthy + '</td><td>' + g.total + '</td></tr>').join('') || none(4, 'no node group protected');
-    $('inflight').innerHTML = s.inFlight.map((a) => '<tr><td>' + esc(a.operation) + '</td><td>' + esc(a.target) + '</td><td>' + esc(a.reason) + '</td></tr>').join('') + (s.pausedPlan ?? []).map((a) => '<tr class="held"><td>' + esc(a.operation) + ' (held: paused)</td><td>' + esc(a.target) + '</td><td>' + esc(a.reason) + '</td></tr>').join('') || none(3, 'none');
-    const e = await get('/events?limit=30');
-    $('events').innerHTML = e.events.reverse().map((x) => '<tr><td>' + esc(x.time) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.detail) + '</td></tr>').join('') || none(3, s.leader.self ? 'no events yet' : 'events are kept by the leader');
+    const row = (cls, label) => (a) => '<tr class="' + cls + '"><td>' + esc(a.operation) + label + '</td><td>' + esc(a.target) + '</td><td>' + esc(a.reason) + (a.until ? ' (until ' + esc(a.until) + ')' : '') + '</td></tr>';
+    $('inflight').innerHTML = s.inFlight.map(row('running', '')).join('') + (s.pausedPlan ?? []).map(row('held', ' (held: paused)')).join('') + (s.wouldDo ?? []).map(row('would', ' (would do: observe mode)')).join('') + (s.awaitingApproval ?? []).map(row('awaiting', ' (awaiting approval)')).join('') || none(3, 'none');
+    // Each step's result comes as an action event and, for a database, a failover.step one too: the timeline shows it once.
+    const e = await get('/events?limit=60');
+    $('events').innerHTML = e.events.filter((x) => x.kind !== 'failover.step').slice(-30).reverse().map((x) => '<tr><td>' + esc(x.time) + '</td><td>' + esc(x.kind) + '</td><td>' + esc(x.detail) + '</td></tr>').join('') || none(3, s.leader.self ? 'no events yet' : 'events are kept by the leader');
   } catch (err) { $('paused').textContent = /token/.test(err.message) ? err.message : 'daemon unreachable'; }
 }
 refresh(); setInterval(refresh, 2000);

@@ -23,6 +23,27 @@ export interface ReplayReport {
   readonly expectations: readonly ExpectationResult[];
   readonly timeline: readonly TimelineEntry[];
   readonly actions: readonly ActionEntry[];
+  /**
+   * Steps the controller wanted and held back, each the first time it was
+   * held (policy `mode: observe`: what it would have run; `approveFailovers`:
+   * a failover waiting for an approval nobody gives in a replay). Present
+   * only when there is one.
+   */
+  readonly held?: readonly HeldEntry[];
+}
+
+/** A step the controller held back rather than run (see {@link ReplayReport.held}). */
+export interface HeldEntry {
+  /** Virtual seconds from the start. */
+  readonly t: number;
+  readonly why: 'paused' | 'observe' | 'approval';
+  readonly provider: string;
+  readonly operation: string;
+  readonly target: string;
+  readonly zone?: string;
+  readonly database?: string;
+  /** Why the controller wanted it. */
+  readonly reason: string;
 }
 
 export interface ReplayMetrics {

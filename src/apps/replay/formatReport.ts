@@ -16,6 +16,9 @@ export function formatReport(report: ReplayReport, options: { quiet?: boolean } 
     }
     const failed = report.actions.filter((a) => a.result !== 'ok').length;
     lines.push(`  ${report.actions.length} mutating call(s)${failed > 0 ? `, ${failed} not ok` : ''}`);
+    for (const h of report.held ?? []) {
+      lines.push(`  [${formatSeconds(h.t).padStart(7)}] ${(h.why === 'observe' ? 'would do' : `held (${h.why})`).padEnd(20)} ${h.operation} ${h.target}${h.zone ? ` (${h.zone})` : ''}: ${h.reason}`);
+    }
   }
   const m = report.metrics;
   const secs = (v: number | null) => (v === null ? 'n/a' : formatSeconds(v));

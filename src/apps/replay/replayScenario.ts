@@ -8,7 +8,7 @@ import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { resolvePolicy, type Policy, type PolicyOverrides } from '../../core/controller/Policy.js';
 import { Random } from '../../core/util/Random.js';
 import { evaluateExpectations, type ReplayFacts } from './evaluateExpectations.js';
-import type { ActionEntry, ReplayReport, TimelineEntry } from './ReplayReport.js';
+import type { ActionEntry, HeldEntry, ReplayReport, TimelineEntry } from './ReplayReport.js';
 import type { Scenario } from './scenario/Scenario.js';
 
 /** Options for {@link replayScenario}. */
@@ -145,8 +145,16 @@ async function run(
   // Ground truth sampled at every controller tick: group capacity (split brain and traffic are integrated by the world).
   const capacitySamples = new Map<string, { t: number; healthy: number }[]>(groups.map((g) => [g.id, []]));
   const samplesByGroup = groups.map((g) => ({ id: g.id, samples: capacitySamples.get(g.id)! }));
-  controller.on('cycle', ({ t }) => {
+  // What the controller held back (observe mode, approvals), each step the first time.
+  const held: HeldEntry[] = [];
+  const heldKeys = new Set<string>();
+  controller.on('cycle', ({ t, held: steps }) => {
     for (const group of samplesByGroup) group.samples.push({ t: t / 1000, healthy: world.groupHealthyCount(group.id) });
+    for (const { step, why } of steps) {
+      if (heldKeys.has(`${why}|${step.key}`)) continue;
+      heldKeys.add(`${why}|${step.key}`);
+      held.push({ t: t / 1000, why, provider: step.provider, operation: step.operation, target: 'target' in step ? step.target : step.name, ...(step.zone !== undefined ? { zone: step.zone } : {}), ...('cluster' in step ? { database: step.cluster } : {}), reason: step.reason });
+    }
   });
 
   const stop = new AbortController();
@@ -227,6 +235,7 @@ async function run(
     expectations,
     timeline,
     actions,
+    ...(held.length > 0 ? { held } : {}),
   };
 }
 

@@ -12,13 +12,14 @@ import type { TargetHealth } from '../health/types.js';
 import { CallGate } from './CallGate.js';
 import { ControlPlaneReader, type Listings, type WatchedRegion } from './ControlPlaneReader.js';
 import { ProbeRound } from './ProbeRound.js';
-import { emptyMemory, type ControllerMemory, type SwitchoverIntent } from './ControllerMemory.js';
+import { emptyMemory, type ControllerMemory, type FailoverApproval, type SwitchoverIntent } from './ControllerMemory.js';
 import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
 import { decide } from './decide.js';
 import { Executor, type StepResult } from './Executor.js';
-import type { Plan, Step } from './Plan.js';
+import type { HeldStep, Plan, Step } from './Plan.js';
+import { NO_PAUSES, type OperatorPauses } from './OperatorPauses.js';
 import type { Policy } from './Policy.js';
-import { rememberIntent, rememberObservation, rememberRestart, rememberStepResult, rememberStepStart, rememberVerdicts, type MemoryChange, type UnfinishedStep } from './memoryReducers.js';
+import { rememberApproval, rememberIntent, rememberObservation, rememberRestart, rememberStepResult, rememberStepStart, rememberVerdicts, type MemoryChange, type UnfinishedStep } from './memoryReducers.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type ProviderView, type Snapshot } from './Snapshot.js';
 
 export type { WatchedRegion } from './ControlPlaneReader.js';
@@ -60,6 +61,7 @@ export type MemoryChangeReason =
   | { readonly kind: 'step.result'; readonly step: Step; readonly outcome: StepResult['outcome'] }
   | { readonly kind: 'reconcile' }
   | { readonly kind: 'intent'; readonly intent: SwitchoverIntent }
+  | { readonly kind: 'approval'; readonly approval: FailoverApproval }
   | { readonly kind: 'restart' };
 
 /** What one cycle saw and did. */
@@ -67,28 +69,28 @@ export interface CycleOutcome {
   readonly snapshot: Snapshot;
   readonly plan: Plan;
   readonly deferred: readonly { step: Step; why: string }[];
-  /** Automatic steps of the plan held back ({@link CycleOptions.hold}); an operator's steps are never held. */
-  readonly held: readonly Step[];
+  /** Steps `decide` held back (paused, observe mode, awaiting approval): see {@link Plan.held}. */
+  readonly held: readonly HeldStep[];
 }
 
 /** Options of one {@link Controller.runCycle}. */
 export interface CycleOptions {
   /**
-   * Asked once the plan is made; `true` holds back its automatic steps (an
-   * operator paused automatic actions). The cycle still observes, assesses
+   * What operators paused, read by the caller before the cycle (the
+   * daemon's journal or etcd): it goes into the snapshot, and `decide`
+   * holds the automatic steps it covers. The cycle still observes, assesses
    * health, keeps its memory up to date and emits zone and completion
-   * events, so status stays live; it submits no automatic step and emits no
+   * events, so status stays live; it submits no held step and emits no
    * `failover.planned` for one. The steps of an operator's own request (a
-   * switchover: `Step.requestedBy`) are not held: asking for them is the
-   * operator's explicit action. Calls already in flight finish. Default:
-   * never held.
+   * switchover: `Step.requestedBy`) are not held. Calls already in flight
+   * finish. Default: the pauses of the previous cycle (none at first).
    */
-  readonly hold?: () => boolean;
+  readonly pauses?: OperatorPauses;
 }
 
 
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
-const QUIET_PLAN: Plan = Object.freeze({ steps: [], notes: [], verdicts: [], wakeAt: Infinity });
+const QUIET_PLAN: Plan = Object.freeze({ steps: [], held: [], notes: [], verdicts: [], wakeAt: Infinity });
 
 /**
  * Same answers, target for target, as far as health can tell (the probe set is
@@ -148,6 +150,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private viewsListing: unknown;
   private fencedFn: ((key: string) => boolean) | undefined;
   private lastSnapshot: Snapshot | undefined;
+  private pauses: OperatorPauses = NO_PAUSES;
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -172,6 +175,17 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
    */
   request(intent: SwitchoverIntent): void {
     this.apply(rememberIntent(this.remembered, intent), { kind: 'intent', intent });
+    this.quietUntil = -Infinity;
+  }
+
+  /**
+   * Takes in an operator's approval of a cluster's failover (policy
+   * `approveFailovers`): `decide` plans the promotion it was holding from
+   * the next cycle on. Journaled through `onMemoryChange` before this
+   * returns.
+   */
+  approve(approval: FailoverApproval): void {
+    this.apply(rememberApproval(this.remembered, approval), { kind: 'approval', approval });
     this.quietUntil = -Infinity;
   }
 
@@ -259,18 +273,21 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       },
       this.abort.signal,
     ));
+    if (options.pauses !== undefined && options.pauses !== this.pauses) {
+      // New pauses (or a resume) change the decision: this round must decide, however quiet it is.
+      this.pauses = options.pauses;
+      this.quietUntil = -Infinity;
+    }
     const observed = await this.observe(signal);
     if (!observed) {
       const t = this.options.clock.now();
-      this.emit('cycle', { t, steps: [], notes: [], decided: false });
+      this.emit('cycle', { t, steps: [], held: [], notes: [], decided: false });
       return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: [] };
     }
     const snapshot = observed;
     const plan = (this.options.decide ?? decide)(snapshot, this.options.policy);
     if (plan.verdicts.length > 0) this.apply(rememberVerdicts(this.remembered, plan.verdicts), { kind: 'reconcile' });
-    const holding = plan.steps.length > 0 && options.hold?.() === true;
-    const held = holding ? plan.steps.filter((step) => step.requestedBy === undefined) : [];
-    const run = holding ? plan.steps.filter((step) => step.requestedBy !== undefined) : plan.steps;
+    const run = plan.steps;
     for (const step of run) {
       if (step.operation === 'promoteReplica') {
         this.emitEvent({
@@ -285,7 +302,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       }
     }
     const deferred = signal.aborted ? [] : executor.submit(run);
-    this.emit('cycle', { t: snapshot.now, steps: plan.steps, notes: plan.notes, decided: true });
+    this.emit('cycle', { t: snapshot.now, steps: plan.steps, held: plan.held, notes: plan.notes, decided: true });
     // Fast control-plane reads only while something is moving; a settled outage (or a zone the provider
     // has marked impaired for hours) goes back to the calm interval so a struggling API is not hammered.
     const memory = this.remembered;
@@ -298,10 +315,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       [...memory.clusters.values()].some((c) => c.promotion) ||
       [...snapshot.zones.values()].some((z) => z.state !== 'healthy' && snapshot.now - z.since < UNSETTLED_AFTER_CHANGE_MS);
     this.quietUntil =
-      !this.unsettled && plan.steps.length === 0 && deferred.length === 0 && this.healthStable
+      !this.unsettled && plan.steps.length === 0 && plan.held.length === 0 && deferred.length === 0 && this.healthStable
         ? plan.wakeAt
         : -Infinity;
-    return { snapshot, plan, deferred, held };
+    return { snapshot, plan, deferred, held: plan.held };
   }
 
   private async observe(signal: AbortSignal): Promise<Snapshot | undefined> {
@@ -392,6 +409,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       replicationFrom: assessment.replicationFrom,
       groups: this.options.groups,
       memory: this.remembered,
+      pauses: this.pauses,
       inFlight: this.executor && this.executor.inFlight.size > 0 ? new Set(this.executor.inFlight) : NOTHING_IN_FLIGHT,
     };
     this.apply(rememberObservation(this.remembered, draft, this.options.policy), { kind: 'reconcile' });

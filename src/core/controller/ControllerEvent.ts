@@ -1,4 +1,4 @@
-import type { Step } from './Plan.js';
+import type { HeldStep, Step } from './Plan.js';
 
 /** Kinds of events the controller emits. */
 export type ControllerEventKind =
@@ -10,6 +10,7 @@ export type ControllerEventKind =
   | 'failover.step'
   | 'failover.completed'
   | 'failover.failed'
+  | 'failover.approved'
   | 'node.replaced'
   | 'capacity.create'
   | 'switchover.requested'
@@ -46,5 +47,5 @@ export type ControllerEventTypes = {
   [K in ControllerEventKind | 'event']: (event: ControllerEvent) => void;
 } & {
   /** After every cycle, with the plan it made (`decided` false for a quiet round that skipped health and decide). */
-  cycle: (info: { t: number; steps: readonly Step[]; notes: readonly string[]; decided: boolean }) => void;
+  cycle: (info: { t: number; steps: readonly Step[]; held: readonly HeldStep[]; notes: readonly string[]; decided: boolean }) => void;
 };

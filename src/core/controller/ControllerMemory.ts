@@ -34,6 +34,8 @@ export interface ControllerMemory {
   readonly intents: ReadonlyMap<string, SwitchoverIntent>;
   /** Zones this controller shifted out of a load balancer's rotation, by `provider:loadBalancer:zone`. */
   readonly shifts: ReadonlyMap<string, TrafficShift>;
+  /** Operators' approvals of a failover (policy `approveFailovers`), by cluster id; dropped when the promotion starts. */
+  readonly approvals: ReadonlyMap<string, FailoverApproval>;
   /** Sequence for node names. */
   readonly nodeSeq: number;
 }
@@ -143,6 +145,20 @@ export interface SwitchoverIntent {
 }
 
 /**
+ * An operator's approval of a cluster's failover (policy
+ * `approveFailovers`): `decide` plans the promotion it was waiting to plan,
+ * as the operator's step. It counts only for a failure that started before
+ * it was given: an approval left over from an earlier outage approves
+ * nothing.
+ */
+export interface FailoverApproval {
+  readonly cluster: string;
+  /** Who approved (the audit log's `who`). */
+  readonly approvedBy: string;
+  readonly approvedAt: number;
+}
+
+/**
  * A zone this controller took out of a load balancer's rotation. Only
  * these are ever put back or renewed by it: a shift an operator made is
  * theirs.
@@ -180,6 +196,7 @@ export function emptyMemory(): ControllerMemory {
     issued: new Map(),
     intents: new Map(),
     shifts: new Map(),
+    approvals: new Map(),
     nodeSeq: 0,
   };
 }
@@ -196,6 +213,8 @@ export interface MemoryJson {
   readonly issued: readonly [string, number][];
   readonly intents: readonly [string, SwitchoverIntent][];
   readonly shifts: readonly [string, TrafficShift][];
+  /** Absent in journals written before approvals existed. */
+  readonly approvals?: readonly [string, FailoverApproval][];
   readonly nodeSeq: number;
 }
 
@@ -214,6 +233,7 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     issued: [...memory.issued],
     intents: [...memory.intents],
     shifts: [...memory.shifts],
+    approvals: [...memory.approvals],
     nodeSeq: memory.nodeSeq,
   };
 }
@@ -254,6 +274,7 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     issued: new Map(legacy ? [] : entries<number>('issued')),
     intents: new Map(entries<SwitchoverIntent>('intents')),
     shifts: new Map(entries<TrafficShift>('shifts')),
+    approvals: new Map(entries<FailoverApproval>('approvals')),
     nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,
   };
 }

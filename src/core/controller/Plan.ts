@@ -167,9 +167,28 @@ export interface IntentVerdict {
   readonly forgetFence?: { readonly provider: string; readonly target: string };
 }
 
+/**
+ * A step `decide` wants and does not plan to run this cycle: `paused` (an
+ * operator paused automatic actions, all or for its database), `observe`
+ * (the policy's `mode` is `observe`: nothing mutating is ever run, the step
+ * is what the controller would do), or `approval` (a failover waiting for
+ * an operator's approval until `until`).
+ */
+export interface HeldStep {
+  readonly step: Step;
+  readonly why: 'paused' | 'observe' | 'approval';
+  /** In words, for the audit log and `/status` (who paused, until when the approval is awaited). */
+  readonly detail: string;
+  /** For `approval`: when the deadline passes (ms). */
+  readonly until?: number;
+}
+
 /** What `decide` returns: steps in priority order, notes on what it chose not to do, and when to look again. */
 export interface Plan {
+  /** The steps to run now. */
   readonly steps: readonly Step[];
+  /** Steps wanted and held back (paused, observe mode, awaiting approval), in priority order; never run by the executor. */
+  readonly held: readonly HeldStep[];
   /** Decisions not to act, with reasons ("zone us-east-1a impaired: not rebooting"), for logs and tests. */
   readonly notes: readonly string[];
   /** Operators' requests that end this cycle. */

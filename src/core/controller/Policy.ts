@@ -169,6 +169,30 @@ export interface Policy {
   readonly backoffBase: number;
   /** Backoff ceiling. Default 300 s. */
   readonly backoffMax: number;
+  /**
+   * `act` runs the plan; `observe` (shadow mode) observes, decides and
+   * reports every step it would run (held back, with `why: observe`) and
+   * runs none: no mutating call is made. How a team tries Lifeboat beside
+   * the tool it uses today. Default `act`.
+   */
+  readonly mode: 'act' | 'observe';
+  /**
+   * An automatic failover's promotion waits for an operator's approval
+   * (`lifeboat approve`, `POST /approve`) for up to `approvalTimeout` from
+   * the moment the primary was found failed. Default false: a failover that
+   * waits for a person costs write availability for as long as it waits.
+   */
+  readonly approveFailovers: boolean;
+  /** How long a failover waits for approval, counted from the primary's failure (with `approveFailovers`). Default 120 s. */
+  readonly approvalTimeout: number;
+  /**
+   * What happens when nobody approved by the deadline: `proceed` (the
+   * failover runs: the approval was a chance to veto, not a gate that keeps
+   * the database down when the pager goes unanswered) or `abandon` (no
+   * automatic failover; a later approval still starts it). Default
+   * `proceed`.
+   */
+  readonly onApprovalTimeout: 'proceed' | 'abandon';
 }
 
 /** The recommended production policy. */
@@ -203,6 +227,10 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   mutationsPerMinute: 20,
   backoffBase: 2,
   backoffMax: 300,
+  mode: 'act',
+  approveFailovers: false,
+  approvalTimeout: 120,
+  onApprovalTimeout: 'proceed',
 } satisfies Policy);
 
 const duration = (min = 0) =>
@@ -257,6 +285,10 @@ export const policyOverridesSchema = z.strictObject({
   mutationsPerMinute: z.number().positive(),
   backoffBase: positiveDuration(),
   backoffMax: positiveDuration(),
+  mode: z.enum(['act', 'observe']),
+  approveFailovers: z.boolean(),
+  approvalTimeout: positiveDuration(),
+  onApprovalTimeout: z.enum(['proceed', 'abandon']),
 }).partial();
 
 /** Validated overrides: any subset of {@link Policy}. */

@@ -1,6 +1,7 @@
 import type { Capabilities, DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, Region } from '../contract/types.js';
 import type { TargetHealth, ZoneHealth } from '../health/types.js';
 import type { ControllerMemory } from './ControllerMemory.js';
+import type { OperatorPauses } from './OperatorPauses.js';
 
 /** A node group the controller keeps at capacity (from config or the scenario topology). */
 export interface GroupConfig {
@@ -54,6 +55,8 @@ export interface Snapshot {
   readonly memory: ControllerMemory;
   /** Keys of steps whose adapter calls have not returned yet. */
   readonly inFlight: ReadonlySet<string>;
+  /** What operators paused (none when absent): `decide` holds the automatic steps it covers. */
+  readonly pauses?: OperatorPauses;
 }
 
 export { resourceKey, zoneKey } from '../contract/keys.js';

@@ -1,6 +1,8 @@
 import type { Policy } from './Policy.js';
 import { roundTenths } from '../util/roundTenths.js';
-import type { CreateNodeStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
+import type { CreateNodeStep, HeldStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
+import { gateFailover } from './gateFailover.js';
+import { NO_PAUSES, pauseHolding } from './OperatorPauses.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
 import type { ZoneHealth } from '../health/types.js';
 import { followsPrimary, planReplicas, replicasHolding } from './planReplicas.js';
@@ -25,6 +27,7 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
   const steps: Step[] = [];
   const notes: string[] = [];
   const verdicts: IntentVerdict[] = [];
+  const held: HeldStep[] = [];
   const clusters = new Map<string, DatabaseView[]>();
   for (const view of snapshot.databases) {
     let list = clusters.get(view.instance.cluster);
@@ -32,7 +35,7 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     list.push(view);
   }
   for (const cluster of [...clusters.keys()].sort()) {
-    decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes, verdicts);
+    decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes, verdicts, held);
   }
   // A request for a cluster nothing lists cannot be planned.
   for (const [cluster, intent] of snapshot.memory.intents) {
@@ -66,7 +69,28 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     destroyNode: 9,
   };
   steps.sort((a, b) => order[a.operation] - order[b.operation]);
-  return { steps, notes, verdicts, wakeAt: nextWake(snapshot, policy) };
+  return { ...holdBack(steps, held, snapshot, policy), notes, verdicts, wakeAt: nextWake(snapshot, policy) };
+}
+
+/**
+ * Splits the plan into what runs and what is held: in `observe` mode every
+ * step is held (what the controller would do); otherwise the automatic
+ * steps an operator's pause covers (all, or their database's). Steps held
+ * for approval stay held whatever the mode.
+ */
+function holdBack(steps: readonly Step[], awaiting: readonly HeldStep[], snapshot: Snapshot, policy: Policy): { steps: Step[]; held: HeldStep[] } {
+  if (policy.mode === 'observe') {
+    return { steps: [], held: [...steps.map((step): HeldStep => ({ step, why: 'observe', detail: 'would run (mode: observe)' })), ...awaiting] };
+  }
+  const pauses = snapshot.pauses ?? NO_PAUSES;
+  const run: Step[] = [];
+  const held: HeldStep[] = [];
+  for (const step of steps) {
+    const pause = pauseHolding(pauses, step);
+    if (pause) held.push({ step, why: 'paused', detail: `automatic actions paused by ${pause.by}${pause === pauses.all ? '' : ` for ${'cluster' in step ? step.cluster : 'this database'}`}: ${pause.reason}` });
+    else run.push(step);
+  }
+  return { steps: run, held: [...held, ...awaiting] };
 }
 
 function zoneOf(snapshot: Snapshot, provider: string, zone: string): ZoneHealth | undefined {
@@ -81,6 +105,7 @@ function decideCluster(
   steps: Step[],
   notes: string[],
   verdicts: IntentVerdict[],
+  held: HeldStep[],
 ): void {
   const memory = snapshot.memory.clusters.get(cluster);
   if (!memory) {
@@ -219,7 +244,7 @@ function decideCluster(
     return;
   }
   const target = chosen.view.instance;
-  const step: PromoteStep = {
+  const wanted: PromoteStep = {
     operation: 'promoteReplica',
     key: `promote:${cluster}:${target.provider}:${target.id}`,
     provider: target.provider,
@@ -239,6 +264,9 @@ function decideCluster(
       .filter(Boolean)
       .join(', ')})`,
   };
+  // With approveFailovers the promotion (and the fence that goes with it) waits for an operator or the deadline.
+  const step = gateFailover(snapshot, policy, wanted, primary, held, notes);
+  if (!step) return;
   if (!snapshot.inFlight.has(step.key)) steps.push(step);
 
   // Fence the failed primary along with the promotion when its zone's control plane can be trusted

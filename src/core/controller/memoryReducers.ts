@@ -1,6 +1,6 @@
 import { resourceKey, zoneKey } from '../contract/keys.js';
 import type { ControllerEvent } from './ControllerEvent.js';
-import { shiftKey, type ClusterMemory, type ControllerMemory, type PendingReplica, type PromotionInFlight, type ReplicaHome, type SwitchoverIntent } from './ControllerMemory.js';
+import { shiftKey, type ClusterMemory, type FailoverApproval, type ControllerMemory, type PendingReplica, type PromotionInFlight, type ReplicaHome, type SwitchoverIntent } from './ControllerMemory.js';
 import type { StepResult } from './Executor.js';
 import { MemoryDraft } from './MemoryDraft.js';
 import type { IntentVerdict, Step } from './Plan.js';
@@ -58,6 +58,8 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
           ...(step.requestedBy !== undefined ? { planned: { requestedBy: step.requestedBy } } : {}),
         },
       });
+      // An approval is spent on the promotion it approved.
+      draft.delete('approvals', step.cluster);
       if (step.requestedBy !== undefined && draft.get('intents').has(step.cluster)) {
         draft.delete('intents', step.cluster);
         events.push({ kind: 'switchover.promoting', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail: step.reason, step });
@@ -265,6 +267,20 @@ export function rememberIntent(memory: ControllerMemory, intent: SwitchoverInten
   return {
     memory: draft.finish(),
     events: [{ kind: 'switchover.requested', database: intent.cluster, detail: `${intent.requestedBy} asked for a switchover of ${intent.cluster}${intent.target ? ` to ${intent.target}` : ''}` }],
+  };
+}
+
+/**
+ * An operator's approval of a cluster's failover, checked by the caller
+ * against the latest plan (a failover is waiting for it); `decide` plans
+ * the promotion from the next cycle on.
+ */
+export function rememberApproval(memory: ControllerMemory, approval: FailoverApproval): MemoryChange {
+  const draft = new MemoryDraft(memory);
+  draft.set('approvals', approval.cluster, approval);
+  return {
+    memory: draft.finish(),
+    events: [{ kind: 'failover.approved', database: approval.cluster, detail: `${approval.approvedBy} approved the failover of ${approval.cluster}` }],
   };
 }
 

@@ -103,6 +103,13 @@ describe('daemon HTTP API', () => {
     expect((await post('/switchover', '[]')).status).toBe(400);
     expect((await status()).databases[0]!.primary).toBe('orders');
 
+    // Pause and approve bodies are checked too; a refused one records nothing.
+    expect((await post('/pause', '{"operator":"eve; rm -rf"}')).status).toBe(400);
+    expect((await post('/pause', '{"reason":7}')).status).toBe(400);
+    expect((await post('/pause', '{"database":"nope"}')).status).toBe(404);
+    expect((await post('/approve', '{}')).status).toBe(400);
+    expect((await post('/approve', '{"database":"orders"}')).status).toBe(409);
+    expect((await status()).pauses).toEqual({ databases: [] });
     expect((await post('/pause', '{"reason":"maintenance"}')).status).toBe(200);
     expect((await status()).paused).toBe(true);
     expect((await post('/resume')).status).toBe(200);
@@ -148,6 +155,13 @@ describe('daemon HTTP API', () => {
   });
 
   test('paused, a switchover still runs (the operator asked for it), and what is automatic after it waits for resume', async () => {
+    // Pause and approve bodies are checked too; a refused one records nothing.
+    expect((await post('/pause', '{"operator":"eve; rm -rf"}')).status).toBe(400);
+    expect((await post('/pause', '{"reason":7}')).status).toBe(400);
+    expect((await post('/pause', '{"database":"nope"}')).status).toBe(404);
+    expect((await post('/approve', '{}')).status).toBe(400);
+    expect((await post('/approve', '{"database":"orders"}')).status).toBe(409);
+    expect((await status()).pauses).toEqual({ databases: [] });
     expect((await post('/pause', '{"reason":"maintenance"}')).status).toBe(200);
     expect((await post('/switchover', '{"database":"orders","target":"orders-b"}')).status).toBe(202);
     const promoted = await waitFor('the switchover to complete while paused', 15_000, async () => {

@@ -105,6 +105,19 @@ audit: a.jsonl
     expect(wrong.join('\n')).toMatch(/api\.healthChecks\.maxPictureAge.*expected a duration/);
   });
 
+  test('mode (shadow mode) at the top or in policy, the approval keys, and a contradiction refused', async () => {
+    expect((await parseDaemonConfig(`${BASE}mode: observe\n`, 'lifeboat.yaml')).policy).toEqual({ mode: 'observe' });
+    expect((await parseDaemonConfig(`${BASE}policy: { mode: observe, approveFailovers: true, approvalTimeout: 3m, onApprovalTimeout: abandon }\n`, 'lifeboat.yaml')).policy).toEqual({
+      mode: 'observe',
+      approveFailovers: true,
+      approvalTimeout: 180,
+      onApprovalTimeout: 'abandon',
+    });
+    expect(await problems(`${BASE}mode: observe\npolicy: { mode: act }\n`)).toEqual(['lifeboat.yaml:8: mode: mode is observe but policy.mode is act: give one of them']);
+    expect(await problems(`${BASE}mode: shadow\n`)).toEqual(['lifeboat.yaml:8: mode: expected one of act, observe, got "shadow"']);
+    expect((await problems(`${BASE}policy: { onApprovalTimeout: wait }\n`)).join('\n')).toMatch(/policy\.onApprovalTimeout/);
+  });
+
   test('cross-references: unknown providers and unwatched group regions', async () => {
     const text = `${BASE}  # groups
 `.replace('journal:', `  groups: [{ id: web, provider: aws, region: eu-west-1, minHealthy: 2 }]

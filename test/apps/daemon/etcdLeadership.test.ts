@@ -12,10 +12,14 @@ const TTL = 3;
 const world = (impairAt: string) =>
   failoverWorld({ name: 'ha-test', impairAt, latency: 'promoteReplica: 500ms, repointReplica: 500ms, stopDatabase: 500ms' });
 
+/** The members' operate token (for the pause test's CLI). */
+const TOKEN = 'ha-test-operate-token-0123456789';
+
 const config = (id: string, simUrl: string, etcdUrl: string | undefined) =>
   fastDaemonConfig({
     id,
     provider: `url: "${simUrl}"`,
+    token: TOKEN,
     extra: etcdUrl ? `etcd: { endpoints: ["${etcdUrl}"], prefix: /lifeboat-test, ttl: ${TTL}s }\n` : '',
   });
 
@@ -201,6 +205,64 @@ describe.skipIf(ETCD.skip())('HA on a real etcd', () => {
     expect(new Set(acted.map((r) => r.m))).toEqual(new Set([next.id]));
     expect(acted.every((r) => Date.parse(r.time) >= resumedAt - 50)).toBe(true);
     console.log(`etcd frozen ${resumedAt - stoppedAt} ms; leader before ${leader.id}, after ${next.id}`);
+  }, 90_000);
+
+  test('a pause sent to a follower (lifeboat pause) holds on the leader, survives killing the leader, and resume on another member lifts it', async () => {
+    etcd = await startEtcd();
+    const { root, simUrl, startedAt } = await startWorld('14s');
+    const members = ['pz-1', 'pz-2', 'pz-3'].map((id) => startDaemon(root, id, simUrl, etcd!.url));
+    for (const m of members) await apiOf(m);
+    const leader = await agreedLeader(members, 10_000);
+    const [follower, other] = members.filter((m) => m !== leader) as [Member, Member];
+    const cli = async (args: string[]) => {
+      const p = spawnCli(args, { LIFEBOAT_TOKEN: TOKEN, LIFEBOAT_URL: '' });
+      return { ...(await p.exited), out: p.output() };
+    };
+
+    const paused = await cli(['pause', '--url', follower.api, '--reason', 'etcd pause test']);
+    expect(paused.code, paused.out).toBe(0);
+    // The leader reads it from etcd before its next cycle.
+    const onLeader = await waitFor('the pause on the leader', 5000, async () => {
+      const s = await status(leader);
+      return s.paused ? s : undefined;
+    });
+    expect(onLeader.leader.self).toBe(true);
+    expect(onLeader.pauses.all).toMatchObject({ by: expect.stringMatching(/@127\.0\.0\.1$/), reason: 'etcd pause test' });
+
+    // The zone is lost at 14 s: the leader sees it and holds the failover.
+    expect(Date.now()).toBeLessThan(startedAt + 14_000);
+    await waitFor('the failover held on the leader', 20_000, async () => ((await status(leader)).pausedPlan.some((st) => st.operation === 'promoteReplica') ? true : undefined));
+    expect((await getJson<Truth>(`${simUrl}/truth`)).mutatingCalls).toEqual([]);
+
+    // The leader dies: the next one reads the pause from etcd before deciding anything.
+    leader.proc.child.kill('SIGKILL');
+    await leader.proc.exited;
+    const next = await agreedLeader([follower, other], (TTL + 6) * 1000);
+    const held = await waitFor('the new leader holding the failover', 10_000, async () => {
+      const s = await status(next);
+      return s.pausedPlan.some((st) => st.operation === 'promoteReplica') ? s : undefined;
+    });
+    expect(held.paused).toBe(true);
+    expect(held.pauses.all?.reason).toBe('etcd pause test');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await getJson<Truth>(`${simUrl}/truth`)).mutatingCalls).toEqual([]);
+    // Audited as held (each leader once), never started.
+    const audited = members.flatMap((m) => mutations(m));
+    expect(audited.length).toBeGreaterThan(0);
+    expect(audited.every((r) => r.what === 'promoteReplica' && r.result === 'held: automatic actions paused by ' + onLeader.pauses.all!.by + ': etcd pause test')).toBe(true);
+
+    // Resume on the member that is not the leader now.
+    const elsewhere = next === follower ? other : follower;
+    const resumed = await cli(['resume', '--url', elsewhere.api]);
+    expect(resumed.code, resumed.out).toBe(0);
+    await waitFor('the held failover after resume', 20_000, async () => {
+      const s = await status(next);
+      return !s.paused && s.databases[0]?.primary === 'orders-b' && !s.databases[0].promotion ? true : undefined;
+    });
+    const truth = await getJson<Truth>(`${simUrl}/truth`);
+    expect(truth.promotions).toHaveLength(1);
+    expect(mutations(next).some((r) => r.what === 'promoteReplica' && r.result === 'ok')).toBe(true);
+    expect(mutations(elsewhere).filter((r) => !r.result.startsWith('held'))).toEqual([]);
   }, 90_000);
 });
 

@@ -33,9 +33,10 @@ events:
  * A daemon config over that world with a fast policy (200 ms rounds), so a
  * failover completes in a few seconds of wall time. `provider` is the sim
  * provider's source (`url: "..."` or `world: world.yaml`); `extra` is
- * appended as is (e.g. an `etcd:` section).
+ * appended as is (e.g. an `etcd:` section); `token` is the API's operate
+ * token (none by default: mutating endpoints disabled).
  */
-export function fastDaemonConfig(options: { id: string; provider: string; webGroup?: boolean; extra?: string }): string {
+export function fastDaemonConfig(options: { id: string; provider: string; webGroup?: boolean; extra?: string; token?: string }): string {
   const group = options.webGroup ? `  groups: [{ id: web, provider: local, region: local, minHealthy: 6 }]\n` : '';
   return `id: ${options.id}
 providers:
@@ -44,7 +45,7 @@ protect:
   regions: [{ provider: local, region: local }]
 ${group}  databases: [{ cluster: orders }]
 policy: { probeInterval: 200ms, probeTimeout: 150ms, observeInterval: 1s, suspectObserveInterval: 200ms, failedRounds: 2, impairedAfter: 500ms, replicationStaleAfter: 500ms, callTimeout: 3s }
-api: { listen: "127.0.0.1:0" }
+api: { listen: "127.0.0.1:0"${options.token ? `, token: ${options.token}` : ''} }
 journal: state/journal.json
 audit: state/audit.jsonl
 ${options.extra ?? ''}`;

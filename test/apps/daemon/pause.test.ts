@@ -107,7 +107,7 @@ describe('pause holds automatic actions back but keeps observing', () => {
     expect(events).toContain('zone.impaired');
     expect(events).not.toContain('failover.planned');
     const held = audit().filter((r) => r.what === 'promoteReplica');
-    expect(held).toEqual([expect.objectContaining({ who: 'pause-test', result: 'held: automatic actions paused by operator@127.0.0.1', database: 'orders', where: expect.objectContaining({ resource: 'orders-b' }) })]);
+    expect(held).toEqual([expect.objectContaining({ who: 'pause-test', result: 'held: automatic actions paused by operator@127.0.0.1: game day', database: 'orders', where: expect.objectContaining({ resource: 'orders-b' }) })]);
 
     expect((await post('/resume', '{}')).status).toBe(200);
     const resumed = await waitFor('the failover after resume', 15_000, async () => {
@@ -118,6 +118,6 @@ describe('pause holds automatic actions back but keeps observing', () => {
     expect(resumed.paused).toBe(false);
     expect(resumed.pausedPlan).toEqual([]);
     expect(await metrics()).toContain('lifeboat_failovers_total{database="orders",kind="failover"} 1');
-    expect(audit().filter((r) => r.what === 'promoteReplica').map((r) => r.result)).toEqual(['held: automatic actions paused by operator@127.0.0.1', 'started', 'ok']);
+    expect(audit().filter((r) => r.what === 'promoteReplica').map((r) => r.result)).toEqual(['held: automatic actions paused by operator@127.0.0.1: game day', 'started', 'ok']);
   });
 });

@@ -101,6 +101,10 @@ export const daemonConfigSchema = z.strictObject({
   protect: protectSchema,
   probes: probesSchema.optional(),
   policy: policyOverridesSchema.optional(),
+  mode: z
+    .enum(['act', 'observe'])
+    .optional()
+    .describe('act (default) runs the plan; observe (shadow mode) decides, audits and reports what it would do and makes no mutating call. Same as policy.mode'),
   api: apiSchema.optional(),
   journal: z.string().min(1).describe('crash-safe journal file (controller memory, steps in flight)'),
   audit: z.string().min(1).describe('append-only JSON-lines audit log'),

@@ -153,6 +153,9 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
     }
     etcd = { endpoints, prefix: prefix ?? DEFAULT_ETCD_PREFIX, ttlSeconds };
   }
+  if (config.mode !== undefined && config.policy?.mode !== undefined && config.mode !== config.policy.mode) {
+    issues.add(['mode'], `mode is ${config.mode} but policy.mode is ${config.policy.mode}: give one of them`);
+  }
   issues.throwIfAny();
 
   const journal = abs(config.journal);
@@ -166,7 +169,7 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
     groups: (config.protect.groups ?? []).map((g) => ({ ...g })),
     databases: config.protect.databases ?? [],
     probes: config.probes ?? {},
-    policy: config.policy ?? {},
+    policy: { ...(config.policy ?? {}), ...(config.mode !== undefined ? { mode: config.mode } : {}) },
     api: {
       listen,
       ...(config.api?.token !== undefined ? { token: config.api.token } : {}),

@@ -52,6 +52,13 @@ protect:
 policy:
   probeInterval: 2s
   maxDataLoss: 30s
+  # approveFailovers: true      # a failover waits for \`lifeboat approve <database>\`...
+  # approvalTimeout: 2m         # ...at most this long from the primary's failure,
+  # onApprovalTimeout: proceed  # then runs anyway (or: abandon)
+
+# Shadow mode: decide, audit and report what it would do (lifeboat status,
+# "would do"), and make no mutating call. Default: act.
+# mode: observe
 
 # HTTP API: loopback only unless a token is set. Tokens have at least 16
 # characters (openssl rand -hex 32). The operate token pauses, resumes and

@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import { memoryToJson, type ControllerMemory, type MemoryJson } from '../../../core/controller/ControllerMemory.js';
 import type { Step } from '../../../core/controller/Plan.js';
 import { writePrivateFile } from '../files/privateFiles.js';
+import type { PausesJson } from '../pause/pausesJson.js';
 
 /** A step whose adapter call was started and has not been seen to finish. */
 export interface JournaledStep {
@@ -19,6 +20,8 @@ export interface JournalState {
   readonly memory: MemoryJson;
   /** Steps started and not completed, by step key (write-ahead). */
   readonly inFlight: Readonly<Record<string, JournaledStep>>;
+  /** Operators' pauses (absent in journals written before they were journaled: nothing paused). */
+  readonly pauses?: PausesJson;
 }
 
 /**
@@ -32,6 +35,8 @@ export interface JournalState {
 export class Journal {
   private inFlight: Record<string, JournaledStep> = {};
   private last = '';
+  /** The operators' pauses written with every state (see {@link Journal.setPauses}). */
+  private pauses: PausesJson | undefined;
 
   constructor(
     /** The journal file. */
@@ -43,7 +48,12 @@ export class Journal {
 
   /** The state to persist: `memory` and the steps in flight. */
   state(memory: ControllerMemory): JournalState {
-    return { version: 1, daemon: this.daemon, memory: memoryToJson(memory), inFlight: this.inFlight };
+    return { version: 1, daemon: this.daemon, memory: memoryToJson(memory), inFlight: this.inFlight, ...(this.pauses ? { pauses: this.pauses } : {}) };
+  }
+
+  /** The pauses every later state holds (call {@link Journal.write} to put them on disk now). */
+  setPauses(pauses: PausesJson): void {
+    this.pauses = pauses;
   }
 
   /** Takes over a state read elsewhere (etcd, at a leader handover); `undefined` starts empty. */

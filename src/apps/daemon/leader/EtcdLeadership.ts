@@ -1,6 +1,7 @@
 import { Etcd3, EtcdLeaseInvalidError, type IOptions, type Lease } from 'etcd3';
 import type { Clock } from '../../../core/clock/Clock.js';
 import type { JournalState } from '../journal/Journal.js';
+import { EtcdPauses } from './EtcdPauses.js';
 import type { LeaderTerm, TermTexts } from './LeaderTerm.js';
 
 /** Settings of {@link EtcdLeadership}. */
@@ -74,6 +75,8 @@ export class EtcdLeadership {
   private seen: LeaderRecord | undefined;
   private term: EtcdTerm | undefined;
   private followerStatus: string | undefined;
+  /** Operators' pauses, shared by every daemon of the deployment. */
+  readonly pauses: EtcdPauses;
 
   constructor(private readonly options: EtcdLeadershipOptions) {
     this.client = new Etcd3({ hosts: [...options.endpoints], dialTimeout: 2000, faultHandling: { global: ONE_ATTEMPT, host: () => ONE_ATTEMPT } });
@@ -81,6 +84,7 @@ export class EtcdLeadership {
     this.keys = { leader: `${prefix}/leader`, state: `${prefix}/state`, status: `${prefix}/status` };
     this.ttlMs = options.ttlSeconds * 1000;
     this.callMs = Math.max(200, this.ttlMs / 5);
+    this.pauses = new EtcdPauses(this.client, prefix, () => this.deadline());
   }
 
   /** Who leads, as last seen. */

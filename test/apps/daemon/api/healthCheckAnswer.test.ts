@@ -37,7 +37,9 @@ function picture(over: { databases?: Database[]; zones?: Zone[]; observedAt?: st
     id: 'd1',
     startedAt: '2026-12-01T09:00:00Z',
     observedAt: 'observedAt' in over ? over.observedAt : new Date(OBSERVED).toISOString(),
+    mode: 'act',
     paused: false,
+    pauses: { databases: [] },
     leader: { id: 'd1', mode: 'etcd', lock: '/lifeboat/leader', self: over.self ?? true },
     zones: over.zones ?? [zone('local-a'), zone('local-b'), zone('local-c')],
     databases: over.databases ?? [orders()],
@@ -46,6 +48,8 @@ function picture(over: { databases?: Database[]; zones?: Zone[]; observedAt?: st
     plan: [],
     notes: [],
     pausedPlan: [],
+    wouldDo: [],
+    awaitingApproval: [],
     switchover: undefined,
   };
 }
