@@ -18,6 +18,7 @@ import { decide } from './decide.js';
 import { Executor, type StepResult } from './Executor.js';
 import type { Plan, Step } from './Plan.js';
 import type { Policy } from './Policy.js';
+import type { PrePromoteCheck } from './PrePromoteCheck.js';
 import { rememberIntent, rememberObservation, rememberRestart, rememberStepResult, rememberStepStart, rememberVerdicts, type MemoryChange, type UnfinishedStep } from './memoryReducers.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type ProviderView, type Snapshot } from './Snapshot.js';
 
@@ -45,6 +46,8 @@ export interface ControllerOptions {
    * restart is taken in. The daemon journals memory from here.
    */
   readonly onMemoryChange?: (memory: ControllerMemory, reason: MemoryChangeReason) => void;
+  /** Asked before each promotion, as part of the promote step (the daemon's pre-promote hook); none by default. */
+  readonly prePromote?: PrePromoteCheck;
 }
 
 /** Why {@link ControllerOptions.onMemoryChange} was called. */
@@ -251,6 +254,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
           this.apply(rememberStepResult(this.remembered, result, this.options.policy), { kind: 'step.result', step: result.step, outcome: result.outcome }),
       },
       this.abort.signal,
+      this.options.prePromote,
     ));
     const observed = await this.observe(signal);
     if (!observed) {
