@@ -11,6 +11,7 @@ import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
 import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
 import { Daemon } from '../daemon/Daemon.js';
 import { isApiSetupError } from '../daemon/api/ApiSetupError.js';
+import { isHookSetupError } from '../daemon/hooks/HookSetupError.js';
 import { readApiTokens } from '../daemon/api/ApiTokens.js';
 import { TlsCredentials } from '../daemon/api/TlsCredentials.js';
 import { DaemonApi } from '../daemon/DaemonApi.js';
@@ -182,16 +183,26 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
   const leadership = config.etcd ? new EtcdLeadership({ endpoints: config.etcd.endpoints, prefix: config.etcd.prefix, ttlSeconds: config.etcd.ttlSeconds, id, clock, log }) : undefined;
   const decorate = hooks.decorateProvider;
   if (decorate) runtime = { ...runtime, providers: runtime.providers.map((p) => decorate(p)) };
-  const daemon = new Daemon({
-    config,
-    runtime,
-    clock,
-    id,
-    random: Math.random,
-    log,
-    ...(leadership ? { leadership } : {}),
-    ...(lock ? { lock } : {}),
-  });
+  let daemon: Daemon;
+  try {
+    daemon = new Daemon({
+      config,
+      runtime,
+      clock,
+      id,
+      random: Math.random,
+      log,
+      ...(leadership ? { leadership } : {}),
+      ...(lock ? { lock } : {}),
+    });
+  } catch (error) {
+    if (!isHookSetupError(error)) throw error;
+    dispose();
+    await runtime.close();
+    lock?.release();
+    process.stderr.write(`lifeboat daemon: ${error.message}\n`);
+    return 2;
+  }
   const api = new DaemonApi(daemon, tokens, signal, {
     ...(config.api.tls ? { tls: new TlsCredentials(config.api.tls.cert, config.api.tls.key) } : {}),
     ...(config.api.requireTls !== undefined ? { requireTls: config.api.requireTls } : {}),

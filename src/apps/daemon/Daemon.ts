@@ -12,6 +12,7 @@ import type { DaemonConfig } from './config/DaemonConfig.js';
 import { DaemonMetrics } from './DaemonMetrics.js';
 import { EventRing } from './EventRing.js';
 import { FailoverReports } from './FailoverReports.js';
+import { Notifier } from './hooks/Notifier.js';
 import { Journal, type JournalState } from './journal/Journal.js';
 import type { EtcdLeadership } from './leader/EtcdLeadership.js';
 import type { LeaderTerm } from './leader/LeaderTerm.js';
@@ -41,7 +42,12 @@ export interface DaemonOptions {
   readonly leadership?: EtcdLeadership;
   /** The lock file, when the caller took it already (before printing anything); default `<journal>.lock`. */
   readonly lock?: LocalLock;
+  /** Where webhook secrets named by `secretEnv` are read (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/** How long a stopping daemon waits for running hooks and queued webhooks. */
+const NOTIFY_GRACE_MS = 5000;
 
 /** Why a switchover request was refused: `status` is the HTTP status the API answers with. */
 export class SwitchoverRefused extends Error {
@@ -75,6 +81,8 @@ export class Daemon {
   readonly policy: Policy;
   private readonly providers: Map<string, Provider>;
   private readonly reports: FailoverReports;
+  /** Command hooks and webhooks. */
+  readonly notifier: Notifier;
   private controller: Controller | undefined;
   private readonly lock: LocalLock;
   private term: LeaderTerm | undefined;
@@ -105,6 +113,12 @@ export class Daemon {
       folder: config.reports,
       record: (entry) => this.record(entry),
       log: (line) => this.log(line),
+    });
+    this.notifier = new Notifier(config, {
+      clock,
+      daemon: options.id,
+      env: options.env ?? process.env,
+      audit: (entry) => this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) }),
     });
     const clusters = new Set(config.databases.map((d) => d.cluster));
     this.providers = new Map(
@@ -139,6 +153,7 @@ export class Daemon {
       try {
         await this.lead(signal, this.journal.read(), undefined);
       } finally {
+        await this.notifier.close(NOTIFY_GRACE_MS);
         this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
         this.lock.release();
       }
@@ -151,6 +166,7 @@ export class Daemon {
         return this.lead(term.signal, term.handover, term);
       });
     } finally {
+      await this.notifier.close(NOTIFY_GRACE_MS);
       this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
     }
   }
@@ -177,6 +193,7 @@ export class Daemon {
       memory,
       // A deposed term's calls may still return: their results are not this daemon's to record any more.
       onMemoryChange: (m, reason) => this.controller === controller && this.onMemoryChange(m, reason),
+      prePromote: this.notifier.prePromote,
     });
     this.controller = controller;
     this.term = term;
@@ -378,6 +395,7 @@ export class Daemon {
   private onEvent(event: ControllerEvent): void {
     this.events.push(event);
     this.reports.onEvent(event, this.controller?.snapshot);
+    this.notifier.onEvent(event, this.controller?.memory);
     const where = { provider: event.provider, region: event.region, zone: event.zone };
     switch (event.kind) {
       case 'action': {
@@ -422,6 +440,7 @@ export class Daemon {
     const snapshot = this.controller?.snapshot;
     if (!snapshot) return;
     for (const z of snapshot.zones.values()) this.metrics.setZone(z.provider, z.region, z.zone, z.state);
+    if (this.controller) this.notifier.observe(this.controller.memory, snapshot);
     this.reports.afterCycle(snapshot);
   }
 
