@@ -12,6 +12,7 @@ import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
 import { Daemon } from '../daemon/Daemon.js';
 import { isApiSetupError } from '../daemon/api/ApiSetupError.js';
 import { isHookSetupError } from '../daemon/hooks/HookSetupError.js';
+import { createDaemonLogger, defaultLogFormat, LOG_LEVELS, type LogFormat, type LogLevel } from '../daemon/logging/createDaemonLogger.js';
 import { readApiTokens } from '../daemon/api/ApiTokens.js';
 import { TlsCredentials } from '../daemon/api/TlsCredentials.js';
 import { DaemonApi } from '../daemon/DaemonApi.js';
@@ -123,17 +124,33 @@ export interface DaemonCommandHooks {
   readonly decorateProvider?: (provider: Provider) => Provider;
 }
 
-/** `lifeboat daemon --config FILE [--listen HOST:PORT]`. Exit 0 after SIGTERM/SIGINT, 2 on bad config. */
+const DAEMON_USAGE = 'usage: lifeboat daemon --config <file> [--listen HOST:PORT] [--log-format json|pretty] [--log-level debug|info|warn|error]\n';
+
+/**
+ * `lifeboat daemon --config FILE [--listen HOST:PORT] [--log-format json|pretty] [--log-level LEVEL]`.
+ * Exit 0 after SIGTERM/SIGINT, 2 on bad config. Logs go to stderr: one JSON
+ * object per line (the default when stderr is not a terminal), or text.
+ */
 export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCommandHooks = {}): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: [...argv], options: { config: { type: 'string' }, listen: { type: 'string' } } }).values;
+    values = parseArgs({ args: [...argv], options: { config: { type: 'string' }, listen: { type: 'string' }, 'log-format': { type: 'string' }, 'log-level': { type: 'string' } } }).values;
   } catch (error) {
     process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
     return 2;
   }
   if (values.config === undefined) {
-    process.stderr.write('usage: lifeboat daemon --config <file> [--listen HOST:PORT]\n');
+    process.stderr.write(DAEMON_USAGE);
+    return 2;
+  }
+  const logFormat = values['log-format'] ?? defaultLogFormat();
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    process.stderr.write(`lifeboat daemon: --log-format: expected json or pretty, got ${logFormat}\n${DAEMON_USAGE}`);
+    return 2;
+  }
+  const logLevel = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    process.stderr.write(`lifeboat daemon: --log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${logLevel}\n${DAEMON_USAGE}`);
     return 2;
   }
   const config = await readConfig(values.config, 'daemon');
@@ -165,15 +182,16 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
     return 2;
   }
-  const log = (line: string) => process.stderr.write(`lifeboat daemon: ${line}\n`);
+  const id = config.id ?? `${hostname()}-${process.pid}`;
+  const logger = createDaemonLogger({ format: logFormat as LogFormat, level: logLevel as LogLevel }, { daemon: id });
+  const log = (line: string) => logger.info(line);
   const { signal, dispose: disposeSignals } = signalOnTermination();
-  const release = containUnhandledRejections(log);
+  const release = containUnhandledRejections((line) => logger.error(line));
   const dispose = () => (disposeSignals(), release());
   const clock = new SystemClock();
-  const id = config.id ?? `${hostname()}-${process.pid}`;
   let runtime;
   try {
-    runtime = await buildRuntime(config, clock, signal, { log });
+    runtime = await buildRuntime(config, clock, signal, { log: (line) => logger.warn(line) });
   } catch (error) {
     dispose();
     lock?.release();
@@ -191,7 +209,7 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
       clock,
       id,
       random: Math.random,
-      log,
+      logger,
       ...(leadership ? { leadership } : {}),
       ...(lock ? { lock } : {}),
     });

@@ -10,7 +10,7 @@ commands:
       replay outage scenarios in virtual time through the controller
   demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
       fail over a real local PostgreSQL cluster under continuous writes (no cloud account)
-  daemon --config <file> [--listen HOST:PORT]
+  daemon --config <file> [--listen HOST:PORT] [--log-format json|pretty] [--log-level LEVEL]
       run the failover daemon (HTTP API, journal, audit log)
   config check <file> | config schema
       validate a daemon config without running it | print its JSON Schema

@@ -10,9 +10,12 @@ import { AuditLog } from './audit/AuditLog.js';
 import type { AuditRecord } from './audit/AuditRecord.js';
 import type { DaemonConfig } from './config/DaemonConfig.js';
 import { DaemonMetrics } from './DaemonMetrics.js';
+import { packageVersion } from './packageVersion.js';
 import { EventRing } from './EventRing.js';
 import { FailoverReports } from './FailoverReports.js';
 import { Notifier } from './hooks/Notifier.js';
+import type { DaemonLogger } from './logging/DaemonLogger.js';
+import { stepFields } from './logging/stepFields.js';
 import { Journal, type JournalState } from './journal/Journal.js';
 import type { EtcdLeadership } from './leader/EtcdLeadership.js';
 import type { LeaderTerm } from './leader/LeaderTerm.js';
@@ -30,8 +33,10 @@ export interface DaemonOptions {
   readonly id: string;
   /** Uniform [0,1) for backoff jitter. */
   readonly random: () => number;
-  /** Operational log lines (never credentials). */
+  /** Operational log lines (never credentials), when there is no {@link DaemonOptions.logger}. */
   readonly log?: (line: string) => void;
+  /** The structured log: one line per plan, step start, step result, controller event and hook run. */
+  readonly logger?: DaemonLogger;
   /** Recent events kept for `/events` (default 500). */
   readonly eventCapacity?: number;
   /**
@@ -74,7 +79,7 @@ export class SwitchoverRefused extends Error {
  * first cycle observes.
  */
 export class Daemon {
-  readonly metrics = new DaemonMetrics();
+  readonly metrics = new DaemonMetrics({ version: packageVersion() });
   readonly events: EventRing<ControllerEvent>;
   readonly audit: AuditLog;
   readonly journal: Journal;
@@ -97,6 +102,8 @@ export class Daemon {
   private wakeup = new AbortController();
   private readonly startedAt: number;
   private lastSwitchover: { database: string; state: string; detail: string } | undefined;
+  /** Step keys of the last plan logged. */
+  private lastLoggedPlan = '';
 
   constructor(private readonly options: DaemonOptions) {
     const { config, runtime, clock } = options;
@@ -118,9 +125,11 @@ export class Daemon {
       clock,
       daemon: options.id,
       env: options.env ?? process.env,
-      audit: (entry) => this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) }),
+      audit: (entry) => (this.countHook(entry.what, entry.result), options.logger?.info({ event: entry.what, database: entry.database, resource: entry.resource, result: entry.result }, `${entry.what}: ${entry.result}`), this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) })),
     });
     const clusters = new Set(config.databases.map((d) => d.cluster));
+    for (const database of clusters) this.metrics.knowDatabase(database);
+    for (const p of runtime.providers) this.metrics.knowProvider(p.id);
     this.providers = new Map(
       runtime.providers.map((p) => [
         p.id,
@@ -202,6 +211,7 @@ export class Daemon {
     controller.on('cycle', (info) => {
       if (this.controller !== controller) return;
       if (info.decided) {
+        this.logPlan(info.steps, info.notes);
         this.lastPlan = info.steps;
         this.lastNotes = info.notes;
       }
@@ -377,6 +387,7 @@ export class Daemon {
       this.inFlight.set(reason.step.key, reason.step);
       this.journal.stepStarted(memory, reason.step, now);
       const s = reason.step;
+      this.options.logger?.info({ event: 'step.start', ...stepFields(s) }, `${s.operation} ${'target' in s ? s.target : s.name}: started`);
       this.record({ who: s.requestedBy, what: s.operation, why: s.reason, result: 'started', where: { provider: s.provider, region: s.region, zone: s.zone, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
     } else if (reason.kind === 'step.result') {
       this.inFlight.delete(reason.step.key);
@@ -394,12 +405,22 @@ export class Daemon {
 
   private onEvent(event: ControllerEvent): void {
     this.events.push(event);
+    // Step results get their own line (case 'action'); failover.step repeats them.
+    if (event.kind !== 'action' && event.kind !== 'failover.step') {
+      const warn = event.kind === 'zone.impaired' || event.kind === 'failover.failed' || event.kind === 'switchover.abandoned';
+      this.options.logger?.[warn ? 'warn' : 'info'](
+        { event: event.kind, provider: event.provider, region: event.region, zone: event.zone, database: event.database, group: event.group },
+        event.detail,
+      );
+    }
     this.reports.onEvent(event, this.controller?.snapshot);
     this.notifier.onEvent(event, this.controller?.memory);
     const where = { provider: event.provider, region: event.region, zone: event.zone };
     switch (event.kind) {
       case 'action': {
         const s = event.step!;
+        const ok = event.result === 'ok';
+        this.options.logger?.[ok ? 'info' : 'warn']({ event: 'step.result', ...stepFields(s), result: event.result }, event.detail);
         this.record({ who: s.requestedBy, what: s.operation, why: s.reason, result: event.result ?? 'unknown', where: { ...where, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
         break;
       }
@@ -440,7 +461,12 @@ export class Daemon {
     const snapshot = this.controller?.snapshot;
     if (!snapshot) return;
     for (const z of snapshot.zones.values()) this.metrics.setZone(z.provider, z.region, z.zone, z.state);
-    if (this.controller) this.notifier.observe(this.controller.memory, snapshot);
+    if (this.controller) {
+      const memory = this.controller.memory;
+      for (const database of memory.clusters.keys()) this.metrics.knowDatabase(database);
+      this.metrics.observe(snapshot, memory, this.options.config.groups);
+      this.notifier.observe(memory, snapshot);
+    }
     this.reports.afterCycle(snapshot);
   }
 
@@ -456,7 +482,24 @@ export class Daemon {
     this.audit.append({ time: new Date(this.options.clock.now()).toISOString(), who: entry.who ?? this.options.id, what: entry.what, where: entry.where, why: entry.why, result: entry.result, ...(entry.database !== undefined ? { database: entry.database } : {}) });
   }
 
+  /** Counts a hook run or webhook delivery the notifier audits (its result starts with the outcome). */
+  private countHook(what: string, result: string): void {
+    const outcome = /^\w+/.exec(result)?.[0] ?? 'unknown';
+    if (what === 'webhook') this.metrics.webhookDeliveries.inc({ result: outcome });
+    else if (what.startsWith('hook.')) this.metrics.hookRuns.inc({ hook: what.slice('hook.'.length), result: outcome });
+  }
+
   private log(line: string): void {
-    this.options.log?.(line);
+    if (this.options.logger) this.options.logger.info({}, line);
+    else this.options.log?.(line);
+  }
+
+  /** One line per decision: when the plan's steps differ from the last plan logged (a plan waiting on its calls is not repeated each cycle). */
+  private logPlan(steps: readonly Step[], notes: readonly string[]): void {
+    const keys = steps.map((s) => s.key).join(' ');
+    if (keys === this.lastLoggedPlan) return;
+    this.lastLoggedPlan = keys;
+    if (steps.length === 0) return;
+    this.options.logger?.info({ event: 'plan', steps: steps.map(stepFields), notes, held: this.paused }, `plan: ${steps.map((s) => `${s.operation} ${'target' in s ? s.target : s.name}`).join(', ')}${this.paused ? ' (held: paused)' : ''}`);
   }
 }
