@@ -12,7 +12,7 @@ commands:
       fail over a real local PostgreSQL cluster under continuous writes (no cloud account)
   daemon --config <file> [--listen HOST:PORT] [--log-format json|pretty] [--log-level LEVEL]
       run the failover daemon (HTTP API, journal, audit log)
-  config check <file> | config schema
+  config check <file> [--online] | config schema
       validate a daemon config without running it | print its JSON Schema
   init [--out <file>]
       write a commented starter config (default lifeboat.yaml)
