@@ -378,7 +378,8 @@ export class Daemon {
     } catch (error) {
       return refuse(`policy: ${(error as Error).message}`);
     }
-    const truth = await checkProtectedResources(next, [...this.providers.values()], this.options.clock);
+    // The runtime's providers, not this daemon's: those list only the databases protected now.
+    const truth = await checkProtectedResources(next, this.options.runtime.providers, this.options.clock);
     if (truth.missing.length > 0) refuse(`protected resources the providers do not list:\n${describeMissing(next.file, truth.missing)}`);
     try {
       this.notifier.reconfigure(next);

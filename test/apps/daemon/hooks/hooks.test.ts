@@ -165,10 +165,18 @@ notifications:
     await waitFor('deliveries audited', 5_000, () => (audit().some((r) => r.what === 'webhook' && r.result.startsWith('delivered after 2 attempt(s)')) ? true : undefined));
   });
 
-  test('a pre-promote hook that hangs does not stop the failover: it proceeds at its timeout, and the loop goes on meanwhile', async () => {
+  test('a pre-promote hook that hangs does not stop the failover: it proceeds at its timeout, and the loop goes on meanwhile; a receiver that never answers delays nothing', async () => {
     const scripts = dir;
     const pre = hookScript(scripts, 'pre', 'sleep 30');
-    const daemon = await start(`hooks:\n  prePromote: { command: [${pre}], timeout: 1500ms }\n`);
+    // A webhook receiver that takes every request and never answers.
+    const silent = createServer(() => undefined);
+    server = silent;
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+    const daemon = await start(
+      `hooks:\n  prePromote: { command: [${pre}], timeout: 1500ms }\nnotifications:\n  webhooks: [{ url: "${url}", events: ["*"], secretEnv: HOOKS_TEST_SECRET, timeout: 500ms, retries: 1 }]\n`,
+      { HOOKS_TEST_SECRET: SECRET },
+    );
     const startedAt = Date.now();
     await waitFor('orders-b promoted after the hook timed out', 20_000, () => (daemon.status().databases[0]?.primary === 'orders-b' ? true : undefined));
     const verdict = audit().find((r) => r.what === 'hook.prePromote')!;
@@ -177,6 +185,9 @@ notifications:
     const promoteStart = Date.parse(audit().find((r) => r.what === 'promoteReplica' && r.result === 'started')!.time);
     expect(Date.now() - startedAt).toBeLessThan(20_000);
     expect(Date.parse(daemon.status().observedAt!)).toBeGreaterThan(promoteStart + 1500);
+    // The silent receiver's deliveries time out and are given up, audited; the failover did not wait for them.
+    await waitFor('a delivery given up', 10_000, () => (audit().some((r) => r.what === 'webhook' && /^failed after 2 attempt\(s\): timeout after 500 ms; gave up after 2 attempt\(s\)$/.test(r.result)) ? true : undefined));
+    silent.closeAllConnections();
   });
 
   test('a hook killed by a signal is a crash, not an answer: the promotion proceeds', async () => {
