@@ -13,7 +13,7 @@ import { DaemonMetrics } from './DaemonMetrics.js';
 import { packageVersion } from './packageVersion.js';
 import { EventRing } from './EventRing.js';
 import { FailoverReports } from './FailoverReports.js';
-import { Notifier } from './hooks/Notifier.js';
+import { Notifier, type NotifierAudit } from './hooks/Notifier.js';
 import type { DaemonLogger } from './logging/DaemonLogger.js';
 import { stepFields } from './logging/stepFields.js';
 import { findMissingResources, type MissingResource } from './truth/findMissingResources.js';
@@ -144,7 +144,7 @@ export class Daemon {
       clock,
       daemon: options.id,
       env: options.env ?? process.env,
-      audit: (entry) => (this.countHook(entry.what, entry.result), options.logger?.info({ event: entry.what, database: entry.database, resource: entry.resource, result: entry.result }, `${entry.what}: ${entry.result}`), this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) })),
+      audit: (entry) => this.onNotifierAudit(entry),
     });
     const clusters = this.protectedClusters;
     for (const d of config.databases) clusters.add(d.cluster);
@@ -604,11 +604,13 @@ export class Daemon {
     this.audit.append({ time: new Date(this.options.clock.now()).toISOString(), who: entry.who ?? this.options.id, what: entry.what, where: entry.where, why: entry.why, result: entry.result, ...(entry.database !== undefined ? { database: entry.database } : {}) });
   }
 
-  /** Counts a hook run or webhook delivery the notifier audits (its result starts with the outcome). */
-  private countHook(what: string, result: string): void {
-    const outcome = /^\w+/.exec(result)?.[0] ?? 'unknown';
-    if (what === 'webhook') this.metrics.webhookDeliveries.inc({ result: outcome });
-    else if (what.startsWith('hook.')) this.metrics.hookRuns.inc({ hook: what.slice('hook.'.length), result: outcome });
+  /** A hook run or webhook delivery ended: counted (its result starts with the outcome), logged and audited. */
+  private onNotifierAudit(entry: NotifierAudit): void {
+    const outcome = /^\w+/.exec(entry.result)?.[0] ?? 'unknown';
+    if (entry.what === 'webhook') this.metrics.webhookDeliveries.inc({ result: outcome });
+    else if (entry.what.startsWith('hook.')) this.metrics.hookRuns.inc({ hook: entry.what.slice('hook.'.length), result: outcome });
+    this.options.logger?.info({ event: entry.what, database: entry.database, resource: entry.resource, result: entry.result }, `${entry.what}: ${entry.result}`);
+    this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) });
   }
 
   private log(line: string): void {
