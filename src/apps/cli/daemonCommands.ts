@@ -9,8 +9,11 @@ import { VirtualClock } from '../../core/clock/VirtualClock.js';
 import { loadDaemonConfig } from '../daemon/config/loadDaemonConfig.js';
 import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
 import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
-import { Daemon } from '../daemon/Daemon.js';
+import { ConfigReloadRefused, Daemon } from '../daemon/Daemon.js';
 import { isApiSetupError } from '../daemon/api/ApiSetupError.js';
+import { isHookSetupError } from '../daemon/hooks/HookSetupError.js';
+import { checkProtectedResources, describeMissing, describeUnreadable } from '../daemon/truth/checkProtectedResources.js';
+import { createDaemonLogger, defaultLogFormat, LOG_LEVELS, type LogFormat, type LogLevel } from '../daemon/logging/createDaemonLogger.js';
 import { readApiTokens } from '../daemon/api/ApiTokens.js';
 import { TlsCredentials } from '../daemon/api/TlsCredentials.js';
 import { DaemonApi } from '../daemon/DaemonApi.js';
@@ -50,14 +53,49 @@ export async function runConfigCommand(argv: readonly string[]): Promise<number>
     process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     return 0;
   }
-  if (sub !== 'check' || rest.length !== 1) {
-    process.stderr.write('usage: lifeboat config check <file> | lifeboat config schema\n');
+  const online = rest.includes('--online');
+  const files = rest.filter((a) => a !== '--online');
+  if (sub !== 'check' || files.length !== 1) {
+    process.stderr.write('usage: lifeboat config check <file> [--online] | lifeboat config schema\n');
     return 2;
   }
-  const config = await readConfig(rest[0]!, 'config check');
+  const config = await readConfig(files[0]!, 'config check');
   if (!config) return 2;
-  process.stdout.write(`${rest[0]}: valid (${config.providerIds.length} provider(s), ${config.watch.length} region(s), ${config.groups.length} group(s))\n`);
-  return 0;
+  const summary = `${config.providerIds.length} provider(s), ${config.watch.length} region(s), ${config.groups.length} group(s)`;
+  if (!online) {
+    process.stdout.write(`${files[0]}: valid (${summary})\n`);
+    return 0;
+  }
+  return checkOnline(config, files[0]!, summary);
+}
+
+/**
+ * `config check --online`: builds the providers as the daemon would (the
+ * same credentials) and checks each protected resource against what they
+ * list. Exit 0 when all exist, 2 when one is missing or a provider cannot
+ * be read (then nothing could be checked there).
+ */
+async function checkOnline(config: DaemonConfig, file: string, summary: string): Promise<number> {
+  const clock = new SystemClock();
+  const abort = new AbortController();
+  let runtime;
+  try {
+    runtime = await buildRuntime(config, clock, abort.signal);
+  } catch (error) {
+    process.stderr.write(`lifeboat config check: cannot start the providers: ${(error as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const { missing, unreadable } = await checkProtectedResources(config, runtime.providers, clock, abort.signal);
+    if (missing.length > 0) process.stderr.write(`lifeboat config check: protected resources the providers do not list:\n${describeMissing(file, missing)}\n`);
+    if (unreadable.length > 0) process.stderr.write(`lifeboat config check: could not read (nothing checked there):\n${describeUnreadable(unreadable)}\n`);
+    if (missing.length > 0 || unreadable.length > 0) return 2;
+    process.stdout.write(`${file}: valid, and every protected resource exists (${summary})\n`);
+    return 0;
+  } finally {
+    abort.abort();
+    await runtime.close();
+  }
 }
 
 /** `lifeboat init [--out FILE]`: writes the starter config (refuses to overwrite). */
@@ -122,17 +160,33 @@ export interface DaemonCommandHooks {
   readonly decorateProvider?: (provider: Provider) => Provider;
 }
 
-/** `lifeboat daemon --config FILE [--listen HOST:PORT]`. Exit 0 after SIGTERM/SIGINT, 2 on bad config. */
+const DAEMON_USAGE = 'usage: lifeboat daemon --config <file> [--listen HOST:PORT] [--log-format json|pretty] [--log-level debug|info|warn|error]\n';
+
+/**
+ * `lifeboat daemon --config FILE [--listen HOST:PORT] [--log-format json|pretty] [--log-level LEVEL]`.
+ * Exit 0 after SIGTERM/SIGINT, 2 on bad config. Logs go to stderr: one JSON
+ * object per line (the default when stderr is not a terminal), or text.
+ */
 export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCommandHooks = {}): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: [...argv], options: { config: { type: 'string' }, listen: { type: 'string' } } }).values;
+    values = parseArgs({ args: [...argv], options: { config: { type: 'string' }, listen: { type: 'string' }, 'log-format': { type: 'string' }, 'log-level': { type: 'string' } } }).values;
   } catch (error) {
     process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
     return 2;
   }
   if (values.config === undefined) {
-    process.stderr.write('usage: lifeboat daemon --config <file> [--listen HOST:PORT]\n');
+    process.stderr.write(DAEMON_USAGE);
+    return 2;
+  }
+  const logFormat = values['log-format'] ?? defaultLogFormat();
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    process.stderr.write(`lifeboat daemon: --log-format: expected json or pretty, got ${logFormat}\n${DAEMON_USAGE}`);
+    return 2;
+  }
+  const logLevel = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    process.stderr.write(`lifeboat daemon: --log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${logLevel}\n${DAEMON_USAGE}`);
     return 2;
   }
   const config = await readConfig(values.config, 'daemon');
@@ -164,34 +218,56 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     process.stderr.write(`lifeboat daemon: ${(error as Error).message}\n`);
     return 2;
   }
-  const log = (line: string) => process.stderr.write(`lifeboat daemon: ${line}\n`);
+  const id = config.id ?? `${hostname()}-${process.pid}`;
+  const logger = createDaemonLogger({ format: logFormat as LogFormat, level: logLevel as LogLevel }, { daemon: id });
+  const log = (line: string) => logger.info(line);
   const { signal, dispose: disposeSignals } = signalOnTermination();
-  const release = containUnhandledRejections(log);
+  const release = containUnhandledRejections((line) => logger.error(line));
   const dispose = () => (disposeSignals(), release());
   const clock = new SystemClock();
-  const id = config.id ?? `${hostname()}-${process.pid}`;
   let runtime;
   try {
-    runtime = await buildRuntime(config, clock, signal, { log });
+    runtime = await buildRuntime(config, clock, signal, { log: (line) => logger.warn(line) });
   } catch (error) {
     dispose();
     lock?.release();
     process.stderr.write(`lifeboat daemon: cannot start the providers: ${(error as Error).message}\n`);
     return 2;
   }
+  // Startup truth: a protected resource its provider does not list is a mistake in the config (a misspelt
+  // database would be protected by nobody); a provider that cannot be read now is not (a restart during an outage must start).
+  const truth = await checkProtectedResources(config, runtime.providers, clock, signal);
+  if (truth.missing.length > 0) {
+    dispose();
+    await runtime.close();
+    lock?.release();
+    process.stderr.write(`lifeboat daemon: protected resources the providers do not list:\n${describeMissing(values.config, truth.missing)}\n`);
+    return 2;
+  }
+  if (truth.unreadable.length > 0) logger.warn({ event: 'startup.unchecked', unreadable: truth.unreadable }, `could not check the protected resources of:\n${describeUnreadable(truth.unreadable)}`);
   const leadership = config.etcd ? new EtcdLeadership({ endpoints: config.etcd.endpoints, prefix: config.etcd.prefix, ttlSeconds: config.etcd.ttlSeconds, id, clock, log }) : undefined;
   const decorate = hooks.decorateProvider;
   if (decorate) runtime = { ...runtime, providers: runtime.providers.map((p) => decorate(p)) };
-  const daemon = new Daemon({
-    config,
-    runtime,
-    clock,
-    id,
-    random: Math.random,
-    log,
-    ...(leadership ? { leadership } : {}),
-    ...(lock ? { lock } : {}),
-  });
+  let daemon: Daemon;
+  try {
+    daemon = new Daemon({
+      config,
+      runtime,
+      clock,
+      id,
+      random: Math.random,
+      logger,
+      ...(leadership ? { leadership } : {}),
+      ...(lock ? { lock } : {}),
+    });
+  } catch (error) {
+    if (!isHookSetupError(error)) throw error;
+    dispose();
+    await runtime.close();
+    lock?.release();
+    process.stderr.write(`lifeboat daemon: ${error.message}\n`);
+    return 2;
+  }
   const api = new DaemonApi(daemon, tokens, signal, {
     ...(config.api.tls ? { tls: new TlsCredentials(config.api.tls.cert, config.api.tls.key) } : {}),
     ...(config.api.requireTls !== undefined ? { requireTls: config.api.requireTls } : {}),
@@ -199,13 +275,29 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     ...(config.api.healthChecks ? { healthChecks: config.api.healthChecks } : {}),
     clock,
   });
-  // SIGHUP reloads the TLS certificate (systemd's ExecReload); without TLS it is logged and ignored, never fatal.
+  // SIGHUP (systemd's ExecReload) reloads the TLS certificate and the config's policy, hooks and protected
+  // resources; what cannot be read or checked is refused, logged and audited, and the running config kept. Never fatal.
+  let reloading = Promise.resolve();
+  const reloadConfig = async () => {
+    let next: DaemonConfig;
+    try {
+      next = await loadDaemonConfig(values.config!);
+    } catch (error) {
+      daemon.refuseReload(isScenarioError(error) || isInputFileError(error) ? error.message : (error as Error).message);
+      return;
+    }
+    await daemon.reload(next).catch((error: unknown) => {
+      if (!(error instanceof ConfigReloadRefused)) logger.error({ event: 'config.refused' }, `config reload failed: ${(error as Error).message}`);
+    });
+  };
   const reload = () => {
     try {
-      log(api.reloadTls() ? 'reloaded the TLS certificate and key' : 'SIGHUP: nothing to reload (no api.tls)');
+      log(api.reloadTls() ? 'reloaded the TLS certificate and key' : 'SIGHUP: no api.tls to reload');
     } catch (error) {
-      log(`SIGHUP: kept the current TLS certificate: ${(error as Error).message}`);
+      logger.error(`SIGHUP: kept the current TLS certificate: ${(error as Error).message}`);
     }
+    // One reload at a time, in the order the signals came.
+    reloading = reloading.then(reloadConfig);
   };
   process.on('SIGHUP', reload);
   try {
@@ -229,6 +321,7 @@ export async function runDaemonCommand(argv: readonly string[], hooks: DaemonCom
     return 2;
   } finally {
     process.off('SIGHUP', reload);
+    await reloading;
     dispose();
     await api.close();
     await runtime.close();

@@ -18,10 +18,10 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   demo: `  demo [--fault unreachable|power|storage] [--within <seconds>] [--json <file>]
       fail over a real local PostgreSQL cluster under continuous writes (no cloud account)
 `,
-  daemon: `  daemon --config <file> [--listen HOST:PORT]
+  daemon: `  daemon --config <file> [--listen HOST:PORT] [--log-format json|pretty] [--log-level LEVEL]
       run the failover daemon (HTTP API, journal, audit log)
 `,
-  config: `  config check <file> | config schema
+  config: `  config check <file> [--online] | config schema
       validate a daemon config without running it | print its JSON Schema
 `,
   init: `  init [--out <file>]

@@ -13,8 +13,15 @@ import { AuditLog } from './audit/AuditLog.js';
 import type { AuditRecord } from './audit/AuditRecord.js';
 import type { DaemonConfig } from './config/DaemonConfig.js';
 import { DaemonMetrics } from './DaemonMetrics.js';
+import { packageVersion } from './packageVersion.js';
 import { EventRing } from './EventRing.js';
 import { FailoverReports } from './FailoverReports.js';
+import { Notifier, type NotifierAudit } from './hooks/Notifier.js';
+import type { DaemonLogger } from './logging/DaemonLogger.js';
+import { stepFields } from './logging/stepFields.js';
+import { findMissingResources, type MissingResource } from './truth/findMissingResources.js';
+import { checkProtectedResources, describeMissing } from './truth/checkProtectedResources.js';
+import { isHookSetupError } from './hooks/HookSetupError.js';
 import { Journal, type JournalState } from './journal/Journal.js';
 import type { EtcdLeadership } from './leader/EtcdLeadership.js';
 import type { LeaderTerm } from './leader/LeaderTerm.js';
@@ -32,8 +39,10 @@ export interface DaemonOptions {
   readonly id: string;
   /** Uniform [0,1) for backoff jitter. */
   readonly random: () => number;
-  /** Operational log lines (never credentials). */
+  /** Operational log lines (never credentials), when there is no {@link DaemonOptions.logger}. */
   readonly log?: (line: string) => void;
+  /** The structured log: one line per plan, step start, step result, controller event and hook run. */
+  readonly logger?: DaemonLogger;
   /** Recent events kept for `/events` (default 500). */
   readonly eventCapacity?: number;
   /**
@@ -44,6 +53,19 @@ export interface DaemonOptions {
   readonly leadership?: EtcdLeadership;
   /** The lock file, when the caller took it already (before printing anything); default `<journal>.lock`. */
   readonly lock?: LocalLock;
+  /** Where webhook secrets named by `secretEnv` are read (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** How long a stopping daemon waits for running hooks and queued webhooks. */
+const NOTIFY_GRACE_MS = 5000;
+
+/** Why a config reload was refused (the running config is kept). */
+export class ConfigReloadRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigReloadRefused';
+  }
 }
 
 /** Why a switchover request was refused: `status` is the HTTP status the API answers with. */
@@ -68,13 +90,22 @@ export class SwitchoverRefused extends RequestRefused {
  * first cycle observes.
  */
 export class Daemon {
-  readonly metrics = new DaemonMetrics();
+  readonly metrics = new DaemonMetrics({ version: packageVersion() });
   readonly events: EventRing<ControllerEvent>;
   readonly audit: AuditLog;
   readonly journal: Journal;
-  readonly policy: Policy;
+  /** The policy in force (replaced by a reload). */
+  policy: Policy;
+  /** The config in force: policy, hooks and protected resources change on reload; the rest needs a restart. */
+  private config: DaemonConfig;
+  /** Set by a reload that changed the policy or the protected resources: the loop builds a new controller. */
+  private reloadPending = false;
+  /** Protected clusters (the providers' listings are filtered to them); updated in place on reload. */
+  private readonly protectedClusters = new Set<string>();
   private readonly providers: Map<string, Provider>;
   private readonly reports: FailoverReports;
+  /** Command hooks and webhooks. */
+  readonly notifier: Notifier;
   private controller: Controller | undefined;
   private readonly lock: LocalLock;
   private term: LeaderTerm | undefined;
@@ -94,10 +125,13 @@ export class Daemon {
   private wakeup = new AbortController();
   private readonly startedAt: number;
   private lastSwitchover: { database: string; state: string; detail: string } | undefined;
+  /** Step keys of the last plan logged. */
+  private lastLoggedPlan = '';
 
   constructor(private readonly options: DaemonOptions) {
     const { config, runtime, clock } = options;
     this.policy = resolvePolicy(config.policy);
+    this.config = config;
     this.events = new EventRing(options.eventCapacity ?? 500);
     this.audit = new AuditLog(config.audit);
     this.journal = new Journal(config.journal, options.id, options.leadership === undefined);
@@ -111,7 +145,16 @@ export class Daemon {
       record: (entry) => this.record(entry),
       log: (line) => this.log(line),
     });
-    const clusters = new Set(config.databases.map((d) => d.cluster));
+    this.notifier = new Notifier(config, {
+      clock,
+      daemon: options.id,
+      env: options.env ?? process.env,
+      audit: (entry) => this.onNotifierAudit(entry),
+    });
+    const clusters = this.protectedClusters;
+    for (const d of config.databases) clusters.add(d.cluster);
+    for (const database of clusters) this.metrics.knowDatabase(database);
+    for (const p of runtime.providers) this.metrics.knowProvider(p.id);
     this.providers = new Map(
       runtime.providers.map((p) => [
         p.id,
@@ -144,6 +187,7 @@ export class Daemon {
       try {
         await this.lead(signal, this.journal.read(), undefined);
       } finally {
+        await this.notifier.close(NOTIFY_GRACE_MS);
         this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
         this.lock.release();
       }
@@ -156,6 +200,7 @@ export class Daemon {
         return this.lead(term.signal, term.handover, term);
       });
     } finally {
+      await this.notifier.close(NOTIFY_GRACE_MS);
       this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
     }
   }
@@ -175,30 +220,9 @@ export class Daemon {
     this.journal.setPauses(pausesToJson(this.pauses));
     this.pausesRead = false;
     const unfinished = this.journal.pending;
-    const controller: Controller = new Controller({
-      providers: [...this.providers.values()],
-      prober: this.options.runtime.prober,
-      clock,
-      policy: this.policy,
-      groups: this.options.config.groups,
-      watch: this.options.config.watch,
-      random: this.options.random,
-      memory,
-      // A deposed term's calls may still return: their results are not this daemon's to record any more.
-      onMemoryChange: (m, reason) => this.controller === controller && this.onMemoryChange(m, reason),
-    });
-    this.controller = controller;
+    let controller = this.newController(memory);
     this.term = term;
     this.metrics.leader.set(1);
-    controller.on('event', (event) => this.onEvent(event));
-    controller.on('cycle', (info) => {
-      if (this.controller !== controller) return;
-      if (info.decided) {
-        this.lastPlan = info.steps;
-        this.lastNotes = info.notes;
-      }
-      this.afterCycle();
-    });
     if (term) {
       term.source(() => ({ state: JSON.stringify(this.journal.state(controller.memory)), status: JSON.stringify(this.status()) }));
       this.record({ what: 'lead', why: `took the leader key (fencing token ${term.token}); memory ${term.handover ? `handed over by ${term.handover.daemon}` : 'empty (first leader)'}, ${unfinished.length} unfinished step(s)`, result: 'ok', where: {} });
@@ -210,6 +234,13 @@ export class Daemon {
     this.journal.forgetAll(controller.memory);
     try {
       while (!signal.aborted) {
+        // A reloaded policy or protected set takes effect in a new controller, from the same memory, once no call is in flight
+        // (the old controller's calls report to it). Health is observed afresh; memory (promotions, fences, intents) carries over.
+        if (this.reloadPending && this.inFlight.size === 0) {
+          this.reloadPending = false;
+          controller = this.newController(controller.memory);
+          this.log('the reloaded policy and protected resources are in force');
+        }
         const started = clock.now();
         // With etcd, any daemon may have paused or resumed: no cycle decides before the pauses were read in this term.
         if (term) await this.readPauses();
@@ -236,6 +267,35 @@ export class Daemon {
         this.journal.write(controller.memory);
       }
     }
+  }
+
+  /** A controller on the current config, from `memory`, wired to this daemon; it becomes `this.controller`. */
+  private newController(memory: ControllerMemory): Controller {
+    const controller: Controller = new Controller({
+      providers: [...this.providers.values()],
+      prober: this.options.runtime.prober,
+      clock: this.options.clock,
+      policy: this.policy,
+      groups: this.config.groups,
+      watch: this.config.watch,
+      random: this.options.random,
+      memory,
+      // A deposed term's (or a replaced controller's) calls may still return: their results are not this daemon's to record any more.
+      onMemoryChange: (m, reason) => this.controller === controller && this.onMemoryChange(m, reason),
+      prePromote: this.notifier.prePromote,
+    });
+    this.controller = controller;
+    controller.on('event', (event) => this.controller === controller && this.onEvent(event));
+    controller.on('cycle', (info) => {
+      if (this.controller !== controller) return;
+      if (info.decided) {
+        this.logPlan(info.steps, info.notes);
+        this.lastPlan = info.steps;
+        this.lastNotes = info.notes;
+      }
+      this.afterCycle();
+    });
+    return controller;
   }
 
   /** The fencing check before every mutating adapter call (a no-op with the lock file, which the process holds for its life). */
@@ -398,15 +458,104 @@ export class Daemon {
   }
 
   /**
+   * Takes a new config (SIGHUP), all or nothing: the policy, the hooks and
+   * webhooks, and the protected resources (`protect:`). It is refused, and
+   * the running config kept, when its policy is invalid, a webhook secret
+   * cannot be read, or a protected resource is not listed by its provider.
+   * Other sections (providers, api, journal, audit, etcd, id) need a
+   * restart: a change there is reported, not applied. Audited either way;
+   * a new policy or protected set takes effect in the next cycle without a
+   * call in flight.
+   *
+   * @returns what was applied, in words.
+   * @throws {@link ConfigReloadRefused} with the reason.
+   */
+  async reload(next: DaemonConfig): Promise<string> {
+    const refuse = (why: string): never => {
+      this.refuseReload(why);
+      throw new ConfigReloadRefused(why);
+    };
+    let policy: Policy;
+    try {
+      policy = resolvePolicy(next.policy);
+    } catch (error) {
+      return refuse(`policy: ${(error as Error).message}`);
+    }
+    // The runtime's providers, not this daemon's: those list only the databases protected now.
+    const truth = await checkProtectedResources(next, this.options.runtime.providers, this.options.clock);
+    if (truth.missing.length > 0) refuse(`protected resources the providers do not list:\n${describeMissing(next.file, truth.missing)}`);
+    try {
+      this.notifier.reconfigure(next);
+    } catch (error) {
+      if (!isHookSetupError(error)) throw error;
+      refuse(error.message);
+    }
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const old = this.config;
+    const changed = [
+      !same(old.policy, next.policy) && 'policy',
+      !same([old.watch, old.groups, old.databases], [next.watch, next.groups, next.databases]) && 'protect',
+      !same([old.hooks, old.notifications], [next.hooks, next.notifications]) && 'hooks/notifications',
+    ].filter((c): c is string => c !== false);
+    const restart = (['providers', 'api', 'journal', 'audit', 'reports', 'etcd', 'id', 'probes'] as const).filter((k) => !same(old[k], next[k]));
+    // Sections that need a restart keep their running values.
+    this.config = { ...old, policy: next.policy, watch: next.watch, groups: next.groups, databases: next.databases, ...(next.hooks ? { hooks: next.hooks } : { hooks: undefined }), ...(next.notifications ? { notifications: next.notifications } : { notifications: undefined }) } as DaemonConfig;
+    this.policy = policy;
+    this.protectedClusters.clear();
+    for (const d of next.databases) {
+      this.protectedClusters.add(d.cluster);
+      this.metrics.knowDatabase(d.cluster);
+    }
+    if (changed.includes('policy') || changed.includes('protect')) {
+      this.reloadPending = true;
+      this.wakeup.abort();
+    }
+    const summary = `${changed.length > 0 ? `applied: ${changed.join(', ')}` : 'applied: nothing changed'}${restart.length > 0 ? `; changed but needing a restart (kept as running): ${restart.join(', ')}` : ''}`;
+    this.metrics.configReloads.inc({ result: 'applied' });
+    this.record({ what: 'reload', why: `SIGHUP: reloaded ${next.file}`, result: summary, where: {} });
+    this.notifier.daemonEvent('config.reloaded', summary);
+    this.options.logger?.info({ event: 'config.reloaded', changed, restart }, `config reloaded: ${summary}`);
+    return summary;
+  }
+
+  /** Records a refused reload (a config that does not parse is refused before it reaches {@link reload}). */
+  refuseReload(why: string): void {
+    this.metrics.configReloads.inc({ result: 'refused' });
+    this.record({ what: 'reload', why: `SIGHUP: reload of ${this.config.file}`, result: `refused, the running config is kept: ${why}`, where: {} });
+    this.notifier.daemonEvent('config.refused', why);
+    this.options.logger?.error({ event: 'config.refused' }, `config reload refused, the running config is kept: ${why}`);
+  }
+
+  /**
    * What `/healthz` shows: `ok` while every provider's calls succeed;
    * `degraded` with the reasons while some provider's calls keep failing
    * (credentials that stop loading, an API that refuses): the daemon is
    * alive and retries, so it answers 200 either way (a liveness check must
    * not restart it for a cloud's outage); alerting reads `status`.
    */
-  health(): { ok: boolean; status: 'ok' | 'degraded'; paused: boolean; problems: readonly { provider: string; operation: string; kind: string; failedCalls: number; message: string }[] } {
-    const problems = this.options.runtime.providerFailures().map((f) => ({ provider: f.provider, operation: f.operation, kind: f.kind, failedCalls: f.failedCalls, message: f.message }));
-    return { ok: problems.length === 0, status: problems.length === 0 ? 'ok' : 'degraded', paused: this.paused, problems };
+  health(): {
+    ok: boolean;
+    status: 'ok' | 'degraded';
+    paused: boolean;
+    problems: readonly { provider: string; operation: string; kind: string; failedCalls: number; message: string }[];
+    missing: readonly { kind: string; id: string; message: string }[];
+  } {
+    const failures = this.options.runtime.providerFailures();
+    const problems = failures.map((f) => ({ provider: f.provider, operation: f.operation, kind: f.kind, failedCalls: f.failedCalls, message: f.message }));
+    const missing = this.missingResources(new Set(failures.map((f) => f.provider))).map((m) => ({ kind: m.kind, id: m.id, message: m.message }));
+    const ok = problems.length === 0 && missing.length === 0;
+    return { ok, status: ok ? 'ok' : 'degraded', paused: this.paused, problems, missing };
+  }
+
+  /** Protected resources the latest picture does not hold (judged only where the provider is being read without failures). */
+  private missingResources(failing: ReadonlySet<string>): MissingResource[] {
+    const snapshot = this.controller?.snapshot;
+    if (!snapshot) return [];
+    const config = this.config;
+    const regions = new Map<string, ReadonlySet<string>>();
+    for (const [id, view] of snapshot.providers) if (view.regions.length > 0 && !failing.has(id)) regions.set(id, new Set(view.regions.map((r) => r.id)));
+    const listed = new Set(config.watch.filter((w) => !failing.has(w.provider)).map((w) => `${w.provider}/${w.region}`));
+    return findMissingResources(config, { regions, databases: snapshot.databases.map((v) => v.instance), nodes: snapshot.nodes.map((v) => v.node), listed });
   }
 
   /** What `/status` shows. */
@@ -419,10 +568,10 @@ export class Daemon {
       startedAt: this.startedAt,
       snapshot: controller?.snapshot,
       memory: controller?.memory ?? emptyMemory(),
-      groups: this.options.config.groups,
+      groups: this.config.groups,
       mode: this.policy.mode,
       pauses: this.pauses,
-      leader: leadership ? { ...leadership.view(), mode: 'etcd', lock: leadership.view().key } : { id: this.options.id, mode: 'local-lock', lock: `${this.options.config.journal}.lock`, self: true },
+      leader: leadership ? { ...leadership.view(), mode: 'etcd', lock: leadership.view().key } : { id: this.options.id, mode: 'local-lock', lock: `${this.config.journal}.lock`, self: true },
       inFlight: [...this.inFlight.values()],
       plan: this.lastPlan,
       notes: this.lastNotes,
@@ -468,6 +617,7 @@ export class Daemon {
       this.inFlight.set(reason.step.key, reason.step);
       this.journal.stepStarted(memory, reason.step, now);
       const s = reason.step;
+      this.options.logger?.info({ event: 'step.start', ...stepFields(s) }, `${s.operation} ${'target' in s ? s.target : s.name}: started`);
       this.record({ who: s.requestedBy, what: s.operation, why: s.reason, result: 'started', where: { provider: s.provider, region: s.region, zone: s.zone, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
     } else if (reason.kind === 'step.result') {
       this.inFlight.delete(reason.step.key);
@@ -485,11 +635,22 @@ export class Daemon {
 
   private onEvent(event: ControllerEvent): void {
     this.events.push(event);
+    // Step results get their own line (case 'action'); failover.step repeats them.
+    if (event.kind !== 'action' && event.kind !== 'failover.step') {
+      const warn = event.kind === 'zone.impaired' || event.kind === 'failover.failed' || event.kind === 'switchover.abandoned';
+      this.options.logger?.[warn ? 'warn' : 'info'](
+        { event: event.kind, provider: event.provider, region: event.region, zone: event.zone, database: event.database, group: event.group },
+        event.detail,
+      );
+    }
     this.reports.onEvent(event, this.controller?.snapshot);
+    this.notifier.onEvent(event, this.controller?.memory);
     const where = { provider: event.provider, region: event.region, zone: event.zone };
     switch (event.kind) {
       case 'action': {
         const s = event.step!;
+        const ok = event.result === 'ok';
+        this.options.logger?.[ok ? 'info' : 'warn']({ event: 'step.result', ...stepFields(s), result: event.result }, event.detail);
         this.record({ who: s.requestedBy, what: s.operation, why: s.reason, result: event.result ?? 'unknown', where: { ...where, resource: 'target' in s ? s.target : s.name }, ...('cluster' in s ? { database: s.cluster } : {}) });
         break;
       }
@@ -530,6 +691,12 @@ export class Daemon {
     const snapshot = this.controller?.snapshot;
     if (!snapshot) return;
     for (const z of snapshot.zones.values()) this.metrics.setZone(z.provider, z.region, z.zone, z.state);
+    if (this.controller) {
+      const memory = this.controller.memory;
+      for (const database of memory.clusters.keys()) this.metrics.knowDatabase(database);
+      this.metrics.observe(snapshot, memory, this.config.groups);
+      this.notifier.observe(memory, snapshot);
+    }
     this.reports.afterCycle(snapshot);
   }
 
@@ -545,7 +712,26 @@ export class Daemon {
     this.audit.append({ time: new Date(this.options.clock.now()).toISOString(), who: entry.who ?? this.options.id, what: entry.what, where: entry.where, why: entry.why, result: entry.result, ...(entry.database !== undefined ? { database: entry.database } : {}) });
   }
 
+  /** A hook run or webhook delivery ended: counted (its result starts with the outcome), logged and audited. */
+  private onNotifierAudit(entry: NotifierAudit): void {
+    const outcome = /^\w+/.exec(entry.result)?.[0] ?? 'unknown';
+    if (entry.what === 'webhook') this.metrics.webhookDeliveries.inc({ result: outcome });
+    else if (entry.what.startsWith('hook.')) this.metrics.hookRuns.inc({ hook: entry.what.slice('hook.'.length), result: outcome });
+    this.options.logger?.info({ event: entry.what, database: entry.database, resource: entry.resource, result: entry.result }, `${entry.what}: ${entry.result}`);
+    this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) });
+  }
+
   private log(line: string): void {
-    this.options.log?.(line);
+    if (this.options.logger) this.options.logger.info({}, line);
+    else this.options.log?.(line);
+  }
+
+  /** One line per decision: when the plan's steps differ from the last plan logged (a plan waiting on its calls is not repeated each cycle). */
+  private logPlan(steps: readonly Step[], notes: readonly string[]): void {
+    const keys = steps.map((s) => s.key).join(' ');
+    if (keys === this.lastLoggedPlan) return;
+    this.lastLoggedPlan = keys;
+    if (steps.length === 0) return;
+    this.options.logger?.info({ event: 'plan', steps: steps.map(stepFields), notes, held: this.paused }, `plan: ${steps.map((s) => `${s.operation} ${'target' in s ? s.target : s.name}`).join(', ')}${this.paused ? ' (held: paused)' : ''}`);
   }
 }

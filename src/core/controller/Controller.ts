@@ -19,6 +19,7 @@ import { Executor, type StepResult } from './Executor.js';
 import type { HeldStep, Plan, Step } from './Plan.js';
 import { NO_PAUSES, type OperatorPauses } from './OperatorPauses.js';
 import type { Policy } from './Policy.js';
+import type { PrePromoteCheck } from './PrePromoteCheck.js';
 import { rememberApproval, rememberIntent, rememberObservation, rememberRestart, rememberStepResult, rememberStepStart, rememberVerdicts, type MemoryChange, type UnfinishedStep } from './memoryReducers.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type ProviderView, type Snapshot } from './Snapshot.js';
 
@@ -53,6 +54,8 @@ export interface ControllerOptions {
    * `decide` to show the fuzz finds it. It must be pure, as `decide` is.
    */
   readonly decide?: (snapshot: Snapshot, policy: Policy) => Plan;
+  /** Asked before each promotion, as part of the promote step (the daemon's pre-promote hook); none by default. */
+  readonly prePromote?: PrePromoteCheck;
 }
 
 /** Why {@link ControllerOptions.onMemoryChange} was called. */
@@ -272,6 +275,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
           this.apply(rememberStepResult(this.remembered, result, this.options.policy), { kind: 'step.result', step: result.step, outcome: result.outcome }),
       },
       this.abort.signal,
+      this.options.prePromote,
     ));
     if (options.pauses !== undefined && options.pauses !== this.pauses) {
       // New pauses (or a resume) change the decision: this round must decide, however quiet it is.

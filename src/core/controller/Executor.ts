@@ -6,6 +6,7 @@ import { CallGate } from './CallGate.js';
 import type { StepOutcome } from './ControllerEvent.js';
 import type { Step } from './Plan.js';
 import type { Policy } from './Policy.js';
+import type { PrePromoteCheck } from './PrePromoteCheck.js';
 
 /** The end of one step's adapter call. */
 export interface StepResult {
@@ -14,6 +15,8 @@ export interface StepResult {
   /** Set when the request was refused as invalid or in the wrong state (no point retrying it as is). */
   readonly rejected: boolean;
   readonly error?: ProviderError;
+  /** Set when the {@link PrePromoteCheck} vetoed the promotion (then `rejected` is set and no adapter call was made): its reason. */
+  readonly vetoed?: string;
   readonly startedAt: number;
   readonly finishedAt: number;
 }
@@ -37,7 +40,8 @@ export interface ExecutorHooks {
  * a hung call never stalls the control loop; a step whose call is still in
  * flight is never started twice. Calls go through the {@link CallGate}:
  * steps for a backed-off or over-budget provider/region wait for a later
- * cycle.
+ * cycle. A promote step first asks the optional {@link PrePromoteCheck};
+ * a veto ends the step as a rejected result without an adapter call.
  */
 export class Executor {
   /** Keys of steps whose calls have not returned. */
@@ -51,6 +55,7 @@ export class Executor {
     private readonly gate: CallGate,
     private readonly hooks: ExecutorHooks,
     private readonly signal: AbortSignal,
+    private readonly prePromote?: PrePromoteCheck,
   ) {}
 
   /** Starts the steps that may run now; returns the ones deferred, with why. */
@@ -88,12 +93,20 @@ export class Executor {
     this.inFlight.add(step.key);
     this.hooks.onStart(step, startedAt);
     const run = async () => {
-      const { signal, dispose } = timeoutSignal(this.clock, this.policy.callTimeout * 1000, this.signal);
       let outcome: StepOutcome = 'ok';
       let rejected = false;
       let error: ProviderError | undefined;
+      let vetoed: string | undefined;
+      // Asked before the call's own time budget starts: the check is bounded by its own timeout.
+      if (step.operation === 'promoteReplica' && this.prePromote && provider) {
+        // A check that throws must not block the failover.
+        const verdict = await this.prePromote.check(step, this.signal).catch((caught: unknown) => ({ proceed: true, reason: `the check failed (${(caught as Error).message}); proceeding` }));
+        if (!verdict.proceed) vetoed = verdict.reason;
+      }
+      const { signal, dispose } = timeoutSignal(this.clock, this.policy.callTimeout * 1000, this.signal);
       try {
         if (!provider) throw new Error(`no provider ${step.provider}`);
+        if (vetoed !== undefined) throw new ProviderError('terminal', `vetoed by the pre-promote check: ${vetoed}`, { provider: step.provider, operation: step.operation });
         await call(provider, step, signal);
       } catch (caught) {
         error = toProviderError(caught, step.provider, step.operation);
@@ -105,7 +118,7 @@ export class Executor {
       const finishedAt = this.clock.now();
       this.gate.record(scope, rejected ? 'rejected' : outcome, finishedAt, error?.retryAfterMs);
       this.inFlight.delete(step.key);
-      this.hooks.onResult({ step, outcome, rejected, error, startedAt, finishedAt });
+      this.hooks.onResult({ step, outcome, rejected, error, ...(vetoed !== undefined ? { vetoed } : {}), startedAt, finishedAt });
     };
     const promise = run();
     this.running.add(promise);

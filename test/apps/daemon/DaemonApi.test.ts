@@ -69,7 +69,7 @@ describe('daemon HTTP API', () => {
     fetch(`${base}${path}`, { method: 'POST', ...(body !== undefined ? { body } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   test('read endpoints: healthz, status, metrics, events, dashboard', async () => {
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, status: 'ok', paused: false, problems: [] });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, status: 'ok', paused: false, problems: [], missing: [] });
     const s = await status();
     expect(s.leader).toMatchObject({ id: 'api-test', mode: 'local-lock' });
     expect(s.zones.map((z) => `${z.zone}:${z.state}`).sort()).toEqual(['local-a:healthy', 'local-b:healthy', 'local-c:healthy']);

@@ -101,8 +101,10 @@ describe('pause holds automatic actions back but keeps observing', () => {
     expect(paused).toContain('lifeboat_zone_health{provider="local",region="local",zone="local-a"} 2');
     expect(paused).toContain('lifeboat_detection_seconds_count 1');
     expect(paused).toMatch(/lifeboat_adapter_calls_total\{provider="local",operation="listDatabases",result="ok"\} \d+/);
-    expect(paused).not.toMatch(/operation="(promoteReplica|repointReplica|stopDatabase|createNode)"/);
-    expect(paused).not.toContain('lifeboat_failovers_total{');
+    // Counters exist at 0 before their first event: the mutating calls stay at 0 while paused.
+    expect(paused).toMatch(/lifeboat_adapter_calls_total\{provider="local",operation="promoteReplica",result="ok"\} 0\n/);
+    expect(paused).not.toMatch(/operation="(promoteReplica|repointReplica|stopDatabase|createNode)",result="\w+"\} [1-9]/);
+    expect(paused).toContain('lifeboat_failovers_total{database="orders",kind="failover"} 0\n');
     const events = ((await (await fetch(`${base}/events`)).json()) as { events: { kind: string }[] }).events.map((e) => e.kind);
     expect(events).toContain('zone.impaired');
     expect(events).not.toContain('failover.planned');

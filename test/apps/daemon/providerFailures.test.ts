@@ -139,7 +139,8 @@ api:
       });
       child.kill('SIGUSR2');
       await waitFor('the contained rejection in the log', 10_000, () => (out.includes('contained an error') ? true : undefined));
-      expect(out).toContain('lifeboat daemon: contained an error that nothing was waiting for (an unhandled promise rejection, likely inside a client library); still running: Error: planted rejection from inside a library');
+      const line = out.split('\n').find((l) => l.includes('contained an error'))!;
+      expect(JSON.parse(line)).toMatchObject({ level: 'error', msg: expect.stringMatching(/^contained an error that nothing was waiting for \(an unhandled promise rejection, likely inside a client library\); still running: Error: planted rejection from inside a library/) });
       expect(out).not.toContain('planted-secret-token');
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {

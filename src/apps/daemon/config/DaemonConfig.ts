@@ -5,6 +5,7 @@ import type { Topology } from '../../replay/scenario/Scenario.js';
 import type { Scenario } from '../../replay/scenario/Scenario.js';
 import type { AdapterConfig, SimConfig } from '../../../../adapters/registry.js';
 import type { DaemonConfigFile } from './daemonConfigSchema.js';
+import type { HooksConfig, NotificationsConfig } from '../hooks/hooksSchema.js';
 
 /** A sim provider entry with its world read and validated. */
 export type ResolvedSimProvider = SimConfig & {
@@ -52,4 +53,8 @@ export interface DaemonConfig {
   readonly reports: string;
   /** Leader election on etcd, with defaults applied; absent means a lock file keeps a single daemon. */
   readonly etcd?: { readonly endpoints: readonly string[]; readonly prefix: string; readonly ttlSeconds: number };
+  /** Command hooks (reloaded on SIGHUP). */
+  readonly hooks?: HooksConfig;
+  /** Webhooks, `secretFile` paths absolute (reloaded on SIGHUP). */
+  readonly notifications?: NotificationsConfig;
 }

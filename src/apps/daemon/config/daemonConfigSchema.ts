@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { policyOverridesSchema } from '../../../core/controller/Policy.js';
 import { parseDurationSeconds } from '../../../core/util/duration.js';
+import { hooksSchema, notificationsSchema } from '../hooks/hooksSchema.js';
 import { adapterConfigSchema, envNameSchema as envName, idSchema as id } from '../../../../adapters/registry.js';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
@@ -110,6 +111,8 @@ export const daemonConfigSchema = z.strictObject({
   audit: z.string().min(1).describe('append-only JSON-lines audit log'),
   reports: z.string().min(1).optional().describe('directory for post-mortem reports (default: next to the audit log)'),
   etcd: etcdSchema.optional(),
+  hooks: hooksSchema.optional().describe('commands run before a promotion (may veto), after a failover, on a role change'),
+  notifications: notificationsSchema.optional().describe('webhooks: signed JSON payloads of the events you choose'),
 });
 
 /** The config as validated, before paths are resolved. */

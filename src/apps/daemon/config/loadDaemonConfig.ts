@@ -192,5 +192,9 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
     audit,
     reports: config.reports !== undefined ? abs(config.reports) : dirname(audit),
     ...(etcd !== undefined ? { etcd } : {}),
+    ...(config.hooks !== undefined ? { hooks: config.hooks } : {}),
+    ...(config.notifications !== undefined
+      ? { notifications: { ...config.notifications, webhooks: (config.notifications.webhooks ?? []).map((w) => (w.secretFile !== undefined ? { ...w, secretFile: abs(w.secretFile) } : w)) } }
+      : {}),
   };
 }
