@@ -206,7 +206,9 @@ describe('lifeboat status / pause / resume / switchover / approve / events', () 
     expect(later.inFlight).toEqual([]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/operation="listDatabases",result="ok"/);
-    expect(metrics).not.toMatch(/operation="(promoteReplica|repointReplica|stopDatabase|createNode|createReplica|destroyDatabase|rebootDatabase|updateEndpoint|shiftTraffic)"/);
+    // Mutating operations' counters exist at 0 from the start; none may have moved.
+    expect(metrics).toMatch(/operation="promoteReplica",result="ok"\} 0\n/);
+    expect(metrics).not.toMatch(/operation="(promoteReplica|repointReplica|stopDatabase|createNode|createReplica|destroyDatabase|rebootDatabase|updateEndpoint|shiftTraffic)",result="[a-z]+"\} [1-9]/);
     expect(audit(dir).filter((r) => r.what === 'promoteReplica')).toEqual([expect.objectContaining({ result: 'would run (mode: observe)', database: 'orders', where: expect.objectContaining({ resource: 'orders-b' }) })]);
     expect((await cli(['status', '--url', url])).out).toMatch(/^WOULD DO \(mode observe\)\n {2}promoteReplica orders-b \(local-b\): /m);
   });

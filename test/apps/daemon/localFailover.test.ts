@@ -120,7 +120,7 @@ describe('daemon on the local adapter', () => {
     const zone = (await local.listDatabases({ ids: [OLD_PRIMARY] }, { signal: AbortSignal.timeout(10_000) }))[0]!.zone;
     expect(zone).toBe('local-a');
     const metricsBefore = await metrics();
-    expect(sample(metricsBefore, 'lifeboat_failovers_total{database="orders",kind="failover"}')).toBeUndefined();
+    expect(sample(metricsBefore, 'lifeboat_failovers_total{database="orders",kind="failover"}')).toBe(0);
     expect(sample(metricsBefore, 'lifeboat_detection_seconds_count')).toBe(0);
     expect(sample(metricsBefore, 'lifeboat_failover_seconds_count')).toBe(0);
     expect(sample(metricsBefore, `lifeboat_zone_health{provider="local",region="local",zone="${zone}"}`)).toBe(0);
