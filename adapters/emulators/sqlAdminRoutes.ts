@@ -28,6 +28,12 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
       if (settings['activationPolicy'] !== 'NEVER' || keys.some((key) => key !== 'settings') || Object.keys(settings).length !== 1) {
         throw new WireError(400, 'invalid', 'The emulator supports only the patch {settings: {activationPolicy: "NEVER"}} (stop)');
       }
+      // Cloud SQL does not support NEVER on a read replica (https://cloud.google.com/sql/docs/start-stop-restart-instance:
+      // a replica cannot be stopped by its activation policy); the world would stop it, so refuse before asking.
+      const target = (await everything(ctx)).find((each) => each.id === instance);
+      if (target?.role === 'replica') {
+        throw new WireError(400, 'invalidFlagValue', 'Activation policy NEVER is not supported for read replica instances.');
+      }
       await ctx.world(ctx.provider.stopDatabase(instance, signal));
       return operation(ctx, project, 'UPDATE', instance);
     }
@@ -68,9 +74,16 @@ async function list(ctx: GcpCallContext, project: string): Promise<unknown> {
   const offset = tokenOffset(ctx.query.get('pageToken'), 'sql.instances');
   if (offset === undefined) throw new WireError(400, 'invalid', 'Invalid page token');
   const listing = await everything(ctx);
-  const slice = page(listing, size, offset, 'sql.instances');
+  // Instances of a region the control plane cannot reach are left out, with a REGION_UNREACHABLE warning per region
+  // (https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/ApiWarning: the result set may then be incomplete).
+  const unreachable = ctx.strict.reach().regions;
+  const visible = unreachable.length === 0 ? listing : listing.filter((db) => !unreachable.includes(db.region));
+  const slice = page(visible, size, offset, 'sql.instances');
   return {
     kind: 'sql#instancesList',
+    ...(unreachable.length === 0
+      ? {}
+      : { warnings: unreachable.map((region) => ({ code: 'REGION_UNREACHABLE', message: `Region ${region} is unreachable. The result set may be incomplete.`, region })) }),
     items: slice.items.map((db) => render(db, listing, project)),
     ...(slice.next === undefined ? {} : { nextPageToken: slice.next }),
   };

@@ -17,8 +17,10 @@ import { redactGcpSecrets } from '../../../adapters/gcp/redactGcpSecrets.js';
 
 describe('gcp state tables', () => {
   it('maps every GCE status, TERMINATED meaning stopped, and anything else to unknown', () => {
-    const statuses = ['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'SUSPENDING', 'SUSPENDED', 'REPAIRING', 'TERMINATED', 'PENDING_STOP', undefined];
+    const statuses = ['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'SUSPENDING', 'SUSPENDED', 'REPAIRING', 'TERMINATED', 'NEW_STATE', undefined];
     expect(statuses.map(toGceNodeState)).toEqual(['pending', 'pending', 'running', 'stopping', 'stopping', 'stopped', 'rebooting', 'stopped', 'unknown', 'unknown']);
+    // The life cycle's transitional states (instance-life-cycle reference): up on its way, or down on its way, never unknown.
+    expect(['PENDING', 'PENDING_STOP', 'DEPROVISIONING'].map(toGceNodeState)).toEqual(['pending', 'stopping', 'stopping']);
     expect(toGceNodeState('toString')).toBe('unknown');
     expect(['UP', 'DOWN', 'OTHER'].map(toGceZoneStatus)).toEqual(['available', 'unavailable', 'unknown']);
   });
