@@ -1,6 +1,6 @@
-import type { Clock } from '../../src/core/clock/Clock.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
 import type { GcpControlPlaneReach } from './GcpControlPlaneReach.js';
+import type { MetricSamples } from './MetricSamples.js';
 import type { BackendNotes } from './BackendNotes.js';
 import type { DnsChangeStore } from './DnsChangeStore.js';
 import type { WorldWait } from './HttpEmulator.js';
@@ -30,6 +30,6 @@ export interface GcpStrictness {
   readonly reach: () => GcpControlPlaneReach;
   /** Zones out of capacity now. */
   readonly stockouts: () => readonly string[];
-  /** The world's clock, for metric sampling; absent: metrics show the current value. */
-  readonly clock?: Clock;
+  /** Cloud Monitoring's samples (with the world's clock); absent: metrics show the current value. */
+  readonly samples?: MetricSamples;
 }

@@ -10,6 +10,7 @@ import type { EmulatorHandle } from './EmulatorHandle.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
 import { OperationStore } from './OperationStore.js';
+import { MetricSamples } from './MetricSamples.js';
 import type { Clock } from '../../src/core/clock/Clock.js';
 import { FULL_REACH, type GcpControlPlaneReach } from './GcpControlPlaneReach.js';
 import type { GcpStrictness } from './GcpCallContext.js';
@@ -143,7 +144,7 @@ export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<Gcp
   const strict: GcpStrictness = {
     reach: options.reach ?? (() => FULL_REACH),
     stockouts: options.stockouts ?? (() => []),
-    ...(clock === undefined ? {} : { clock }),
+    ...(clock === undefined ? {} : { samples: new MetricSamples(clock) }),
   };
   const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0, timing), new BackendNotes(), new DnsChangeStore(), strict));
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);

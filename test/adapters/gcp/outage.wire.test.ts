@@ -140,3 +140,30 @@ describe('gcp adapter against the strict emulator: what an outage looks like', (
     });
   });
 });
+
+describe('Cloud Monitoring as strict as the service: sampled once a minute, visible two minutes later', () => {
+  let wire: GcpWire;
+  afterEach(async () => wire?.close());
+
+  it('a replica cut off shows the lag of before for the visibility delay, then replica_lag -1: disconnected, lag unknown', async () => {
+    wire = await gcpWire({ strict: true });
+    const provider = wire.track(wire.provider);
+    const replica = async () => (await provider.listDatabases({ ids: ['orders-b'] }, opts()))[0]!.replication;
+    // Nothing sampled is visible yet: lag and state unknown.
+    expect(await replica()).toMatchObject({ state: 'unknown', lagSeconds: null });
+    for (let i = 0; i < 4; i++) {
+      await wire.advance(60_000);
+      await replica();
+    }
+    expect(await replica()).toMatchObject({ state: 'streaming', lagSeconds: 2 });
+    await wire.apply([{ kind: 'impair', zone: 'us-central1-a', mode: 'unreachable', errorRate: 0 }]);
+    await wire.advance(60_000);
+    // Sampled after the cut, not visible yet: the last visible sample still streams.
+    expect(await replica()).toMatchObject({ state: 'streaming', lagSeconds: 2 });
+    for (let i = 0; i < 3; i++) {
+      await wire.advance(60_000);
+      await replica();
+    }
+    expect(await replica()).toMatchObject({ state: 'disconnected', lagSeconds: null });
+  });
+});
