@@ -99,8 +99,15 @@ async function insert(ctx: GcpCallContext, project: string): Promise<unknown> {
     throw new WireError(400, 'invalid', 'The emulator creates read replicas only (masterInstanceName is required)');
   }
   if (typeof region !== 'string' || region === '') throw new WireError(400, 'required', 'Missing region');
-  const settings = (body['settings'] ?? {}) as { locationPreference?: { zone?: unknown } };
+  const settings = (body['settings'] ?? {}) as { locationPreference?: { zone?: unknown }; tier?: unknown; edition?: unknown };
   const zone = settings.locationPreference?.zone;
+  // Left out, the edition is Cloud SQL's default for the version (Enterprise Plus from PostgreSQL 16), not the
+  // primary's, and a custom tier is not valid there (https://cloud.google.com/sql/docs/editions-intro).
+  const version = typeof body['databaseVersion'] === 'string' ? body['databaseVersion'] : 'POSTGRES_16';
+  const edition = typeof settings.edition === 'string' ? settings.edition : /^POSTGRES_(1[6-9]|[2-9]\d)$/.test(version) ? 'ENTERPRISE_PLUS' : 'ENTERPRISE';
+  if (edition === 'ENTERPRISE_PLUS' && typeof settings.tier === 'string' && settings.tier.startsWith('db-custom-')) {
+    throw new WireError(400, 'invalid', `Invalid Tier (${settings.tier}) for (ENTERPRISE_PLUS) Edition.`);
+  }
   await ctx.world(
     ctx.provider.createReplica(
       {

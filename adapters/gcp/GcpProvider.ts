@@ -49,6 +49,7 @@ import { clusterOf } from '../shared/clusterOf.js';
 import { paginate } from '../shared/paginate.js';
 import { GROUP_LABEL, toGceNode } from './toGceNode.js';
 import { toGcpProviderError } from './toGcpProviderError.js';
+import { cloudSqlReplicaBody } from './cloudSqlReplicaBody.js';
 import { GoogleRestApi } from './GoogleRestApi.js';
 import {
   anyUnreachable,
@@ -401,17 +402,7 @@ export class GcpProvider implements Provider {
     const source = await this.getInstance('createReplica', project, request.source, signal);
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'InstanceNotFound');
     const cluster = clusterOf([source], CLOUD_SQL_CLUSTER_VIEW)(source);
-    const body = {
-      name: request.id,
-      masterInstanceName: request.source,
-      region: request.region,
-      ...(source.databaseVersion === undefined ? {} : { databaseVersion: source.databaseVersion }),
-      settings: {
-        ...(source.settings?.tier === undefined ? {} : { tier: source.settings.tier }),
-        ...(request.zone === undefined ? {} : { locationPreference: { zone: request.zone } }),
-        userLabels: { [CLUSTER_LABEL]: cluster },
-      },
-    };
+    const body = cloudSqlReplicaBody(source, request, cluster);
     try {
       const operation = await this.call('createReplica', signal, () =>
         this.sql.call<CloudSqlOperation>('POST', `projects/${project}/instances`, { body }),

@@ -127,6 +127,22 @@ describe('gcp adapter against the strict emulator: what an outage looks like', (
       expect(wire.world.calls.some((call) => call.operation === 'stopDatabase')).toBe(false);
     });
 
+    it('a PostgreSQL 16 replica that names no edition gets Enterprise Plus, where its custom tier is refused; the adapter copies the edition', async () => {
+      wire = await gcpWire({ strict: true });
+      const body = { name: 'orders-x', masterInstanceName: 'p:orders', region: 'us-central1', databaseVersion: 'POSTGRES_16', settings: { tier: 'db-custom-2-7680' } };
+      const refused = await fetch(`${wire.emulator.endpoint}/v1/projects/p/instances`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('ENTERPRISE_PLUS');
+      const provider = wire.track(wire.provider);
+      const outcome = await whileTimeMoves(wire, provider.createReplica({ source: 'orders', id: 'orders-y', region: 'us-central1', zone: 'us-central1-c' }, opts()), 60_000);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.value).toMatchObject({ id: 'orders-y', state: 'creating' });
+    });
+
     it('a request without a bearer token, or with a malformed one, is refused 401 before any API sees it', async () => {
       wire = await gcpWire({ strict: true });
       const url = `${wire.emulator.endpoint}/v1/projects/p/instances`;
