@@ -11,6 +11,8 @@ export const SAMPLE_PERIOD_MS = 60_000;
  * to be checked on a real project (see `adapters/gcp/README.md`).
  */
 export const VISIBILITY_DELAY_MS = 120_000;
+/** The history given to the replicas that exist when sampling starts: longer than the visibility delay and the adapter's window. */
+const HISTORY_MS = 10 * SAMPLE_PERIOD_MS;
 /** Samples kept per replica: an hour, more than any query window the adapter uses. */
 const KEPT = 60;
 
@@ -32,16 +34,30 @@ export interface ReplicationSample {
  */
 export class MetricSamples {
   private readonly byInstance = new Map<string, ReplicationSample[]>();
+  private started = false;
 
   constructor(private readonly clock: Clock) {}
 
-  /** Takes the samples due since the last read from the world's current listing. */
+  /**
+   * Takes the samples due since the last read from the world's current
+   * listing. The replicas of the first read existed before the emulator
+   * did (a world starts in a steady state), so they get a history: their
+   * current value at the sampling instants of the last {@link HISTORY_MS}.
+   * Replicas that appear later start with no sample.
+   */
   record(listing: readonly DatabaseInstance[]): void {
     const instant = Math.floor(this.clock.now() / SAMPLE_PERIOD_MS) * SAMPLE_PERIOD_MS;
+    const first = !this.started;
+    this.started = true;
     for (const db of listing) {
       if (db.replication === undefined) continue;
       let samples = this.byInstance.get(db.id);
-      if (samples === undefined) this.byInstance.set(db.id, (samples = []));
+      if (samples === undefined) {
+        this.byInstance.set(db.id, (samples = []));
+        if (first) {
+          for (let at = instant - HISTORY_MS; at < instant; at += SAMPLE_PERIOD_MS) samples.push({ at, replication: db.replication, region: db.region });
+        }
+      }
       const last = samples[samples.length - 1];
       if (last !== undefined && last.at >= instant) continue;
       samples.push({ at: instant, replication: db.replication, region: db.region });
