@@ -3,6 +3,7 @@
  * Adapters live in their own entry points (`lifeboat/adapters/sim`, ...).
  */
 export * from './core/contract/errors.js';
+export { isPartialListing, PartialListingError, type UnreachableScopes } from './core/contract/PartialListingError.js';
 export * from './core/contract/types.js';
 export { ALL_CAPABILITIES } from './core/contract/allCapabilities.js';
 export type { Provider, CallOptions } from './core/contract/Provider.js';

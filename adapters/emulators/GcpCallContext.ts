@@ -1,4 +1,6 @@
 import type { Provider } from '../../src/core/contract/Provider.js';
+import type { GcpControlPlaneReach } from './GcpControlPlaneReach.js';
+import type { MetricSamples } from './MetricSamples.js';
 import type { BackendNotes } from './BackendNotes.js';
 import type { DnsChangeStore } from './DnsChangeStore.js';
 import type { WorldWait } from './HttpEmulator.js';
@@ -19,4 +21,15 @@ export interface GcpCallContext {
   readonly backends: BackendNotes;
   /** Cloud DNS changes handed out. */
   readonly dnsChanges: DnsChangeStore;
+  readonly strict: GcpStrictness;
+}
+
+/** What makes the emulator as strict as the service (see `GcpEmulatorOptions`). */
+export interface GcpStrictness {
+  /** Where the control plane cannot look now. */
+  readonly reach: () => GcpControlPlaneReach;
+  /** Zones out of capacity now. */
+  readonly stockouts: () => readonly string[];
+  /** Cloud Monitoring's samples (with the world's clock); absent: metrics show the current value. */
+  readonly samples?: MetricSamples;
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/core/clock/Clock.js';
 import type { VirtualClock } from '../../src/core/clock/VirtualClock.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
@@ -14,6 +15,8 @@ import type { EmulatorHandle } from './EmulatorHandle.js';
  */
 export class WireQuiescence {
   private calls = 0;
+  /** Sleeps under way on a clock handed out by {@link adapterClock}. */
+  private sleeping = 0;
 
   constructor(private readonly emulators: readonly EmulatorHandle[]) {}
 
@@ -38,13 +41,31 @@ export class WireQuiescence {
     });
   }
 
-  /** Resolves once every tracked call in flight is finished or parked on the world. */
+  /**
+   * `clock` as an adapter should get it: its sleeps count as parked. An
+   * adapter that waits on virtual time between two requests (polling a
+   * Cloud SQL operation) is neither in transit nor at an emulator; without
+   * this, {@link settled} would wait for it forever, and it waits for time
+   * to move.
+   */
+  adapterClock(clock: Clock): Clock {
+    return {
+      now: () => clock.now(),
+      setTimer: (ms, fn) => clock.setTimer(ms, fn),
+      sleep: (ms, signal) => {
+        this.sleeping++;
+        return clock.sleep(ms, signal).finally(() => this.sleeping--);
+      },
+    };
+  }
+
+  /** Resolves once every tracked call in flight is finished, parked on the world or asleep on the virtual clock. */
   async settled(): Promise<void> {
     for (let stable = 0; stable < 2; ) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       let parked = 0;
       for (const emulator of this.emulators) parked += emulator.stats().waitingOnWorld;
-      if (this.calls <= parked) {
+      if (this.calls <= parked + this.sleeping) {
         stable++;
         continue;
       }

@@ -69,12 +69,12 @@ export async function backendServiceAction(action: string, ctx: GcpCallContext):
 }
 
 /** Global and regional operations (`globalOperations.get/wait`, `regionOperations.get/wait`). */
-export function computeOperationAction(action: string, ctx: GcpCallContext): unknown {
+export async function computeOperationAction(action: string, ctx: GcpCallContext): Promise<unknown> {
   const regional = action.startsWith('regionOperations.');
   const [project, second, third] = ctx.path as [string, string, string | undefined];
   const scope = regional ? `compute/${project}/regions/${second}` : `compute/${project}/global`;
   const name = regional ? third! : second;
-  const found = ctx.operations.get(scope, name);
+  const found = action.endsWith('.wait') ? await ctx.operations.wait(scope, name, ctx.world, ctx.signal) : ctx.operations.get(scope, name);
   if (found === undefined) throw new WireError(404, 'notFound', `The resource 'projects/${project}/${regional ? `regions/${second}` : 'global'}/operations/${name}' was not found`);
   return found;
 }

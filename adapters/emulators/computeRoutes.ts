@@ -36,7 +36,8 @@ export async function computeAction(action: string, ctx: GcpCallContext): Promis
     case 'zoneOperations.get':
     case 'zoneOperations.wait': {
       const name = ctx.path[2]!;
-      const found = ctx.operations.get(`compute/${project}/${zone}`, name);
+      const scope = `compute/${project}/${zone}`;
+      const found = action === 'zoneOperations.wait' ? await ctx.operations.wait(scope, name, ctx.world, ctx.signal) : ctx.operations.get(scope, name);
       if (found === undefined) throw notFound(`projects/${project}/zones/${zone}/operations/${name}`);
       return found;
     }
@@ -96,25 +97,44 @@ function listQuery(ctx: GcpCallContext, zone?: string): { query: NodeFilter; kee
   return { query, keep };
 }
 
+/**
+ * `instances.aggregatedList`. Zones the control plane cannot reach are left
+ * out: with `returnPartialSuccess` they are named in `unreachables` (and
+ * carry an `UNREACHABLE` warning in `items`); without it the whole request
+ * fails, as Compute's reference says of partial success
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/instances/aggregatedList:
+ * the flag lets the call answer with what it could read instead of failing).
+ */
 async function aggregatedList(ctx: GcpCallContext, project: string): Promise<unknown> {
   const { query, keep } = listQuery(ctx);
   const at = paging(ctx, 'aggregatedList');
-  const nodes = (await ctx.world(ctx.provider.listNodes(query, { signal: ctx.signal }))).filter(keep);
+  const unreachable = new Set(ctx.strict.reach().zones);
+  if (unreachable.size > 0 && ctx.query.get('returnPartialSuccess') !== 'true') {
+    throw new WireError(503, 'backendError', `Some zones could not be reached: ${[...unreachable].join(', ')}`);
+  }
+  const nodes = (await ctx.world(ctx.provider.listNodes(query, { signal: ctx.signal }))).filter((node) => keep(node) && !unreachable.has(node.zone));
   const { items, next } = slice(nodes, at);
-  const byZone: Record<string, { instances: unknown[] }> = {};
-  for (const node of items) (byZone[`zones/${node.zone}`] ??= { instances: [] }).instances.push(gceInstance(node, project));
+  const byZone: Record<string, { instances?: unknown[]; warning?: unknown }> = {};
+  for (const node of items) (byZone[`zones/${node.zone}`] ??= { instances: [] }).instances!.push(gceInstance(node, project));
+  // Said on every page: a client must not read a later page's silence as "reachable".
+  for (const zone of unreachable) {
+    byZone[`zones/${zone}`] = {
+      warning: { code: 'UNREACHABLE', message: `The zone 'projects/${project}/zones/${zone}' is unreachable.`, data: [{ key: 'scope', value: `zones/${zone}` }] },
+    };
+  }
   return {
     kind: 'compute#instanceAggregatedList',
     id: `projects/${project}/aggregated/instances`,
     items: byZone,
     ...(next === undefined ? {} : { nextPageToken: next }),
-    unreachables: [],
+    unreachables: [...unreachable].sort().map((zone) => `zones/${zone}`),
     selfLink: `${COMPUTE_BASE}/projects/${project}/aggregated/instances`,
   };
 }
 
 async function zonalList(ctx: GcpCallContext, project: string, zone: string): Promise<unknown> {
   const { query, keep } = listQuery(ctx, zone);
+  if (ctx.strict.reach().zones.includes(zone)) throw new WireError(503, 'backendError', `The zone 'projects/${project}/zones/${zone}' is unreachable.`);
   const at = paging(ctx, `list/${zone}`);
   const nodes = (await ctx.world(ctx.provider.listNodes(query, { signal: ctx.signal }))).filter(keep);
   const { items, next } = slice(nodes, at);
@@ -147,6 +167,21 @@ async function insert(ctx: GcpCallContext, project: string, zone: string): Promi
   const labels = (body['labels'] ?? {}) as Record<string, unknown>;
   const group = typeof labels[GROUP_LABEL] === 'string' ? labels[GROUP_LABEL] : undefined;
   const requestId = ctx.query.get('requestId');
+  // A stockout is no error of the insert call: GCE accepts it, and the zonal operation ends with the error.
+  if (ctx.strict.stockouts().includes(zone)) {
+    return operation(ctx, project, zone, 'insert', name, {
+      httpErrorStatusCode: 503,
+      httpErrorMessage: 'SERVICE UNAVAILABLE',
+      error: {
+        errors: [
+          {
+            code: 'ZONE_RESOURCE_POOL_EXHAUSTED',
+            message: `The zone 'projects/${project}/zones/${zone}' does not have enough resources available to fulfill the request. Try a different zone, or try again later.`,
+          },
+        ],
+      },
+    });
+  }
   const node = await ctx.world(
     ctx.provider.createNode(
       {
@@ -164,7 +199,7 @@ async function insert(ctx: GcpCallContext, project: string, zone: string): Promi
   return operation(ctx, project, node.zone, 'insert', node.id);
 }
 
-function operation(ctx: GcpCallContext, project: string, zone: string, type: string, instance: string): Record<string, unknown> {
+function operation(ctx: GcpCallContext, project: string, zone: string, type: string, instance: string, failure: Record<string, unknown> = {}): Record<string, unknown> {
   const name = ctx.operations.nextName();
   const zoneUrl = `${COMPUTE_BASE}/projects/${project}/zones/${zone}`;
   return ctx.operations.put(`compute/${project}/${zone}`, {
@@ -177,6 +212,7 @@ function operation(ctx: GcpCallContext, project: string, zone: string, type: str
     targetId: numericId(instance),
     status: 'DONE',
     progress: 100,
+    ...failure,
     selfLink: `${zoneUrl}/operations/${name}`,
   });
 }

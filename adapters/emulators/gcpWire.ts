@@ -106,6 +106,9 @@ export function sqlInstance(db: DatabaseInstance, replicas: readonly string[], p
     replicaNames: replicas,
     settings: {
       tier: 'db-custom-2-7680',
+      edition: 'ENTERPRISE',
+      // Private IP only, as a production database usually is: a replica must ask for the same, or it gets a public one.
+      ipConfiguration: { ipv4Enabled: false, privateNetwork: `projects/${project}/global/networks/default` },
       activationPolicy,
       userLabels: { [CLUSTER_LABEL]: db.cluster },
       locationPreference: { zone: db.zone },

@@ -1,4 +1,4 @@
-import type { DatabaseInstance, ReplicationState } from '../../src/core/contract/types.js';
+import type { ReplicationState, ReplicationStatus } from '../../src/core/contract/types.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { page, tokenOffset } from './pageToken.js';
 import { WireError } from './WireError.js';
@@ -23,12 +23,14 @@ const STATE_LABEL: Readonly<Record<ReplicationState, string | undefined>> = {
  * Cloud Monitoring v3 methods the emulator serves: `projects.timeSeries.list`
  * for the Cloud SQL replication metrics of the world's replicas
  * (`replica_lag`, `network_lag`, `replication/state`), filtered by
- * `metric.type` (required, one) and `resource.type`. Each series has one
- * sample, the world's current value, at the end of the requested interval
- * (no history). A replica cut off from its primary shows state `Error` with
- * its growing lag; a broken one `Error` with lag -1 (replication inactive);
- * `network_lag` is 0 while streaming (the world has no network delay) and
- * absent otherwise. Other metric types have no data.
+ * `metric.type` (required, one) and `resource.type`. With the world's clock
+ * (`GcpEmulatorOptions.clock`) the series are {@link MetricSamples}: one
+ * sample a minute, shown only after the visibility delay; without it each
+ * series has one sample, the world's current value, at the end of the
+ * requested interval. A replica whose replication stopped (cut off from its
+ * primary, or broken) shows state `Error` and `replica_lag` -1 (replication
+ * inactive); `network_lag` is 0 while streaming (the world has no network
+ * delay) and absent otherwise. Other metric types have no data.
  */
 export async function monitoringAction(action: string, ctx: GcpCallContext): Promise<unknown> {
   if (action !== 'monitoring.timeSeries.list') throw new WireError(404, 'notFound', `The emulator does not implement ${action}`);
@@ -49,8 +51,20 @@ export async function monitoringAction(action: string, ctx: GcpCallContext): Pro
   if (metricType !== REPLICA_LAG && metricType !== NETWORK_LAG && metricType !== REPLICATION_STATE) return {};
   // One world call for the whole project, as the Cloud SQL listing makes.
   const listing = await ctx.world(ctx.provider.listDatabases({}, { signal: ctx.signal }));
-  const at = new Date(end).toISOString();
-  const series = listing.flatMap((db) => seriesFor(db, metricType, project, at));
+  const samples = ctx.strict.samples;
+  let series: Record<string, unknown>[];
+  if (samples === undefined) {
+    const at = new Date(end).toISOString();
+    series = listing.flatMap((db) => (db.replication === undefined ? [] : seriesFor(db.id, db.region, [{ at, replication: db.replication }], metricType, project)));
+  } else {
+    samples.record(listing);
+    const from = Number.isFinite(start) ? start : end;
+    series = samples.instances().flatMap((id) => {
+      const visible = samples.visible(id, from, end);
+      if (visible.length === 0) return [];
+      return seriesFor(id, visible[0]!.region, visible.map((sample) => ({ at: new Date(sample.at).toISOString(), replication: sample.replication })), metricType, project);
+    });
+  }
   const slice = page(series, size, offset, tag);
   return { timeSeries: slice.items, ...(slice.next === undefined ? {} : { nextPageToken: slice.next }), unit: metricType === REPLICATION_STATE ? '' : 's' };
 }
@@ -70,23 +84,43 @@ function parseFilter(filter: string | null): { metricType: string; resourceType?
   return { metricType, ...(resourceType === undefined ? {} : { resourceType }) };
 }
 
-function seriesFor(db: DatabaseInstance, metricType: string, project: string, at: string): Record<string, unknown>[] {
-  const replication = db.replication;
-  if (replication === undefined) return [];
-  const resource = { type: 'cloudsql_database', labels: { project_id: project, database_id: `${project}:${db.id}`, region: db.region } };
-  const interval = { startTime: at, endTime: at };
+/**
+ * The series of one replica for `metricType`, one point per sample (newest first). `replica_lag` is the lag
+ * while streaming and -1 once replication has stopped (disconnected or broken): Cloud SQL documents a negative
+ * value as replication inactive. `network_lag` has points only while streaming; `replication/state` one series
+ * per state label, true at each of its samples.
+ */
+function seriesFor(
+  id: string,
+  region: string,
+  points: readonly { readonly at: string; readonly replication: ReplicationStatus }[],
+  metricType: string,
+  project: string,
+): Record<string, unknown>[] {
+  const resource = { type: 'cloudsql_database', labels: { project_id: project, database_id: `${project}:${id}`, region } };
+  const interval = (at: string) => ({ startTime: at, endTime: at });
   switch (metricType) {
     case REPLICA_LAG: {
-      const lag = replication.state === 'broken' ? -1 : (replication.lagSeconds ?? -1);
-      return [{ metric: { type: metricType, labels: {} }, resource, metricKind: 'GAUGE', valueType: 'DOUBLE', points: [{ interval, value: { doubleValue: lag } }] }];
+      const values = points.map(({ at, replication }) => ({
+        interval: interval(at),
+        value: { doubleValue: replication.state === 'streaming' ? (replication.lagSeconds ?? -1) : -1 },
+      }));
+      return [{ metric: { type: metricType, labels: {} }, resource, metricKind: 'GAUGE', valueType: 'DOUBLE', points: values }];
     }
-    case NETWORK_LAG:
-      if (replication.state !== 'streaming') return [];
-      return [{ metric: { type: metricType, labels: {} }, resource, metricKind: 'GAUGE', valueType: 'INT64', points: [{ interval, value: { int64Value: '0' } }] }];
+    case NETWORK_LAG: {
+      const values = points.filter(({ replication }) => replication.state === 'streaming').map(({ at }) => ({ interval: interval(at), value: { int64Value: '0' } }));
+      return values.length === 0 ? [] : [{ metric: { type: metricType, labels: {} }, resource, metricKind: 'GAUGE', valueType: 'INT64', points: values }];
+    }
     default: {
-      const state = STATE_LABEL[replication.state];
-      if (state === undefined) return [];
-      return [{ metric: { type: metricType, labels: { state } }, resource, metricKind: 'GAUGE', valueType: 'BOOL', points: [{ interval, value: { boolValue: true } }] }];
+      const byState = new Map<string, Record<string, unknown>[]>();
+      for (const { at, replication } of points) {
+        const state = STATE_LABEL[replication.state];
+        if (state === undefined) continue;
+        let list = byState.get(state);
+        if (list === undefined) byState.set(state, (list = []));
+        list.push({ interval: interval(at), value: { boolValue: true } });
+      }
+      return [...byState].map(([state, values]) => ({ metric: { type: metricType, labels: { state } }, resource, metricKind: 'GAUGE', valueType: 'BOOL', points: values }));
     }
   }
 }

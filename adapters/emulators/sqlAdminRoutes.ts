@@ -28,6 +28,12 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
       if (settings['activationPolicy'] !== 'NEVER' || keys.some((key) => key !== 'settings') || Object.keys(settings).length !== 1) {
         throw new WireError(400, 'invalid', 'The emulator supports only the patch {settings: {activationPolicy: "NEVER"}} (stop)');
       }
+      // Cloud SQL does not support NEVER on a read replica (https://cloud.google.com/sql/docs/start-stop-restart-instance:
+      // a replica cannot be stopped by its activation policy); the world would stop it, so refuse before asking.
+      const target = (await everything(ctx)).find((each) => each.id === instance);
+      if (target?.role === 'replica') {
+        throw new WireError(400, 'invalidFlagValue', 'Activation policy NEVER is not supported for read replica instances.');
+      }
       await ctx.world(ctx.provider.stopDatabase(instance, signal));
       return operation(ctx, project, 'UPDATE', instance);
     }
@@ -68,9 +74,16 @@ async function list(ctx: GcpCallContext, project: string): Promise<unknown> {
   const offset = tokenOffset(ctx.query.get('pageToken'), 'sql.instances');
   if (offset === undefined) throw new WireError(400, 'invalid', 'Invalid page token');
   const listing = await everything(ctx);
-  const slice = page(listing, size, offset, 'sql.instances');
+  // Instances of a region the control plane cannot reach are left out, with a REGION_UNREACHABLE warning per region
+  // (https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/ApiWarning: the result set may then be incomplete).
+  const unreachable = ctx.strict.reach().regions;
+  const visible = unreachable.length === 0 ? listing : listing.filter((db) => !unreachable.includes(db.region));
+  const slice = page(visible, size, offset, 'sql.instances');
   return {
     kind: 'sql#instancesList',
+    ...(unreachable.length === 0
+      ? {}
+      : { warnings: unreachable.map((region) => ({ code: 'REGION_UNREACHABLE', message: `Region ${region} is unreachable. The result set may be incomplete.`, region })) }),
     items: slice.items.map((db) => render(db, listing, project)),
     ...(slice.next === undefined ? {} : { nextPageToken: slice.next }),
   };
@@ -86,8 +99,15 @@ async function insert(ctx: GcpCallContext, project: string): Promise<unknown> {
     throw new WireError(400, 'invalid', 'The emulator creates read replicas only (masterInstanceName is required)');
   }
   if (typeof region !== 'string' || region === '') throw new WireError(400, 'required', 'Missing region');
-  const settings = (body['settings'] ?? {}) as { locationPreference?: { zone?: unknown } };
+  const settings = (body['settings'] ?? {}) as { locationPreference?: { zone?: unknown }; tier?: unknown; edition?: unknown };
   const zone = settings.locationPreference?.zone;
+  // Left out, the edition is Cloud SQL's default for the version (Enterprise Plus from PostgreSQL 16), not the
+  // primary's, and a custom tier is not valid there (https://cloud.google.com/sql/docs/editions-intro).
+  const version = typeof body['databaseVersion'] === 'string' ? body['databaseVersion'] : 'POSTGRES_16';
+  const edition = typeof settings.edition === 'string' ? settings.edition : /^POSTGRES_(1[6-9]|[2-9]\d)$/.test(version) ? 'ENTERPRISE_PLUS' : 'ENTERPRISE';
+  if (edition === 'ENTERPRISE_PLUS' && typeof settings.tier === 'string' && settings.tier.startsWith('db-custom-')) {
+    throw new WireError(400, 'invalid', `Invalid Tier (${settings.tier}) for (ENTERPRISE_PLUS) Edition.`);
+  }
   await ctx.world(
     ctx.provider.createReplica(
       {

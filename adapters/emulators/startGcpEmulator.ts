@@ -10,6 +10,10 @@ import type { EmulatorHandle } from './EmulatorHandle.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
 import { OperationStore } from './OperationStore.js';
+import { MetricSamples } from './MetricSamples.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import { FULL_REACH, type GcpControlPlaneReach } from './GcpControlPlaneReach.js';
+import type { GcpStrictness } from './GcpCallContext.js';
 import { sqlAdminAction } from './sqlAdminRoutes.js';
 import type { WireRequestInfo } from './WireFault.js';
 import { WireError } from './WireError.js';
@@ -28,7 +32,47 @@ export interface GcpEmulatorOptions {
    * request out; this only exercises a client's waiting.
    */
   readonly operationPolls?: number;
+  /**
+   * The world's clock. With it the emulator is as slow as the service where
+   * a client must cope with it: operations run for their duration
+   * ({@link DEFAULT_OPERATION_SECONDS}, or `operationSeconds`) before they
+   * are `DONE`, and Cloud Monitoring samples every 60 s and shows a sample
+   * only after its visibility delay. In a replay this clock is virtual, so
+   * none of it costs real time. Without it operations are done at once and
+   * metrics show the world's current value.
+   */
+  readonly clock?: Clock;
+  /** Durations of operations by `operationType`, in seconds of `clock` time, over the defaults. */
+  readonly operationSeconds?: Readonly<Record<string, number>>;
+  /** Where the control plane cannot look now (default: everywhere reachable); see {@link GcpControlPlaneReach}. */
+  readonly reach?: () => GcpControlPlaneReach;
+  /**
+   * Zones out of capacity now: an `instances.insert` there is accepted and
+   * its operation ends with `ZONE_RESOURCE_POOL_EXHAUSTED`, as GCE reports
+   * a stockout; the world is not asked.
+   */
+  readonly stockouts?: () => readonly string[];
 }
+
+/**
+ * How long each operation runs before it is `DONE`, in seconds, by
+ * `operationType`. Orders of magnitude from Google's documentation and
+ * common experience, not measurements: a VM create takes tens of seconds, a
+ * Cloud SQL replica minutes. Types not listed take 10 s.
+ */
+export const DEFAULT_OPERATION_SECONDS: Readonly<Record<string, number>> = Object.freeze({
+  insert: 20,
+  start: 15,
+  stop: 15,
+  reset: 5,
+  delete: 15,
+  patch: 10,
+  CREATE_REPLICA: 300,
+  PROMOTE_REPLICA: 60,
+  UPDATE: 30,
+  RESTART: 30,
+  DELETE: 30,
+});
 
 /** A running GCP emulator. */
 export type GcpEmulator = EmulatorHandle;
@@ -89,11 +133,20 @@ const ROUTES: readonly Route[] = [
  * (instances, operations) and the Cloud Monitoring v3 REST API
  * (`timeSeries.list` for Cloud SQL replication metrics), only the methods
  * the GCP adapter uses, on one loopback endpoint. Each request becomes the matching call on `provider`;
- * answers and errors are shaped like Google's JSON. Bearer tokens are
- * accepted without checking.
+ * answers and errors are shaped like Google's JSON. Every request must
+ * carry a bearer token of the shape Google's front end accepts (checked
+ * for shape only: any such token is good), else 401 `UNAUTHENTICATED`.
  */
 export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<GcpEmulator> {
-  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0), new BackendNotes(), new DnsChangeStore()));
+  const { clock } = options;
+  const seconds = { ...DEFAULT_OPERATION_SECONDS, ...options.operationSeconds };
+  const timing = clock === undefined ? undefined : { clock, durationMs: (type: string) => (seconds[type] ?? 10) * 1000 };
+  const strict: GcpStrictness = {
+    reach: options.reach ?? (() => FULL_REACH),
+    stockouts: options.stockouts ?? (() => []),
+    ...(clock === undefined ? {} : { samples: new MetricSamples(clock) }),
+  };
+  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0, timing), new BackendNotes(), new DnsChangeStore(), strict));
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
 }
 
@@ -103,6 +156,7 @@ class GcpFrontEnd implements WireFrontEnd {
     private readonly operations: OperationStore,
     private readonly backends: BackendNotes,
     private readonly dnsChanges: DnsChangeStore,
+    private readonly strict: GcpStrictness,
   ) {}
 
   classify(request: WireRequest): WireRequestInfo {
@@ -124,6 +178,7 @@ class GcpFrontEnd implements WireFrontEnd {
 
   async handle(request: WireRequest, info: WireRequestInfo, world: WorldWait): Promise<WireResponse> {
     try {
+      checkBearer(request.headers.authorization);
       const matched = this.route(request);
       if (matched === undefined) throw new WireError(404, 'notFound', `The emulator does not serve ${request.method} ${request.url.pathname}`);
       let body: Record<string, unknown> = {};
@@ -144,6 +199,7 @@ class GcpFrontEnd implements WireFrontEnd {
         operations: this.operations,
         backends: this.backends,
         dnsChanges: this.dnsChanges,
+        strict: this.strict,
       };
       const { service, action } = matched.route;
       const result =
@@ -152,7 +208,7 @@ class GcpFrontEnd implements WireFrontEnd {
           : action.includes('ackendServices.')
             ? await backendServiceAction(action, ctx)
             : action.includes('lobalOperations.') || action.includes('egionOperations.')
-              ? computeOperationAction(action, ctx)
+              ? await computeOperationAction(action, ctx)
               : service === 'compute'
           ? await computeAction(action, ctx)
           : service === 'monitoring'
@@ -176,6 +232,7 @@ class GcpFrontEnd implements WireFrontEnd {
       code: status,
       message,
       errors: [{ message, domain: throttled ? 'usageLimits' : 'global', reason }],
+      ...(status === 401 ? { status: 'UNAUTHENTICATED' } : {}),
       ...(throttled
         ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com', metadata: {} }] }
         : {}),
@@ -213,4 +270,21 @@ function wireErrorOf(service: string, error: ProviderError): { status: number; r
       if (error.code?.endsWith('AlreadyExists')) return { status: 409, reason: 'alreadyExists' };
       return { status: 400, reason: 'invalid' };
   }
+}
+
+/** RFC 6750 `b64token` characters: what a bearer token may be made of. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+
+/**
+ * Google's front end refuses a request without credentials, or whose
+ * `Authorization` is not a bearer token, with 401 before any API sees it.
+ * The emulator checks the shape only (no token is verified), so the
+ * adapter's header is on the path and a missing one is caught.
+ */
+function checkBearer(header: string | undefined): void {
+  if (header === undefined || header === '') {
+    throw new WireError(401, 'required', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+  }
+  const match = BEARER.exec(header);
+  if (match === null) throw new WireError(401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
 }

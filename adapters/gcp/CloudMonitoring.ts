@@ -60,6 +60,13 @@ export class CloudMonitoring extends GoogleRestApi {
 export interface ReplicationReading {
   /** Latest `replica_lag` sample; `null` when there is none or it is negative (replication inactive). */
   readonly lagSeconds: number | null;
+  /**
+   * The latest `replica_lag` sample is negative and no `replication/state`
+   * sample is newer: replication is inactive
+   * (https://cloud.google.com/monitoring/api/metrics_gcp_c#gcp-cloudsql: the
+   * metric's description gives a negative value that meaning).
+   */
+  readonly inactive?: boolean;
   /** Latest `replication/state` sample that is true, if any. */
   readonly state?: string;
   /** Time of the newest sample taken into account (ms since the epoch). */
@@ -81,7 +88,9 @@ function pointTime(point: MonitoringPoint): number {
 /**
  * Per instance name: the newest `replica_lag` sample and the state whose
  * newest sample is the newest true one among the `replication/state`
- * series. A negative lag means replication is inactive: no lag is known.
+ * series. A negative lag means replication is inactive: no lag is known,
+ * and unless a newer state sample says otherwise the replica is marked
+ * `inactive`.
  */
 export function replicationReadings(
   lagSeries: readonly MonitoringTimeSeries[],
@@ -115,8 +124,10 @@ export function replicationReadings(
   for (const name of new Set([...lags.keys(), ...states.keys()])) {
     const lag = lags.get(name);
     const state = states.get(name);
+    const inactive = lag !== undefined && lag.value < 0 && (state === undefined || state.at <= lag.at);
     out.set(name, {
       lagSeconds: lag === undefined || lag.value < 0 ? null : lag.value,
+      ...(inactive ? { inactive: true } : {}),
       ...(state === undefined ? {} : { state: state.state }),
       ...(lag === undefined && state === undefined ? {} : { at: Math.max(lag?.at ?? -Infinity, state?.at ?? -Infinity) }),
     });

@@ -18,6 +18,14 @@ export interface CloudSqlInstance {
     readonly userLabels?: Readonly<Record<string, string>>;
     readonly databaseReplicationEnabled?: boolean;
     readonly availabilityType?: string;
+    /** `ENTERPRISE` or `ENTERPRISE_PLUS`: which tiers are valid. */
+    readonly edition?: string;
+    readonly ipConfiguration?: {
+      readonly ipv4Enabled?: boolean;
+      /** `projects/<project>/global/networks/<network>`: the VPC of the private IP. */
+      readonly privateNetwork?: string;
+      readonly allocatedIpRange?: string;
+    };
   };
   readonly ipAddresses?: readonly { readonly type?: string; readonly ipAddress?: string }[];
 }

@@ -35,11 +35,21 @@ export class GcpOperationWaiter {
    * which blocks on the server until the operation is done or about two
    * minutes pass; it is given the wait budget's signal). Returns the
    * operation as last seen: `DONE`, or still running (accepted) once the
-   * budget is spent.
+   * budget is spent. With `untilDone` the budget is the call's own signal:
+   * for operations whose failure only the operation reports (a stockout is
+   * `ZONE_RESOURCE_POOL_EXHAUSTED` in the zonal operation's `error`, after
+   * the insert call was accepted).
    */
-  async compute(operation: IOperation, waitOnce: (name: string, budget: AbortSignal) => Promise<IOperation>, signal: AbortSignal): Promise<IOperation> {
+  async compute(
+    operation: IOperation,
+    waitOnce: (name: string, budget: AbortSignal) => Promise<IOperation>,
+    signal: AbortSignal,
+    untilDone = false,
+    contractOperation = 'operation',
+  ): Promise<IOperation> {
     let current = operation;
-    const budget = timeoutSignal(this.clock, this.waitMs, signal);
+    // To its end: only the call's own deadline cuts the wait (and the call then times out, its effect unknown).
+    const budget = untilDone ? { signal, dispose: () => undefined } : timeoutSignal(this.clock, this.waitMs, signal);
     try {
       while (current.status !== 'DONE' && !budget.signal.aborted) {
         const name = current.name ?? '';
@@ -52,7 +62,7 @@ export class GcpOperationWaiter {
     } finally {
       budget.dispose();
     }
-    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, current.httpErrorStatusCode ?? undefined);
+    if (current.status === 'DONE') this.throwOperationError(current.error?.errors, current.httpErrorStatusCode ?? undefined, contractOperation);
     return current;
   }
 

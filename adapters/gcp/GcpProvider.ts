@@ -9,6 +9,7 @@ import { GoogleAuth } from 'google-auth-library';
 import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
+import { PartialListingError, type UnreachableScopes } from '../../src/core/contract/PartialListingError.js';
 import type { CallOptions, Provider } from '../../src/core/contract/Provider.js';
 import type {
   Capabilities,
@@ -48,6 +49,17 @@ import { clusterOf } from '../shared/clusterOf.js';
 import { paginate } from '../shared/paginate.js';
 import { GROUP_LABEL, toGceNode } from './toGceNode.js';
 import { toGcpProviderError } from './toGcpProviderError.js';
+import { cloudSqlReplicaBody } from './cloudSqlReplicaBody.js';
+import { GoogleRestApi } from './GoogleRestApi.js';
+import {
+  anyUnreachable,
+  cloudSqlUnreachables,
+  computeUnreachables,
+  mergeScopes,
+  relevantScopes,
+  type CloudSqlApiWarning,
+  type ComputeAggregatedPage,
+} from './unreachableScopes.js';
 
 type IInstance = protos.google.cloud.compute.v1.IInstance;
 type IOperation = protos.google.cloud.compute.v1.IOperation;
@@ -87,6 +99,8 @@ export class GcpProvider implements Provider {
   private readonly auth: ScopedAuth;
   private readonly clock: Clock;
   private readonly sql: CloudSqlAdmin;
+  /** Compute's REST API, for the one listing whose client-library iterator drops a field we need (see {@link aggregatedList}). */
+  private readonly computeRest: GoogleRestApi;
   private readonly monitoring: CloudMonitoring | undefined;
   private readonly operations: GcpOperationWaiter;
   private readonly gce: ComputeClients;
@@ -119,6 +133,7 @@ export class GcpProvider implements Provider {
         ? 'https://sqladmin.googleapis.com'
         : `${options.protocol ?? 'https'}://${options.apiEndpoint}${options.port === undefined ? '' : `:${options.port}`}`;
     this.sql = new CloudSqlAdmin(this.auth, base);
+    this.computeRest = new GoogleRestApi(this.auth, options.apiEndpoint === undefined ? 'https://compute.googleapis.com' : base, 'compute/v1');
     const metrics = (options.replicationMetrics ?? 'monitoring') === 'monitoring';
     this.monitoring = metrics
       ? new CloudMonitoring(this.auth, options.apiEndpoint === undefined ? 'https://monitoring.googleapis.com' : base)
@@ -201,12 +216,15 @@ export class GcpProvider implements Provider {
     if (filter.group !== undefined) terms.push(`(labels.${GROUP_LABEL} = ${quote(filter.group)})`);
     if (ids?.length === 1) terms.push(`(name = ${quote(ids[0]!.name)})`);
     const request = { filter: terms.join(' '), maxResults: COMPUTE_PAGE };
-    const instances =
-      zones.size === 1 ? await this.zonalList([...zones][0]!, request, signal) : await this.aggregatedList(request, signal);
+    const listing =
+      zones.size === 1 ? { instances: await this.zonalList([...zones][0]!, request, signal), unreachable: undefined } : await this.aggregatedList(request, signal);
     const regions = this.options.regions;
-    return instances
+    const nodes = listing.instances
       .map((instance) => toGceNode(instance, this.id, this.options.probePort))
       .filter((node) => (regions === undefined || regions.includes(node.region)) && matchesNodeFilter(node, filter));
+    const missing = listing.unreachable === undefined ? undefined : relevantScopes(listing.unreachable, filter, regions);
+    if (missing !== undefined && anyUnreachable(missing)) throw this.partial('listNodes', nodes, missing);
+    return nodes;
   }
 
   async createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node> {
@@ -246,7 +264,7 @@ export class GcpProvider implements Provider {
           },
           NO_RETRY,
         );
-        return this.awaitZoneOperation(project, zone, lro.latestResponse as IOperation, signal);
+        return this.awaitZoneOperation('createNode', project, zone, lro.latestResponse as IOperation, signal);
       });
       // The instance the operation made, as its target link names it (GCE: our name; the emulator: the world's id).
       const target = /\/zones\/([^/]+)\/instances\/([^/]+)$/.exec(operation.targetLink ?? '');
@@ -300,32 +318,51 @@ export class GcpProvider implements Provider {
     const { signal } = options;
     if (filter.region !== undefined) this.checkRegion('listDatabases', filter.region);
     const project = await this.projectId('listDatabases', signal);
-    const all = await this.call('listDatabases', signal, () => this.sqlInstances('listDatabases', project));
+    const { instances: all, unreachable } = await this.call('listDatabases', signal, () => this.sqlListing('listDatabases', project));
     const cluster = clusterOf(all, CLOUD_SQL_CLUSTER_VIEW);
     const regions = this.options.regions;
     const kept = all
       .map((each) => ({ sql: each, db: toCloudSqlDatabase(each, this.id, cluster(each)) }))
       .filter(({ db }) => (regions === undefined || regions.includes(db.region)) && matchesDatabaseFilter(db, filter));
-    if (this.monitoring === undefined || !kept.some(({ db }) => db.role === 'replica')) return kept.map(({ db }) => db);
-    const { readings, error } = await this.replicationReadings(project, signal);
-    return kept.map(({ sql, db }) => {
-      if (db.role !== 'replica') return db;
-      const instance = toCloudSqlDatabase(sql, this.id, db.cluster, readings.get(db.id));
-      return error === undefined ? instance : { ...instance, extra: { ...instance.extra, replicationMetricsError: error } };
-    });
+    let databases = kept.map(({ db }) => db);
+    if (this.monitoring !== undefined && kept.some(({ db }) => db.role === 'replica')) {
+      const { readings, error } = await this.replicationReadings(project, signal);
+      databases = kept.map(({ sql, db }) => {
+        if (db.role !== 'replica') return db;
+        const instance = toCloudSqlDatabase(sql, this.id, db.cluster, readings.get(db.id));
+        return error === undefined ? instance : { ...instance, extra: { ...instance.extra, replicationMetricsError: error } };
+      });
+    }
+    const missing = relevantScopes(unreachable, filter, regions);
+    if (anyUnreachable(missing)) throw this.partial('listDatabases', databases, missing);
+    return databases;
   }
 
-  /** Every Cloud SQL instance of the project, every page followed (inside a {@link call}). */
-  private sqlInstances(operation: string, project: string): Promise<CloudSqlInstance[]> {
-    return paginate(
+  /** Every Cloud SQL instance of the project, every page followed (inside a {@link call}); a partial answer counts as whole here. */
+  private async sqlInstances(operation: string, project: string): Promise<CloudSqlInstance[]> {
+    return (await this.sqlListing(operation, project)).instances;
+  }
+
+  /** Every Cloud SQL instance of the project that `instances.list` could read, and the regions it could not. */
+  private async sqlListing(operation: string, project: string): Promise<{ instances: CloudSqlInstance[]; unreachable: UnreachableScopes }> {
+    let unreachable: UnreachableScopes = { zones: [], regions: [] };
+    const instances = await paginate(
       async (token) => {
-        const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string }>('GET', `projects/${project}/instances`, {
+        const page = await this.sql.call<{ items?: CloudSqlInstance[]; nextPageToken?: string; warnings?: CloudSqlApiWarning[] }>('GET', `projects/${project}/instances`, {
           query: { maxResults: String(SQL_PAGE), pageToken: token },
         });
+        unreachable = mergeScopes(unreachable, cloudSqlUnreachables(page.warnings, this.id, operation));
         return { items: page.items ?? [], next: page.nextPageToken };
       },
       { provider: this.id, operation, listing: `${operation}: instances.list` },
     );
+    return { instances, unreachable };
+  }
+
+  /** A listing that could not read every scope it covers: what it read, and where it could not look (see {@link PartialListingError}). */
+  private partial<T>(operation: string, listed: readonly T[], missing: UnreachableScopes): PartialListingError<T> {
+    const where = [...missing.zones.map((zone) => `zone ${zone}`), ...missing.regions.map((region) => `region ${region}`)].join(', ');
+    return new PartialListingError(`${operation}: Google Cloud could not list ${where}; the rest is listed`, listed, missing, { provider: this.id, operation });
   }
 
   /**
@@ -368,17 +405,7 @@ export class GcpProvider implements Provider {
     const source = await this.getInstance('createReplica', project, request.source, signal);
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'InstanceNotFound');
     const cluster = clusterOf([source], CLOUD_SQL_CLUSTER_VIEW)(source);
-    const body = {
-      name: request.id,
-      masterInstanceName: request.source,
-      region: request.region,
-      ...(source.databaseVersion === undefined ? {} : { databaseVersion: source.databaseVersion }),
-      settings: {
-        ...(source.settings?.tier === undefined ? {} : { tier: source.settings.tier }),
-        ...(request.zone === undefined ? {} : { locationPreference: { zone: request.zone } }),
-        userLabels: { [CLUSTER_LABEL]: cluster },
-      },
-    };
+    const body = cloudSqlReplicaBody(source, request, cluster);
     try {
       const operation = await this.call('createReplica', signal, () =>
         this.sql.call<CloudSqlOperation>('POST', `projects/${project}/instances`, { body }),
@@ -552,20 +579,37 @@ export class GcpProvider implements Provider {
   }
 
   /**
-   * Every instance of the project, one page (up to 500) per request. Zones
-   * GCE reports unreachable are left out rather than failing the listing:
-   * during a zone outage the rest of the project must stay visible.
+   * Every instance of the project, one page (up to 500) per request, with
+   * `returnPartialSuccess`: during a zone outage the rest of the project
+   * stays visible, and the zones Compute could not reach are returned beside
+   * the instances (`unreachables`, and `UNREACHABLE` scope warnings). Called
+   * over REST rather than through `@google-cloud/compute`, whose
+   * `aggregatedListAsync` yields the scopes only and drops the response's
+   * `unreachables`, the one field that says the listing is partial.
    */
-  private async aggregatedList(request: { filter: string; maxResults: number }, signal: AbortSignal): Promise<IInstance[]> {
+  private async aggregatedList(
+    request: { filter: string; maxResults: number },
+    signal: AbortSignal,
+  ): Promise<{ instances: IInstance[]; unreachable: UnreachableScopes }> {
     const project = await this.projectId('listNodes', signal);
     return this.call('listNodes', signal, async () => {
-      const out: IInstance[] = [];
-      const pages = this.gce.clients().instances.aggregatedListAsync(
-        { project, maxResults: request.maxResults, returnPartialSuccess: true, ...(request.filter === '' ? {} : { filter: request.filter }) },
-        { ...NO_RETRY, autoPaginate: false },
+      let unreachable: UnreachableScopes = { zones: [], regions: [] };
+      const scoped = await paginate(
+        async (pageToken) => {
+          const page = await this.computeRest.call<ComputeAggregatedPage<IInstance>>('GET', `projects/${encodeURIComponent(project)}/aggregated/instances`, {
+            query: {
+              maxResults: String(request.maxResults),
+              returnPartialSuccess: 'true',
+              ...(request.filter === '' ? {} : { filter: request.filter }),
+              pageToken,
+            },
+          });
+          unreachable = mergeScopes(unreachable, computeUnreachables(page));
+          return { items: Object.values(page.items ?? {}), next: page.nextPageToken };
+        },
+        { provider: this.id, operation: 'listNodes', listing: 'listNodes: instances.aggregatedList' },
       );
-      for await (const [, scoped] of pages) out.push(...(scoped.instances ?? []));
-      return out;
+      return { instances: scoped.flatMap((scope) => [...(scope.instances ?? [])]), unreachable };
     });
   }
 
@@ -580,12 +624,19 @@ export class GcpProvider implements Provider {
     const project = await this.projectId(operation, signal);
     await this.call(operation, signal, async () => {
       const [lro] = await send(this.gce.clients().instances, { project, zone: parsed.zone, instance: parsed.name });
-      await this.awaitZoneOperation(project, parsed.zone, lro.latestResponse as IOperation, signal);
+      await this.awaitZoneOperation(operation, project, parsed.zone, lro.latestResponse as IOperation, signal);
     });
   }
 
-  /** Waits for a zonal operation (see {@link GcpOperationWaiter.compute}); each wait request is cut at the wait budget, not only at the call's deadline. */
-  private awaitZoneOperation(project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
+  /**
+   * Waits for a zonal operation to its end (see {@link GcpOperationWaiter.compute}), within the call's budget: a
+   * zonal operation is where GCE reports what went wrong after it accepted the request (a stockout is
+   * `ZONE_RESOURCE_POOL_EXHAUSTED` in the operation's `error`,
+   * https://cloud.google.com/compute/docs/troubleshooting/troubleshooting-resource-availability), so returning
+   * before it is done would report a create that never happens as accepted. Each wait request is cut at the
+   * call's deadline.
+   */
+  private awaitZoneOperation(contractOperation: string, project: string, zone: string, operation: IOperation, signal: AbortSignal): Promise<IOperation> {
     return this.operations.compute(
       operation,
       async (name, budget) => {
@@ -593,6 +644,8 @@ export class GcpProvider implements Provider {
         return current;
       },
       signal,
+      true,
+      contractOperation,
     );
   }
 

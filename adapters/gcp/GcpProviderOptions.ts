@@ -37,10 +37,13 @@ export interface GcpProviderOptions {
   /** Port the controller probes nodes on; with it, nodes get `endpoint` = `internalIp:port`. */
   readonly probePort?: number;
   /**
-   * How long a mutating call waits for its long-running operation to finish
-   * before returning it as accepted. Default 10,000 ms. Waiting surfaces
-   * asynchronous failures (quota, zone exhaustion) as errors; the call's
-   * signal still bounds it, and a later read shows the outcome either way.
+   * How long a mutating call waits for its Cloud SQL, regional or global
+   * long-running operation to finish before returning it as accepted.
+   * Default 10,000 ms. Waiting surfaces asynchronous failures as errors; the
+   * call's signal still bounds it, and a later read shows the outcome either
+   * way. Zonal instance operations (create, start, stop, reset, delete) are
+   * waited on to their end within the call's signal, whatever this says: a
+   * stockout is only reported there.
    */
   readonly operationWaitMs?: number;
   /** Pause between two polls of a Cloud SQL operation. Default 1,000 ms. */

@@ -27,12 +27,13 @@ export class GoogleRestApi {
       retry: false,
     });
     const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-    if (!response.ok) throw new GcpHttpError(errorInfo(response.status, text));
+    if (!response.ok) throw new GcpHttpError(googleErrorInfo(response.status, text));
     return (text === '' ? {} : JSON.parse(text)) as T;
   }
 }
 
-function errorInfo(status: number, text: string): WireErrorInfo {
+/** What a Google JSON error body says (status, legacy `errors[0].reason`, gRPC status name, message), for {@link GcpHttpError}. */
+export function googleErrorInfo(status: number, text: string): WireErrorInfo {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown; status?: unknown; errors?: { reason?: unknown }[] } };
     const reason = body.error?.errors?.[0]?.reason;

@@ -1,12 +1,20 @@
 import type { NodeState } from '../../src/core/contract/types.js';
 
 /**
- * GCE instance statuses to contract states. GCE's `TERMINATED` means
- * stopped (a deleted instance is gone, not terminated); `REPAIRING` comes
- * back by itself, like a reboot; a reset keeps `RUNNING`. Anything not listed
+ * GCE instance statuses to contract states
+ * (https://cloud.google.com/compute/docs/instances/instance-life-cycle: the
+ * life cycle's states and what moves an instance between them). GCE's
+ * `TERMINATED` means stopped (a deleted instance is gone, not terminated);
+ * `REPAIRING` comes back by itself, like a reboot; a reset keeps `RUNNING`.
+ * `PENDING` (waiting for resources before provisioning) is on its way up;
+ * `PENDING_STOP` and `DEPROVISIONING` (resources being released before the
+ * instance is stopped or deleted) are on their way down. Anything not listed
  * maps to `unknown` (an unmapped status once crashed libcloud's driver).
  */
 export const GCE_STATUSES: Readonly<Record<string, NodeState>> = Object.freeze({
+  PENDING: 'pending',
+  PENDING_STOP: 'stopping',
+  DEPROVISIONING: 'stopping',
   PROVISIONING: 'pending',
   STAGING: 'pending',
   RUNNING: 'running',

@@ -9,7 +9,8 @@ import type { ProviderErrorKind } from '../../src/core/contract/errors.js';
  * failure is terminal (retrying the same request is not known to help).
  */
 export function operationErrorKind(code: string, httpStatus: number | undefined): ProviderErrorKind {
-  if (code === 'RATE_LIMIT_EXCEEDED') return 'throttled';
+  // Too frequent operations on one resource is a rate limit too (googleapis/python-compute#279), whatever its 403.
+  if (code === 'RATE_LIMIT_EXCEEDED' || code === 'RESOURCE_OPERATION_RATE_EXCEEDED' || code === 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED') return 'throttled';
   if (code.startsWith('ZONE_RESOURCE_POOL_EXHAUSTED') || code === 'RESOURCE_POOL_EXHAUSTED' || code === 'INTERNAL_ERROR' || code === 'TIMEOUT') return 'retryable';
   if (code === 'QUOTA_EXCEEDED' || code === 'QUOTA_LIMIT') return 'terminal';
   if (code.includes('NOT_FOUND') || code.startsWith('INVALID') || code === 'RESOURCE_ALREADY_EXISTS') return 'invalid-input';

@@ -35,7 +35,8 @@ export const CLOUD_SQL_REPLICATION_STATES: Readonly<Record<string, ReplicationSt
  * API reports neither replica lag nor replication state: those come from
  * Cloud Monitoring (`reading`, when the adapter made one): lag from
  * `replica_lag` (`null` without a sample or while it is negative, which
- * means replication is inactive), state from `replication/state`.
+ * means replication is inactive: then `disconnected`, unless a newer
+ * `replication/state` sample says otherwise), state from `replication/state`.
  * Replication switched off (`databaseReplicationEnabled: false`) is
  * `disconnected` whatever the metrics say. Neither API reports the time of
  * last contact, so `lastContactSeconds` is `null`. Cloud SQL read replicas
@@ -47,7 +48,9 @@ export function toCloudSqlDatabase(sql: CloudSqlInstance, provider: string, clus
   const isReplica = sql.instanceType === 'READ_REPLICA_INSTANCE' || (sql.masterInstanceName !== undefined && sql.masterInstanceName !== '');
   let replication: ReplicationStatus | undefined;
   if (isReplica && sql.masterInstanceName !== undefined) {
-    const metricState = reading?.state === undefined ? undefined : Object.hasOwn(CLOUD_SQL_REPLICATION_STATES, reading.state) ? CLOUD_SQL_REPLICATION_STATES[reading.state] : undefined;
+    const stateMetric = reading?.state === undefined ? undefined : Object.hasOwn(CLOUD_SQL_REPLICATION_STATES, reading.state) ? CLOUD_SQL_REPLICATION_STATES[reading.state] : undefined;
+    // A negative replica_lag (newer than any state sample) says replication is inactive: disconnected, lag unknown.
+    const metricState = reading?.inactive === true ? 'disconnected' : stateMetric;
     replication = {
       upstream: upstreamName(sql.masterInstanceName),
       mode: 'async',

@@ -25,14 +25,29 @@ const GRPC = {
 
 const GRPC_BY_NAME: Readonly<Record<string, number>> = GRPC;
 
-/** Reasons (legacy `errors[].reason` and AIP-193 `ErrorInfo.reason`) that mean "slow down", whatever the status. */
-const THROTTLED_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED', 'dailyLimitExceeded']);
+/**
+ * Reasons (legacy `errors[].reason` and AIP-193 `ErrorInfo.reason`) that mean "slow down", whatever the status.
+ * Compute answers them with 403, the status of a permission error: rate quotas
+ * (https://cloud.google.com/compute/docs/api-rate-limits: 403 `rateLimitExceeded`, wait for the next minute),
+ * concurrent operations (https://cloud.google.com/compute/operations-quota: 403 `rateLimitExceeded` with
+ * `CONCURRENT_OPERATIONS_QUOTA_EXCEEDED` in its ErrorInfo) and too frequent operations on one resource
+ * (`RESOURCE_OPERATION_RATE_EXCEEDED`, googleapis/python-compute#279). They are checked before 401/403.
+ */
+const THROTTLED_REASONS = new Set([
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+  'RATE_LIMIT_EXCEEDED',
+  'dailyLimitExceeded',
+  'RESOURCE_OPERATION_RATE_EXCEEDED',
+  'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED',
+  'concurrentLimitExceeded',
+]);
 /** Valid request, wrong state of the resource: retrying the same request will not help until something changes. */
 const STATE_REASONS = new Set(['resourceNotReady', 'invalidState', 'resourceInUseByAnotherResource', 'conditionNotMet', 'notReplica']);
 /** Resource quota (CPUs, instances), not request rate: valid, but refused until the quota changes. */
 const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED', 'limitExceeded']);
 /** Another operation holds the resource: the same request will succeed later. */
-const BUSY_REASONS = new Set(['operationInProgress', 'RESOURCE_OPERATION_RATE_EXCEEDED']);
+const BUSY_REASONS = new Set(['operationInProgress']);
 /** Network error codes (Node, undici, gaxios): the request may not have reached Google. */
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 

@@ -120,6 +120,23 @@ export class SimWorld {
   }
 
   /**
+   * Ground truth: the zones of provider `id` whose physical condition cuts
+   * them off now (`unreachable` or `power`, from an impairment or a flap's
+   * phase), with their region and mode. For emulators that answer like a
+   * control plane that cannot reach a zone or a region; never for the
+   * controller.
+   */
+  zonesCutOff(id: string): { zone: string; region: string; mode: 'unreachable' | 'power' }[] {
+    const cloud = this.cloud(id, 'zonesCutOff');
+    const out: { zone: string; region: string; mode: 'unreachable' | 'power' }[] = [];
+    for (const zone of cloud.zones.values()) {
+      const mode = zone.mode;
+      if (mode === 'unreachable' || mode === 'power') out.push({ zone: zone.id, region: zone.region, mode });
+    }
+    return out;
+  }
+
+  /**
    * Ground truth: instances of the cluster that accept writes from clients
    * right now (role primary, available, zone neither cut off nor with
    * stalled storage). More than one is split brain.

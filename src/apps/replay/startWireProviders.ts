@@ -1,6 +1,7 @@
 import {
   EMULATOR_HOSTED_ZONE_ID,
   loadBalancerArn,
+  reachOfCutOffZones,
   startAwsEmulator,
   startGcpEmulator,
   WireQuiescence,
@@ -130,7 +131,13 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
         providers.push(...adapter.providers.map((provider) => wire.track(provider)));
         wired.push(spec.id);
       } else if (spec.id === 'gcp') {
-        const emulator = await startGcpEmulator({ provider: simulated });
+        // As strict as the service: operations take their (virtual) time, metrics are sampled, and what the world has
+        // cut off cannot be listed (partial listings).
+        const emulator = await startGcpEmulator({
+          provider: simulated,
+          clock,
+          reach: () => reachOfCutOffZones(world.zonesCutOff(spec.id), spec.regions),
+        });
         emulators.push(emulator);
         const adapter = await getFactory('gcp').create(
           {
@@ -145,8 +152,9 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
             defaultSize: 'sim.medium',
             ...gcpTraffic(topology, spec.id),
           },
-          // Virtual time: shift expiries are compared with the controller's clock (operations are DONE at once, so waits never sleep).
-          { ...context, clock },
+          // Virtual time: shift expiries are compared with the controller's clock, and operations are polled on it
+          // (its sleeps count as parked, so time moves while the adapter waits).
+          { ...context, clock: wire.adapterClock(clock) },
         );
         adapters.push(adapter);
         providers.push(...adapter.providers.map((provider) => wire.track(provider)));

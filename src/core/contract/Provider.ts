@@ -15,6 +15,7 @@ import type {
   TrafficShiftRequest,
   Zone,
 } from './types.js';
+import type { PartialListingError } from './PartialListingError.js';
 
 /** Options every contract call takes. */
 export interface CallOptions {
@@ -62,7 +63,20 @@ export interface Provider {
   /** Node sizes with price per hour. Read-only. */
   listSizes(query: { region?: string }, options: CallOptions): Promise<Size[]>;
 
-  /** Nodes matching the filter, following every page. Read-only. */
+  /**
+   * Nodes matching the filter, following every page. Read-only.
+   *
+   * - Partial answers: when the provider answers but says some zones or
+   *   regions could not be read (Compute `aggregatedList` `unreachables`),
+   *   the adapter rejects with a {@link PartialListingError} carrying what
+   *   was listed and the scopes it could not read; it never returns the
+   *   partial list as if it were complete. The controller then takes the
+   *   listed nodes in, keeps its last picture of the unreachable scopes'
+   *   nodes as `unknown` (never "gone"), and records the read as answered
+   *   (no backoff). Callers that do not know the error see a `retryable`
+   *   failure and keep their previous picture.
+   * - Time budget: one call within `callTimeout`, every page followed.
+   */
   listNodes(filter: NodeFilter, options: CallOptions): Promise<Node[]>;
   /**
    * Creates a node in a region, in `zone` when given. Idempotent when a
@@ -82,7 +96,11 @@ export interface Provider {
   /**
    * Database instances matching the filter. Replicas carry their
    * {@link ReplicationStatus} when the adapter declares `replicationStatus`.
-   * Read-only.
+   * Read-only. A listing the provider reports incomplete (Cloud SQL
+   * `instances.list` `warnings` with `REGION_UNREACHABLE`) rejects with a
+   * {@link PartialListingError}, handled as for {@link Provider.listNodes}:
+   * nothing is created or failed over because an instance is missing from
+   * a scope that could not be read.
    */
   listDatabases(filter: DatabaseFilter, options: CallOptions): Promise<DatabaseInstance[]>;
   /**

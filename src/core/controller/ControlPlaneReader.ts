@@ -6,8 +6,10 @@ import type { Provider } from '../contract/Provider.js';
 import { toProviderError, isInvalidInput, isTerminal, isThrottled, isTimeout } from '../contract/errors.js';
 import type { DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, Region, ZoneProviderStatus } from '../contract/types.js';
 import { hasEndpoints, hasLoadBalancers } from '../contract/trafficCapabilities.js';
+import { isPartialListing, type UnreachableScopes } from '../contract/PartialListingError.js';
 import type { KnownZone } from '../health/HealthTracker.js';
 import { CallGate } from './CallGate.js';
+import { mergePartialListing } from './mergePartialListing.js';
 import type { Policy } from './Policy.js';
 
 /** A provider region the controller watches. */
@@ -62,7 +64,7 @@ function sameTargets(a: readonly ProbeTarget[], b: readonly ProbeTarget[]): bool
  * `observeInterval` (`suspectObserveInterval` while something is unsettled),
  * through the read side of the call gate. Reads run beside the probe rounds
  * and each result is taken in as it lands; a failed read keeps the previous
- * picture. Hands out the merged listings and the probe targets they imply,
+ * picture, and a partial one keeps it for the scopes it could not read. Hands out the merged listings and the probe targets they imply,
  * the same objects for as long as nothing changed.
  */
 export class ControlPlaneReader {
@@ -246,19 +248,22 @@ export class ControlPlaneReader {
     const provider = this.providers.get(w.provider);
     if (!provider) return;
     // A failed read keeps the previous picture: stale is better than empty (empty would look like everything vanished).
+    // A partial listing is taken in with the unreachable scopes' last picture kept as unknown (mergePartialListing).
     const nodesRead = provider.capabilities.nodes
-      ? this.guardedRead(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o)).then((nodes) => {
-          if (!nodes) return;
+      ? this.guardedListing(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o)).then((read) => {
+          if (!read) return;
           const before = this.nodes.get(key);
+          const nodes = mergePartialListing(before, read.listed, read.unreachable);
           this.nodes.set(key, nodes);
           this.listingChanged(before, nodes);
         })
       : undefined;
     const databasesRead = provider.capabilities.databases
-      ? this.guardedRead(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o)).then(
-          (databases) => {
-            if (!databases) return;
+      ? this.guardedListing(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o)).then(
+          (read) => {
+            if (!read) return;
             const before = this.databases.get(key);
+            const databases = mergePartialListing(before, read.listed, read.unreachable);
             this.databases.set(key, databases);
             this.listingChanged(before, databases);
           },
@@ -312,6 +317,28 @@ export class ControlPlaneReader {
     this.readLanded = true;
   }
 
+
+  /**
+   * A listing through {@link guardedRead}: a {@link PartialListingError}
+   * counts as an answer (the provider did answer, so no backoff), with what
+   * it listed and the scopes it could not read.
+   */
+  private guardedListing<T>(
+    providerId: string,
+    region: string,
+    operation: string,
+    parent: AbortSignal,
+    read: (provider: Provider, options: { signal: AbortSignal }) => Promise<readonly T[]>,
+  ): Promise<{ listed: readonly T[]; unreachable?: UnreachableScopes } | undefined> {
+    return this.guardedRead(providerId, region, operation, parent, async (provider, options) => {
+      try {
+        return { listed: await read(provider, options) };
+      } catch (caught) {
+        if (isPartialListing<T>(caught)) return { listed: caught.listed, unreachable: caught.unreachable };
+        throw caught;
+      }
+    });
+  }
 
   private async guardedRead<T>(
     providerId: string,

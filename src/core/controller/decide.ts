@@ -1,3 +1,4 @@
+import { UNREACHABLE_LISTING } from './mergePartialListing.js';
 import type { Policy } from './Policy.js';
 import { roundTenths } from '../util/roundTenths.js';
 import type { CreateNodeStep, HeldStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
@@ -358,7 +359,10 @@ function decideGroup(
   for (const view of nodes) {
     listedNames.add(view.node.name);
     const { node, health } = view;
-    if (node.state !== 'running') continue;
+    // A node kept from a listing that could not read its zone (a partial listing) is judged by our probes alone:
+    // its absence from the provider's answer is no reason for a replacement.
+    const unlisted = node.state === 'unknown' && node.extra['listing'] === UNREACHABLE_LISTING;
+    if (node.state !== 'running' && !unlisted) continue;
     // A node is written off when its zone is impaired, or after `nodeDeadAfter` of silence: a few
     // lost probes in a noisy zone must not buy a replacement.
     const silentFor = health.failingSince === undefined ? 0 : snapshot.now - health.failingSince;

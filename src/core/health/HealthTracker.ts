@@ -372,7 +372,9 @@ export class HealthTracker {
       const status = this.probedReplication.get(replicaKey) ?? listed;
       if (status.state === 'broken' || listed.state === 'broken') continue;
       const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === listed.upstream);
-      if (!upstream || upstream.state !== 'available') continue;
+      // An upstream last seen available, or kept as `unknown` because its scope could not be listed (a partial
+      // listing: it may well have died with its region), is one whose replicas' contact tells about its zone.
+      if (!upstream || (upstream.state !== 'available' && upstream.state !== 'unknown')) continue;
       const upstreamKey = resourceKey(upstream.provider, upstream.id);
       const sameZone = upstream.provider === replica.provider && upstream.zone === replica.zone;
       const hears =

@@ -52,6 +52,9 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
       // Older Google APIs throttle with 403; only the legacy reason tells it from a permission error.
       [403, 'rateLimitExceeded', 'throttled'],
       [403, 'userRateLimitExceeded', 'throttled'],
+      // Too frequent operations on one resource, and the concurrent-operations quota: rate limits behind a 403, not permissions.
+      [403, 'RESOURCE_OPERATION_RATE_EXCEEDED', 'throttled'],
+      [403, 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED', 'throttled'],
       [500, 'backendError', 'retryable'],
       [502, 'badGateway', 'retryable'],
       [503, 'backendError', 'retryable'],
@@ -95,6 +98,7 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
   describe('operation errors', () => {
     it('classifies the codes a finished operation can carry', () => {
       expect(operationErrorKind('RATE_LIMIT_EXCEEDED', 403)).toBe('throttled');
+      expect(operationErrorKind('RESOURCE_OPERATION_RATE_EXCEEDED', 403)).toBe('throttled');
       expect(operationErrorKind('ZONE_RESOURCE_POOL_EXHAUSTED', 503)).toBe('retryable');
       expect(operationErrorKind('ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS', undefined)).toBe('retryable');
       expect(operationErrorKind('QUOTA_EXCEEDED', 403)).toBe('terminal');

@@ -97,14 +97,15 @@ describe('gcp adapter over the wire', () => {
       expect(wire.emulator.requestsFor('zoneOperations.wait')).toBe(6);
     });
 
-    it('returns the operation as accepted once operationWaitMs is spent', async () => {
+    it('waits for a zonal operation to its end, past operationWaitMs: only the call\'s deadline cuts it (a timeout, effect unknown)', async () => {
       wire = await gcpWire({ emulator: { operationPolls: 1_000_000 }, adapter: { operationWaitMs: 150 } });
       const started = Date.now();
-      const node = await wire.provider.createNode({ name: 'slow', region: 'us-central1', zone: 'us-central1-a' }, opts());
+      const error = await wire.provider.createNode({ name: 'slow', region: 'us-central1', zone: 'us-central1-a' }, { signal: AbortSignal.timeout(1_000) }).catch((caught: unknown) => caught);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(node.extra).toMatchObject({ operationStatus: 'RUNNING' });
+      expect(error).toMatchObject({ kind: 'timeout', operation: 'createNode' });
       // The world accepted the request: the node is there for the next read.
-      expect((await wire.provider.listNodes({ ids: [node.id] }, opts())).map((each) => each.state)).toEqual(['pending']);
+      expect((await wire.provider.listNodes({ region: 'us-central1' }, opts())).some((each) => each.zone === 'us-central1-a' && each.state === 'pending')).toBe(true);
     });
 
     it('polls Cloud SQL operations until DONE', async () => {

@@ -1,6 +1,6 @@
 import { SimWorld } from '../../../adapters/sim/index.js';
 import { GcpProvider, StaticTokenAuth, type GcpProviderOptions } from '../../../adapters/gcp/index.js';
-import { startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from '../../../adapters/emulators/index.js';
+import { reachOfCutOffZones, startGcpEmulator, WireQuiescence, type GcpEmulator, type GcpEmulatorOptions } from '../../../adapters/emulators/index.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 import type { ScenarioEvent, Topology } from '../../../src/apps/replay/scenario/Scenario.js';
 
@@ -43,6 +43,10 @@ export interface GcpWire {
   readonly emulator: GcpEmulator;
   readonly provider: GcpProvider;
   apply(events: EventSpec[]): Promise<void>;
+  /** The adapter with its calls counted, so that {@link advance} lets them settle between timers. */
+  track(adapter: GcpProvider): GcpProvider;
+  /** Moves virtual time by `ms`, letting HTTP requests of tracked calls settle between timers. */
+  advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,11 +58,22 @@ export async function gcpWire(
     emulator?: Omit<GcpEmulatorOptions, 'provider'>;
     /** Give the adapter the world's virtual clock (shift expiries then follow it). Default: the system clock. */
     adapterOnWorldClock?: boolean;
+    /**
+     * The emulator as strict as in a wire replay: on the world's clock (operations take their time, metrics are
+     * sampled), and unable to list what the world has cut off. Implies `adapterOnWorldClock`; move time with
+     * {@link GcpWire.advance}.
+     */
+    strict?: boolean;
   } = {},
 ): Promise<GcpWire> {
   const clock = new VirtualClock();
-  const world = new SimWorld({ clock, seed: 11, topology: options.topology ?? gcpTopology() });
-  const emulator = await startGcpEmulator({ provider: world.provider('gcp'), ...options.emulator });
+  const topology = options.topology ?? gcpTopology();
+  const world = new SimWorld({ clock, seed: 11, topology });
+  const regions = topology.providers.find((each) => each.id === 'gcp')!.regions;
+  const strict = options.strict === true ? { clock, reach: () => reachOfCutOffZones(world.zonesCutOff('gcp'), regions) } : {};
+  const emulator = await startGcpEmulator({ provider: world.provider('gcp'), ...strict, ...options.emulator });
+  const quiescence = new WireQuiescence([emulator]);
+  const adapterClock = options.strict === true ? quiescence.adapterClock(clock) : clock;
   const provider = new GcpProvider({
     project: PROJECT,
     apiEndpoint: emulator.host,
@@ -68,13 +83,15 @@ export async function gcpWire(
     sourceImage: 'projects/debian-cloud/global/images/family/debian-12',
     defaultSize: 'e2-standard-2',
     ...options.adapter,
-    ...(options.adapterOnWorldClock === true ? { clock } : {}),
+    ...(options.adapterOnWorldClock === true || options.strict === true ? { clock: adapterClock } : {}),
   });
   return {
     world,
     clock,
     emulator,
     provider,
+    track: (adapter) => quiescence.track(adapter),
+    advance: (ms) => quiescence.runUntil(clock, clock.now() + ms),
     async apply(events) {
       const at = clock.now() / 1000;
       world.scheduleEvents(events.map((event, index) => ({ ...event, at, index }) as ScenarioEvent));

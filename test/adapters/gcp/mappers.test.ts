@@ -17,8 +17,10 @@ import { redactGcpSecrets } from '../../../adapters/gcp/redactGcpSecrets.js';
 
 describe('gcp state tables', () => {
   it('maps every GCE status, TERMINATED meaning stopped, and anything else to unknown', () => {
-    const statuses = ['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'SUSPENDING', 'SUSPENDED', 'REPAIRING', 'TERMINATED', 'PENDING_STOP', undefined];
+    const statuses = ['PROVISIONING', 'STAGING', 'RUNNING', 'STOPPING', 'SUSPENDING', 'SUSPENDED', 'REPAIRING', 'TERMINATED', 'NEW_STATE', undefined];
     expect(statuses.map(toGceNodeState)).toEqual(['pending', 'pending', 'running', 'stopping', 'stopping', 'stopped', 'rebooting', 'stopped', 'unknown', 'unknown']);
+    // The life cycle's transitional states (instance-life-cycle reference): up on its way, or down on its way, never unknown.
+    expect(['PENDING', 'PENDING_STOP', 'DEPROVISIONING'].map(toGceNodeState)).toEqual(['pending', 'stopping', 'stopping']);
     expect(toGceNodeState('toString')).toBe('unknown');
     expect(['UP', 'DOWN', 'OTHER'].map(toGceZoneStatus)).toEqual(['available', 'unavailable', 'unknown']);
   });
@@ -104,8 +106,31 @@ describe('gcp mappers', () => {
       ],
     );
     expect(readings.get('a')).toEqual({ lagSeconds: 4.5, state: 'Error', at: 120_000 });
-    expect(readings.get('b')).toEqual({ lagSeconds: null, state: 'Running', at: 120_000 });
+    // A negative lag is "replication inactive" unless a strictly newer state sample says otherwise.
+    expect(readings.get('b')).toEqual({ lagSeconds: null, inactive: true, state: 'Running', at: 120_000 });
     expect(readings.size).toBe(2);
+    const later = replicationReadings(
+      [{ resource: resource('c'), points: [{ interval: at(60), value: { doubleValue: -1 } }] }],
+      [{ metric: { labels: { state: 'Running' } }, resource: resource('c'), points: [{ interval: at(120), value: { boolValue: true } }] }],
+    );
+    expect(later.get('c')).toEqual({ lagSeconds: null, state: 'Running', at: 120_000 });
+  });
+
+  it('a negative replica_lag (replication inactive, per the Cloud SQL metrics list) is lag unknown and replication disconnected', () => {
+    const resource = { type: 'cloudsql_database', labels: { project_id: 'p', database_id: 'p:orders-b', region: 'us-central1' } };
+    const at = { startTime: '2026-01-01T00:02:00Z', endTime: '2026-01-01T00:02:00Z' };
+    const reading = replicationReadings([{ resource, points: [{ interval: at, value: { doubleValue: -1 } }] }], []).get('orders-b');
+    const sql = {
+      name: 'orders-b',
+      region: 'us-central1',
+      gceZone: 'us-central1-b',
+      state: 'RUNNABLE',
+      databaseVersion: 'MYSQL_8_0',
+      instanceType: 'READ_REPLICA_INSTANCE',
+      masterInstanceName: 'p:orders',
+      settings: { activationPolicy: 'ALWAYS' },
+    };
+    expect(toCloudSqlDatabase(sql, 'gcp', 'orders', reading).replication).toMatchObject({ state: 'disconnected', lagSeconds: null });
   });
 
   it('maps a Cloud SQL replica with its Monitoring reading: Running streams, Error and Stopped are disconnected', () => {

@@ -216,6 +216,20 @@ describe('decide: capacity', () => {
     expect(decide(s, policy).steps.some((st) => st.zone === 'use1-a')).toBe(false);
   });
 
+  it('a node kept from a partial listing (its zone could not be listed) counts while our probes hear it: no replacement on an absence', () => {
+    const unlisted = (id: string) => ({ ...node(id, 'use1-a', 'us-east-1'), state: 'unknown' as const, extra: { listing: 'unreachable' } });
+    const zones = [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1')];
+    const nodes = [
+      ...['a1', 'a2', 'a3'].map((id) => ({ node: unlisted(id), health: up })),
+      ...['b1', 'b2', 'b3'].map((id) => ({ node: node(id, 'use1-b', 'us-east-1'), health: up })),
+    ];
+    expect(decide(snapshot({ zones, nodes, groups }), policy).steps).toEqual([]);
+    // Kept but silent: written off like any other node whose zone is impaired.
+    const dark = nodes.map((n) => (n.node.zone === 'use1-a' ? { ...n, health: down(0) } : n));
+    const creates = decide(snapshot({ zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')], nodes: dark, groups }), policy).steps;
+    expect(creates.map((c) => c.operation)).toEqual(['createNode', 'createNode', 'createNode']);
+  });
+
   it('counts creates on the way and does not create them twice', () => {
     const s = snapshot({
       zones: [zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cloudSqlReplicaBody } from '../../../adapters/gcp/cloudSqlReplicaBody.js';
+import type { CloudSqlInstance } from '../../../adapters/gcp/CloudSqlInstance.js';
+import { replicationReadings, type MonitoringTimeSeries } from '../../../adapters/gcp/CloudMonitoring.js';
+import { GcpHttpError } from '../../../adapters/gcp/GcpHttpError.js';
+import { googleErrorInfo } from '../../../adapters/gcp/GoogleRestApi.js';
+import { operationErrorKind } from '../../../adapters/gcp/operationErrorKind.js';
+import { toCloudSqlDatabase } from '../../../adapters/gcp/toCloudSqlDatabase.js';
+import { toGceNode } from '../../../adapters/gcp/toGceNode.js';
+import { toGcpProviderError } from '../../../adapters/gcp/toGcpProviderError.js';
+import { cloudSqlUnreachables, computeUnreachables, relevantScopes, type ComputeAggregatedPage } from '../../../adapters/gcp/unreachableScopes.js';
+
+/**
+ * Requests and responses shaped after Google's API references (each fixture
+ * names its source in `_source`), parsed through the adapter's mappers: the
+ * adapter is held to documents nobody here wrote, not only to our emulator.
+ */
+function fixture<T>(name: string): T & { _source: string } {
+  const parsed = JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T & { _source: string };
+  expect(parsed._source).toMatch(/^https:\/\/cloud\.google\.com\//);
+  return parsed;
+}
+
+describe('published Google API shapes, through the gcp adapter\'s mappers', () => {
+  it('Compute aggregatedList with unreachables: the zone and region it could not read, the rest mapped (PENDING_STOP is stopping)', () => {
+    const page = fixture<ComputeAggregatedPage<Record<string, unknown>>>('compute-aggregated-list-unreachables.json');
+    // Both the long and the short scope forms, and the UNREACHABLE scope warning; NO_RESULTS_ON_PAGE is no outage.
+    expect(computeUnreachables(page)).toEqual({ zones: ['us-central1-a'], regions: ['us-east7'] });
+    const nodes = Object.values(page.items ?? {}).flatMap((scope) => scope.instances ?? []).map((instance) => toGceNode(instance, 'gcp', 8080));
+    expect(nodes.map((node) => [node.id, node.state, node.group, node.endpoint])).toEqual([
+      ['us-central1-b/web-b-1', 'running', 'web', '10.128.0.12:8080'],
+      ['us-central1-b/web-b-2', 'stopping', 'web', '10.128.0.13:8080'],
+    ]);
+    // Only what the request covers counts: a listing of europe-west1 is complete.
+    expect(relevantScopes(computeUnreachables(page), { region: 'europe-west1' }, undefined)).toEqual({ zones: [], regions: [] });
+    expect(relevantScopes(computeUnreachables(page), { region: 'us-central1' }, undefined)).toEqual({ zones: ['us-central1-a'], regions: [] });
+  });
+
+  it('Cloud SQL instances.list with a REGION_UNREACHABLE warning: the region, and the instances it did list', () => {
+    const page = fixture<{ warnings: { code: string; region?: string; message?: string }[]; items: CloudSqlInstance[] }>('sql-instances-list-region-unreachable.json');
+    expect(cloudSqlUnreachables(page.warnings, 'gcp', 'listDatabases')).toEqual({ zones: [], regions: ['europe-west9'] });
+    const [replica] = page.items.map((item) => toCloudSqlDatabase(item, 'gcp', 'orders'));
+    expect(replica).toMatchObject({ id: 'orders-be', role: 'replica', region: 'europe-west1', state: 'available', endpoint: '10.20.0.5:5432', replication: { upstream: 'orders' } });
+    // A warning that names no region leaves nothing to trust.
+    expect(() => cloudSqlUnreachables([{ code: 'REGION_UNREACHABLE', message: 'one or more regions' }], 'gcp', 'listDatabases')).toThrow(/did not say which/);
+  });
+
+  it('a replica of that instance copies edition and IP configuration: a private-IP-only Enterprise Plus primary gets the same', () => {
+    const page = fixture<{ items: CloudSqlInstance[] }>('sql-instances-list-region-unreachable.json');
+    const body = cloudSqlReplicaBody(page.items[0]!, { source: 'orders-be', id: 'orders-r9', region: 'europe-west1', zone: 'europe-west1-c' }, 'orders');
+    expect(body).toMatchObject({
+      name: 'orders-r9',
+      masterInstanceName: 'orders-be',
+      databaseVersion: 'POSTGRES_16',
+      settings: {
+        tier: 'db-perf-optimized-N-2',
+        edition: 'ENTERPRISE_PLUS',
+        ipConfiguration: { ipv4Enabled: false, privateNetwork: 'projects/example-project/global/networks/default' },
+        locationPreference: { zone: 'europe-west1-c' },
+      },
+    });
+  });
+
+  it('a zonal operation DONE with ZONE_RESOURCE_POOL_EXHAUSTED is a retryable capacity error, not a refusal', () => {
+    const operation = fixture<{ status: string; httpErrorStatusCode: number; error: { errors: { code: string }[] } }>('compute-operation-stockout.json');
+    expect(operation.status).toBe('DONE');
+    expect(operationErrorKind(operation.error.errors[0]!.code, operation.httpErrorStatusCode)).toBe('retryable');
+  });
+
+  it('the documented 403 for the concurrent operations quota is throttling, not a permission error', () => {
+    const body = fixture<{ _status: number }>('compute-error-concurrent-operations-403.json');
+    const error = toGcpProviderError(new GcpHttpError(googleErrorInfo(body._status, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
+    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'rateLimitExceeded' });
+  });
+
+  it('timeSeries.list with a negative replica_lag: that replica is inactive (lag unknown), the other keeps its lag', () => {
+    const page = fixture<{ timeSeries: MonitoringTimeSeries[] }>('monitoring-replica-lag-negative.json');
+    const readings = replicationReadings(page.timeSeries, []);
+    expect(readings.get('orders-b')).toMatchObject({ lagSeconds: null, inactive: true });
+    expect(readings.get('orders-be')).toMatchObject({ lagSeconds: 4.2 });
+    expect(readings.get('orders-be')?.inactive).toBeUndefined();
+  });
+});
