@@ -3,7 +3,13 @@
 // adapter's documented fault hook), and the built `lifeboat` CLI in child processes over HTTP on
 // loopback. Two databases have their primaries in local-a; the operator pauses one, the zone goes
 // dark: the other fails over, nothing is done to the paused one; on resume its held failover runs.
-import { readFileSync, rmSync } from 'node:fs';
+// A real webhook receiver on loopback (checking each payload's HMAC itself) and a real shell
+// post-failover hook see both failovers, and the daemon's JSON log holds a line per step.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +22,14 @@ import { DaemonApi } from '../../../src/apps/daemon/DaemonApi.js';
 import type { DaemonStatus } from '../../../src/apps/daemon/DaemonStatus.js';
 import type { AuditRecord } from '../../../src/apps/daemon/audit/AuditRecord.js';
 import { buildRuntime, type Runtime } from '../../../src/apps/daemon/runtime/buildRuntime.js';
+import { createDaemonLogger } from '../../../src/apps/daemon/logging/createDaemonLogger.js';
 import { expectNothingLeft } from '../../adapters/local/localTestKit.js';
 import { spawnCli, waitFor } from './daemonProcess.js';
 
 const TOKEN = 'local-operator-token-0123456789';
 const ME = `${userInfo().username}@127.0.0.1`;
-const CONFIG = `id: e2e-operator
+const SECRET = 'e2e-webhook-secret-0123456789';
+const config = (hookFile: string, webhookUrl: string) => `id: e2e-operator
 providers:
   - type: local
     topology:
@@ -38,7 +46,18 @@ protect:
 api: { listen: "127.0.0.1:0", token: ${TOKEN} }
 journal: state/journal.json
 audit: state/audit.jsonl
+hooks:
+  postFailover: { command: [${hookFile}] }
+notifications:
+  webhooks:
+    - { url: "${webhookUrl}", events: [failover.completed], secretEnv: E2E_WEBHOOK_SECRET }
 `;
+
+/** Webhook payloads received, each with whether its signature checked out (verified here, not by Lifeboat's code). */
+const received: { body: Record<string, unknown>; valid: boolean }[] = [];
+let receiver: Server | undefined;
+/** The daemon's log, one JSON object per line. */
+const logLines: Record<string, unknown>[] = [];
 
 let dir: string;
 let abort: AbortController;
@@ -69,14 +88,39 @@ const calls = (database: string) => audit().filter((r) => r.database === databas
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lifeboat-e2e-op-'));
-  const config = await parseDaemonConfig(CONFIG, join(dir, 'lifeboat.yaml'));
+  receiver = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const header = String(req.headers['x-lifeboat-signature'] ?? '');
+      const t = /t=(\d+)/.exec(header)?.[1] ?? '';
+      const given = Buffer.from(/v1=([0-9a-f]+)/.exec(header)?.[1] ?? '', 'hex');
+      const expected = createHmac('sha256', SECRET).update(`${t}.${raw}`).digest();
+      received.push({ body: JSON.parse(raw) as Record<string, unknown>, valid: given.length === expected.length && timingSafeEqual(given, expected) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
+  const hookFile = join(dir, 'post-failover.sh');
+  writeFileSync(hookFile, `#!/bin/sh\necho "$LIFEBOAT_DATABASE $LIFEBOAT_OLD_PRIMARY $LIFEBOAT_NEW_PRIMARY" >> "${join(dir, 'post-failover.log')}"\n`);
+  chmodSync(hookFile, 0o755);
+  const text = config(hookFile, `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+  const config_ = await parseDaemonConfig(text, join(dir, 'lifeboat.yaml'));
+  const logStream = new PassThrough();
+  let partial = '';
+  logStream.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line !== '') logLines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const logger = createDaemonLogger({ format: 'json', destination: logStream }, { daemon: 'e2e-operator' });
   const clock = new SystemClock();
   abort = new AbortController();
-  runtime = await buildRuntime(config, clock, abort.signal);
+  runtime = await buildRuntime(config_, clock, abort.signal);
   const found = runtime.adapterProviders.find((p) => p instanceof LocalProvider);
   if (!found) throw new Error('the runtime built from the config has no local provider');
   local = found;
-  const daemon = new Daemon({ config, runtime, clock, id: 'e2e-operator', random: Math.random });
+  const daemon = new Daemon({ config: config_, runtime, clock, id: 'e2e-operator', random: Math.random, logger, env: { ...process.env, E2E_WEBHOOK_SECRET: SECRET } });
   api = new DaemonApi(daemon, TOKEN, abort.signal);
   url = `http://127.0.0.1:${await api.listen('127.0.0.1', 0)}`;
   running = Promise.all([runtime.run(abort.signal), daemon.run(abort.signal)]);
@@ -89,6 +133,7 @@ afterAll(async () => {
     await running?.catch(() => undefined);
     await api?.close();
     await runtime?.close();
+    receiver?.close();
     if (root) await expectNothingLeft(root);
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -145,5 +190,24 @@ describe('operator controls on the local adapter (real PostgreSQL)', () => {
     expect(calls('billing').filter((r) => r.what === 'promoteReplica').map((r) => r.result)).toEqual(['started', 'ok']);
     const table2 = (await cli(['status'])).out;
     expect(table2).toMatch(/^billing\s+billing-c\s+local-c\s+up, writable\s+1\s+-$/m);
+
+    // The post-failover hook ran once per failover, with the facts; the webhook receiver got both, signed.
+    const hookLog = join(dir, 'post-failover.log');
+    await waitFor('the post-failover hook for both databases', 20_000, () => (existsSync(hookLog) && readFileSync(hookLog, 'utf8').trim().split('\n').length === 2 ? true : undefined));
+    expect(readFileSync(hookLog, 'utf8').trim().split('\n').sort()).toEqual(['billing billing-a billing-c', 'orders orders-a orders-b']);
+    await waitFor('both failovers delivered to the webhook', 20_000, () => (received.filter((r) => r.body.kind === 'failover.completed').length === 2 ? true : undefined));
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.every((r) => r.valid)).toBe(true);
+    expect(received.map((r) => r.body.database).sort()).toEqual(['billing', 'orders']);
+
+    // One JSON log line per step start and one per result, for every call the audit log records.
+    const count = <T,>(items: T[], key: (t: T) => string) => items.reduce((m, t) => m.set(key(t), (m.get(key(t)) ?? 0) + 1), new Map<string, number>());
+    const startedCalls = count(audit().filter((r) => r.result === 'started'), (r) => `${r.what} ${r.where.resource}`);
+    const operations = new Set(audit().filter((r) => r.result === 'started').map((r) => r.what));
+    const finishedCalls = count(audit().filter((r) => operations.has(r.what) && r.result !== 'started' && !r.result.startsWith('held')), (r) => `${r.what} ${r.where.resource}`);
+    expect(startedCalls.size).toBeGreaterThan(0);
+    expect(count(logLines.filter((l) => l.event === 'step.start'), (l) => `${String(l.operation)} ${String(l.resource)}`)).toEqual(startedCalls);
+    expect(count(logLines.filter((l) => l.event === 'step.result'), (l) => `${String(l.operation)} ${String(l.resource)}`)).toEqual(finishedCalls);
+    expect(logLines.every((l) => typeof l.time === 'string' && typeof l.level === 'string')).toBe(true);
   });
 });
