@@ -34,6 +34,16 @@ export interface ControllerMemory {
   readonly intents: ReadonlyMap<string, SwitchoverIntent>;
   /** Zones this controller shifted out of a load balancer's rotation, by `provider:loadBalancer:zone`. */
   readonly shifts: ReadonlyMap<string, TrafficShift>;
+  /**
+   * Per replica (resource key): the latest instant of its upstream's
+   * timeline it was seen to have applied (ms), the measurement's time minus
+   * the lag then reported, kept as the maximum seen. A replica's applied
+   * position never moves back, so this is a lower bound on it at any later
+   * time, which is what bounds the data loss of a replica whose lag has
+   * since gone unknown (see `chooseCandidate`). Journaled: a lower bound
+   * stays one after a restart.
+   */
+  readonly appliedThrough: ReadonlyMap<string, number>;
   /** Sequence for node names. */
   readonly nodeSeq: number;
 }
@@ -180,6 +190,7 @@ export function emptyMemory(): ControllerMemory {
     issued: new Map(),
     intents: new Map(),
     shifts: new Map(),
+    appliedThrough: new Map(),
     nodeSeq: 0,
   };
 }
@@ -196,6 +207,7 @@ export interface MemoryJson {
   readonly issued: readonly [string, number][];
   readonly intents: readonly [string, SwitchoverIntent][];
   readonly shifts: readonly [string, TrafficShift][];
+  readonly appliedThrough: readonly [string, number][];
   readonly nodeSeq: number;
 }
 
@@ -214,6 +226,7 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     issued: [...memory.issued],
     intents: [...memory.intents],
     shifts: [...memory.shifts],
+    appliedThrough: [...memory.appliedThrough],
     nodeSeq: memory.nodeSeq,
   };
 }
@@ -254,6 +267,7 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     issued: new Map(legacy ? [] : entries<number>('issued')),
     intents: new Map(entries<SwitchoverIntent>('intents')),
     shifts: new Map(entries<TrafficShift>('shifts')),
+    appliedThrough: new Map(entries<number>('appliedThrough')),
     nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,
   };
 }
