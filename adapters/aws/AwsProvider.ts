@@ -51,6 +51,7 @@ import { ec2StatesFor } from './ec2StateTable.js';
 import { toAwsProviderError } from './toAwsProviderError.js';
 import { CLUSTER_TAG, rdsIdentifier, toDatabaseInstance } from './toDatabaseInstance.js';
 import { RDS_CLUSTER_VIEW } from './rdsClusterView.js';
+import { PROMOTE_LATER_STATUSES } from './rdsStatusTable.js';
 import { clusterOf } from '../shared/clusterOf.js';
 import { ReplicationStopWatch } from './ReplicationStopWatch.js';
 import { Route53Endpoints } from './Route53Endpoints.js';
@@ -362,7 +363,7 @@ export class AwsProvider implements Provider {
       // RDS refuses a second promotion while the first runs: read again to tell "done or in progress" from "cannot".
       const again = await this.directory.findDatabase('promoteReplica', id, signal);
       if (again !== undefined && again.db.ReadReplicaSourceDBInstanceIdentifier === undefined) return;
-      if (again?.db.DBInstanceStatus === 'modifying' || again?.db.DBInstanceStatus === 'rebooting') {
+      if (again?.db.DBInstanceStatus !== undefined && PROMOTE_LATER_STATUSES.has(again.db.DBInstanceStatus)) {
         throw new ProviderError('retryable', `promoteReplica (${again.region}): ${id} is ${again.db.DBInstanceStatus}; try again when it is available`, {
           provider: this.id,
           operation: 'promoteReplica',
