@@ -1,7 +1,9 @@
 import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
 import type { AwsCallContext } from './AwsCallContext.js';
-import { cloudWatchAction } from './cloudWatchActions.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import { SystemClock } from '../../src/core/clock/SystemClock.js';
+import { CloudWatchRoutes, type ReplicaLagPublishing } from './cloudWatchActions.js';
 import { ec2Action } from './ec2Actions.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
 import type { FrontEndRefusal } from './FrontEndRefusal.js';
@@ -29,14 +31,21 @@ export interface AwsEmulatorOptions {
    * Enforce RDS rules the world does not model: `StopDBInstance` on a read
    * replica, or on an instance that has read replicas, is refused with
    * `InvalidDBInstanceState` (400) before the world is asked, as RDS refuses
-   * it. Default false: the world's own, more permissive rules (what the
-   * shared conformance suite expects of every adapter).
+   * it. Default true, as strict as RDS; false leaves the world's own, more
+   * permissive rules.
    */
   readonly rdsRules?: boolean;
   /** Called for every request refused on such a rule (the world never sees those calls). */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
   /** The Route 53 hosted zone holding the world's endpoints. Default {@link EMULATOR_HOSTED_ZONE_ID}. */
   readonly hostedZoneId?: string;
+  /**
+   * The world's clock: CloudWatch samples and publishes on it (a world on
+   * virtual time needs its virtual clock here). Default the system clock.
+   */
+  readonly clock?: Clock;
+  /** How `ReplicaLag` is published; default as RDS does (one-minute periods, served a minute late, -1 where RDS says so). */
+  readonly replicaLag?: ReplicaLagPublishing;
 }
 
 /** A running AWS emulator. */
@@ -60,9 +69,10 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     new AwsFrontEnd(
       options.provider,
       options.accountId ?? '000000000000',
-      options.rdsRules ?? false,
+      options.rdsRules ?? true,
       options.onRefusal,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
+      new CloudWatchRoutes(options.clock ?? new SystemClock(), options.replicaLag),
     ),
   );
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
@@ -77,6 +87,7 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly rdsRules: boolean,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
     private readonly route53: Route53Routes,
+    private readonly cloudWatch: CloudWatchRoutes,
   ) {}
 
   classify(request: WireRequest): WireRequestInfo {
@@ -125,7 +136,7 @@ class AwsFrontEnd implements WireFrontEnd {
         case 'rds':
           return { status: 200, contentType: 'text/xml', body: await rdsAction(info.action, ctx) };
         case 'monitoring':
-          return { status: 200, contentType: JSON_CONTENT, body: await cloudWatchAction(info.action, ctx) };
+          return { status: 200, contentType: JSON_CONTENT, body: await this.cloudWatch.handle(info.action, ctx) };
         case 'route53':
           return { status: 200, contentType: 'text/xml', body: await this.route53.handle(info.action, ctx) };
         case 'arc-zonal-shift':
