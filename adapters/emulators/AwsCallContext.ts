@@ -21,6 +21,8 @@ export interface AwsCallContext {
   readonly accountId: string;
   /** Enforce RDS rules the world does not (see `AwsEmulatorOptions.rdsRules`). */
   readonly rdsRules: boolean;
+  /** Fail region-wide `DescribeInstances` while a zone is disrupted (see `AwsEmulatorOptions.strictListing`). */
+  readonly strictListing: boolean;
   /** Told of every request refused on such a rule. */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
 }

@@ -110,6 +110,7 @@ async function describeInstances(ctx: AwsCallContext): Promise<string> {
   };
   const nodes = await ctx.world(ctx.provider.listNodes(query, { signal: ctx.signal }));
   if (ids.length > 0) missingIds(ids, nodes);
+  await refuseDuringDisruption(ctx, ids, nodes);
   const states = byName.get('instance-state-name');
   const names = byName.get('tag:Name');
   const kept = nodes.filter(
@@ -132,6 +133,24 @@ async function describeInstances(ctx: AwsCallContext): Promise<string> {
     ]),
     opt('nextToken', slice.next),
   );
+}
+
+/**
+ * EC2's rule for a zone in a service disruption
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html):
+ * a request naming no instance ids, or ids of instances in that zone, fails;
+ * one naming only ids in other zones works. A zone is disrupted while the
+ * world's status API says it is not available. The error code is not
+ * documented; the emulator answers `Unavailable` (503), which EC2 uses when
+ * it cannot serve a request now. Costs one world `zoneStatus` call.
+ */
+async function refuseDuringDisruption(ctx: AwsCallContext, ids: readonly string[], nodes: readonly Node[]): Promise<void> {
+  if (!ctx.strictListing) return;
+  const zones = await ctx.world(ctx.provider.zoneStatus({ region: ctx.region }, { signal: ctx.signal }));
+  const disrupted = new Set(zones.filter((zone) => zone.status === 'impaired' || zone.status === 'unavailable').map((zone) => zone.id));
+  if (disrupted.size === 0) return;
+  const affected = ids.length === 0 || nodes.some((node) => disrupted.has(node.zone));
+  if (affected) throw new WireError(503, 'Unavailable', `The service is unavailable for ${[...disrupted].join(', ')}: name only instances in other zones.`);
 }
 
 async function runInstances(ctx: AwsCallContext): Promise<string> {

@@ -19,7 +19,16 @@ export async function rdsAction(action: string, ctx: AwsCallContext): Promise<st
     case 'PromoteReadReplica':
       return acknowledge(ctx, action, id(), (target) => ctx.provider.promoteReplica(target, { signal: ctx.signal }));
     case 'RebootDBInstance':
-      return acknowledge(ctx, action, id(), (target) => ctx.provider.rebootDatabase(target, { signal: ctx.signal }));
+      return acknowledge(ctx, action, id(), async (target) => {
+        if (ctx.rdsRules) await refuseUnlessStatus(ctx, target, action, (state) => state !== 'stopped' && state !== 'stopping', 'it is stopped; start it with StartDBInstance');
+        await ctx.provider.rebootDatabase(target, { signal: ctx.signal });
+      });
+    case 'StartDBInstance':
+      // The world's reboot is what starts a stopped instance; RDS starts only a stopped one.
+      return acknowledge(ctx, action, id(), async (target) => {
+        await refuseUnlessStatus(ctx, target, action, (state) => state === 'stopped', 'only a stopped instance can be started');
+        await ctx.provider.rebootDatabase(target, { signal: ctx.signal });
+      });
     case 'StopDBInstance':
       return acknowledge(ctx, action, id(), async (target) => {
         if (ctx.rdsRules) await refuseRdsStop(ctx, target);
@@ -118,6 +127,23 @@ async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
   if (why === undefined) return;
   const message = `Cannot stop DB instance ${id}: ${why}.`;
   ctx.onRefusal?.({ operation: 'stopDatabase', target: id, region: db.region, zone: db.zone, code: 'InvalidDBInstanceState', message });
+  throw new WireError(400, 'InvalidDBInstanceState', message);
+}
+
+/**
+ * RDS refuses `RebootDBInstance` unless the instance is available
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RebootDBInstance.html:
+ * the instance must be in the available state; a stopped one is started with
+ * StartDBInstance) and `StartDBInstance` unless it is stopped
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstance.html).
+ * Refused with `InvalidDBInstanceState` (400), reported through `onRefusal`.
+ * Costs one world `listDatabases` call.
+ */
+async function refuseUnlessStatus(ctx: AwsCallContext, id: string, action: string, allowed: (state: string) => boolean, why: string): Promise<void> {
+  const [db] = await ctx.provider.listDatabases({ ids: [id] }, { signal: ctx.signal });
+  if (db === undefined || allowed(db.state)) return;
+  const message = `${action} refused for DB instance ${id}: ${why}.`;
+  ctx.onRefusal?.({ operation: 'rebootDatabase', target: id, region: db.region, zone: db.zone, code: 'InvalidDBInstanceState', message });
   throw new WireError(400, 'InvalidDBInstanceState', message);
 }
 

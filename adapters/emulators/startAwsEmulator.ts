@@ -11,7 +11,7 @@ import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, t
 import { QueryParams } from './QueryParams.js';
 import { RDS_NAMESPACE, rdsAction } from './rdsActions.js';
 import { EMULATOR_HOSTED_ZONE_ID, ROUTE53_NAMESPACE, route53ActionOf, Route53Routes } from './route53Routes.js';
-import { sigV4Scope } from './sigV4Scope.js';
+import { sigV4Problem, sigV4Scope } from './sigV4Scope.js';
 import type { WireRequestInfo } from './WireFault.js';
 import { WireError } from './WireError.js';
 import { document, el } from './xml.js';
@@ -35,6 +35,12 @@ export interface AwsEmulatorOptions {
    * permissive rules.
    */
   readonly rdsRules?: boolean;
+  /**
+   * Fail a `DescribeInstances` that names no instance ids, or names one in
+   * a disrupted zone, while the world's status API says a zone of the
+   * region is impaired or unavailable, as EC2 documents. Default true.
+   */
+  readonly strictListing?: boolean;
   /** Called for every request refused on such a rule (the world never sees those calls). */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
   /** The Route 53 hosted zone holding the world's endpoints. Default {@link EMULATOR_HOSTED_ZONE_ID}. */
@@ -70,6 +76,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       options.provider,
       options.accountId ?? '000000000000',
       options.rdsRules ?? true,
+      options.strictListing ?? true,
       options.onRefusal,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
       new CloudWatchRoutes(options.clock ?? new SystemClock(), options.replicaLag),
@@ -85,6 +92,7 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly provider: Provider,
     private readonly accountId: string,
     private readonly rdsRules: boolean,
+    private readonly strictListing: boolean,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
     private readonly route53: Route53Routes,
     private readonly cloudWatch: CloudWatchRoutes,
@@ -116,6 +124,8 @@ class AwsFrontEnd implements WireFrontEnd {
       if (info.region === undefined) {
         throw new WireError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
       }
+      const unsigned = sigV4Problem(headerOf(request, 'authorization'), headerOf(request, 'x-amz-date'));
+      if (unsigned !== undefined) throw new WireError(403, 'IncompleteSignature', unsigned);
       const ctx: AwsCallContext = {
         provider: this.provider,
         region: info.region,
@@ -128,6 +138,7 @@ class AwsFrontEnd implements WireFrontEnd {
         requestId: this.nextRequestId(),
         accountId: this.accountId,
         rdsRules: this.rdsRules,
+        strictListing: this.strictListing,
         ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
       };
       switch (info.service) {
