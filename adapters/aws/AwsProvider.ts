@@ -18,6 +18,7 @@ import {
   RebootDBInstanceCommand,
   StartDBInstanceCommand,
   StopDBInstanceCommand,
+  type CreateDBInstanceReadReplicaCommandInput,
 } from '@aws-sdk/client-rds';
 import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
@@ -47,7 +48,7 @@ import { AwsRegionDirectory } from './AwsRegionDirectory.js';
 import { awsSizes } from './awsSizes.js';
 import { CloudWatchLag } from './CloudWatchLag.js';
 import type { FoundDatabase } from './FoundDatabase.js';
-import type { AwsProviderOptions } from './AwsProviderOptions.js';
+import type { AwsProviderOptions, AwsReplicaOptions } from './AwsProviderOptions.js';
 import { ec2StatesFor } from './ec2StateTable.js';
 import { toAwsProviderError } from './toAwsProviderError.js';
 import { CLUSTER_TAG, rdsIdentifier, toDatabaseInstance } from './toDatabaseInstance.js';
@@ -85,6 +86,16 @@ import { toZoneStatus } from './zoneStateTable.js';
  *   load balancers move with ARC zonal shift ({@link ZonalLoadBalancers}):
  *   each capability, and its methods, only when the options configure some.
  */
+/** A region's replica options as CreateDBInstanceReadReplica parameters. */
+function replicaOptionsFor(options: AwsReplicaOptions | undefined): Partial<CreateDBInstanceReadReplicaCommandInput> {
+  if (options === undefined) return {};
+  return {
+    ...(options.kmsKeyId === undefined ? {} : { KmsKeyId: options.kmsKeyId }),
+    ...(options.dbSubnetGroupName === undefined ? {} : { DBSubnetGroupName: options.dbSubnetGroupName }),
+    ...(options.vpcSecurityGroupIds === undefined ? {} : { VpcSecurityGroupIds: [...options.vpcSecurityGroupIds] }),
+  };
+}
+
 /** `DescribeInstances` takes at most 1000 ids per request; a smaller batch keeps each request quick. */
 const INSTANCE_IDS_PER_REQUEST = 200;
 
@@ -276,8 +287,15 @@ export class AwsProvider implements Provider {
       ...(image === undefined ? {} : { ImageId: image }),
       ...(template === undefined ? {} : { LaunchTemplate: { LaunchTemplateName: template } }),
       ...(size === undefined ? {} : { InstanceType: size as RunInstancesCommandInput['InstanceType'] }),
-      // A subnet fixes the zone by itself; EC2 refuses a Placement that contradicts it.
-      ...(subnet !== undefined ? { SubnetId: subnet } : request.zone === undefined ? {} : { Placement: { AvailabilityZone: request.zone } }),
+      // A subnet fixes the zone by itself; EC2 refuses a Placement that contradicts it, and a SubnetId next to
+      // network interfaces (a template's included): the subnet then goes in the primary interface.
+      ...(subnet === undefined
+        ? request.zone === undefined
+          ? {}
+          : { Placement: { AvailabilityZone: request.zone } }
+        : template !== undefined && this.options.launchTemplateNetworkInterfaces
+          ? { NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnet }] }
+          : { SubnetId: subnet }),
       ...(request.clientToken === undefined ? {} : { ClientToken: ec2ClientToken(request.clientToken) }),
       TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
     };
@@ -412,6 +430,7 @@ export class AwsProvider implements Provider {
             SourceDBInstanceIdentifier: crossRegion ? (source.db.DBInstanceArn ?? request.source) : request.source,
             ...(crossRegion ? { SourceRegion: source.region } : {}),
             ...(request.zone === undefined ? {} : { AvailabilityZone: request.zone }),
+            ...replicaOptionsFor(this.options.replicaOptions?.[region!]),
             Tags: [{ Key: CLUSTER_TAG, Value: cluster }],
           }),
           { abortSignal: requestSignal },

@@ -91,6 +91,9 @@ export function toDatabaseInstance(db: DBInstance, provider: string, region: str
     replicaIds: db.ReadReplicaDBInstanceIdentifiers ?? [],
     replicationStatus: replicationInfo?.Status,
     replicationMessage: replicationInfo?.Message,
+    dbSubnetGroup: db.DBSubnetGroup?.DBSubnetGroupName,
+    vpcSecurityGroups: (db.VpcSecurityGroups ?? []).map((group) => group.VpcSecurityGroupId ?? ''),
+    kmsKeyId: db.KmsKeyId,
   };
   let replication: ReplicationStatus | undefined;
   if (source !== undefined && source !== '') {

@@ -161,6 +161,13 @@ async function runInstances(ctx: AwsCallContext): Promise<string> {
   if (params.int('MinCount') !== 1 || params.int('MaxCount') !== 1) {
     throw new WireError(400, 'Unsupported', 'The emulator launches exactly one instance per request (MinCount = MaxCount = 1)');
   }
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html: with network interfaces
+  // (a launch template's count), the subnet belongs in the interface, not in SubnetId.
+  const template = params.get('LaunchTemplate.LaunchTemplateName');
+  const templateInterfaces = template !== undefined && (ctx.account.launchTemplatesWithNetworkInterfaces ?? []).includes(template);
+  if ((templateInterfaces || params.get('NetworkInterface.1.DeviceIndex') !== undefined) && params.get('SubnetId') !== undefined) {
+    throw new WireError(400, 'InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request');
+  }
   const tags = new Map<string, string>();
   for (const i of params.indexes('TagSpecification', 'ResourceType')) {
     if (params.get(`TagSpecification.${i}.ResourceType`) !== 'instance') continue;

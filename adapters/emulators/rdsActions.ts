@@ -3,7 +3,7 @@ import type { AwsCallContext } from './AwsCallContext.js';
 import { page, tokenOffset } from './pageToken.js';
 import { dbInstanceFields } from './rdsWire.js';
 import { WireError } from './WireError.js';
-import { document, el, opt, type XmlChild } from './xml.js';
+import { document, el, list, opt, type XmlChild } from './xml.js';
 
 /** The API version every RDS response is namespaced with. */
 export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
@@ -98,15 +98,36 @@ async function describeDBInstances(ctx: AwsCallContext): Promise<string> {
 
 async function createReadReplica(ctx: AwsCallContext): Promise<string> {
   const id = required(ctx, 'DBInstanceIdentifier');
-  const source = instanceId(required(ctx, 'SourceDBInstanceIdentifier'));
+  const sourceName = required(ctx, 'SourceDBInstanceIdentifier');
+  const source = instanceId(sourceName);
   const zone = ctx.params.get('AvailabilityZone');
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html: a replica in
+  // another region of an encrypted source needs a KMS key of the replica's region (keys do not cross regions).
+  const sourceRegion = /^arn:aws[\w-]*:rds:([^:]*):/.exec(sourceName)?.[1];
+  if (ctx.account.encryptedDatabases && sourceRegion !== undefined && sourceRegion !== ctx.region && ctx.params.get('KmsKeyId') === undefined) {
+    throw new WireError(400, 'InvalidParameterCombination', `KmsKeyId is required to create a read replica in ${ctx.region} of encrypted DB instance ${source} in ${sourceRegion}`);
+  }
   const created = await ctx.world(
     ctx.provider.createReplica(
       { id, source, region: ctx.region, ...(zone === undefined ? {} : { zone }) },
       { signal: ctx.signal },
     ),
   );
-  return respond('CreateDBInstanceReadReplica', ctx, dbInstance(created, [], ctx));
+  // RDS answers with the new instance as requested: its subnet group and security groups included.
+  const subnetGroup = ctx.params.get('DBSubnetGroupName');
+  const securityGroups = ctx.params.list('VpcSecurityGroupIds.VpcSecurityGroupId');
+  const kms = ctx.params.get('KmsKeyId');
+  return respond(
+    'CreateDBInstanceReadReplica',
+    ctx,
+    el(
+      'DBInstance',
+      ...dbInstanceFields(created, [], ctx.accountId),
+      ...(subnetGroup === undefined ? [] : [el('DBSubnetGroup', el('DBSubnetGroupName', subnetGroup))]),
+      ...(securityGroups.length === 0 ? [] : [list('VpcSecurityGroups', 'VpcSecurityGroupMembership', securityGroups, (group) => [el('VpcSecurityGroupId', group), el('Status', 'active')])]),
+      ...(kms === undefined ? [] : [el('StorageEncrypted', true), el('KmsKeyId', kms)]),
+    ),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
-import type { AwsCallContext } from './AwsCallContext.js';
+import type { AwsCallContext, EmulatedAccount } from './AwsCallContext.js';
 import type { Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { CloudWatchRoutes, type ReplicaLagPublishing } from './cloudWatchActions.js';
@@ -41,6 +41,8 @@ export interface AwsEmulatorOptions {
    * region is impaired or unavailable, as EC2 documents. Default true.
    */
   readonly strictListing?: boolean;
+  /** Account settings the world does not model (launch templates with network interfaces, encrypted databases). */
+  readonly account?: EmulatedAccount;
   /** Called for every request refused on such a rule (the world never sees those calls). */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
   /** The Route 53 hosted zone holding the world's endpoints. Default {@link EMULATOR_HOSTED_ZONE_ID}. */
@@ -77,6 +79,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       options.accountId ?? '000000000000',
       options.rdsRules ?? true,
       options.strictListing ?? true,
+      options.account ?? {},
       options.onRefusal,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
       new CloudWatchRoutes(options.clock ?? new SystemClock(), options.replicaLag),
@@ -93,6 +96,7 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly accountId: string,
     private readonly rdsRules: boolean,
     private readonly strictListing: boolean,
+    private readonly account: EmulatedAccount,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
     private readonly route53: Route53Routes,
     private readonly cloudWatch: CloudWatchRoutes,
@@ -139,6 +143,7 @@ class AwsFrontEnd implements WireFrontEnd {
         accountId: this.accountId,
         rdsRules: this.rdsRules,
         strictListing: this.strictListing,
+        account: this.account,
         ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
       };
       switch (info.service) {

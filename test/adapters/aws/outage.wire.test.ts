@@ -107,3 +107,33 @@ describe('aws adapter over the wire: RDS reboots only an available instance', ()
     expect(await state()).toBe('available');
   });
 });
+
+describe('aws adapter over the wire: what a create needs on a real account', () => {
+  let wire: AwsWire;
+  afterEach(async () => wire?.close());
+
+  it('a launch template with network interfaces gets the subnet in the primary interface, never as SubnetId (which EC2 refuses)', async () => {
+    const account = { launchTemplatesWithNetworkInterfaces: ['web-template'] };
+    const adapter = { images: {}, launchTemplates: { 'us-east-1': 'web-template' }, subnets: { 'us-east-1b': 'subnet-0b' } };
+    wire = await awsWire({ emulator: { account }, adapter });
+    const refused = await providerError(wire.provider.createNode({ name: 'web-x', region: 'us-east-1', zone: 'us-east-1b', group: 'web' }, opts()));
+    expect(refused).toMatchObject({ kind: 'invalid-input', code: 'InvalidParameterCombination' });
+    await wire.close();
+    wire = await awsWire({ emulator: { account }, adapter: { ...adapter, launchTemplateNetworkInterfaces: true } });
+    const node = await wire.provider.createNode({ name: 'web-x', region: 'us-east-1', zone: 'us-east-1b', group: 'web' }, opts());
+    expect(node.name).toBe('web-x');
+  });
+
+  it("a cross-region replica of an encrypted source gets its region's KMS key, subnet group and security groups", async () => {
+    const account = { encryptedDatabases: true };
+    const regions = ['us-east-1', 'us-west-2'];
+    wire = await awsWire({ emulator: { account }, adapter: { regions } });
+    const request = { id: 'orders-w2', source: 'orders', region: 'us-west-2', zone: 'us-west-2a' };
+    expect(await providerError(wire.provider.createReplica(request, opts()))).toMatchObject({ kind: 'invalid-input', code: 'InvalidParameterCombination' });
+    await wire.close();
+    const replicaOptions = { 'us-west-2': { kmsKeyId: 'arn:aws:kms:us-west-2:000000000000:key/west', dbSubnetGroupName: 'db-west', vpcSecurityGroupIds: ['sg-0a1b'] } };
+    wire = await awsWire({ emulator: { account }, adapter: { regions, replicaOptions } });
+    const created = await wire.provider.createReplica(request, opts());
+    expect(created.extra).toMatchObject({ kmsKeyId: 'arn:aws:kms:us-west-2:000000000000:key/west', dbSubnetGroup: 'db-west', vpcSecurityGroups: ['sg-0a1b'] });
+  });
+});
