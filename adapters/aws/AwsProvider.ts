@@ -235,11 +235,14 @@ export class AwsProvider implements Provider {
    * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html),
    * the instances the adapter knows (listed before, or launched) are asked
    * for by id, zone by zone: EC2 answers for ids in unaffected zones. A
-   * zone whose request fails too keeps its instances as last seen, in state
-   * `unknown` (never dropped: missing would read as gone). Ids EC2 says do
-   * not exist are forgotten, unless the adapter launched them moments ago.
-   * Throttling is not retried this way (more requests would not help), nor
-   * anything when the adapter knows no instance of the region.
+   * zone whose request fails too keeps its instances as last seen, marked
+   * `extra.listing` (never dropped: missing would read as gone; nor made
+   * `unknown`: the controller would replace them, where a failed listing
+   * leaves its picture as it was). When no zone can be read the listing
+   * fails as it did. Ids EC2 says do not exist are forgotten, unless the
+   * adapter launched them moments ago. Throttling is not retried this way
+   * (more requests would not help), nor anything when the adapter knows no
+   * instance of the region.
    */
   private async listKnownInstances(region: string, error: unknown, signal: AbortSignal): Promise<{ instances: Instance[]; unread: Node[] }> {
     if (signal.aborted || !isProviderError(error) || (error.kind !== 'retryable' && error.kind !== 'timeout')) throw error;
@@ -259,10 +262,11 @@ export class AwsProvider implements Provider {
         if (signal.aborted || !isProviderError(zoneError) || zoneError.kind === 'invalid-input') throw zoneError;
         for (const each of known) {
           const node = toNode(each.instance, this.id, region, this.options.probePort);
-          unread.push({ ...node, state: 'unknown', extra: { ...node.extra, listing: `zone ${zone} could not be read: ${zoneError.message}` } });
+          unread.push({ ...node, extra: { ...node.extra, listing: `as last seen: zone ${zone} could not be read (${zoneError.message})` } });
         }
       }
     }
+    if (instances.length === 0 && unread.length > 0) throw error;
     return { instances, unread };
   }
 

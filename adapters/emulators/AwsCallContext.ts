@@ -31,6 +31,8 @@ export interface AwsCallContext {
   readonly rdsRules: boolean;
   /** Fail region-wide `DescribeInstances` while a zone is disrupted (see `AwsEmulatorOptions.strictListing`). */
   readonly strictListing: boolean;
+  /** The region's disrupted zones, when the emulator was given a way to know them without a world call. */
+  readonly disruptedZones?: (region: string) => readonly string[];
   /** What the emulated account holds that the world does not model (see `AwsEmulatorOptions.account`). */
   readonly account: EmulatedAccount;
   /** Told of every request refused on such a rule. */

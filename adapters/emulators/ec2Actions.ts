@@ -142,12 +142,19 @@ async function describeInstances(ctx: AwsCallContext): Promise<string> {
  * one naming only ids in other zones works. A zone is disrupted while the
  * world's status API says it is not available. The error code is not
  * documented; the emulator answers `Unavailable` (503), which EC2 uses when
- * it cannot serve a request now. Costs one world `zoneStatus` call.
+ * it cannot serve a request now. The disrupted zones come from
+ * `disruptedZones` when given (the world's state, no call), else from one
+ * world `zoneStatus` call.
  */
 async function refuseDuringDisruption(ctx: AwsCallContext, ids: readonly string[], nodes: readonly Node[]): Promise<void> {
   if (!ctx.strictListing) return;
-  const zones = await ctx.world(ctx.provider.zoneStatus({ region: ctx.region }, { signal: ctx.signal }));
-  const disrupted = new Set(zones.filter((zone) => zone.status === 'impaired' || zone.status === 'unavailable').map((zone) => zone.id));
+  const disrupted = new Set(
+    ctx.disruptedZones !== undefined
+      ? ctx.disruptedZones(ctx.region)
+      : (await ctx.world(ctx.provider.zoneStatus({ region: ctx.region }, { signal: ctx.signal })))
+          .filter((zone) => zone.status === 'impaired' || zone.status === 'unavailable')
+          .map((zone) => zone.id),
+  );
   if (disrupted.size === 0) return;
   const affected = ids.length === 0 || nodes.some((node) => disrupted.has(node.zone));
   if (affected) throw new WireError(503, 'Unavailable', `The service is unavailable for ${[...disrupted].join(', ')}: name only instances in other zones.`);

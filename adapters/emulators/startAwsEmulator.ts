@@ -41,6 +41,13 @@ export interface AwsEmulatorOptions {
    * region is impaired or unavailable, as EC2 documents. Default true.
    */
   readonly strictListing?: boolean;
+  /**
+   * The zones of a region in a service disruption, from the world's own
+   * state (no call recorded, no fault applies). Default: one world
+   * `zoneStatus` call per region-wide `DescribeInstances`, which the
+   * world's faults on `zoneStatus` then reach too.
+   */
+  readonly disruptedZones?: (region: string) => readonly string[];
   /** Account settings the world does not model (launch templates with network interfaces, encrypted databases). */
   readonly account?: EmulatedAccount;
   /** Called for every request refused on such a rule (the world never sees those calls). */
@@ -80,6 +87,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       options.rdsRules ?? true,
       options.strictListing ?? true,
       options.account ?? {},
+      options.disruptedZones,
       options.onRefusal,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
       new CloudWatchRoutes(options.clock ?? new SystemClock(), options.replicaLag),
@@ -97,6 +105,7 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly rdsRules: boolean,
     private readonly strictListing: boolean,
     private readonly account: EmulatedAccount,
+    private readonly disruptedZones: ((region: string) => readonly string[]) | undefined,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
     private readonly route53: Route53Routes,
     private readonly cloudWatch: CloudWatchRoutes,
@@ -144,6 +153,7 @@ class AwsFrontEnd implements WireFrontEnd {
         rdsRules: this.rdsRules,
         strictListing: this.strictListing,
         account: this.account,
+        ...(this.disruptedZones === undefined ? {} : { disruptedZones: this.disruptedZones }),
         ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
       };
       switch (info.service) {

@@ -23,7 +23,7 @@ describe('aws adapter over the wire: a zone in a service disruption', () => {
 
   const describeCalls = () => wire.world.calls.filter((call) => call.operation === 'listNodes').length;
 
-  it('lists by instance id, zone by zone, when the region-wide listing fails; the disrupted zone keeps its instances as unknown', async () => {
+  it('lists by instance id, zone by zone, when the region-wide listing fails; the disrupted zone keeps its instances as last seen', async () => {
     wire = await awsWire();
     const before = await wire.provider.listNodes({ region: 'us-east-1' }, opts());
     expect(before.map((node) => node.zone).sort()).toEqual(['us-east-1a', 'us-east-1a', 'us-east-1a', 'us-east-1b', 'us-east-1b']);
@@ -32,13 +32,21 @@ describe('aws adapter over the wire: a zone in a service disruption', () => {
     const during = await wire.provider.listNodes({ region: 'us-east-1' }, opts());
     expect(during.map((node) => node.id).sort()).toEqual(before.map((node) => node.id).sort());
     for (const node of during) {
-      if (node.zone === 'us-east-1b') expect(node.state).toBe('running');
-      else expect(node).toMatchObject({ state: 'unknown', extra: expect.objectContaining({ listing: expect.stringMatching(/zone us-east-1a could not be read/) }) });
+      if (node.zone === 'us-east-1b') expect(node.extra['listing']).toBeUndefined();
+      // As last seen, marked: never dropped (gone) nor unknown (replaced).
+      else expect(node).toMatchObject({ state: 'running', extra: expect.objectContaining({ listing: expect.stringMatching(/as last seen: zone us-east-1a could not be read/) }) });
     }
     // The failed region-wide request, then one by-id request per zone (the world saw each listing and zone status read).
     expect(describeCalls() - calls).toBeGreaterThanOrEqual(3);
     await wire.apply([{ kind: 'providerStatus', provider: 'aws', zone: 'us-east-1a', status: 'available' }]);
-    expect((await wire.provider.listNodes({ region: 'us-east-1' }, opts())).every((node) => node.state === 'running')).toBe(true);
+    expect((await wire.provider.listNodes({ region: 'us-east-1' }, opts())).every((node) => node.extra['listing'] === undefined)).toBe(true);
+  });
+
+  it('when no zone can be read by id either, the listing fails as it did (nothing made up)', async () => {
+    wire = await awsWire();
+    await wire.provider.listNodes({ region: 'us-east-1' }, opts());
+    wire.emulator.setFaultHook((request) => (request.action === 'DescribeInstances' ? { kind: 'error', status: 503, code: 'Unavailable', message: 'down' } : undefined));
+    expect(await providerError(wire.provider.listNodes({ region: 'us-east-1' }, opts()))).toMatchObject({ kind: 'retryable' });
   });
 
   it('an adapter that knows no instance of the region cannot work around it: the listing fails retryable', async () => {
