@@ -13,7 +13,7 @@ import { DescribeDBInstancesCommand, RDSClient, type DBInstance } from '@aws-sdk
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { abortError } from '../../src/core/clock/Clock.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
-import { ProviderError } from '../../src/core/contract/errors.js';
+import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
 import { chunks } from '../shared/chunks.js';
 import { paginate } from '../shared/paginate.js';
 import type { AwsProviderOptions } from './AwsProviderOptions.js';
@@ -143,6 +143,33 @@ export class AwsApi {
       },
       { provider: this.provider, operation, listing: `${operation} (${region}): DescribeInstances` },
     );
+  }
+
+  /**
+   * Instances by id (the `InstanceId` parameter, not a filter): what EC2
+   * still answers for ids in unaffected zones while a zone of the region
+   * is disrupted, when a request naming no ids fails
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html).
+   * EC2 refuses the whole request when one id does not exist
+   * (`InvalidInstanceID.NotFound`, naming the ids): those are returned as
+   * `missing` and the rest asked again, once.
+   */
+  async describeInstancesById(operation: string, region: string, ids: readonly string[], signal: AbortSignal): Promise<{ instances: Instance[]; missing: string[] }> {
+    const ask = async (wanted: readonly string[]) => {
+      const output = await this.send(operation, region, signal, (clients, requestSignal) =>
+        clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [...wanted] }), { abortSignal: requestSignal }),
+      );
+      return (output.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
+    };
+    try {
+      return { instances: await ask(ids), missing: [] };
+    } catch (error) {
+      if (!isProviderError(error) || error.code !== 'InvalidInstanceID.NotFound') throw error;
+      const named = new Set((/'([^']*)'/.exec(error.message)?.[1] ?? '').split(/[\s,]+/).filter((id) => ids.includes(id)));
+      if (named.size === 0) throw error;
+      const rest = ids.filter((id) => !named.has(id));
+      return { instances: rest.length === 0 ? [] : await ask(rest), missing: [...named] };
+    }
   }
 
   async describeStatuses(region: string, zone: string | undefined, signal: AbortSignal): Promise<Map<string, InstanceStatus>> {

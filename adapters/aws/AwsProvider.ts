@@ -16,7 +16,9 @@ import {
   DeleteDBInstanceCommand,
   PromoteReadReplicaCommand,
   RebootDBInstanceCommand,
+  StartDBInstanceCommand,
   StopDBInstanceCommand,
+  type CreateDBInstanceReadReplicaCommandInput,
 } from '@aws-sdk/client-rds';
 import { abortError, type Clock } from '../../src/core/clock/Clock.js';
 import { SystemClock } from '../../src/core/clock/SystemClock.js';
@@ -46,12 +48,14 @@ import { AwsRegionDirectory } from './AwsRegionDirectory.js';
 import { awsSizes } from './awsSizes.js';
 import { CloudWatchLag } from './CloudWatchLag.js';
 import type { FoundDatabase } from './FoundDatabase.js';
-import type { AwsProviderOptions } from './AwsProviderOptions.js';
+import type { AwsProviderOptions, AwsReplicaOptions } from './AwsProviderOptions.js';
 import { ec2StatesFor } from './ec2StateTable.js';
 import { toAwsProviderError } from './toAwsProviderError.js';
 import { CLUSTER_TAG, rdsIdentifier, toDatabaseInstance } from './toDatabaseInstance.js';
 import { RDS_CLUSTER_VIEW } from './rdsClusterView.js';
+import { PROMOTE_LATER_STATUSES } from './rdsStatusTable.js';
 import { clusterOf } from '../shared/clusterOf.js';
+import { LaunchedInstances } from './LaunchedInstances.js';
 import { ReplicationStopWatch } from './ReplicationStopWatch.js';
 import { Route53Endpoints } from './Route53Endpoints.js';
 import { ZonalLoadBalancers } from './ZonalLoadBalancers.js';
@@ -82,6 +86,19 @@ import { toZoneStatus } from './zoneStateTable.js';
  *   load balancers move with ARC zonal shift ({@link ZonalLoadBalancers}):
  *   each capability, and its methods, only when the options configure some.
  */
+/** A region's replica options as CreateDBInstanceReadReplica parameters. */
+function replicaOptionsFor(options: AwsReplicaOptions | undefined): Partial<CreateDBInstanceReadReplicaCommandInput> {
+  if (options === undefined) return {};
+  return {
+    ...(options.kmsKeyId === undefined ? {} : { KmsKeyId: options.kmsKeyId }),
+    ...(options.dbSubnetGroupName === undefined ? {} : { DBSubnetGroupName: options.dbSubnetGroupName }),
+    ...(options.vpcSecurityGroupIds === undefined ? {} : { VpcSecurityGroupIds: [...options.vpcSecurityGroupIds] }),
+  };
+}
+
+/** `DescribeInstances` takes at most 1000 ids per request; a smaller batch keeps each request quick. */
+const INSTANCE_IDS_PER_REQUEST = 200;
+
 export class AwsProvider implements Provider {
   readonly id: string;
   readonly capabilities: Capabilities;
@@ -90,6 +107,7 @@ export class AwsProvider implements Provider {
   private readonly directory: AwsRegionDirectory;
   private readonly lag: CloudWatchLag;
   private readonly stopWatch: ReplicationStopWatch | undefined;
+  private readonly instances = new LaunchedInstances();
   private closed = false;
   /** Present exactly when `options.endpoints` names at least one (capability `endpoints`). */
   readonly listEndpoints?: (filter: EndpointFilter, options: CallOptions) => Promise<DatabaseEndpoint[]>;
@@ -188,18 +206,68 @@ export class AwsProvider implements Provider {
     const nodes: Node[] = [];
     for (const region of regions) {
       const instances: Instance[] = [];
-      for (const ids of idChunks) {
-        const chunkFilters = ids === undefined ? filters : [...filters, { Name: 'instance-id', Values: ids }];
-        instances.push(...(await this.api.describeInstances('listNodes', region, chunkFilters, signal)));
+      let unread: Node[] = [];
+      try {
+        for (const ids of idChunks) {
+          const chunkFilters = ids === undefined ? filters : [...filters, { Name: 'instance-id', Values: ids }];
+          instances.push(...(await this.api.describeInstances('listNodes', region, chunkFilters, signal)));
+        }
+      } catch (error) {
+        const byIds = await this.listKnownInstances(region, error, signal);
+        instances.push(...byIds.instances);
+        unread = byIds.unread;
       }
-      const statuses = this.options.instanceStatus ? await this.api.describeStatuses(region, filter.zone, signal) : undefined;
+      const statuses = this.options.instanceStatus && unread.length === 0 ? await this.api.describeStatuses(region, filter.zone, signal) : undefined;
       for (const instance of instances) {
         const node = toNode(instance, this.id, region, this.options.probePort, statuses?.get(instance.InstanceId ?? ''));
         this.directory.rememberNode(node.id, region);
+        this.instances.seen(region, instance);
         if (matchesNodeFilter(node, filter)) nodes.push(node);
       }
+      for (const node of unread) if (matchesNodeFilter(node, filter)) nodes.push(node);
     }
     return nodes;
+  }
+
+  /**
+   * When a region's filtered `DescribeInstances` fails (EC2 fails a request
+   * naming no instance ids while one of the region's zones is disrupted:
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html),
+   * the instances the adapter knows (listed before, or launched) are asked
+   * for by id, zone by zone: EC2 answers for ids in unaffected zones. A
+   * zone whose request fails too keeps its instances as last seen, marked
+   * `extra.listing` (never dropped: missing would read as gone; nor made
+   * `unknown`: the controller would replace them, where a failed listing
+   * leaves its picture as it was). When no zone can be read the listing
+   * fails as it did. Ids EC2 says do not exist are forgotten, unless the
+   * adapter launched them moments ago. Throttling is not retried this way
+   * (more requests would not help), nor anything when the adapter knows no
+   * instance of the region.
+   */
+  private async listKnownInstances(region: string, error: unknown, signal: AbortSignal): Promise<{ instances: Instance[]; unread: Node[] }> {
+    if (signal.aborted || !isProviderError(error) || (error.kind !== 'retryable' && error.kind !== 'timeout')) throw error;
+    const zones = this.instances.byZone(region);
+    if (zones.size === 0) throw error;
+    const instances: Instance[] = [];
+    const unread: Node[] = [];
+    const now = this.clock.now();
+    for (const [zone, known] of zones) {
+      try {
+        for (const ids of chunks(known.map((each) => each.instance.InstanceId!), INSTANCE_IDS_PER_REQUEST)) {
+          const answer = await this.api.describeInstancesById('listNodes', region, ids, signal);
+          instances.push(...answer.instances);
+          for (const id of answer.missing) if (!this.instances.launchedRecently(id, now)) this.instances.forget(id);
+        }
+      } catch (zoneError) {
+        if (signal.aborted || !isProviderError(zoneError) || zoneError.kind === 'invalid-input') throw zoneError;
+        for (const each of known) {
+          const node = toNode(each.instance, this.id, region, this.options.probePort);
+          unread.push({ ...node, extra: { ...node.extra, listing: `as last seen: zone ${zone} could not be read (${zoneError.message})` } });
+        }
+      }
+    }
+    if (instances.length === 0 && unread.length > 0) throw error;
+    return { instances, unread };
   }
 
   async createNode(request: CreateNodeRequest, options: CallOptions): Promise<Node> {
@@ -223,8 +291,15 @@ export class AwsProvider implements Provider {
       ...(image === undefined ? {} : { ImageId: image }),
       ...(template === undefined ? {} : { LaunchTemplate: { LaunchTemplateName: template } }),
       ...(size === undefined ? {} : { InstanceType: size as RunInstancesCommandInput['InstanceType'] }),
-      // A subnet fixes the zone by itself; EC2 refuses a Placement that contradicts it.
-      ...(subnet !== undefined ? { SubnetId: subnet } : request.zone === undefined ? {} : { Placement: { AvailabilityZone: request.zone } }),
+      // A subnet fixes the zone by itself; EC2 refuses a Placement that contradicts it, and a SubnetId next to
+      // network interfaces (a template's included): the subnet then goes in the primary interface.
+      ...(subnet === undefined
+        ? request.zone === undefined
+          ? {}
+          : { Placement: { AvailabilityZone: request.zone } }
+        : template !== undefined && this.options.launchTemplateNetworkInterfaces
+          ? { NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnet }] }
+          : { SubnetId: subnet }),
       ...(request.clientToken === undefined ? {} : { ClientToken: ec2ClientToken(request.clientToken) }),
       TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
     };
@@ -237,35 +312,65 @@ export class AwsProvider implements Provider {
     }
     const node = toNode(instance, this.id, region!, this.options.probePort);
     this.directory.rememberNode(node.id, region!);
+    this.instances.launched(region!, instance, this.clock.now());
     return node;
   }
 
   async rebootNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.directory.nodeRegion('rebootNode', id, options.signal);
-    await this.api.send('rebootNode', region, options.signal, (clients, requestSignal) =>
-      clients.ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+    await this.instanceCall('rebootNode', id, () =>
+      this.api.send('rebootNode', region, options.signal, (clients, requestSignal) =>
+        clients.ec2.send(new RebootInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+      ),
     );
   }
 
   async startNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.directory.nodeRegion('startNode', id, options.signal);
-    await this.api.send('startNode', region, options.signal, (clients, requestSignal) =>
-      clients.ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+    await this.instanceCall('startNode', id, () =>
+      this.api.send('startNode', region, options.signal, (clients, requestSignal) =>
+        clients.ec2.send(new StartInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+      ),
     );
   }
 
   async stopNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.directory.nodeRegion('stopNode', id, options.signal);
-    await this.api.send('stopNode', region, options.signal, (clients, requestSignal) =>
-      clients.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+    await this.instanceCall('stopNode', id, () =>
+      this.api.send('stopNode', region, options.signal, (clients, requestSignal) =>
+        clients.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+      ),
     );
   }
 
   async destroyNode(id: string, options: CallOptions): Promise<void> {
     const region = await this.directory.nodeRegion('destroyNode', id, options.signal);
-    await this.api.send('destroyNode', region, options.signal, (clients, requestSignal) =>
-      clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+    await this.instanceCall('destroyNode', id, () =>
+      this.api.send('destroyNode', region, options.signal, (clients, requestSignal) =>
+        clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }), { abortSignal: requestSignal }),
+      ),
     );
+  }
+
+  /**
+   * A call on one instance. EC2 is eventually consistent: right after a
+   * launch it may answer `InvalidInstanceID.NotFound` for the new instance
+   * (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+   * For an instance the adapter launched moments ago that is not "gone"
+   * (a terminate would otherwise count as done and leak it) but retryable.
+   */
+  private async instanceCall(operation: string, id: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      if (!isProviderError(error) || error.code !== 'InvalidInstanceID.NotFound' || !this.instances.launchedRecently(id, this.clock.now())) throw error;
+      throw new ProviderError('retryable', `${operation}: ${id} was launched moments ago and EC2 does not show it yet (eventual consistency); try again`, {
+        provider: this.id,
+        operation,
+        code: 'InvalidInstanceID.NotFound',
+        cause: { code: error.code },
+      });
+    }
   }
 
   // ---- databases ------------------------------------------------------------
@@ -329,6 +434,7 @@ export class AwsProvider implements Provider {
             SourceDBInstanceIdentifier: crossRegion ? (source.db.DBInstanceArn ?? request.source) : request.source,
             ...(crossRegion ? { SourceRegion: source.region } : {}),
             ...(request.zone === undefined ? {} : { AvailabilityZone: request.zone }),
+            ...replicaOptionsFor(this.options.replicaOptions?.[region!]),
             Tags: [{ Key: CLUSTER_TAG, Value: cluster }],
           }),
           { abortSignal: requestSignal },
@@ -362,7 +468,7 @@ export class AwsProvider implements Provider {
       // RDS refuses a second promotion while the first runs: read again to tell "done or in progress" from "cannot".
       const again = await this.directory.findDatabase('promoteReplica', id, signal);
       if (again !== undefined && again.db.ReadReplicaSourceDBInstanceIdentifier === undefined) return;
-      if (again?.db.DBInstanceStatus === 'modifying' || again?.db.DBInstanceStatus === 'rebooting') {
+      if (again?.db.DBInstanceStatus !== undefined && PROMOTE_LATER_STATUSES.has(again.db.DBInstanceStatus)) {
         throw new ProviderError('retryable', `promoteReplica (${again.region}): ${id} is ${again.db.DBInstanceStatus}; try again when it is available`, {
           provider: this.id,
           operation: 'promoteReplica',
@@ -391,8 +497,13 @@ export class AwsProvider implements Provider {
     } catch (error) {
       if (!isInvalidState(error)) throw error;
       const again = await this.directory.findDatabase('rebootDatabase', id, signal);
-      if (again?.db.DBInstanceStatus === 'rebooting') return;
-      throw error;
+      const status = again?.db.DBInstanceStatus;
+      if (status === 'rebooting' || status === 'starting') return;
+      // RDS reboots only an available instance; a stopped one (a fence) is brought back with StartDBInstance.
+      if (status !== 'stopped') throw error;
+      await this.api.send('rebootDatabase', region, signal, (clients, requestSignal) =>
+        clients.rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: id }), { abortSignal: requestSignal }),
+      );
     }
   }
 

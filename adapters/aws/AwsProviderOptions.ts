@@ -24,6 +24,13 @@ export interface AwsLoadBalancerOptions {
   readonly group: string;
 }
 
+/** What a read replica created in one region gets (see {@link AwsProviderOptions.replicaOptions}). */
+export interface AwsReplicaOptions {
+  readonly kmsKeyId?: string;
+  readonly dbSubnetGroupName?: string;
+  readonly vpcSecurityGroupIds?: readonly string[];
+}
+
 /** Options for {@link AwsProvider}. Every field is optional; the defaults suit a real account. */
 export interface AwsProviderOptions {
   /** Provider id used in nodes, errors and scenarios. Default `aws`. */
@@ -64,6 +71,23 @@ export interface AwsProviderOptions {
   readonly launchTemplates?: Readonly<Record<string, string>>;
   /** Subnet per zone, for VPCs without a default subnet in that zone. */
   readonly subnets?: Readonly<Record<string, string>>;
+  /**
+   * Set when the launch templates define network interfaces: EC2 refuses a
+   * `SubnetId` next to them (a subnet then belongs in a network interface:
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html),
+   * so the zone's subnet is sent as the primary interface's (`DeviceIndex`
+   * 0) instead. Default false.
+   */
+  readonly launchTemplateNetworkInterfaces?: boolean;
+  /**
+   * Per region, what an RDS read replica created there needs
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html):
+   * `kmsKeyId`, the KMS key of that region for a replica of an encrypted
+   * source in another region (a key belongs to one region); `dbSubnetGroupName`,
+   * without which a cross-region replica is not created in a VPC;
+   * `vpcSecurityGroupIds`.
+   */
+  readonly replicaOptions?: Readonly<Record<string, AwsReplicaOptions>>;
   /** Instance type when a create request names no size. Default: the launch template's, or EC2's own default. */
   readonly defaultSize?: string;
   /** Port the controller probes nodes on; with it, nodes get `endpoint` = `privateIp:port`. */

@@ -77,9 +77,10 @@ export class CloudWatchLag {
             const seconds = result.Values?.[0];
             const at = result.Timestamps?.[0];
             const key = `${region}/${id}`;
-            // RDS reports -1 when replication is not active: no lag is known then.
-            if (id === undefined || seconds === undefined || seconds < 0 || readings.has(key)) continue;
-            readings.set(key, { seconds, at: at?.getTime() ?? end });
+            // A negative value (RDS: -1, replication not active) is kept: what it means depends on the engine (lagOf).
+            if (id === undefined || seconds === undefined || readings.has(key)) continue;
+            const taken = at?.getTime() ?? end - LAG_WINDOW_MS;
+            readings.set(key, { seconds, at: taken, ageSeconds: Math.max(0, this.clock.now() - taken) / 1000 });
           }
         }
       }

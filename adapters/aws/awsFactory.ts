@@ -34,6 +34,18 @@ export const awsConfigSchema = z.strictObject({
   images: z.record(z.string(), z.string()).optional(),
   launchTemplates: z.record(z.string(), z.string()).optional(),
   subnets: z.record(z.string(), z.string()).optional(),
+  launchTemplateNetworkInterfaces: z.boolean().optional().describe('the launch templates define network interfaces: the subnet goes in the primary interface'),
+  replicaOptions: z
+    .record(
+      z.string(),
+      z.strictObject({
+        kmsKeyId: z.string().min(1).optional().describe("KMS key of this region, for replicas of an encrypted source in another region"),
+        dbSubnetGroupName: idSchema.optional().describe('DB subnet group of this region (a cross-region replica is otherwise not in a VPC)'),
+        vpcSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'a security group id (sg-...)')).optional(),
+      }),
+    )
+    .optional()
+    .describe('per region: what read replicas created there get'),
   defaultSize: idSchema.optional(),
   endpoints: z
     .array(
@@ -110,6 +122,8 @@ export const awsFactory: AdapterFactory<'aws', typeof awsConfigSchema> = {
       ...(config.images !== undefined ? { images: config.images } : {}),
       ...(config.launchTemplates !== undefined ? { launchTemplates: config.launchTemplates } : {}),
       ...(config.subnets !== undefined ? { subnets: config.subnets } : {}),
+      ...(config.launchTemplateNetworkInterfaces !== undefined ? { launchTemplateNetworkInterfaces: config.launchTemplateNetworkInterfaces } : {}),
+      ...(config.replicaOptions !== undefined ? { replicaOptions: config.replicaOptions } : {}),
       ...(config.defaultSize !== undefined ? { defaultSize: config.defaultSize } : {}),
       ...(config.endpoints !== undefined ? { endpoints: config.endpoints } : {}),
       ...(config.loadBalancers !== undefined ? { loadBalancers: config.loadBalancers } : {}),

@@ -1,7 +1,9 @@
 import type { NodeState } from '../../src/core/contract/types.js';
 
 /**
- * EC2 instance states (`InstanceState.Name`) to contract states. EC2 has no
+ * EC2 instance states (`InstanceState.Name`) to contract states: the six
+ * names of https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html
+ * (pending, running, shutting-down, terminated, stopping, stopped). EC2 has no
  * `rebooting` state (a rebooting instance stays `running`) and no error
  * state; anything not listed here maps to `unknown`.
  */

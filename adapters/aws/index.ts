@@ -4,7 +4,7 @@
  * `adapters/aws/README.md`.
  */
 export { AwsProvider } from './AwsProvider.js';
-export type { AwsProviderOptions } from './AwsProviderOptions.js';
+export type { AwsProviderOptions, AwsReplicaOptions } from './AwsProviderOptions.js';
 export { createAwsProvider } from './createAwsProvider.js';
 export { awsFactory, awsConfigSchema, type AwsConfig } from './awsFactory.js';
 export { awsSizes, AWS_PRICE_SOURCE, PRICED_REGION } from './awsSizes.js';

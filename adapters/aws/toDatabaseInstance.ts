@@ -28,9 +28,39 @@ export const RDS_REPLICATION_STATES: Readonly<Record<string, ReplicationState>> 
 
 /** A replica lag reading from CloudWatch, when the adapter made one. */
 export interface LagReading {
+  /** The datapoint's value; negative when RDS says replication is not active (see {@link lagOf}). */
   readonly seconds: number;
-  /** When the datapoint was taken (ms since the epoch). */
+  /** When the datapoint was taken: the start of its period (ms since the epoch). */
   readonly at: number;
+  /** Seconds from {@link LagReading.at} to when the adapter read it. */
+  readonly ageSeconds: number;
+}
+
+/**
+ * Engines for which RDS documents `ReplicaLag` -1 as "replication is not
+ * active" (it reports `Seconds_Behind_Master`, and -1 stands for its NULL):
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MySQL.Replication.ReadReplicas.Monitor.html
+ * (MySQL: -1 means replication is currently not active) and
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MariaDB.Replication.ReadReplicas.Monitor.html
+ * (the same for MariaDB). RDS for PostgreSQL computes it as the time since
+ * the last replayed transaction, which only grows while the source is away
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.Monitor.html):
+ * a negative value there is undocumented, so it is read as unknown only.
+ */
+const INACTIVE_AT_MINUS_ONE = /^(mysql|mariadb)/;
+
+/**
+ * Lag, measurement age and replication state of a replica from its
+ * CloudWatch reading and the state `StatusInfos` gave. A negative reading
+ * is no lag: unknown (`null`); on MySQL and MariaDB it also says the
+ * replica is not replicating now, whatever `StatusInfos` still shows
+ * (`disconnected`, or `broken` when RDS already gave up on it).
+ */
+export function lagOf(engine: string, reading: LagReading | null | undefined, state: ReplicationState): { lagSeconds: number | null; lagAgeSeconds?: number; state: ReplicationState } {
+  if (reading === undefined || reading === null) return { lagSeconds: null, state };
+  if (reading.seconds >= 0) return { lagSeconds: reading.seconds, lagAgeSeconds: reading.ageSeconds, state };
+  const inactive = INACTIVE_AT_MINUS_ONE.test(engine) && state !== 'broken';
+  return { lagSeconds: null, state: inactive ? 'disconnected' : state };
 }
 
 /** An RDS identifier from an identifier or an ARN (cross-region replicas name their source by ARN). */
@@ -61,17 +91,25 @@ export function toDatabaseInstance(db: DBInstance, provider: string, region: str
     replicaIds: db.ReadReplicaDBInstanceIdentifiers ?? [],
     replicationStatus: replicationInfo?.Status,
     replicationMessage: replicationInfo?.Message,
+    dbSubnetGroup: db.DBSubnetGroup?.DBSubnetGroupName,
+    vpcSecurityGroups: (db.VpcSecurityGroups ?? []).map((group) => group.VpcSecurityGroupId ?? ''),
+    kmsKeyId: db.KmsKeyId,
   };
   let replication: ReplicationStatus | undefined;
   if (source !== undefined && source !== '') {
-    if (lag !== undefined && lag !== null) extra['replicaLagAt'] = lag.at;
+    if (lag !== undefined && lag !== null) {
+      extra['replicaLagAt'] = lag.at;
+      extra['replicaLag'] = lag.seconds;
+    }
+    const measured = lagOf(db.Engine ?? '', lag, replicationStateOf(replicationInfo?.Status));
     replication = {
       upstream: rdsIdentifier(source),
       mode: 'async',
-      state: replicationStateOf(replicationInfo?.Status),
-      lagSeconds: lag === undefined || lag === null ? null : lag.seconds,
+      state: measured.state,
+      lagSeconds: measured.lagSeconds,
       lastContactSeconds: null,
       lagBytes: null,
+      ...(measured.lagAgeSeconds === undefined ? {} : { lagAgeSeconds: measured.lagAgeSeconds }),
     };
   }
   return {

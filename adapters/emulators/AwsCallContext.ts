@@ -3,6 +3,14 @@ import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import type { WorldWait } from './HttpEmulator.js';
 import type { QueryParams } from './QueryParams.js';
 
+/** Account settings the world does not model, that change what AWS accepts. */
+export interface EmulatedAccount {
+  /** Launch templates (by name) that define network interfaces: RunInstances refuses a `SubnetId` with them. */
+  readonly launchTemplatesWithNetworkInterfaces?: readonly string[];
+  /** The databases' storage is encrypted: a cross-region read replica needs a `KmsKeyId` of its region. */
+  readonly encryptedDatabases?: boolean;
+}
+
 /** Everything an AWS action handler needs for one request. */
 export interface AwsCallContext {
   readonly provider: Provider;
@@ -21,6 +29,12 @@ export interface AwsCallContext {
   readonly accountId: string;
   /** Enforce RDS rules the world does not (see `AwsEmulatorOptions.rdsRules`). */
   readonly rdsRules: boolean;
+  /** Fail region-wide `DescribeInstances` while a zone is disrupted (see `AwsEmulatorOptions.strictListing`). */
+  readonly strictListing: boolean;
+  /** The region's disrupted zones, when the emulator was given a way to know them without a world call. */
+  readonly disruptedZones?: (region: string) => readonly string[];
+  /** What the emulated account holds that the world does not model (see `AwsEmulatorOptions.account`). */
+  readonly account: EmulatedAccount;
   /** Told of every request refused on such a rule. */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
 }

@@ -110,6 +110,7 @@ async function describeInstances(ctx: AwsCallContext): Promise<string> {
   };
   const nodes = await ctx.world(ctx.provider.listNodes(query, { signal: ctx.signal }));
   if (ids.length > 0) missingIds(ids, nodes);
+  await refuseDuringDisruption(ctx, ids, nodes);
   const states = byName.get('instance-state-name');
   const names = byName.get('tag:Name');
   const kept = nodes.filter(
@@ -134,6 +135,31 @@ async function describeInstances(ctx: AwsCallContext): Promise<string> {
   );
 }
 
+/**
+ * EC2's rule for a zone in a service disruption
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html):
+ * a request naming no instance ids, or ids of instances in that zone, fails;
+ * one naming only ids in other zones works. A zone is disrupted while the
+ * world's status API says it is not available. The error code is not
+ * documented; the emulator answers `Unavailable` (503), which EC2 uses when
+ * it cannot serve a request now. The disrupted zones come from
+ * `disruptedZones` when given (the world's state, no call), else from one
+ * world `zoneStatus` call.
+ */
+async function refuseDuringDisruption(ctx: AwsCallContext, ids: readonly string[], nodes: readonly Node[]): Promise<void> {
+  if (!ctx.strictListing) return;
+  const disrupted = new Set(
+    ctx.disruptedZones !== undefined
+      ? ctx.disruptedZones(ctx.region)
+      : (await ctx.world(ctx.provider.zoneStatus({ region: ctx.region }, { signal: ctx.signal })))
+          .filter((zone) => zone.status === 'impaired' || zone.status === 'unavailable')
+          .map((zone) => zone.id),
+  );
+  if (disrupted.size === 0) return;
+  const affected = ids.length === 0 || nodes.some((node) => disrupted.has(node.zone));
+  if (affected) throw new WireError(503, 'Unavailable', `The service is unavailable for ${[...disrupted].join(', ')}: name only instances in other zones.`);
+}
+
 async function runInstances(ctx: AwsCallContext): Promise<string> {
   const { params } = ctx;
   if (params.get('ImageId') === undefined && params.get('LaunchTemplate.LaunchTemplateName') === undefined && params.get('LaunchTemplate.LaunchTemplateId') === undefined) {
@@ -141,6 +167,13 @@ async function runInstances(ctx: AwsCallContext): Promise<string> {
   }
   if (params.int('MinCount') !== 1 || params.int('MaxCount') !== 1) {
     throw new WireError(400, 'Unsupported', 'The emulator launches exactly one instance per request (MinCount = MaxCount = 1)');
+  }
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html: with network interfaces
+  // (a launch template's count), the subnet belongs in the interface, not in SubnetId.
+  const template = params.get('LaunchTemplate.LaunchTemplateName');
+  const templateInterfaces = template !== undefined && (ctx.account.launchTemplatesWithNetworkInterfaces ?? []).includes(template);
+  if ((templateInterfaces || params.get('NetworkInterface.1.DeviceIndex') !== undefined) && params.get('SubnetId') !== undefined) {
+    throw new WireError(400, 'InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request');
   }
   const tags = new Map<string, string>();
   for (const i of params.indexes('TagSpecification', 'ResourceType')) {

@@ -3,7 +3,7 @@ import type { AwsCallContext } from './AwsCallContext.js';
 import { page, tokenOffset } from './pageToken.js';
 import { dbInstanceFields } from './rdsWire.js';
 import { WireError } from './WireError.js';
-import { document, el, opt, type XmlChild } from './xml.js';
+import { document, el, list, opt, type XmlChild } from './xml.js';
 
 /** The API version every RDS response is namespaced with. */
 export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
@@ -19,7 +19,16 @@ export async function rdsAction(action: string, ctx: AwsCallContext): Promise<st
     case 'PromoteReadReplica':
       return acknowledge(ctx, action, id(), (target) => ctx.provider.promoteReplica(target, { signal: ctx.signal }));
     case 'RebootDBInstance':
-      return acknowledge(ctx, action, id(), (target) => ctx.provider.rebootDatabase(target, { signal: ctx.signal }));
+      return acknowledge(ctx, action, id(), async (target) => {
+        if (ctx.rdsRules) await refuseUnlessStatus(ctx, target, action, (state) => state !== 'stopped' && state !== 'stopping', 'it is stopped; start it with StartDBInstance');
+        await ctx.provider.rebootDatabase(target, { signal: ctx.signal });
+      });
+    case 'StartDBInstance':
+      // The world's reboot is what starts a stopped instance; RDS starts only a stopped one.
+      return acknowledge(ctx, action, id(), async (target) => {
+        await refuseUnlessStatus(ctx, target, action, (state) => state === 'stopped', 'only a stopped instance can be started');
+        await ctx.provider.rebootDatabase(target, { signal: ctx.signal });
+      });
     case 'StopDBInstance':
       return acknowledge(ctx, action, id(), async (target) => {
         if (ctx.rdsRules) await refuseRdsStop(ctx, target);
@@ -89,15 +98,36 @@ async function describeDBInstances(ctx: AwsCallContext): Promise<string> {
 
 async function createReadReplica(ctx: AwsCallContext): Promise<string> {
   const id = required(ctx, 'DBInstanceIdentifier');
-  const source = instanceId(required(ctx, 'SourceDBInstanceIdentifier'));
+  const sourceName = required(ctx, 'SourceDBInstanceIdentifier');
+  const source = instanceId(sourceName);
   const zone = ctx.params.get('AvailabilityZone');
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html: a replica in
+  // another region of an encrypted source needs a KMS key of the replica's region (keys do not cross regions).
+  const sourceRegion = /^arn:aws[\w-]*:rds:([^:]*):/.exec(sourceName)?.[1];
+  if (ctx.account.encryptedDatabases && sourceRegion !== undefined && sourceRegion !== ctx.region && ctx.params.get('KmsKeyId') === undefined) {
+    throw new WireError(400, 'InvalidParameterCombination', `KmsKeyId is required to create a read replica in ${ctx.region} of encrypted DB instance ${source} in ${sourceRegion}`);
+  }
   const created = await ctx.world(
     ctx.provider.createReplica(
       { id, source, region: ctx.region, ...(zone === undefined ? {} : { zone }) },
       { signal: ctx.signal },
     ),
   );
-  return respond('CreateDBInstanceReadReplica', ctx, dbInstance(created, [], ctx));
+  // RDS answers with the new instance as requested: its subnet group and security groups included.
+  const subnetGroup = ctx.params.get('DBSubnetGroupName');
+  const securityGroups = ctx.params.list('VpcSecurityGroupIds.VpcSecurityGroupId');
+  const kms = ctx.params.get('KmsKeyId');
+  return respond(
+    'CreateDBInstanceReadReplica',
+    ctx,
+    el(
+      'DBInstance',
+      ...dbInstanceFields(created, [], ctx.accountId),
+      ...(subnetGroup === undefined ? [] : [el('DBSubnetGroup', el('DBSubnetGroupName', subnetGroup))]),
+      ...(securityGroups.length === 0 ? [] : [list('VpcSecurityGroups', 'VpcSecurityGroupMembership', securityGroups, (group) => [el('VpcSecurityGroupId', group), el('Status', 'active')])]),
+      ...(kms === undefined ? [] : [el('StorageEncrypted', true), el('KmsKeyId', kms)]),
+    ),
+  );
 }
 
 /**
@@ -118,6 +148,23 @@ async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
   if (why === undefined) return;
   const message = `Cannot stop DB instance ${id}: ${why}.`;
   ctx.onRefusal?.({ operation: 'stopDatabase', target: id, region: db.region, zone: db.zone, code: 'InvalidDBInstanceState', message });
+  throw new WireError(400, 'InvalidDBInstanceState', message);
+}
+
+/**
+ * RDS refuses `RebootDBInstance` unless the instance is available
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RebootDBInstance.html:
+ * the instance must be in the available state; a stopped one is started with
+ * StartDBInstance) and `StartDBInstance` unless it is stopped
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StartDBInstance.html).
+ * Refused with `InvalidDBInstanceState` (400), reported through `onRefusal`.
+ * Costs one world `listDatabases` call.
+ */
+async function refuseUnlessStatus(ctx: AwsCallContext, id: string, action: string, allowed: (state: string) => boolean, why: string): Promise<void> {
+  const [db] = await ctx.provider.listDatabases({ ids: [id] }, { signal: ctx.signal });
+  if (db === undefined || allowed(db.state)) return;
+  const message = `${action} refused for DB instance ${id}: ${why}.`;
+  ctx.onRefusal?.({ operation: 'rebootDatabase', target: id, region: db.region, zone: db.zone, code: 'InvalidDBInstanceState', message });
   throw new WireError(400, 'InvalidDBInstanceState', message);
 }
 

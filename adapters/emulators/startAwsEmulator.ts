@@ -1,7 +1,9 @@
 import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
-import type { AwsCallContext } from './AwsCallContext.js';
-import { cloudWatchAction } from './cloudWatchActions.js';
+import type { AwsCallContext, EmulatedAccount } from './AwsCallContext.js';
+import type { Clock } from '../../src/core/clock/Clock.js';
+import { SystemClock } from '../../src/core/clock/SystemClock.js';
+import { CloudWatchRoutes, type ReplicaLagPublishing } from './cloudWatchActions.js';
 import { ec2Action } from './ec2Actions.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
 import type { FrontEndRefusal } from './FrontEndRefusal.js';
@@ -9,7 +11,7 @@ import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, t
 import { QueryParams } from './QueryParams.js';
 import { RDS_NAMESPACE, rdsAction } from './rdsActions.js';
 import { EMULATOR_HOSTED_ZONE_ID, ROUTE53_NAMESPACE, route53ActionOf, Route53Routes } from './route53Routes.js';
-import { sigV4Scope } from './sigV4Scope.js';
+import { sigV4Problem, sigV4Scope } from './sigV4Scope.js';
 import type { WireRequestInfo } from './WireFault.js';
 import { WireError } from './WireError.js';
 import { document, el } from './xml.js';
@@ -29,14 +31,36 @@ export interface AwsEmulatorOptions {
    * Enforce RDS rules the world does not model: `StopDBInstance` on a read
    * replica, or on an instance that has read replicas, is refused with
    * `InvalidDBInstanceState` (400) before the world is asked, as RDS refuses
-   * it. Default false: the world's own, more permissive rules (what the
-   * shared conformance suite expects of every adapter).
+   * it. Default true, as strict as RDS; false leaves the world's own, more
+   * permissive rules.
    */
   readonly rdsRules?: boolean;
+  /**
+   * Fail a `DescribeInstances` that names no instance ids, or names one in
+   * a disrupted zone, while the world's status API says a zone of the
+   * region is impaired or unavailable, as EC2 documents. Default true.
+   */
+  readonly strictListing?: boolean;
+  /**
+   * The zones of a region in a service disruption, from the world's own
+   * state (no call recorded, no fault applies). Default: one world
+   * `zoneStatus` call per region-wide `DescribeInstances`, which the
+   * world's faults on `zoneStatus` then reach too.
+   */
+  readonly disruptedZones?: (region: string) => readonly string[];
+  /** Account settings the world does not model (launch templates with network interfaces, encrypted databases). */
+  readonly account?: EmulatedAccount;
   /** Called for every request refused on such a rule (the world never sees those calls). */
   readonly onRefusal?: (refusal: FrontEndRefusal) => void;
   /** The Route 53 hosted zone holding the world's endpoints. Default {@link EMULATOR_HOSTED_ZONE_ID}. */
   readonly hostedZoneId?: string;
+  /**
+   * The world's clock: CloudWatch samples and publishes on it (a world on
+   * virtual time needs its virtual clock here). Default the system clock.
+   */
+  readonly clock?: Clock;
+  /** How `ReplicaLag` is published; default as RDS does (one-minute periods, served a minute late, -1 where RDS says so). */
+  readonly replicaLag?: ReplicaLagPublishing;
 }
 
 /** A running AWS emulator. */
@@ -60,9 +84,13 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     new AwsFrontEnd(
       options.provider,
       options.accountId ?? '000000000000',
-      options.rdsRules ?? false,
+      options.rdsRules ?? true,
+      options.strictListing ?? true,
+      options.account ?? {},
+      options.disruptedZones,
       options.onRefusal,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
+      new CloudWatchRoutes(options.clock ?? new SystemClock(), options.replicaLag),
     ),
   );
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
@@ -75,8 +103,12 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly provider: Provider,
     private readonly accountId: string,
     private readonly rdsRules: boolean,
+    private readonly strictListing: boolean,
+    private readonly account: EmulatedAccount,
+    private readonly disruptedZones: ((region: string) => readonly string[]) | undefined,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
     private readonly route53: Route53Routes,
+    private readonly cloudWatch: CloudWatchRoutes,
   ) {}
 
   classify(request: WireRequest): WireRequestInfo {
@@ -105,6 +137,8 @@ class AwsFrontEnd implements WireFrontEnd {
       if (info.region === undefined) {
         throw new WireError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
       }
+      const unsigned = sigV4Problem(headerOf(request, 'authorization'), headerOf(request, 'x-amz-date'));
+      if (unsigned !== undefined) throw new WireError(403, 'IncompleteSignature', unsigned);
       const ctx: AwsCallContext = {
         provider: this.provider,
         region: info.region,
@@ -117,6 +151,9 @@ class AwsFrontEnd implements WireFrontEnd {
         requestId: this.nextRequestId(),
         accountId: this.accountId,
         rdsRules: this.rdsRules,
+        strictListing: this.strictListing,
+        account: this.account,
+        ...(this.disruptedZones === undefined ? {} : { disruptedZones: this.disruptedZones }),
         ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
       };
       switch (info.service) {
@@ -125,7 +162,7 @@ class AwsFrontEnd implements WireFrontEnd {
         case 'rds':
           return { status: 200, contentType: 'text/xml', body: await rdsAction(info.action, ctx) };
         case 'monitoring':
-          return { status: 200, contentType: JSON_CONTENT, body: await cloudWatchAction(info.action, ctx) };
+          return { status: 200, contentType: JSON_CONTENT, body: await this.cloudWatch.handle(info.action, ctx) };
         case 'route53':
           return { status: 200, contentType: 'text/xml', body: await this.route53.handle(info.action, ctx) };
         case 'arc-zonal-shift':

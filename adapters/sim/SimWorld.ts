@@ -523,6 +523,16 @@ export class SimWorld {
     if (untilMs !== Infinity && untilMs <= this.durationSeconds * 1000) this.clock.schedule(untilMs, fn);
   }
 
+  /**
+   * Zones of `provider`'s `region` whose status API says impaired or
+   * unavailable, read from the world's state (no call recorded, no fault
+   * applies): what an emulator needs to know of its own service's health.
+   */
+  disruptedZones(provider: string, region: string): string[] {
+    const zones = this.state.clouds.get(provider)?.regions.get(region)?.zones ?? [];
+    return zones.filter((zone) => zone.providerStatus !== 'available').map((zone) => zone.id);
+  }
+
   private zonesOfRegion(region: string): SimZone[] {
     const zones: SimZone[] = [];
     for (const cloud of this.state.clouds.values()) zones.push(...(cloud.regions.get(region)?.zones ?? []));

@@ -40,7 +40,7 @@ runConformance('aws (AWS SDK over the wire to the emulator)', async () => {
       loadBalancers: [{ id: 'web-lb', provider: 'aws', region: 'us-east-1', group: 'web' }],
     },
   });
-  const emulator = await startAwsEmulator({ provider: world.provider('aws') });
+  const emulator = await startAwsEmulator({ provider: world.provider('aws'), clock });
   const wire = new WireQuiescence([emulator]);
   const adapter = new AwsProvider({
     regions: ['us-east-1', 'us-west-2'],

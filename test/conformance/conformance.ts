@@ -365,7 +365,15 @@ export function runConformance(name: string, factory: () => Promise<ConformanceF
 
       it('stopDatabase fences the instance at once and stops it; stopping again succeeds', async (ctx) => {
         requires(ctx, 'databases', 'stopDatabase');
-        const { primary } = database();
+        const { primary, replica } = database();
+        if (fx.provider.capabilities.stopRefusedWithReplicas) {
+          // The declared restriction holds: refused (terminal) while a replica follows; allowed once it is deleted.
+          const refused = await rejection(fx.provider.stopDatabase(primary, options()));
+          expect(isProviderError(refused) && refused.kind, String(refused)).toBe('terminal');
+          expect((await instance(primary))!.state).toBe('available');
+          await fx.provider.destroyDatabase(replica, options());
+          await eventually(`${replica} gone`, async () => ((await instance(replica)) === undefined ? true : undefined));
+        }
         await fx.provider.stopDatabase(primary, options());
         expect(['stopping', 'stopped']).toContain((await instance(primary))!.state);
         await instanceWhere('stopped', primary, (db) => db.state === 'stopped');

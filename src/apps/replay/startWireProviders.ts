@@ -98,6 +98,10 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
       if (spec.id === 'aws') {
         const emulator = await startAwsEmulator({
           provider: simulated,
+          // CloudWatch publishes lag on the world's (virtual) time.
+          clock,
+          // EC2 knows its own zones' health: no world call (nor its faults) for that.
+          disruptedZones: (region) => world.disruptedZones(spec.id, region),
           // RDS's own rules (no stopping an instance that has read replicas), so the fence meets what it would meet on AWS.
           rdsRules: true,
           onRefusal: (refusal) =>

@@ -138,6 +138,15 @@ export interface ReplicationStatus {
   readonly lastContactSeconds: number | null;
   /** Bytes of WAL not yet replayed, when the provider reports it. */
   readonly lagBytes?: number | null;
+  /**
+   * How old the measurement behind {@link ReplicationStatus.lagSeconds} is
+   * at listing time, in seconds, when the provider reports lag from a
+   * sampled metric (CloudWatch, Cloud Monitoring) rather than from the
+   * replica now. Absent: measured at listing time. The controller places
+   * the replica's position on its upstream's timeline from it (see
+   * `ControllerMemory.appliedThrough`).
+   */
+  readonly lagAgeSeconds?: number;
 }
 
 /** One database instance (a primary or a replica). */

@@ -36,6 +36,16 @@ export interface ControllerMemory {
   readonly shifts: ReadonlyMap<string, TrafficShift>;
   /** Operators' approvals of a failover (policy `approveFailovers`), by cluster id; dropped when the promotion starts. */
   readonly approvals: ReadonlyMap<string, FailoverApproval>;
+  /**
+   * Per replica (resource key): the latest instant of its upstream's
+   * timeline it was seen to have applied (ms), the measurement's time minus
+   * the lag then reported, kept as the maximum seen. A replica's applied
+   * position never moves back, so this is a lower bound on it at any later
+   * time, which is what bounds the data loss of a replica whose lag has
+   * since gone unknown (see `chooseCandidate`). Journaled: a lower bound
+   * stays one after a restart.
+   */
+  readonly appliedThrough: ReadonlyMap<string, number>;
   /** Sequence for node names. */
   readonly nodeSeq: number;
 }
@@ -197,6 +207,7 @@ export function emptyMemory(): ControllerMemory {
     intents: new Map(),
     shifts: new Map(),
     approvals: new Map(),
+    appliedThrough: new Map(),
     nodeSeq: 0,
   };
 }
@@ -215,6 +226,8 @@ export interface MemoryJson {
   readonly shifts: readonly [string, TrafficShift][];
   /** Absent in journals written before approvals existed. */
   readonly approvals?: readonly [string, FailoverApproval][];
+  /** Absent in journals written before it existed. */
+  readonly appliedThrough?: readonly [string, number][];
   readonly nodeSeq: number;
 }
 
@@ -234,6 +247,7 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     intents: [...memory.intents],
     shifts: [...memory.shifts],
     approvals: [...memory.approvals],
+    appliedThrough: [...memory.appliedThrough],
     nodeSeq: memory.nodeSeq,
   };
 }
@@ -275,6 +289,7 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     intents: new Map(entries<SwitchoverIntent>('intents')),
     shifts: new Map(entries<TrafficShift>('shifts')),
     approvals: new Map(entries<FailoverApproval>('approvals')),
+    appliedThrough: new Map(entries<number>('appliedThrough')),
     nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,
   };
 }

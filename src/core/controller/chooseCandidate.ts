@@ -1,3 +1,4 @@
+import type { ReplicationStatus } from '../contract/types.js';
 import type { ZoneHealth } from '../health/types.js';
 import { roundTenths } from '../util/roundTenths.js';
 import { followsPrimary } from './planReplicas.js';
@@ -37,7 +38,9 @@ export function chooseCandidate(
     if (!capabilities?.promoteReplica) { why(`${instance.provider} cannot promote replicas`); continue; }
     if (instance.state !== 'available') { why(`it is ${instance.state}`); continue; }
     const replication = instance.replication;
-    if (!replication || replication.lagSeconds === null) { why('its lag is unknown'); continue; }
+    if (!replication) { why('it reports no replication'); continue; }
+    const appliedThrough = snapshot.memory.appliedThrough.get(resourceKey(instance.provider, instance.id));
+    if (replication.lagSeconds === null && appliedThrough === undefined) { why('its lag is unknown and was never seen'); continue; }
     if (replication.state === 'broken') { why('its replication is broken'); continue; }
     if (health.status !== 'up') { why(`it does not answer our probes (${health.status})`); continue; }
     const zone = snapshot.zones.get(zoneKey(instance.provider, instance.zone));
@@ -50,12 +53,7 @@ export function chooseCandidate(
     const sameProvider = instance.provider === p.provider;
     if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
     if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
-    // Lag accrued after contact was lost is outage time, not loss.
-    const contact = replication.lastContactSeconds ?? 0;
-    const estimatedLossSeconds =
-      replication.state === 'streaming' && contact < policy.replicationStaleAfter
-        ? replication.lagSeconds
-        : Math.max(0, replication.lagSeconds - contact);
+    const estimatedLossSeconds = estimatedLoss(replication, appliedThrough, snapshot.now, policy);
     if (estimatedLossSeconds > policy.maxDataLoss) {
       why(`it would lose about ${roundTenths(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
       continue;
@@ -80,4 +78,24 @@ export function chooseCandidate(
       (a.view.instance.id < b.view.instance.id ? -1 : a.view.instance.id > b.view.instance.id ? 1 : 0),
   );
   return { chosen: candidates[0], ranked: candidates, rejected };
+}
+
+/**
+ * Seconds of committed writes a promotion of the replica would lose. With
+ * its lag known: the lag, less what accrued after contact was lost (outage
+ * time, not loss). With its lag unknown (RDS reports `ReplicaLag` -1 for
+ * MySQL and MariaDB once replication stops; a metric may be missing): the
+ * time from the last position it was seen to have applied to when it last
+ * heard its upstream, or to now when it cannot tell. Both bounds err high:
+ * the position is a lower bound, the contact time an upper one.
+ */
+function estimatedLoss(replication: ReplicationStatus, appliedThrough: number | undefined, now: number, policy: Policy): number {
+  const contact = replication.lastContactSeconds;
+  if (replication.lagSeconds === null) {
+    const lastHeard = contact === null ? now : now - contact * 1000;
+    return Math.max(0, (lastHeard - appliedThrough!) / 1000);
+  }
+  return replication.state === 'streaming' && (contact ?? 0) < policy.replicationStaleAfter
+    ? replication.lagSeconds
+    : Math.max(0, replication.lagSeconds - (contact ?? 0));
 }

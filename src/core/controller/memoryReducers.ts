@@ -3,6 +3,7 @@ import type { ControllerEvent } from './ControllerEvent.js';
 import { shiftKey, type ClusterMemory, type FailoverApproval, type ControllerMemory, type PendingReplica, type PromotionInFlight, type ReplicaHome, type SwitchoverIntent } from './ControllerMemory.js';
 import type { StepResult } from './Executor.js';
 import { MemoryDraft } from './MemoryDraft.js';
+import { observeAppliedThrough } from './observeAppliedThrough.js';
 import type { IntentVerdict, Step } from './Plan.js';
 import { followsPrimary } from './planReplicas.js';
 import type { Policy } from './Policy.js';
@@ -426,6 +427,7 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
   }
 
   observeShifts(draft, snapshot);
+  observeAppliedThrough(draft, snapshot);
 
   for (const field of ['failedCandidates', 'zonePenalty', 'issued'] as const) {
     for (const [key, until] of draft.get(field)) if (now >= until) draft.delete(field, key);

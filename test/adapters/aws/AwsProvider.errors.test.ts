@@ -126,7 +126,8 @@ describe('aws adapter: every error class is translated at the boundary', () => {
 
   describe('RDS refusals that mean "already done" are success (the contract is idempotent, RDS is not)', () => {
     it('StopDBInstance refused because the instance is already stopping -> success', async () => {
-      wire = await awsWire();
+      // The fixture's only stoppable-looking instance is a read replica, which RDS's rules refuse to stop first.
+      wire = await awsWire({ emulator: { rdsRules: false } });
       await wire.provider.stopDatabase('orders-b', opts());
       wire.emulator.setFaultHook((request) =>
         request.action === 'StopDBInstance' ? { kind: 'error', status: 400, code: 'InvalidDBInstanceState', message: 'Instance orders-b is not in available state.' } : undefined,

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsWire, type AwsWire } from './awsFixture.js';
 
-/** A request signed-looking enough for routing: the emulator reads the scope, never the signature. */
+/** A request signed in shape (the emulator checks the shape and reads the scope, never the signature). */
 function post(wire: AwsWire, service: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(wire.emulator.endpoint, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`,
+      'x-amz-date': '20260101T000000Z',
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
       ...headers,
     },
     body,
@@ -28,6 +29,22 @@ describe('aws emulator wire format', () => {
     expect(xml).toContain('<instanceState><code>16</code><name>running</name></instanceState>');
     expect(xml).toContain('<key>lifeboat:group</key><value>web</value>');
     expect(xml).not.toContain('<nextToken>');
+  });
+
+  it('refuses a request whose SigV4 signing is malformed (IncompleteSignature, 403), before the world is asked', async () => {
+    wire = await awsWire();
+    const shapes: Record<string, string>[] = [
+      { authorization: 'AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' },
+      { authorization: `AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}` },
+      { 'x-amz-date': 'yesterday' },
+      { 'x-amz-date': '20251231T235959Z' },
+    ];
+    for (const headers of shapes) {
+      const response = await post(wire, 'ec2', 'Action=DescribeInstances&Version=2016-11-15', headers);
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('<Code>IncompleteSignature</Code>');
+    }
+    expect(wire.world.calls).toHaveLength(0);
   });
 
   it('refuses unknown actions, filters and tokens in EC2\'s error format', async () => {

@@ -54,7 +54,7 @@ export async function awsWire(
 ): Promise<AwsWire> {
   const clock = new VirtualClock();
   const world = new SimWorld({ clock, seed: 11, topology: options.topology ?? awsTopology() });
-  const emulator = await startAwsEmulator({ provider: world.provider('aws'), ...options.emulator });
+  const emulator = await startAwsEmulator({ provider: world.provider('aws'), clock, ...options.emulator });
   const provider = new AwsProvider({
     regions: ['us-east-1'],
     endpoint: emulator.endpoint,

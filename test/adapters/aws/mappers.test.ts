@@ -113,7 +113,7 @@ describe('aws mappers', () => {
       'aws',
       'us-west-2',
       'orders',
-      { seconds: 7, at: 1000 },
+      { seconds: 7, at: 1000, ageSeconds: 90 },
     );
     expect(db).toMatchObject({
       id: 'orders-w',
@@ -121,11 +121,29 @@ describe('aws mappers', () => {
       role: 'replica',
       state: 'available',
       endpoint: 'orders-w.abc.us-west-2.rds.amazonaws.com:5432',
-      replication: { upstream: 'orders', mode: 'async', state: 'disconnected', lagSeconds: 7, lastContactSeconds: null },
+      replication: { upstream: 'orders', mode: 'async', state: 'disconnected', lagSeconds: 7, lastContactSeconds: null, lagAgeSeconds: 90 },
     });
     const primary = toDatabaseInstance({ DBInstanceIdentifier: 'orders', DBInstanceStatus: 'stopped' }, 'aws', 'us-east-1', 'orders', undefined);
     expect(primary).toMatchObject({ role: 'primary', state: 'stopped' });
     expect(primary.replication).toBeUndefined();
+  });
+
+  it('reads ReplicaLag -1 per engine: MySQL and MariaDB say replication is not active (unknown lag, disconnected), PostgreSQL only unknown', () => {
+    const replica = (Engine: string, Status: string, seconds: number) =>
+      toDatabaseInstance(
+        { DBInstanceIdentifier: 'r', DBInstanceStatus: 'available', Engine, ReadReplicaSourceDBInstanceIdentifier: 'p', StatusInfos: [{ StatusType: 'read replication', Status }] },
+        'aws',
+        'us-east-1',
+        'p',
+        { seconds, at: 0, ageSeconds: 60 },
+      ).replication!;
+    // RDS may still show `replicating` for a while: the metric says otherwise.
+    expect(replica('mysql', 'replicating', -1)).toMatchObject({ state: 'disconnected', lagSeconds: null });
+    expect(replica('mariadb', 'replicating', -1)).toMatchObject({ state: 'disconnected', lagSeconds: null });
+    expect(replica('mysql', 'replicating', -1).lagAgeSeconds).toBeUndefined();
+    expect(replica('mysql', 'terminated', -1)).toMatchObject({ state: 'broken', lagSeconds: null });
+    expect(replica('postgres', 'replicating', -1)).toMatchObject({ state: 'streaming', lagSeconds: null });
+    expect(replica('mysql', 'replicating', 0)).toMatchObject({ state: 'streaming', lagSeconds: 0, lagAgeSeconds: 60 });
   });
 
   it('maps the read replication status honestly: stopped-but-may-resume is disconnected, only terminated is broken', () => {

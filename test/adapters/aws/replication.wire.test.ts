@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FrontEndRefusal } from '../../../adapters/emulators/index.js';
 import { isProviderError, type ProviderError } from '../../../src/core/contract/errors.js';
 import type { Topology } from '../../../src/apps/replay/scenario/Scenario.js';
-import { awsWire, type AwsWire } from './awsFixture.js';
+import { awsTopology, awsWire, type AwsWire } from './awsFixture.js';
 import { rejectionOf } from './captureOutput.js';
 
 const opts = () => ({ signal: AbortSignal.timeout(20_000) });
@@ -20,15 +20,54 @@ describe('aws adapter over the wire: replication evidence', () => {
   const replica = async (id = 'orders-b') => (await wire.provider.listDatabases({ ids: [id] }, opts()))[0]!;
   const advance = (seconds: number) => wire.clock.runUntil(wire.clock.now() + seconds * 1000);
 
-  it('a streaming replica is `replicating` in StatusInfos, with its CloudWatch lag', async () => {
+  it('a streaming replica is `replicating` in StatusInfos, with its CloudWatch lag and how old that datapoint is', async () => {
     wire = await awsWire();
     const db = await replica();
-    expect(db.replication).toEqual({ upstream: 'orders', mode: 'async', state: 'streaming', lagSeconds: 2, lastContactSeconds: null, lagBytes: null });
+    expect(db.replication).toMatchObject({ upstream: 'orders', mode: 'async', state: 'streaming', lagSeconds: 2, lastContactSeconds: null, lagBytes: null });
+    // Published a minute after its one-minute period ended: at least two minutes old.
+    expect(db.replication!.lagAgeSeconds).toBeGreaterThanOrEqual(120);
+    expect(db.replication!.lagAgeSeconds).toBeLessThan(180);
     expect(db.extra).toMatchObject({ replicationStatus: 'replicating' });
   });
 
-  it('cut off from its source: StatusInfos `error` -> disconnected, lag grows, contact counted from the first listing that saw it stop', async () => {
+  it("CloudWatch serves a period's maximum lag a minute after the period ends, not the lag now", async () => {
     wire = await awsWire();
+    await replica();
+    await advance(120);
+    await wire.apply([{ kind: 'replication', database: 'orders', replica: 'orders-b', lagSeconds: 40 }]);
+    await replica(); // sampled by RDS now, not served yet
+    expect((await replica()).replication!.lagSeconds).toBe(2);
+    await advance(30);
+    await wire.apply([{ kind: 'replication', database: 'orders', replica: 'orders-b', lagSeconds: 3 }]);
+    await replica();
+    // The minute [120 s, 180 s) held 40 s and 3 s: its maximum, served from 240 s.
+    await advance(60);
+    expect((await replica()).replication!.lagSeconds).toBe(2);
+    await advance(30);
+    expect((await replica()).replication!.lagSeconds).toBe(40);
+    await advance(60);
+    expect((await replica()).replication!.lagSeconds).toBe(3);
+  });
+
+  it('MySQL: ReplicaLag -1 once replication stops -> lag unknown and disconnected, even while StatusInfos still says replicating', async () => {
+    const topology = awsTopology();
+    wire = await awsWire({ topology: { ...topology, databases: topology.databases.map((db) => ({ ...db, engine: 'mysql' })) } });
+    await replica(); // seen streaming
+    await advance(60);
+    await wire.apply([{ kind: 'impair', zone: 'us-east-1a', mode: 'unreachable', errorRate: 0.5 }]);
+    await replica();
+    await advance(60);
+    await replica();
+    // The minute that saw the stop still holds a positive sample (its maximum): -1 shows from the next one on.
+    await advance(120);
+    const stopped = await replica();
+    expect(stopped.replication).toMatchObject({ state: 'disconnected', lagSeconds: null });
+    expect(stopped.replication!.lastContactSeconds).toBeGreaterThan(0);
+    expect(stopped.extra['replicaLag']).toBe(-1);
+  });
+
+  it('cut off from its source: StatusInfos `error` -> disconnected, lag grows, contact counted from the first listing that saw it stop', async () => {
+    wire = await awsWire({ emulator: { replicaLag: { mode: 'live' } } });
     await replica(); // seen streaming
     await advance(20);
     await wire.apply([{ kind: 'impair', zone: 'us-east-1a', mode: 'unreachable', errorRate: 0.5 }]);
@@ -44,7 +83,7 @@ describe('aws adapter over the wire: replication evidence', () => {
   });
 
   it('an adapter that never saw the replica streaming does not guess when it stopped', async () => {
-    wire = await awsWire();
+    wire = await awsWire({ emulator: { replicaLag: { mode: 'live' } } });
     await wire.apply([{ kind: 'impair', zone: 'us-east-1a', mode: 'power', errorRate: 0.5 }]);
     await advance(30);
     expect((await replica()).replication).toMatchObject({ state: 'disconnected', lagSeconds: 32, lastContactSeconds: null });
@@ -95,8 +134,11 @@ describe('aws adapter over the wire: replication evidence', () => {
       ]);
     });
 
-    it('without rdsRules (the default), the world decides and stopping a primary with replicas is allowed', async () => {
+    it('rdsRules are on by default; with rdsRules false, the world decides and stopping a primary with replicas is allowed', async () => {
       wire = await awsWire();
+      expect(await providerError(wire.provider.stopDatabase('orders', opts()))).toMatchObject({ kind: 'terminal', code: 'InvalidDBInstanceState' });
+      await wire.close();
+      wire = await awsWire({ emulator: { rdsRules: false } });
       await wire.provider.stopDatabase('orders', opts());
       expect(wire.world.calls.filter((call) => call.operation === 'stopDatabase').map((call) => call.result)).toEqual(['ok']);
     });

@@ -39,7 +39,7 @@ async function setUp(options: Partial<AwsProviderOptions> = {}): Promise<{ adapt
       loadBalancers: [{ id: 'web-lb', provider: 'aws', region: 'us-east-1', group: 'web' }],
     },
   });
-  const emulator = await startAwsEmulator({ provider: world.provider('aws') });
+  const emulator = await startAwsEmulator({ provider: world.provider('aws'), clock });
   const adapter = new AwsProvider({
     regions: ['us-east-1'],
     endpoint: emulator.endpoint,

@@ -65,6 +65,25 @@ describe('replay --wire: representative scenarios, compared with the in-process 
   );
 
   it(
+    'rds for mysql, lag -1 after the primary dies: the replica last seen current is promoted on the loss bound from where it was last seen, the lagging one never',
+    async () => {
+      const { local, wire } = await bothWays('synthetic-rds-lag-unknown.yaml');
+      expect(local.passed).toBe(true);
+      expect(wire.passed).toBe(true);
+      expect(promoted(wire)).toEqual([['aws', 'orders-b', 'error'], ['aws', 'orders-b', 'ok']]);
+      expect(wire.metrics.dataLossSeconds).toBe(local.metrics.dataLossSeconds);
+      // In-process the world reports lag; over the wire CloudWatch says -1, so the bound (last lag seen plus
+      // the metric's minute and delay) is what admitted orders-b.
+      const reasons = (report: ReplayReport) => report.actions.filter((a) => a.operation === 'promoteReplica' && a.result === 'ok').map((a) => a.reason);
+      expect(reasons(local)[0]).toMatch(/est\. loss 1s/);
+      const bound = Number(/est\. loss (\d+)s/.exec(reasons(wire)[0] ?? '')?.[1]);
+      expect(bound).toBeGreaterThan(30);
+      expect(bound).toBeLessThanOrEqual(120);
+    },
+    WIRE_TIMEOUT,
+  );
+
+  it(
     'gcp power loss: same failover to the sync replica in the next zone, same replacements, lag and state from Cloud Monitoring',
     async () => {
       const { local, wire } = await bothWays('synthetic-power-loss.yaml');

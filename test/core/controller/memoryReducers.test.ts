@@ -38,12 +38,14 @@ function observed(databases: readonly DatabaseView[], memory: ControllerMemory =
   return rememberObservation(memory, snapshot({ now, zones, databases, memory }), DEFAULT_POLICY).memory;
 }
 
+const adoptedViews: readonly DatabaseView[] = [
+  primaryView,
+  { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', {}), health: up },
+  { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up },
+];
+
 function adopted(): ControllerMemory {
-  return observed([
-    primaryView,
-    { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', {}), health: up },
-    { instance: db('orders-c', 'use1-c', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: up },
-  ]);
+  return observed(adoptedViews);
 }
 
 function result(step: Step, outcome: StepResult['outcome'], rejected: boolean, finishedAt: number): StepResult {
@@ -62,7 +64,7 @@ describe('memory reducers are pure', () => {
     expect(after).not.toBe(memory);
     expect(JSON.stringify([...memory.clusters])).toBe(before);
     expect(memory.issued.size).toBe(0);
-    const again = rememberObservation(memory, snapshot({ zones, databases: [primaryView], memory }), DEFAULT_POLICY);
+    const again = rememberObservation(memory, snapshot({ zones, databases: adoptedViews, memory }), DEFAULT_POLICY);
     expect(again.memory).toBe(memory);
     expect(again.events).toEqual([]);
   });
