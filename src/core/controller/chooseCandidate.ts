@@ -50,12 +50,11 @@ export function chooseCandidate(
     const sameProvider = instance.provider === p.provider;
     if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
     if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
-    // Lag accrued after contact was lost is outage time, not loss.
     const contact = replication.lastContactSeconds ?? 0;
     const estimatedLossSeconds =
       replication.state === 'streaming' && contact < policy.replicationStaleAfter
         ? replication.lagSeconds
-        : Math.max(0, replication.lagSeconds - contact);
+        : Math.max(0, replication.lagSeconds - outageSeconds(snapshot, primary, contact));
     if (estimatedLossSeconds > policy.maxDataLoss) {
       why(`it would lose about ${roundTenths(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
       continue;
@@ -80,4 +79,21 @@ export function chooseCandidate(
       (a.view.instance.id < b.view.instance.id ? -1 : a.view.instance.id > b.view.instance.id ? 1 : 0),
   );
   return { chosen: candidates[0], ranked: candidates, rejected };
+}
+
+/**
+ * How much of a cut-off replica's lag is outage time, not loss: the time
+ * since the primary stopped taking writes. The replica's lost contact only
+ * bounds it when the primary failed with it: a replica cut off on its own
+ * (its zone dark) while the primary went on taking writes lacks all of them,
+ * though its lag less its contact time reads as the lag it had when cut off.
+ * So the lesser of the contact time and the time since our probes first
+ * found the primary failing; none while the primary answers (or is not
+ * probed), where all the lag is loss. Errs high: the primary may have
+ * stopped before our probes noticed.
+ */
+function outageSeconds(snapshot: Snapshot, primary: DatabaseView, contactSeconds: number): number {
+  const failingSince = primary.health.status === 'up' ? undefined : primary.health.failingSince;
+  if (failingSince === undefined) return 0;
+  return Math.min(contactSeconds, Math.max(0, (snapshot.now - failingSince) / 1000));
 }
