@@ -237,6 +237,24 @@ describe('decide: capacity', () => {
     expect(decide(s, policy).steps.some((st) => st.zone === 'use1-a')).toBe(false);
   });
 
+  it('falls back to a degraded zone that answers only when no zone of the region is healthy, penalised or not', () => {
+    // use1-a is degraded and nothing in it is probed (its machines are listed stopped); use1-b is healthy but penalised.
+    const at = (bState: 'healthy' | 'degraded') =>
+      decide(
+        snapshot({
+          zones: [zone('use1-a', 'us-east-1', 'degraded', 0), zone('use1-b', 'us-east-1', bState)],
+          nodes: ['b1', 'b2', 'b3', 'b4', 'b5'].map((id) => ({ node: node(id, 'use1-b', 'us-east-1'), health: up })),
+          groups,
+          memory: { zonePenalty: { 'aws:use1-b': 200_000 } },
+        }),
+        policy,
+      );
+    const waiting = at('healthy');
+    expect(waiting.steps.filter((st) => st.operation === 'createNode')).toEqual([]);
+    expect(waiting.notes.join('\n')).toMatch(/no zone of us-east-1 is healthy and answering/);
+    expect(at('degraded').steps).toEqual([expect.objectContaining({ operation: 'createNode', zone: 'use1-a' })]);
+  });
+
   it('counts creates on the way and does not create them twice', () => {
     const s = snapshot({
       zones: [zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
