@@ -53,7 +53,7 @@ export function chooseCandidate(
     const sameProvider = instance.provider === p.provider;
     if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
     if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
-    const estimatedLossSeconds = estimatedLoss(replication, appliedThrough, snapshot.now, policy);
+    const estimatedLossSeconds = estimatedLoss(snapshot, primary, replication, appliedThrough, policy);
     if (estimatedLossSeconds > policy.maxDataLoss) {
       why(`it would lose about ${roundTenths(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
       continue;
@@ -82,20 +82,39 @@ export function chooseCandidate(
 
 /**
  * Seconds of committed writes a promotion of the replica would lose. With
- * its lag known: the lag, less what accrued after contact was lost (outage
- * time, not loss). With its lag unknown (RDS reports `ReplicaLag` -1 for
- * MySQL and MariaDB once replication stops; a metric may be missing): the
- * time from the last position it was seen to have applied to when it last
- * heard its upstream, or to now when it cannot tell. Both bounds err high:
- * the position is a lower bound, the contact time an upper one.
+ * its lag known: the lag, less what accrued after the primary stopped taking
+ * writes ({@link outageSeconds}: outage time, not loss). With its lag unknown
+ * (RDS reports `ReplicaLag` -1 for MySQL and MariaDB once replication stops;
+ * a metric may be missing): the time from the last position it was seen to
+ * have applied to when the primary stopped taking writes, as far as the
+ * replica's contact and our probes can tell, or to now when they cannot.
+ * Both bounds err high: the position is a lower bound, the outage time is
+ * taken at its shortest.
  */
-function estimatedLoss(replication: ReplicationStatus, appliedThrough: number | undefined, now: number, policy: Policy): number {
+function estimatedLoss(snapshot: Snapshot, primary: DatabaseView, replication: ReplicationStatus, appliedThrough: number | undefined, policy: Policy): number {
   const contact = replication.lastContactSeconds;
   if (replication.lagSeconds === null) {
-    const lastHeard = contact === null ? now : now - contact * 1000;
-    return Math.max(0, (lastHeard - appliedThrough!) / 1000);
+    const stoppedWriting = snapshot.now - outageSeconds(snapshot, primary, contact ?? 0) * 1000;
+    return Math.max(0, (stoppedWriting - appliedThrough!) / 1000);
   }
   return replication.state === 'streaming' && (contact ?? 0) < policy.replicationStaleAfter
     ? replication.lagSeconds
-    : Math.max(0, replication.lagSeconds - (contact ?? 0));
+    : Math.max(0, replication.lagSeconds - outageSeconds(snapshot, primary, contact ?? 0));
+}
+
+/**
+ * How much of a cut-off replica's lag is outage time, not loss: the time
+ * since the primary stopped taking writes. The replica's lost contact only
+ * bounds it when the primary failed with it: a replica cut off on its own
+ * (its zone dark) while the primary went on taking writes lacks all of them,
+ * though its lag less its contact time reads as the lag it had when cut off.
+ * So the lesser of the contact time and the time since our probes first
+ * found the primary failing; none while the primary answers (or is not
+ * probed), where all the lag is loss. Errs high: the primary may have
+ * stopped before our probes noticed.
+ */
+function outageSeconds(snapshot: Snapshot, primary: DatabaseView, contactSeconds: number): number {
+  const failingSince = primary.health.status === 'up' ? undefined : primary.health.failingSince;
+  if (failingSince === undefined) return 0;
+  return Math.min(contactSeconds, Math.max(0, (snapshot.now - failingSince) / 1000));
 }

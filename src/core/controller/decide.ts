@@ -403,7 +403,10 @@ function decideGroup(
     const fallbackZones = region.zones
       .filter((z) => zoneState(z.id) === 'degraded' && answers(z.id) && !penalised(z.id))
       .map((z) => z.id);
-    const eligible = healthyZones.length > 0 ? healthyZones : fallbackZones;
+    // A degraded zone is a home only when no zone of the region is healthy: one merely penalised after a failed create
+    // is still the better place once its penalty ends (a zone whose power came back still has its machines stopped).
+    const anyHealthy = region.zones.some((z) => zoneState(z.id) === 'healthy');
+    const eligible = healthyZones.length > 0 ? healthyZones : anyHealthy ? [] : fallbackZones;
     const replacing = dead.filter((v) => zoneState(v.node.zone) !== 'impaired').map((v) => v.node.id);
     // Runaway guard: never hold more than maxNodesFactor x minHealthy nodes, whatever the probes say.
     const existing = nodes.filter((v) => v.node.state !== 'terminated').length + coming;

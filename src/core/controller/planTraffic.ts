@@ -121,6 +121,14 @@ export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Ste
         }
         continue;
       }
+      // A zone that left `impaired` while nothing in it answers (its power came back, its machines are still stopped)
+      // would only fail the requests sent there: the shift is renewed until the zone is healthy again.
+      const nothingAnswers = zoneState === 'degraded' && snapshot.zones.get(zoneKey(lb.provider, z.zone))?.evidence.probes.up === 0;
+      if (nothingAnswers && shift && !shift.returning && shift.expiresAt - snapshot.now < (expiry * 1000) / 2) {
+        const s = step(true, `zone ${z.zone} is degraded and nothing in it answers, and ${lb.id}'s shift away from it ends in ${Math.round((shift.expiresAt - snapshot.now) / 1000)}s: renew it for ${expiry}s`);
+        if (settled(snapshot, s.key)) steps.push(s);
+        continue;
+      }
       if (zoneState === 'healthy' && shift && !shift.returning && !z.inRotation) {
         const s = step(false, `zone ${z.zone} has recovered (healthy after the recovery rounds and dwell): put it back in ${lb.id}'s rotation`);
         if (settled(snapshot, s.key)) steps.push(s);

@@ -105,6 +105,8 @@ export class HealthTracker {
   /** This round's replication as replicas reported it to our probes, by resource key. */
   private readonly probedReplication = new Map<string, ProbeReplication>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
+  /** Resource keys listed stopped or failed that we did not stop ourselves, from the same listing. */
+  private stoppedKeys: ReadonlySet<string> = new Set();
   private evidenceNodes: readonly Node[] | undefined;
   private evidenceDatabases: readonly DatabaseInstance[] | undefined;
   private evidenceFenced: ((key: string) => boolean) | undefined;
@@ -125,11 +127,16 @@ export class HealthTracker {
       }
       return e;
     };
-    const { keys, zoneKeys } = round.probes;
+    const listing = this.listingEvidence(round);
+    const { keys, zoneKeys, results } = round.probes;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       // What we fenced ourselves is probed (split-brain guard) but is no evidence about its zone.
       if (round.stoppedOnPurpose(key)) continue;
+      // A resource the provider lists stopped that refuses our probe is reachable and merely not running: that is the
+      // listing's fact seen again, not a second vantage point. Counted, it would keep a zone whose power is back (its
+      // machines stay stopped until started) impaired forever. A probe that times out still counts: the zone is dark.
+      if (this.stoppedKeys.has(key) && results[i]?.ok === false && results[i]?.failure === 'refused') continue;
       const health = this.targets.get(key)!;
       const e = ev(zoneKeys[i]!);
       e.total++;
@@ -137,10 +144,10 @@ export class HealthTracker {
       else if (health.status === 'up') e.up++;
       if (health.failedRounds > 0) e.failing++;
     }
-    for (const [zk, listing] of this.listingEvidence(round)) {
+    for (const [zk, counts] of listing) {
       const e = ev(zk);
-      e.listed = listing.listed;
-      e.stopped = listing.stopped;
+      e.listed = counts.listed;
+      e.stopped = counts.stopped;
     }
 
     const replicationFrom = this.replicationEvidence(round, ev);
@@ -285,17 +292,23 @@ export class HealthTracker {
     this.evidenceDatabases = round.databases;
     this.evidenceFenced = fencedProbe;
     const byZone = new Map<string, { listed: number; stopped: number }>();
+    const stoppedKeys = new Set<string>();
     const add = (provider: string, id: string, zone: string, state: string) => {
       if (state === 'terminated') return;
       const zk = zoneKey(provider, zone);
       let counts = byZone.get(zk);
       if (!counts) byZone.set(zk, (counts = { listed: 0, stopped: 0 }));
       counts.listed++;
-      if (UNEXPECTED_STOP.has(state) && !fencedProbe(resourceKey(provider, id))) counts.stopped++;
+      const key = resourceKey(provider, id);
+      if (UNEXPECTED_STOP.has(state) && !fencedProbe(key)) {
+        counts.stopped++;
+        stoppedKeys.add(key);
+      }
     };
     for (const n of round.nodes) add(n.provider, n.id, n.zone, n.state);
     for (const d of round.databases) add(d.provider, d.id, d.zone, d.state);
     this.listingByZone = byZone;
+    this.stoppedKeys = stoppedKeys;
     return byZone;
   }
 

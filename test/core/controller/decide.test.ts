@@ -83,6 +83,27 @@ describe('decide: failover', () => {
     expect(strict.notes.join('\n')).toMatch(/no replica can be promoted safely/);
   });
 
+  it('counts as loss the lag a replica gathered while cut off on its own, as long as the primary still answered', () => {
+    // orders stopped answering 60 s ago (now is 100 s); orders-w lost contact 1800 s ago, when it was 10 s behind.
+    const after = (lagSeconds: number, lastContactSeconds: number) =>
+      decide(
+        snapshot({
+          zones: region3(),
+          databases: [
+            { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(40_000) },
+            { instance: db('orders-w', 'usw2-a', 'us-west-2', 'replica', { lagSeconds, lastContactSeconds, state: 'disconnected' }), health: up },
+          ],
+        }),
+        policy,
+      );
+    // Cut off with the primary: only the 10 s it was behind are lost.
+    expect(after(70, 60).steps.find((st) => st.operation === 'promoteReplica')).toMatchObject({ target: 'orders-w', estimatedLossSeconds: 10 });
+    // Cut off long before: everything the primary took until it stopped answering is lost (1810 s less 60 s of outage).
+    const stale = after(1810, 1800);
+    expect(stale.steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+    expect(stale.notes.join('\n')).toMatch(/not promoting orders-w: it would lose about 1750s/);
+  });
+
   it('goes to another region only when no candidate is left in the primary region, and not when disabled', () => {
     const zones = [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1', 'impaired'), zone('usw2-a', 'us-west-2')];
     const s = snapshot({
@@ -228,6 +249,24 @@ describe('decide: capacity', () => {
     const dark = nodes.map((n) => (n.node.zone === 'use1-a' ? { ...n, health: down(0) } : n));
     const creates = decide(snapshot({ zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')], nodes: dark, groups }), policy).steps;
     expect(creates.map((c) => c.operation)).toEqual(['createNode', 'createNode', 'createNode']);
+  });
+
+  it('falls back to a degraded zone that answers only when no zone of the region is healthy, penalised or not', () => {
+    // use1-a is degraded and nothing in it is probed (its machines are listed stopped); use1-b is healthy but penalised.
+    const at = (bState: 'healthy' | 'degraded') =>
+      decide(
+        snapshot({
+          zones: [zone('use1-a', 'us-east-1', 'degraded', 0), zone('use1-b', 'us-east-1', bState)],
+          nodes: ['b1', 'b2', 'b3', 'b4', 'b5'].map((id) => ({ node: node(id, 'use1-b', 'us-east-1'), health: up })),
+          groups,
+          memory: { zonePenalty: { 'aws:use1-b': 200_000 } },
+        }),
+        policy,
+      );
+    const waiting = at('healthy');
+    expect(waiting.steps.filter((st) => st.operation === 'createNode')).toEqual([]);
+    expect(waiting.notes.join('\n')).toMatch(/no zone of us-east-1 is healthy and answering/);
+    expect(at('degraded').steps).toEqual([expect.objectContaining({ operation: 'createNode', zone: 'use1-a' })]);
   });
 
   it('counts creates on the way and does not create them twice', () => {

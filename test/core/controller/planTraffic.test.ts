@@ -74,6 +74,21 @@ describe('traffic shifts away from an impaired zone', () => {
     expect(late.steps).toEqual([expect.objectContaining({ operation: 'shiftTraffic', zone: 'use1-a', away: true, reason: expect.stringMatching(/renew/) })]);
   });
 
+  it('keeps renewing it while the zone, no longer impaired, is degraded with nothing in it answering (machines still stopped), not when something answers', () => {
+    const at = (probesUp: number) =>
+      decide(
+        snapshot({
+          now: 1_000_000,
+          zones: [zone('use1-a', 'us-east-1', 'degraded', probesUp), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')],
+          loadBalancers: [lb(['use1-a'], { 'use1-a': 1_890_000 })],
+          memory: { shifts: shifts('use1-a') },
+        }),
+        policy,
+      );
+    expect(at(0).steps).toEqual([expect.objectContaining({ operation: 'shiftTraffic', zone: 'use1-a', away: true, reason: expect.stringMatching(/nothing in it answers.*renew/) })]);
+    expect(at(1).steps).toEqual([]);
+  });
+
   it('a second zone refused by the provider (ARC: one shift per load balancer) keeps the first shift, says why, and is asked again only after backoffMax', () => {
     const world = { zones: zones({ 'use1-a': 'impaired', 'use1-b': 'impaired' }), loadBalancers: [lb(['use1-a'], { 'use1-a': 1_890_000 })] };
     const start = snapshot({ now: 100_000, ...world, memory: { shifts: shifts('use1-a') } });

@@ -114,6 +114,8 @@ function nodesOnly(
     probesUp: (t: number) => boolean;
     providerStatus?: (t: number) => KnownZone['providerStatus'];
     listedState?: (t: number) => Node['state'];
+    /** How a failed probe of zone a fails at t (default: no kind given). */
+    failure?: (t: number) => ProbeResult['failure'];
     policy?: typeof DEFAULT_POLICY;
   },
 ) {
@@ -132,7 +134,11 @@ function nodesOnly(
       zones: [{ ...zones[0]!, providerStatus: status }, zones[1]!],
       nodes: listed,
       databases: [],
-      probes: { keys: probeKeys, zoneKeys: probeZones, results: nodes.map((n) => ({ ok: n.zone === 'b' || aUp })) },
+      probes: {
+        keys: probeKeys,
+        zoneKeys: probeZones,
+        results: nodes.map((n): ProbeResult => (n.zone === 'b' || aUp ? { ok: true } : { ok: false, failure: options.failure?.(now) })),
+      },
       stoppedOnPurpose: () => false,
     });
     const a = result.zones.get('aws:a')!;
@@ -165,6 +171,32 @@ describe('HealthTracker: two vantage points for a zone no replica reports on', (
     const byListing = nodesOnly(30, { probesUp: (t) => t < cutAt, listedState: (t) => (t < cutAt ? 'running' : 'stopped') });
     expect(firstImpaired(byListing)).toBeDefined();
     expect(firstImpaired(byListing)! - cutAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.impairedAfter * 1000);
+  });
+});
+
+describe('HealthTracker: a zone whose power came back while its machines stay stopped', () => {
+  const cutAt = 10_000;
+  const powerBackAt = 100_000;
+  // Power loss: everything in zone a is listed stopped from cutAt on, and stays so (nothing starts it again).
+  const powerLoss = (failure: (t: number) => ProbeResult['failure']) =>
+    nodesOnly(250, { probesUp: (t) => t < cutAt, listedState: (t) => (t < cutAt ? 'running' : 'stopped'), failure });
+
+  it('leaves impaired once the stopped machines refuse our probes instead of timing out', () => {
+    const states = powerLoss((t) => (t < powerBackAt ? 'timeout' : 'refused'));
+    const impairedAt = firstImpaired(states);
+    expect(impairedAt).toBeDefined();
+    expect(impairedAt!).toBeLessThan(powerBackAt);
+    const leftAt = states.find((s) => s.t > impairedAt! && s.a !== 'impaired')?.t;
+    expect(leftAt).toBeDefined();
+    expect(leftAt! - powerBackAt).toBeGreaterThanOrEqual(DEFAULT_POLICY.recoveredAfter * 1000);
+    // Still listed stopped: degraded (one vantage point), not healthy.
+    expect(states.at(-1)!).toMatchObject({ a: 'degraded', bad: ['provider'] });
+  });
+
+  it('stays impaired while the probes still time out (the zone is dark)', () => {
+    const states = powerLoss(() => 'timeout');
+    expect(firstImpaired(states)).toBeDefined();
+    expect(states.at(-1)!.a).toBe('impaired');
   });
 });
 
