@@ -383,6 +383,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       endpoints: listings.endpoints,
       loadBalancers: listings.loadBalancers,
       replicationFrom: assessment.replicationFrom,
+      listedAt: this.reader.listedAt(),
       groups: this.options.groups,
       memory: this.remembered,
       inFlight: this.executor && this.executor.inFlight.size > 0 ? new Set(this.executor.inFlight) : NOTHING_IN_FLIGHT,

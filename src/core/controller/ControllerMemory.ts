@@ -30,6 +30,22 @@ export interface ControllerMemory {
    * refuse it again.
    */
   readonly issued: ReadonlyMap<string, number>;
+  /**
+   * Calls that were accepted (or whose answer was lost) and whose effect the
+   * listings have not been read late enough to show, by step key: the step
+   * is not issued again until its provider has been listed from
+   * {@link AwaitedCall.visibleFrom} on. A failed or missing read is no
+   * observation, so it never makes a call count as not done.
+   */
+  readonly awaiting: ReadonlyMap<string, AwaitedCall>;
+  /**
+   * Times of the failed calls of each step within the last `stepRetryWindow`
+   * (ms), by retry key (the step key; for creates, the group or cluster the
+   * create is for, a create given up unseen counting as failed): a step that
+   * failed `maxStepRetries` times in the window is not issued again until
+   * the oldest failure leaves it.
+   */
+  readonly failures: ReadonlyMap<string, readonly number[]>;
   /** Operators' requests waiting for `decide` to plan them, by cluster id. */
   readonly intents: ReadonlyMap<string, SwitchoverIntent>;
   /** Zones this controller shifted out of a load balancer's rotation, by `provider:loadBalancer:zone`. */
@@ -85,6 +101,18 @@ export interface PendingReplica {
    * the create again under the same id, which returns the first replica if
    * the call did reach the provider.
    */
+  readonly uncertain?: boolean;
+}
+
+/** A mutating call whose effect the controller trusts until a listing read late enough shows otherwise. */
+export interface AwaitedCall {
+  readonly provider: string;
+  readonly operation: string;
+  /** When the call was issued (ms). */
+  readonly issuedAt: number;
+  /** Listings read from this time on show the call's effect, if it took any (ms). */
+  readonly visibleFrom: number;
+  /** The call's answer never came (it timed out): it may or may not have taken effect. */
   readonly uncertain?: boolean;
 }
 
@@ -178,6 +206,8 @@ export function emptyMemory(): ControllerMemory {
     failedCandidates: new Map(),
     zonePenalty: new Map(),
     issued: new Map(),
+    awaiting: new Map(),
+    failures: new Map(),
     intents: new Map(),
     shifts: new Map(),
     nodeSeq: 0,
@@ -194,6 +224,10 @@ export interface MemoryJson {
   readonly failedCandidates: readonly [string, number][];
   readonly zonePenalty: readonly [string, number][];
   readonly issued: readonly [string, number][];
+  /** Absent in journals written before accepted calls were remembered. */
+  readonly awaiting?: readonly [string, AwaitedCall][];
+  /** Absent in journals written before retries were bounded. */
+  readonly failures?: readonly [string, readonly number[]][];
   readonly intents: readonly [string, SwitchoverIntent][];
   readonly shifts: readonly [string, TrafficShift][];
   readonly nodeSeq: number;
@@ -212,6 +246,8 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     failedCandidates: [...memory.failedCandidates],
     zonePenalty: [...memory.zonePenalty],
     issued: [...memory.issued],
+    awaiting: [...memory.awaiting],
+    failures: [...memory.failures],
     intents: [...memory.intents],
     shifts: [...memory.shifts],
     nodeSeq: memory.nodeSeq,
@@ -252,6 +288,8 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     failedCandidates: new Map(entries<number>('failedCandidates')),
     zonePenalty: new Map(entries<number>('zonePenalty')),
     issued: new Map(legacy ? [] : entries<number>('issued')),
+    awaiting: new Map(entries<AwaitedCall>('awaiting')),
+    failures: new Map(entries<readonly number[]>('failures')),
     intents: new Map(entries<SwitchoverIntent>('intents')),
     shifts: new Map(entries<TrafficShift>('shifts')),
     nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,

@@ -169,6 +169,22 @@ export interface Policy {
   readonly backoffBase: number;
   /** Backoff ceiling. Default 300 s. */
   readonly backoffMax: number;
+  /**
+   * Retry bound: a step whose calls failed (an error, a refusal, a call
+   * whose answer never came) this many times within `stepRetryWindow` is
+   * not issued again until the oldest of those failures leaves the window;
+   * a note says so. One step is one call on one target (a fence of one
+   * instance, a re-point, an endpoint change, ...); for creates, the
+   * group's (or database's) replacements together, a create never seen
+   * within `nodeStartTimeout` counting as failed. Throttling does not
+   * count: the call gate backs off from it, and creates that went out
+   * together count as one try. Default 3: a transient fault costs a retry
+   * or two, a persistent one at most three failed calls per step in any
+   * half hour, however long the control plane misbehaves.
+   */
+  readonly maxStepRetries: number;
+  /** The window of `maxStepRetries`. Default 1800 s. */
+  readonly stepRetryWindow: number;
 }
 
 /** The recommended production policy. */
@@ -203,6 +219,8 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   mutationsPerMinute: 20,
   backoffBase: 2,
   backoffMax: 300,
+  maxStepRetries: 3,
+  stepRetryWindow: 1800,
 } satisfies Policy);
 
 const duration = (min = 0) =>
@@ -257,6 +275,8 @@ export const policyOverridesSchema = z.strictObject({
   mutationsPerMinute: z.number().positive(),
   backoffBase: positiveDuration(),
   backoffMax: positiveDuration(),
+  maxStepRetries: count,
+  stepRetryWindow: positiveDuration(),
 }).partial();
 
 /** Validated overrides: any subset of {@link Policy}. */

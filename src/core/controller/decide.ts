@@ -7,6 +7,7 @@ import { followsPrimary, planReplicas, replicasHolding } from './planReplicas.js
 import { planSwitchover } from './planSwitchover.js';
 import { chooseCandidate } from './chooseCandidate.js';
 import { nextWake } from './nextWake.js';
+import { retryKey } from './memoryReducers.js';
 import { settled } from './settleWindows.js';
 import { planEndpoints, planTrafficShifts } from './planTraffic.js';
 
@@ -66,7 +67,25 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     destroyNode: 9,
   };
   steps.sort((a, b) => order[a.operation] - order[b.operation]);
-  return { steps, notes, verdicts, wakeAt: nextWake(snapshot, policy) };
+  return { steps: withinRetryBound(snapshot, policy, steps, notes), notes, verdicts, wakeAt: nextWake(snapshot, policy) };
+}
+
+/**
+ * The retry bound: a step whose calls failed `maxStepRetries` times within
+ * `stepRetryWindow` is held back (with a note) until the oldest failure
+ * leaves the window, so a control plane that keeps failing sees a bounded
+ * number of calls per step, however long it fails.
+ */
+function withinRetryBound(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): Step[] {
+  if (snapshot.memory.failures.size === 0) return steps;
+  const windowStart = snapshot.now - policy.stepRetryWindow * 1000;
+  return steps.filter((step) => {
+    const failed = (snapshot.memory.failures.get(retryKey(step)) ?? []).filter((t) => t > windowStart);
+    if (failed.length < policy.maxStepRetries) return true;
+    const again = Math.round((failed[0]! + policy.stepRetryWindow * 1000 - snapshot.now) / 1000);
+    notes.push(`${step.operation} ${'target' in step ? step.target : step.group}: failed ${failed.length} times in ${policy.stepRetryWindow}s (maxStepRetries ${policy.maxStepRetries}); not tried again for ${again}s`);
+    return false;
+  });
 }
 
 function zoneOf(snapshot: Snapshot, provider: string, zone: string): ZoneHealth | undefined {

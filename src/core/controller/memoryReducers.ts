@@ -6,7 +6,7 @@ import { MemoryDraft } from './MemoryDraft.js';
 import type { IntentVerdict, Step } from './Plan.js';
 import { followsPrimary } from './planReplicas.js';
 import type { Policy } from './Policy.js';
-import { SETTLE_SECONDS } from './settleWindows.js';
+import { listedSince, SETTLE_SECONDS } from './settleWindows.js';
 import type { DatabaseView, Snapshot } from './Snapshot.js';
 
 /**
@@ -150,14 +150,19 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
 }
 
 /**
- * What a step's result changes. Success changes nothing (observation
- * confirms the effect). A timed-out call may still take effect: a promotion
- * is watched for a shorter while, a create keeps waiting (its name or id
- * makes a repeat return the first). A failed promotion's target is not tried
- * again for `backoffMax`; a failed create's zone is avoided for
- * `backoffMax`, unless the provider only said "slow down"; a refused fence or
- * delete is not asked again before `backoffMax` has passed (it would be
- * refused again), any other failed step is planned again at once.
+ * What a step's result changes. An accepted call is trusted: its step is
+ * not issued again until a listing read late enough to show its effect says
+ * it is still needed (a failed read never does). A call whose answer never
+ * came (it timed out) may have taken effect, so it is treated the same way,
+ * and what it may have done stays recorded: a promotion is watched for a
+ * shorter while, a create keeps waiting (its name or id makes a repeat
+ * return the first), a fence or a delete stays remembered. A failed
+ * promotion's target is not tried again for `backoffMax`; a failed create's
+ * zone is avoided for `backoffMax`, unless the provider only said "slow
+ * down"; a refused step is not asked again before `backoffMax` has passed
+ * (it would be refused again), any other failed step is planned again at
+ * once. Every failure but throttling counts toward the step's retry bound
+ * (`maxStepRetries`).
  */
 export function rememberStepResult(memory: ControllerMemory, result: StepResult, policy: Policy): MemoryChange {
   const { step, outcome } = result;
@@ -180,7 +185,19 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
   if ('cluster' in step) {
     events.push({ kind: 'failover.step', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail, step, result: outcome });
   }
+  const settle = SETTLE_SECONDS[step.operation] * 1000;
+  // Steps whose effect only a listing shows (promotions and creates are watched through their own records).
+  if (settle > 0 && (outcome === 'ok' || outcome === 'timeout')) {
+    draft.set('awaiting', step.key, {
+      provider: step.provider,
+      operation: step.operation,
+      issuedAt: result.startedAt,
+      visibleFrom: result.startedAt + settle,
+      ...(outcome === 'timeout' ? { uncertain: true } : {}),
+    });
+  }
   if (outcome === 'ok') return { memory: draft.finish(), events };
+  if (outcome !== 'throttled') countFailure(draft, retryKey(step), now, policy);
   const backoff = now + policy.backoffMax * 1000;
   const refusedAgainLater = () => {
     if (result.rejected) draft.set('issued', step.key, backoff + SETTLE_SECONDS[step.operation] * 1000);
@@ -219,10 +236,14 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
       draft.delete('issued', step.key);
       break;
     case 'stopDatabase':
+      // A fence whose answer was lost may have stopped the instance: it stays fenced until a listing says otherwise.
+      if (outcome === 'timeout') break;
       draft.delete('fenced', resourceKey(step.provider, step.target));
       refusedAgainLater();
       break;
     case 'destroyDatabase': {
+      // So may a delete: the replica stays retiring until a listing shows it still serving.
+      if (outcome === 'timeout') break;
       const key = resourceKey(step.provider, step.target);
       draft.delete('fenced', key);
       draft.delete('retired', key);
@@ -238,17 +259,40 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
         if (shift && step.away && !shift.confirmed) draft.delete('shifts', key);
         if (shift && !step.away) draft.set('shifts', key, { ...shift, returning: false });
       }
-      refusedAgainLater();
+      if (outcome !== 'timeout') refusedAgainLater();
       break;
     }
     case 'updateEndpoint':
-      refusedAgainLater();
+      if (outcome !== 'timeout') refusedAgainLater();
       break;
     default:
-      draft.delete('issued', step.key);
+      if (outcome !== 'timeout') draft.delete('issued', step.key);
       break;
   }
   return { memory: draft.finish(), events };
+}
+
+/**
+ * The key a step's failures are counted under for `maxStepRetries`: the
+ * step's own key, except for creates, whose names are new each time: a
+ * node create counts for its group, a replica create for its database.
+ */
+export function retryKey(step: Step): string {
+  if (step.operation === 'createNode') return `createNode:${step.provider}:${step.group}`;
+  if (step.operation === 'createReplica') return `createReplica:${step.provider}:${step.cluster}`;
+  return step.key;
+}
+
+/**
+ * Counts a failed try of a step toward `maxStepRetries`. The creates of a
+ * group (or database) that went out together are one try: failures of the
+ * same create key within `callTimeout` of each other count once.
+ */
+function countFailure(draft: MemoryDraft, key: string, now: number, policy: Policy): void {
+  const times = draft.get('failures').get(key) ?? [];
+  const last = times[times.length - 1];
+  if (key.startsWith('create') && last !== undefined && now - last < policy.callTimeout * 1000) return;
+  draft.set('failures', key, [...times, now]);
 }
 
 /**
@@ -375,12 +419,14 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
     let current = correctPrimary(record, views, events);
     // A journal from before replica upkeep: what follows the primary now is what is kept (nothing is created).
     if (current.replicaHomes === undefined) current = { ...current, replicaHomes: replicaHomesOf(views, current.primary) };
-    current = observePendingReplicas(draft, current, views, now, policy, events);
+    current = observePendingReplicas(draft, current, views, snapshot, policy, events);
     current = observePromotion(draft, current, views, now, policy, events);
     draft.set('clusters', cluster, current);
   }
 
-  // Creates: done once the node runs and answers; given up after nodeStartTimeout (and its zone avoided for a while).
+  // Creates: done once the node runs and answers. Given up only when a listing read `nodeStartTimeout` after the
+  // call contradicts it (the node is not listed, or listed but not answering); until then it counts, however long
+  // the reads fail. A create given up counts as a failed try of its group's replacements; its zone is avoided.
   const pendingCreates = draft.get('pendingCreates');
   if (pendingCreates.size > 0) {
     const nodesByName = new Map(snapshot.nodes.map((v) => [v.node.name, v]));
@@ -390,12 +436,27 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
         draft.delete('pendingCreates', name);
         continue;
       }
-      if (now - pending.issuedAt >= policy.nodeStartTimeout * 1000) {
+      const deadline = pending.issuedAt + policy.nodeStartTimeout * 1000;
+      const contradicted = view === undefined || view.node.state === 'error' || view.health.status === 'down';
+      if (now >= deadline && listedSince(snapshot, pending.provider, deadline) && contradicted) {
         draft.delete('pendingCreates', name);
+        countFailure(draft, `createNode:${pending.provider}:${pending.group}`, now, policy);
         const zone = view?.node.zone ?? pending.zone;
         if (zone !== undefined) draft.set('zonePenalty', zoneKey(pending.provider, zone), now + policy.backoffMax * 1000);
       }
     }
+  }
+
+  // Accepted calls: once their provider has been listed late enough, the listing tells whether they took effect.
+  for (const [key, awaited] of draft.get('awaiting')) {
+    if (listedSince(snapshot, awaited.provider, awaited.visibleFrom)) draft.delete('awaiting', key);
+  }
+  // Failures leave the retry window.
+  const windowStart = now - policy.stepRetryWindow * 1000;
+  for (const [key, times] of draft.get('failures')) {
+    const recent = times.filter((t) => t > windowStart);
+    if (recent.length === 0) draft.delete('failures', key);
+    else if (recent.length < times.length) draft.set('failures', key, recent);
   }
 
   // Deleted replicas: forgotten once their provider no longer lists them (a provider with no listing at all tells nothing).
@@ -424,20 +485,22 @@ const SHIFT_SHOWS_WITHIN_MS = 300_000;
  * The world wins over remembered shifts: a zone listed out of rotation
  * confirms the shift; one listed back in rotation ends it (put back, expired,
  * or cancelled by someone else), so a zone still impaired is shifted again
- * by `decide`; a shift never seen within five minutes was never made. A load
- * balancer not listed (a failed read) changes nothing.
+ * by `decide`; a shift not shown by a listing read five minutes after the
+ * call was never made. A listing read before the call, or none at all (a
+ * failed read), changes nothing.
  */
 function observeShifts(draft: MemoryDraft, snapshot: Snapshot): void {
   if (draft.get('shifts').size === 0) return;
   const balancers = new Map(snapshot.loadBalancers.map((lb) => [`${lb.provider}:${lb.id}`, lb]));
   for (const [key, shift] of draft.get('shifts')) {
     const zone = balancers.get(`${shift.provider}:${shift.loadBalancer}`)?.zones.find((z) => z.zone === shift.zone);
-    if (!zone) continue;
+    // A listing read before the last shift call shows nothing about it.
+    if (!zone || !listedSince(snapshot, shift.provider, shift.issuedAt)) continue;
     if (!zone.inRotation) {
       if (!shift.confirmed && !shift.returning) draft.set('shifts', key, { ...shift, confirmed: true });
       continue;
     }
-    if (shift.returning || shift.confirmed || snapshot.now - shift.issuedAt >= SHIFT_SHOWS_WITHIN_MS) draft.delete('shifts', key);
+    if (shift.returning || shift.confirmed || listedSince(snapshot, shift.provider, shift.issuedAt + SHIFT_SHOWS_WITHIN_MS)) draft.delete('shifts', key);
   }
 }
 
@@ -559,9 +622,10 @@ function replicaHomesOf(views: readonly DatabaseView[], primary: string): Replic
  * One still being created stays pending: it counts, by its listing, however
  * long the provider takes.
  */
-function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], now: number, policy: Policy, events: Events): ClusterMemory {
+function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], snapshot: Snapshot, policy: Policy, events: Events): ClusterMemory {
   if (record.pendingReplicas.size === 0) return record;
   let pendingReplicas: Map<string, PendingReplica> | undefined;
+  const now = snapshot.now;
   for (const [id, each] of record.pendingReplicas) {
     const view = views.find((v) => v.instance.id === id && v.instance.provider === each.provider);
     const state = view?.instance.state;
@@ -571,10 +635,15 @@ function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views
       events.push({ kind: 'memory.restored', provider: each.provider, region: each.region, zone: each.zone, database: record.cluster, detail: `${id} is listed: the create before the crash took effect; not re-issued` });
     }
     const streaming = state === 'available' && (view!.instance.replication === undefined || view!.instance.replication.state === 'streaming');
-    const lost = view === undefined && now - each.issuedAt >= policy.nodeStartTimeout * 1000;
+    // Lost only when a listing read `nodeStartTimeout` after the call does not show it (a failed read shows nothing).
+    const deadline = each.issuedAt + policy.nodeStartTimeout * 1000;
+    const lost = view === undefined && now >= deadline && listedSince(snapshot, each.provider, deadline);
     if (!streaming && state !== 'failed' && !lost) continue;
     (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
-    if (!streaming) draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
+    if (!streaming) {
+      draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
+      countFailure(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
+    }
   }
   return pendingReplicas ? { ...record, pendingReplicas } : record;
 }
