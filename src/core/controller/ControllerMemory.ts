@@ -69,6 +69,13 @@ export interface ClusterMemory {
   /** A promotion under way. */
   readonly promotion?: PromotionInFlight;
   /**
+   * A promotion given up on whose call the provider accepted, or whose answer
+   * never came: it may still complete. No other replica is promoted until
+   * its target is fenced (the stop accepted), seen taking writes (then it is
+   * adopted as the primary), or listed where it cannot become a primary.
+   */
+  readonly abandonedPromotion?: AbandonedPromotion;
+  /**
    * Where the cluster's replicas lived when the controller first saw it: how
    * many replicas it keeps after a failover, and where replacements go first.
    * Absent in journals written before replica upkeep existed (then recorded
@@ -108,6 +115,8 @@ export interface PendingReplica {
 export interface AwaitedCall {
   readonly provider: string;
   readonly operation: string;
+  /** The resource the call acted on (an instance, endpoint, load balancer, ...). */
+  readonly target?: string;
   /** When the call was issued (ms). */
   readonly issuedAt: number;
   /** Listings read from this time on show the call's effect, if it took any (ms). */
@@ -138,6 +147,12 @@ export interface PromotionInFlight {
   readonly reissue?: boolean;
   /** Set for a planned switchover an operator asked for (no data loss), unset for a failover. */
   readonly planned?: { readonly requestedBy: string };
+}
+
+/** A promotion the controller gave up on while its effect was still possible. */
+export interface AbandonedPromotion extends PromotionInFlight {
+  /** When it was given up (ms). */
+  readonly givenUpAt: number;
 }
 
 /** A node create the controller issued and is waiting to see running. */

@@ -1,4 +1,5 @@
 import type { Policy } from './Policy.js';
+import type { AbandonedPromotion } from './ControllerMemory.js';
 import { roundTenths } from '../util/roundTenths.js';
 import type { CreateNodeStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
@@ -181,6 +182,14 @@ function decideCluster(
     return;
   }
 
+  // A promotion given up on may still complete: its target is fenced before anything else is promoted (or
+  // adopted once it takes writes, see rememberObservation), so the cluster never has two writable primaries.
+  const abandoned = memory.abandonedPromotion;
+  if (abandoned) {
+    planAbandonedFence(snapshot, policy, cluster, abandoned, views, steps, notes);
+    return;
+  }
+
   // Replicas still following someone other than the primary are pointed at it (where their zone can be reached).
   const primaryInstance = primary?.instance;
   if (policy.repointReplicas && primaryInstance) {
@@ -281,6 +290,55 @@ function decideCluster(
       reason: `${failure}; fence it before ${target.id} takes over`,
     });
   }
+}
+
+/**
+ * The fence of a promotion's target given up on: sent when its provider may
+ * be asked to stop it (a refusal says it is being promoted, and it is
+ * watched again); otherwise the cluster waits for the listing to show the
+ * promotion cannot complete.
+ */
+function planAbandonedFence(
+  snapshot: Snapshot,
+  policy: Policy,
+  cluster: string,
+  abandoned: AbandonedPromotion,
+  views: readonly DatabaseView[],
+  steps: Step[],
+  notes: string[],
+): void {
+  const target = views.find((v) => v.instance.id === abandoned.target && v.instance.provider === abandoned.provider);
+  const wait = `${cluster}: the promotion of ${abandoned.target} was given up on but may still complete`;
+  const capabilities = snapshot.providers.get(abandoned.provider)?.capabilities;
+  if (!capabilities?.stopDatabase || !policy.fenceOldPrimary) {
+    notes.push(`${wait}; it cannot be fenced here, so nothing else is promoted until a listing shows it cannot (or ${policy.promoteTimeout}s after the call)`);
+    return;
+  }
+  const state = target?.instance.state;
+  if (!target || state === 'stopped' || state === 'stopping') {
+    notes.push(`${wait}; waiting for a listing to show it ${target ? state : 'gone'}`);
+    return;
+  }
+  // Nothing is stopped in an impaired zone; a promotion there is as stuck as the fence would be.
+  if (zoneOf(snapshot, abandoned.provider, target.instance.zone)?.state === 'impaired') {
+    notes.push(`${wait}; its zone ${target.instance.zone} is impaired, so it is fenced once the zone answers (or a listing shows it cannot complete)`);
+    return;
+  }
+  const key = `fence:${abandoned.provider}:${abandoned.target}`;
+  if (!settled(snapshot, key)) {
+    notes.push(`${wait}; its fence was sent, waiting for it to show`);
+    return;
+  }
+  steps.push({
+    operation: 'stopDatabase',
+    key,
+    provider: abandoned.provider,
+    region: target.instance.region,
+    zone: target.instance.zone,
+    cluster,
+    target: abandoned.target,
+    reason: `${wait}: fence it before another replica is promoted, so ${cluster} never has two writable primaries (if the provider refuses because it is being promoted, it is watched again instead)`,
+  });
 }
 
 /** The cluster's primary is one this controller fenced (stopped) itself, and it is not taking writes. */

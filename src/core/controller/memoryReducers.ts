@@ -191,10 +191,19 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
     draft.set('awaiting', step.key, {
       provider: step.provider,
       operation: step.operation,
+      ...('target' in step ? { target: step.target } : {}),
       issuedAt: result.startedAt,
       visibleFrom: result.startedAt + settle,
       ...(outcome === 'timeout' ? { uncertain: true } : {}),
     });
+  }
+  if (outcome === 'ok' && step.operation === 'stopDatabase') {
+    // The target of a promotion given up on is stopped: it refuses writes from now on, another may be promoted.
+    const cluster = draft.get('clusters').get(step.cluster);
+    const abandoned = cluster?.abandonedPromotion;
+    if (cluster && abandoned && abandoned.target === step.target && abandoned.provider === step.provider) {
+      draft.set('clusters', step.cluster, { ...cluster, abandonedPromotion: undefined });
+    }
   }
   if (outcome === 'ok') return { memory: draft.finish(), events };
   if (outcome !== 'throttled') countFailure(draft, retryKey(step), now, policy);
@@ -235,12 +244,30 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
       if (outcome !== 'throttled') draft.set('zonePenalty', zoneKey(step.provider, step.zone), backoff);
       draft.delete('issued', step.key);
       break;
-    case 'stopDatabase':
+    case 'stopDatabase': {
       // A fence whose answer was lost may have stopped the instance: it stays fenced until a listing says otherwise.
       if (outcome === 'timeout') break;
       draft.delete('fenced', resourceKey(step.provider, step.target));
       refusedAgainLater();
+      // The provider will not stop the target of a promotion given up on: it is being promoted. Adopt it: watch
+      // the promotion again rather than promote another (RDS and the simulated cloud refuse to stop a promoting instance).
+      const cluster = draft.get('clusters').get(step.cluster);
+      const abandoned = cluster?.abandonedPromotion;
+      if (result.rejected && cluster && abandoned && abandoned.target === step.target && abandoned.provider === step.provider && !cluster.promotion) {
+        const { givenUpAt: _givenUpAt, ...promotion } = abandoned;
+        draft.set('clusters', step.cluster, { ...cluster, abandonedPromotion: undefined, promotion: { ...promotion, startedAt: now, uncertain: undefined, reissue: undefined } });
+        draft.delete('failedCandidates', resourceKey(step.provider, step.target));
+        events.push({
+          kind: 'memory.corrected',
+          provider: step.provider,
+          region: step.region,
+          zone: step.zone,
+          database: step.cluster,
+          detail: `${step.target} cannot be stopped (${result.error?.message ?? 'refused'}): the promotion given up on is under way at ${step.provider}; watching it again instead of promoting another`,
+        });
+      }
       break;
+    }
     case 'destroyDatabase': {
       // So may a delete: the replica stays retiring until a listing shows it still serving.
       if (outcome === 'timeout') break;
@@ -421,6 +448,7 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
     if (current.replicaHomes === undefined) current = { ...current, replicaHomes: replicaHomesOf(views, current.primary) };
     current = observePendingReplicas(draft, current, views, snapshot, policy, events);
     current = observePromotion(draft, current, views, now, policy, events);
+    current = observeAbandonedPromotion(draft, current, views, snapshot, policy, events);
     draft.set('clusters', cluster, current);
   }
 
@@ -448,8 +476,17 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
   }
 
   // Accepted calls: once their provider has been listed late enough, the listing tells whether they took effect.
+  // A fence or a delete whose answer was lost, and whose instance is listed serving as before, did not happen:
+  // forgotten, so it is planned again.
   for (const [key, awaited] of draft.get('awaiting')) {
-    if (listedSince(snapshot, awaited.provider, awaited.visibleFrom)) draft.delete('awaiting', key);
+    if (!listedSince(snapshot, awaited.provider, awaited.visibleFrom)) continue;
+    draft.delete('awaiting', key);
+    if (!awaited.uncertain || (awaited.operation !== 'stopDatabase' && awaited.operation !== 'destroyDatabase')) continue;
+    const view = snapshot.databases.find((v) => v.instance.provider === awaited.provider && v.instance.id === awaited.target);
+    if (view === undefined || (view.instance.state !== 'available' && view.instance.state !== 'unknown')) continue;
+    const instance = resourceKey(awaited.provider, view.instance.id);
+    draft.delete('fenced', instance);
+    if (awaited.operation === 'destroyDatabase') draft.delete('retired', instance);
   }
   // Failures leave the retry window.
   const windowStart = now - policy.stepRetryWindow * 1000;
@@ -590,9 +627,66 @@ function observePromotion(draft: MemoryDraft, record: ClusterMemory, views: read
     region: promotion.region,
     zone: promotion.zone,
     database: record.cluster,
-    detail: `${record.cluster}: ${promotion.target} did not become a writable primary within ${Math.round(waited / 1000)}s; trying another candidate`,
+    detail: `${record.cluster}: ${promotion.target} did not become a writable primary within ${Math.round(waited / 1000)}s; trying another candidate once it is fenced (the promotion may still complete)`,
   });
-  return { ...record, promotion: undefined };
+  // The call was accepted, or its answer lost: the provider may still complete it. Fence or adopt before another.
+  return { ...record, promotion: undefined, abandonedPromotion: { ...promotion, givenUpAt: now } };
+}
+
+/**
+ * A promotion given up on may still complete: seen taking writes, its target
+ * is adopted as the primary (the failover it was for is done); listed by a
+ * listing read after it was given up as stopped, being stopped, failed or
+ * gone, it can no longer become a primary and is forgotten. So is it, on a
+ * provider the controller may not fence, once a listing read
+ * `promoteTimeout` after the call still shows a plain replica. Until then
+ * `decide` fences it and promotes nothing else.
+ */
+function observeAbandonedPromotion(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], snapshot: Snapshot, policy: Policy, events: Events): ClusterMemory {
+  const abandoned = record.abandonedPromotion;
+  if (!abandoned || record.promotion) return record;
+  const now = snapshot.now;
+  const target = views.find((v) => v.instance.id === abandoned.target && v.instance.provider === abandoned.provider);
+  const promoted =
+    target !== undefined &&
+    target.health.status === 'up' &&
+    (target.health.writable || (target.instance.role === 'primary' && target.instance.state === 'available'));
+  const where = { provider: abandoned.provider, region: abandoned.region, zone: abandoned.zone, database: record.cluster };
+  if (promoted) {
+    draft.delete('failedCandidates', resourceKey(abandoned.provider, abandoned.target));
+    events.push({
+      kind: 'failover.completed',
+      ...where,
+      detail: `${record.cluster}: ${abandoned.target} is the primary (was ${abandoned.from}): the promotion given up on ${Math.round((now - abandoned.givenUpAt) / 1000)}s ago took effect after all; adopted, nothing else promoted`,
+    });
+    const fromZone = views.find((v) => v.instance.id === abandoned.from && v.instance.provider === abandoned.fromProvider)?.instance.zone;
+    return {
+      ...record,
+      primary: abandoned.target,
+      provider: abandoned.provider,
+      failovers: record.failovers + 1,
+      lastFailoverAt: now,
+      previousPrimary: { provider: abandoned.fromProvider, id: abandoned.from, ...(fromZone !== undefined ? { zone: fromZone } : {}) },
+      abandonedPromotion: undefined,
+    };
+  }
+  if (!listedSince(snapshot, abandoned.provider, abandoned.givenUpAt)) return record;
+  const state = target?.instance.state;
+  const settledFor = target === undefined || state === 'stopped' || state === 'stopping' || state === 'failed';
+  const capabilities = snapshot.providers.get(abandoned.provider)?.capabilities;
+  const unfenceable = !(capabilities?.stopDatabase && policy.fenceOldPrimary);
+  const windowPassed =
+    unfenceable &&
+    target?.instance.role === 'replica' &&
+    state === 'available' &&
+    listedSince(snapshot, abandoned.provider, abandoned.startedAt + policy.promoteTimeout * 1000);
+  if (!settledFor && !windowPassed) return record;
+  events.push({
+    kind: 'memory.corrected',
+    ...where,
+    detail: `${record.cluster}: the promotion of ${abandoned.target} given up on can no longer complete (${target === undefined ? 'not listed' : `listed ${state}${windowPassed ? ` ${policy.promoteTimeout}s after the call` : ''}`}); another replica may be promoted`,
+  });
+  return { ...record, abandonedPromotion: undefined };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { CreateNodeStep, FenceStep, RepointStep, Step } from '../../../src/
 import { DEFAULT_POLICY, resolvePolicy } from '../../../src/core/controller/Policy.js';
 import type { StepOutcome } from '../../../src/core/controller/ControllerEvent.js';
 import type { Snapshot } from '../../../src/core/controller/Snapshot.js';
+import { settled } from '../../../src/core/controller/settleWindows.js';
 import { db, down, key, node, snapshot, up, upWritable, zone, type SnapshotInput } from './snapshotBuilder.js';
 
 /**
@@ -138,5 +139,27 @@ describe('retries of one step are bounded per window', () => {
     let memory = afterFailover({ now: 0, memory: failedOver }).memory;
     for (const name of ['web-1', 'web-2', 'web-3']) memory = call(memory, create(name), 'error', 100_000);
     expect(memory.failures.get('createNode:aws:web')).toEqual([101_000]);
+  });
+});
+
+describe('every step whose effect only a listing shows waits for a listing read after it, whatever its answer', () => {
+  const base = { provider: 'aws', region: 'us-east-1', zone: 'use1-b', reason: 'test' } as const;
+  const steps: Step[] = [
+    { ...base, operation: 'stopDatabase', key: 'fence:aws:orders', cluster: 'orders', target: 'orders' },
+    { ...base, operation: 'rebootDatabase', key: 'unfence:aws:orders', cluster: 'orders', target: 'orders' },
+    { ...base, operation: 'repointReplica', key: 'repoint:aws:orders-c:orders-b', cluster: 'orders', target: 'orders-c', upstream: 'orders-b' },
+    { ...base, operation: 'destroyNode', key: 'destroy:aws:web-1', group: 'web', target: 'web-1' },
+    { ...base, operation: 'destroyDatabase', key: 'retire:aws:orders-c', cluster: 'orders', target: 'orders-c' },
+    { ...base, operation: 'updateEndpoint', key: 'endpoint:aws:orders.db:orders-b', cluster: 'orders', target: 'orders.db', instance: 'orders-b' },
+    { ...base, operation: 'shiftTraffic', key: 'shift:aws:web-lb:use1-a:away', target: 'web-lb', group: 'web', zone: 'use1-a', away: true, expiresInSeconds: 1800 },
+  ];
+  const memory = afterFailover({ now: 0, memory: failedOver }).memory;
+  it.each(steps.flatMap((step) => (['ok', 'timeout'] as const).map((outcome) => ({ step, outcome, name: `${step.operation} ${outcome}` }))))('$name', ({ step, outcome }) => {
+    const after = call(memory, step, outcome, 100_000);
+    const at = (now: number, listed: number) => settled({ ...afterFailover({ now, memory: after, listedAt: { aws: listed } }), memory: after }, step.key);
+    // An hour later, with every read since 90 s failing: not made again.
+    expect(at(3_700_000, 90_000)).toBe(false);
+    // A listing read after the call's effect could show: the listing decides.
+    expect(at(3_700_000, 3_690_000)).toBe(true);
   });
 });
