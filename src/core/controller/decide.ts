@@ -36,6 +36,8 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
   for (const cluster of [...clusters.keys()].sort()) {
     decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes, verdicts);
   }
+  // Steps past their retry bound are held back before endpoints are planned: an endpoint follows only a promotion that is made.
+  steps.splice(0, steps.length, ...withinRetryBound(snapshot, policy, steps, notes));
   // A request for a cluster nothing lists cannot be planned.
   for (const [cluster, intent] of snapshot.memory.intents) {
     if (clusters.has(cluster)) continue;

@@ -134,6 +134,25 @@ describe('retries of one step are bounded per window', () => {
     expect(decide({ ...later, memory: rememberObservation(memory, later, bounded).memory }, bounded).steps.some((st) => st.key === step.key)).toBe(true);
   });
 
+  it('holds back a promotion past its bound before the endpoint is planned: the endpoint never follows a promotion not made', () => {
+    const failing = snapshot({
+      now: 1_000_000,
+      zones,
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', state: 'disconnected' }), health: up },
+      ],
+      endpoints: [{ name: 'orders.db', provider: 'aws', database: 'orders', target: 'orders', ttlSeconds: 30, extra: {} }],
+    });
+    const planned = decide(failing, policy).steps.map((st) => st.operation);
+    expect(planned).toEqual(expect.arrayContaining(['promoteReplica', 'updateEndpoint']));
+    const promote = decide(failing, policy).steps.find((st) => st.operation === 'promoteReplica')!;
+    const exhausted = { ...failing, memory: { ...failing.memory, failures: new Map([[promote.key, [900_000, 950_000, 990_000]]]) } };
+    const held = decide(exhausted, policy).steps.map((st) => st.operation);
+    expect(held).not.toContain('promoteReplica');
+    expect(held).not.toContain('updateEndpoint');
+  });
+
   it('counts the node creates of one group that went out together as one try', () => {
     const create = (name: string): CreateNodeStep => ({ operation: 'createNode', key: `create:aws:${name}`, provider: 'aws', region: 'us-east-1', zone: 'use1-b', group: 'web', name, reason: 'test' });
     let memory = afterFailover({ now: 0, memory: failedOver }).memory;
