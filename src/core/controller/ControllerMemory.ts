@@ -39,13 +39,14 @@ export interface ControllerMemory {
    */
   readonly awaiting: ReadonlyMap<string, AwaitedCall>;
   /**
-   * Times of the failed calls of each step within the last `stepRetryWindow`
-   * (ms), by retry key (the step key; for creates, the group or cluster the
-   * create is for, a create given up unseen counting as failed): a step that
-   * failed `maxStepRetries` times in the window is not issued again until
-   * the oldest failure leaves it.
+   * Times each step was tried within the last `stepRetryWindow` (ms), by
+   * retry key: every call of a step (a throttled one excepted), by its key;
+   * for creates, whose names are new each time, every round of a group's
+   * (or a database's) creates that failed or was never seen. A step tried
+   * `maxStepRetries` + 1 times in the window is not tried again until the
+   * oldest try leaves it.
    */
-  readonly failures: ReadonlyMap<string, readonly number[]>;
+  readonly tries: ReadonlyMap<string, readonly number[]>;
   /** Operators' requests waiting for `decide` to plan them, by cluster id. */
   readonly intents: ReadonlyMap<string, SwitchoverIntent>;
   /** Zones this controller shifted out of a load balancer's rotation, by `provider:loadBalancer:zone`. */
@@ -222,7 +223,7 @@ export function emptyMemory(): ControllerMemory {
     zonePenalty: new Map(),
     issued: new Map(),
     awaiting: new Map(),
-    failures: new Map(),
+    tries: new Map(),
     intents: new Map(),
     shifts: new Map(),
     nodeSeq: 0,
@@ -242,7 +243,7 @@ export interface MemoryJson {
   /** Absent in journals written before accepted calls were remembered. */
   readonly awaiting?: readonly [string, AwaitedCall][];
   /** Absent in journals written before retries were bounded. */
-  readonly failures?: readonly [string, readonly number[]][];
+  readonly tries?: readonly [string, readonly number[]][];
   readonly intents: readonly [string, SwitchoverIntent][];
   readonly shifts: readonly [string, TrafficShift][];
   readonly nodeSeq: number;
@@ -262,7 +263,7 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     zonePenalty: [...memory.zonePenalty],
     issued: [...memory.issued],
     awaiting: [...memory.awaiting],
-    failures: [...memory.failures],
+    tries: [...memory.tries],
     intents: [...memory.intents],
     shifts: [...memory.shifts],
     nodeSeq: memory.nodeSeq,
@@ -304,7 +305,7 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     zonePenalty: new Map(entries<number>('zonePenalty')),
     issued: new Map(legacy ? [] : entries<number>('issued')),
     awaiting: new Map(entries<AwaitedCall>('awaiting')),
-    failures: new Map(entries<readonly number[]>('failures')),
+    tries: new Map(entries<readonly number[]>('tries')),
     intents: new Map(entries<SwitchoverIntent>('intents')),
     shifts: new Map(entries<TrafficShift>('shifts')),
     nodeSeq: typeof value['nodeSeq'] === 'number' ? value['nodeSeq'] : 0,

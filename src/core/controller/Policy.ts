@@ -170,16 +170,16 @@ export interface Policy {
   /** Backoff ceiling. Default 300 s. */
   readonly backoffMax: number;
   /**
-   * Retry bound: a step whose calls failed (an error, a refusal, a call
-   * whose answer never came) this many times within `stepRetryWindow` is
-   * not issued again until the oldest of those failures leaves the window;
-   * a note says so. One step is one call on one target (a fence of one
-   * instance, a re-point, an endpoint change, ...); for creates, the
-   * group's (or database's) replacements together, a create never seen
-   * within `nodeStartTimeout` counting as failed. Throttling does not
-   * count: the call gate backs off from it, and creates that went out
-   * together count as one try. Default 3: a transient fault costs a retry
-   * or two, a persistent one at most three failed calls per step in any
+   * Retry bound: a step tried `maxStepRetries` + 1 times within
+   * `stepRetryWindow` (its first call and this many retries) is not called
+   * again until the oldest of those calls leaves the window; a note says so.
+   * One step is one call on one target (a fence of one instance, a
+   * re-point, an endpoint change, ...), whether its calls fail, hang or are
+   * accepted and never take effect; for creates, whose names are new each
+   * time, a round of the group's (or database's) creates that failed or was
+   * never seen within `nodeStartTimeout` is a try. A throttled call is not a
+   * try: the call gate backs off from it. Default 3: a transient fault costs
+   * a retry or two, a persistent one at most four calls per step in any
    * half hour, however long the control plane misbehaves.
    */
   readonly maxStepRetries: number;

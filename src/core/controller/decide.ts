@@ -74,19 +74,20 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
 }
 
 /**
- * The retry bound: a step whose calls failed `maxStepRetries` times within
- * `stepRetryWindow` is held back (with a note) until the oldest failure
- * leaves the window, so a control plane that keeps failing sees a bounded
- * number of calls per step, however long it fails.
+ * The retry bound: a step tried `maxStepRetries` + 1 times within
+ * `stepRetryWindow` (its first try and its retries; for creates, rounds that
+ * failed) is held back (with a note) until the oldest try leaves the
+ * window, so a control plane that keeps failing, or keeps accepting calls
+ * that never take effect, sees a bounded number of calls per step.
  */
 function withinRetryBound(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): Step[] {
-  if (snapshot.memory.failures.size === 0) return steps;
+  if (snapshot.memory.tries.size === 0) return steps;
   const windowStart = snapshot.now - policy.stepRetryWindow * 1000;
   return steps.filter((step) => {
-    const failed = (snapshot.memory.failures.get(retryKey(step)) ?? []).filter((t) => t > windowStart);
-    if (failed.length < policy.maxStepRetries) return true;
-    const again = Math.round((failed[0]! + policy.stepRetryWindow * 1000 - snapshot.now) / 1000);
-    notes.push(`${step.operation} ${'target' in step ? step.target : step.group}: failed ${failed.length} times in ${policy.stepRetryWindow}s (maxStepRetries ${policy.maxStepRetries}); not tried again for ${again}s`);
+    const tried = (snapshot.memory.tries.get(retryKey(step)) ?? []).filter((t) => t > windowStart);
+    if (tried.length <= policy.maxStepRetries) return true;
+    const again = Math.round((tried[0]! + policy.stepRetryWindow * 1000 - snapshot.now) / 1000);
+    notes.push(`${step.operation} ${'target' in step ? step.target : step.group}: tried ${tried.length} times in ${policy.stepRetryWindow}s (maxStepRetries ${policy.maxStepRetries}); not tried again for ${again}s`);
     return false;
   });
 }

@@ -40,6 +40,8 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
   const draft = new MemoryDraft(memory);
   const events: Events = [];
   draft.set('issued', step.key, settleUntil(step, now));
+  // Every call of a step is a try toward its retry bound (creates count their failed rounds instead).
+  if (step.operation !== 'createNode' && step.operation !== 'createReplica') draft.set('tries', step.key, [...(draft.get('tries').get(step.key) ?? []), now]);
   switch (step.operation) {
     case 'promoteReplica': {
       const cluster = draft.get('clusters').get(step.cluster);
@@ -161,8 +163,8 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
  * zone is avoided for `backoffMax`, unless the provider only said "slow
  * down"; a refused step is not asked again before `backoffMax` has passed
  * (it would be refused again), any other failed step is planned again at
- * once. Every failure but throttling counts toward the step's retry bound
- * (`maxStepRetries`).
+ * once. A failed round of creates counts toward their retry bound
+ * (`maxStepRetries`); a throttled call is not a try.
  */
 export function rememberStepResult(memory: ControllerMemory, result: StepResult, policy: Policy): MemoryChange {
   const { step, outcome } = result;
@@ -206,7 +208,15 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
     }
   }
   if (outcome === 'ok') return { memory: draft.finish(), events };
-  if (outcome !== 'throttled') countFailure(draft, retryKey(step), now, policy);
+  if (step.operation === 'createNode' || step.operation === 'createReplica') {
+    // A create that timed out keeps waiting (counted if it is never seen); one that failed is a failed round.
+    if (outcome === 'error') countFailedCreate(draft, retryKey(step), now, policy);
+  } else if (outcome === 'throttled') {
+    // Throttling is the call gate's business: the call is not a try.
+    const tries = draft.get('tries').get(step.key) ?? [];
+    const at = tries.lastIndexOf(result.startedAt);
+    if (at >= 0) draft.set('tries', step.key, [...tries.slice(0, at), ...tries.slice(at + 1)]);
+  }
   const backoff = now + policy.backoffMax * 1000;
   const refusedAgainLater = () => {
     if (result.rejected) draft.set('issued', step.key, backoff + SETTLE_SECONDS[step.operation] * 1000);
@@ -300,7 +310,7 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
 }
 
 /**
- * The key a step's failures are counted under for `maxStepRetries`: the
+ * The key a step's tries are counted under for `maxStepRetries`: the
  * step's own key, except for creates, whose names are new each time: a
  * node create counts for its group, a replica create for its database.
  */
@@ -311,15 +321,16 @@ export function retryKey(step: Step): string {
 }
 
 /**
- * Counts a failed try of a step toward `maxStepRetries`. The creates of a
- * group (or database) that went out together are one try: failures of the
- * same create key within `callTimeout` of each other count once.
+ * Counts a failed round of a group's (or database's) creates toward
+ * `maxStepRetries`: the creates that went out together are one round, so
+ * failures of the same create key within `callTimeout` of each other count
+ * once.
  */
-function countFailure(draft: MemoryDraft, key: string, now: number, policy: Policy): void {
-  const times = draft.get('failures').get(key) ?? [];
+function countFailedCreate(draft: MemoryDraft, key: string, now: number, policy: Policy): void {
+  const times = draft.get('tries').get(key) ?? [];
   const last = times[times.length - 1];
-  if (key.startsWith('create') && last !== undefined && now - last < policy.callTimeout * 1000) return;
-  draft.set('failures', key, [...times, now]);
+  if (last !== undefined && now - last < policy.callTimeout * 1000) return;
+  draft.set('tries', key, [...times, now]);
 }
 
 /**
@@ -468,7 +479,7 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
       const contradicted = view === undefined || view.node.state === 'error' || view.health.status === 'down';
       if (now >= deadline && listedSince(snapshot, pending.provider, deadline) && contradicted) {
         draft.delete('pendingCreates', name);
-        countFailure(draft, `createNode:${pending.provider}:${pending.group}`, now, policy);
+        countFailedCreate(draft, `createNode:${pending.provider}:${pending.group}`, now, policy);
         const zone = view?.node.zone ?? pending.zone;
         if (zone !== undefined) draft.set('zonePenalty', zoneKey(pending.provider, zone), now + policy.backoffMax * 1000);
       }
@@ -488,12 +499,12 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
     draft.delete('fenced', instance);
     if (awaited.operation === 'destroyDatabase') draft.delete('retired', instance);
   }
-  // Failures leave the retry window.
+  // Tries leave the retry window.
   const windowStart = now - policy.stepRetryWindow * 1000;
-  for (const [key, times] of draft.get('failures')) {
+  for (const [key, times] of draft.get('tries')) {
     const recent = times.filter((t) => t > windowStart);
-    if (recent.length === 0) draft.delete('failures', key);
-    else if (recent.length < times.length) draft.set('failures', key, recent);
+    if (recent.length === 0) draft.delete('tries', key);
+    else if (recent.length < times.length) draft.set('tries', key, recent);
   }
 
   // Deleted replicas: forgotten once their provider no longer lists them (a provider with no listing at all tells nothing).
@@ -736,7 +747,7 @@ function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views
     (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
     if (!streaming) {
       draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
-      countFailure(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
+      countFailedCreate(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
     }
   }
   return pendingReplicas ? { ...record, pendingReplicas } : record;

@@ -30,7 +30,7 @@ export function nextWake(snapshot: Snapshot, policy: Policy): number {
   for (const until of memory.failedCandidates.values()) consider(until);
   for (const until of memory.zonePenalty.values()) consider(until);
   for (const until of memory.issued.values()) consider(until);
-  for (const times of memory.failures.values()) if (times.length > 0) consider(times[0]! + policy.stepRetryWindow * 1000);
+  for (const times of memory.tries.values()) if (times.length > 0) consider(times[0]! + policy.stepRetryWindow * 1000);
   for (const pending of memory.pendingCreates.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);
   for (const intent of memory.intents.values()) consider(intent.deadline);
   for (const renewal of shiftRenewals(snapshot, policy)) consider(renewal);

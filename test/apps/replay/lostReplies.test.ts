@@ -79,8 +79,8 @@ describe('a mutating call that hangs is retried within the bound, and the databa
   it.each(OPERATIONS)('$operation', async ({ operation, mode, needed, policy }) => {
     // A create that hangs keeps counting until nodeStartTimeout (its name or id makes a repeat return the first), so
     // creates are tried at most twice in half an hour (the group's creates together); any other step at most
-    // maxStepRetries (3) times.
-    const bound = operation === 'createNode' || operation === 'createReplica' ? 2 * needed : 3;
+    // 1 + maxStepRetries (4) times.
+    const bound = operation === 'createNode' || operation === 'createReplica' ? 2 * needed : 4;
     const { report, failed } = await replay(
       scenario(operation, 'hang', mode, { policy, expect: `  - maxCalls: { provider: aws, operation: ${operation}, count: ${bound}, per: 30m }` }),
     );

@@ -116,21 +116,23 @@ describe('capacity the controller created counts until a listing contradicts it'
 });
 
 describe('retries of one step are bounded per window', () => {
-  it('holds a step back after maxStepRetries failed calls within stepRetryWindow, and plans it again once the oldest leaves the window', () => {
+  it('holds a step back once it was called maxStepRetries + 1 times within stepRetryWindow (failed, or accepted and never seen), and plans it again once the oldest call leaves the window', () => {
     const bounded = resolvePolicy({ maxStepRetries: 2, stepRetryWindow: 600 });
     let s = afterFailover({ now: 100_000, memory: failedOver });
     const step = decide(s, bounded).steps.find((st) => st.operation === 'repointReplica')!;
     let memory = s.memory;
-    for (const at of [100_000, 200_000]) {
-      memory = rememberStepResult(rememberStepStart(memory, step, at).memory, { step, outcome: 'error', rejected: false, startedAt: at, finishedAt: at + 1_000 }, bounded).memory;
+    // Accepted twice (a fresh listing still showing it undone each time), failed once; a throttled call is not a try.
+    for (const [at, outcome] of [[100_000, 'ok'], [200_000, 'ok'], [250_000, 'throttled'], [260_000, 'error']] as const) {
+      memory = rememberStepResult(rememberStepStart(memory, step, at).memory, { step, outcome, rejected: false, startedAt: at, finishedAt: at + 1_000 }, bounded).memory;
     }
-    s = afterFailover({ now: 300_000, memory });
-    const held = decide(s, bounded);
+    expect(memory.tries.get(step.key)).toEqual([100_000, 200_000, 260_000]);
+    s = afterFailover({ now: 300_000, memory, listedAt: { aws: 299_000 } });
+    const held = decide({ ...s, memory: rememberObservation(memory, s, bounded).memory }, bounded);
     expect(held.steps.filter((st) => st.operation === 'repointReplica')).toEqual([]);
     expect(held.notes.join('\n')).toContain('maxStepRetries 2');
-    // The first failure (at 101 s) leaves the 600 s window at 701 s.
-    expect(held.wakeAt).toBeLessThanOrEqual(701_000);
-    const later = afterFailover({ now: 702_000, memory });
+    // The first call (at 100 s) leaves the 600 s window at 700 s.
+    expect(held.wakeAt).toBeLessThanOrEqual(700_000);
+    const later = afterFailover({ now: 701_000, memory, listedAt: { aws: 700_000 } });
     expect(decide({ ...later, memory: rememberObservation(memory, later, bounded).memory }, bounded).steps.some((st) => st.key === step.key)).toBe(true);
   });
 
@@ -147,7 +149,7 @@ describe('retries of one step are bounded per window', () => {
     const planned = decide(failing, policy).steps.map((st) => st.operation);
     expect(planned).toEqual(expect.arrayContaining(['promoteReplica', 'updateEndpoint']));
     const promote = decide(failing, policy).steps.find((st) => st.operation === 'promoteReplica')!;
-    const exhausted = { ...failing, memory: { ...failing.memory, failures: new Map([[promote.key, [900_000, 950_000, 990_000]]]) } };
+    const exhausted = { ...failing, memory: { ...failing.memory, tries: new Map([[promote.key, [900_000, 950_000, 970_000, 990_000]]]) } };
     const held = decide(exhausted, policy).steps.map((st) => st.operation);
     expect(held).not.toContain('promoteReplica');
     expect(held).not.toContain('updateEndpoint');
@@ -157,7 +159,7 @@ describe('retries of one step are bounded per window', () => {
     const create = (name: string): CreateNodeStep => ({ operation: 'createNode', key: `create:aws:${name}`, provider: 'aws', region: 'us-east-1', zone: 'use1-b', group: 'web', name, reason: 'test' });
     let memory = afterFailover({ now: 0, memory: failedOver }).memory;
     for (const name of ['web-1', 'web-2', 'web-3']) memory = call(memory, create(name), 'error', 100_000);
-    expect(memory.failures.get('createNode:aws:web')).toEqual([101_000]);
+    expect(memory.tries.get('createNode:aws:web')).toEqual([101_000]);
   });
 });
 
