@@ -154,6 +154,8 @@ export interface PromotionInFlight {
 export interface AbandonedPromotion extends PromotionInFlight {
   /** When it was given up (ms). */
   readonly givenUpAt: number;
+  /** The provider refused to stop its target (RDS cannot stop a read replica): only the listing can tell now. */
+  readonly fenceRefused?: boolean;
 }
 
 /** A node create the controller issued and is waiting to see running. */

@@ -297,9 +297,9 @@ function decideCluster(
 
 /**
  * The fence of a promotion's target given up on: sent when its provider may
- * be asked to stop it (a refusal says it is being promoted, and it is
- * watched again); otherwise the cluster waits for the listing to show the
- * promotion cannot complete.
+ * be asked to stop it; otherwise (or once refused) the cluster waits for a
+ * listing to show whether it is being promoted (then it is watched again) or
+ * a plain replica (then another may be promoted).
  */
 function planAbandonedFence(
   snapshot: Snapshot,
@@ -313,8 +313,8 @@ function planAbandonedFence(
   const target = views.find((v) => v.instance.id === abandoned.target && v.instance.provider === abandoned.provider);
   const wait = `${cluster}: the promotion of ${abandoned.target} was given up on but may still complete`;
   const capabilities = snapshot.providers.get(abandoned.provider)?.capabilities;
-  if (!capabilities?.stopDatabase || !policy.fenceOldPrimary) {
-    notes.push(`${wait}; it cannot be fenced here, so nothing else is promoted until a listing shows it cannot (or ${policy.promoteTimeout}s after the call)`);
+  if (!capabilities?.stopDatabase || !policy.fenceOldPrimary || abandoned.fenceRefused) {
+    notes.push(`${wait}; it cannot be fenced${abandoned.fenceRefused ? ` (${abandoned.provider} refused the stop)` : ''}, so nothing else is promoted until a listing shows whether it is being promoted`);
     return;
   }
   const state = target?.instance.state;

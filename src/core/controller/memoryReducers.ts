@@ -259,22 +259,12 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
       if (outcome === 'timeout') break;
       draft.delete('fenced', resourceKey(step.provider, step.target));
       refusedAgainLater();
-      // The provider will not stop the target of a promotion given up on: it is being promoted. Adopt it: watch
-      // the promotion again rather than promote another (RDS and the simulated cloud refuse to stop a promoting instance).
+      // The provider will not stop the target of a promotion given up on (it is being promoted, or it is a read
+      // replica RDS cannot stop): the fence is not asked again, the listing tells what the promotion does.
       const cluster = draft.get('clusters').get(step.cluster);
       const abandoned = cluster?.abandonedPromotion;
-      if (result.rejected && cluster && abandoned && abandoned.target === step.target && abandoned.provider === step.provider && !cluster.promotion) {
-        const { givenUpAt: _givenUpAt, ...promotion } = abandoned;
-        draft.set('clusters', step.cluster, { ...cluster, abandonedPromotion: undefined, promotion: { ...promotion, startedAt: now, uncertain: undefined, reissue: undefined } });
-        draft.delete('failedCandidates', resourceKey(step.provider, step.target));
-        events.push({
-          kind: 'memory.corrected',
-          provider: step.provider,
-          region: step.region,
-          zone: step.zone,
-          database: step.cluster,
-          detail: `${step.target} cannot be stopped (${result.error?.message ?? 'refused'}): the promotion given up on is under way at ${step.provider}; watching it again instead of promoting another`,
-        });
+      if (result.rejected && cluster && abandoned && abandoned.target === step.target && abandoned.provider === step.provider) {
+        draft.set('clusters', step.cluster, { ...cluster, abandonedPromotion: { ...abandoned, fenceRefused: true } });
       }
       break;
     }
@@ -648,10 +638,12 @@ function observePromotion(draft: MemoryDraft, record: ClusterMemory, views: read
  * A promotion given up on may still complete: seen taking writes, its target
  * is adopted as the primary (the failover it was for is done); listed by a
  * listing read after it was given up as stopped, being stopped, failed or
- * gone, it can no longer become a primary and is forgotten. So is it, on a
- * provider the controller may not fence, once a listing read
- * `promoteTimeout` after the call still shows a plain replica. Until then
- * `decide` fences it and promotes nothing else.
+ * gone, it can no longer become a primary and is forgotten; listed being
+ * promoted, it is watched again (adopted). When it cannot be fenced (the
+ * provider refused the stop, or may not be asked), a listing read after it
+ * was given up that shows a plain available replica says the promotion
+ * never took hold: forgotten. Until then `decide` fences it and promotes
+ * nothing else.
  */
 function observeAbandonedPromotion(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], snapshot: Snapshot, policy: Policy, events: Events): ClusterMemory {
   const abandoned = record.abandonedPromotion;
@@ -683,14 +675,18 @@ function observeAbandonedPromotion(draft: MemoryDraft, record: ClusterMemory, vi
   }
   if (!listedSince(snapshot, abandoned.provider, abandoned.givenUpAt)) return record;
   const state = target?.instance.state;
+  if (state === 'promoting') {
+    // Listed being promoted: the promotion is under way at the provider. Adopt it: watch it again rather than promote another.
+    const { givenUpAt: _givenUpAt, fenceRefused: _fenceRefused, ...promotion } = abandoned;
+    draft.delete('failedCandidates', resourceKey(abandoned.provider, abandoned.target));
+    events.push({ kind: 'memory.corrected', ...where, detail: `${record.cluster}: ${abandoned.target} is listed promoting: the promotion given up on is under way at ${abandoned.provider}; watching it again instead of promoting another` });
+    return { ...record, abandonedPromotion: undefined, promotion: { ...promotion, startedAt: now, uncertain: undefined, reissue: undefined } };
+  }
   const settledFor = target === undefined || state === 'stopped' || state === 'stopping' || state === 'failed';
   const capabilities = snapshot.providers.get(abandoned.provider)?.capabilities;
-  const unfenceable = !(capabilities?.stopDatabase && policy.fenceOldPrimary);
-  const windowPassed =
-    unfenceable &&
-    target?.instance.role === 'replica' &&
-    state === 'available' &&
-    listedSince(snapshot, abandoned.provider, abandoned.startedAt + policy.promoteTimeout * 1000);
+  const unfenceable = abandoned.fenceRefused === true || !(capabilities?.stopDatabase && policy.fenceOldPrimary);
+  // It cannot be fenced, and a listing read after it was given up shows a plain replica: the promotion never took hold.
+  const windowPassed = unfenceable && target?.instance.role === 'replica' && state === 'available';
   if (!settledFor && !windowPassed) return record;
   events.push({
     kind: 'memory.corrected',
