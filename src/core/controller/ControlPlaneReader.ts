@@ -77,6 +77,13 @@ export class ControlPlaneReader {
   private readonly loadBalancers = new Map<string, readonly LoadBalancer[]>();
   private readonly zoneStatus = new Map<string, ZoneProviderStatus>();
   private lastReadAt: number | undefined;
+  /**
+   * When the latest successful read of each listing started (ms), by
+   * `kind:provider/region`: what a listing shows is the world as of then,
+   * and an effect of a call accepted after it cannot show in it.
+   */
+  private readonly listingReadAt = new Map<string, number>();
+  private listedAtByProvider: ReadonlyMap<string, number> | undefined;
   /** Control-plane reads under way (they run beside probe rounds). */
   private readInFlight: Promise<void> | undefined;
   /** A read finished since the last cycle looked: its picture is new. */
@@ -114,7 +121,7 @@ export class ControlPlaneReader {
     if (this.readInFlight !== undefined || (this.lastReadAt !== undefined && now - this.lastReadAt < interval)) return undefined;
     const first = this.lastReadAt === undefined;
     this.lastReadAt = now;
-    const reading = this.readAll(signal).finally(() => {
+    const reading = this.readAll(signal, now).finally(() => {
       this.readInFlight = undefined;
       this.readLanded = true;
     });
@@ -227,12 +234,15 @@ export class ControlPlaneReader {
   }
 
   /** Every watched region's reads, in parallel, under one `callTimeout` budget. */
-  private async readAll(signal: AbortSignal): Promise<void> {
+  private async readAll(signal: AbortSignal, startedAt: number): Promise<void> {
     const { policy } = this;
     const { signal: readSignal, dispose } = this.readBudget.start(policy.callTimeout * 1000, signal);
     try {
       const watchedProviders = [...new Set(this.watch.map((w) => w.provider))];
-      await Promise.all([...this.watch.map((w) => this.readRegion(w, readSignal)), ...watchedProviders.map((id) => this.readEndpoints(id, readSignal))]);
+      await Promise.all([
+        ...this.watch.map((w) => this.readRegion(w, readSignal, startedAt)),
+        ...watchedProviders.map((id) => this.readEndpoints(id, readSignal, startedAt)),
+      ]);
     } finally {
       dispose();
     }
@@ -243,7 +253,7 @@ export class ControlPlaneReader {
    * it lands (and the next cycle looks at it): a listing that waits out a
    * frozen server must not hold back the zone status that already answered.
    */
-  private async readRegion(w: WatchedRegion, signal: AbortSignal): Promise<void> {
+  private async readRegion(w: WatchedRegion, signal: AbortSignal, startedAt: number): Promise<void> {
     const key = `${w.provider}/${w.region}`;
     const provider = this.providers.get(w.provider);
     if (!provider) return;
@@ -252,6 +262,7 @@ export class ControlPlaneReader {
     const nodesRead = provider.capabilities.nodes
       ? this.guardedListing(w.provider, w.region, 'listNodes', signal, (p, o) => p.listNodes({ region: w.region }, o)).then((read) => {
           if (!read) return;
+          this.listed('nodes', key, startedAt);
           const before = this.nodes.get(key);
           const nodes = mergePartialListing(before, read.listed, read.unreachable);
           this.nodes.set(key, nodes);
@@ -262,6 +273,7 @@ export class ControlPlaneReader {
       ? this.guardedListing(w.provider, w.region, 'listDatabases', signal, (p, o) => p.listDatabases({ region: w.region }, o)).then(
           (read) => {
             if (!read) return;
+            this.listed('databases', key, startedAt);
             const before = this.databases.get(key);
             const databases = mergePartialListing(before, read.listed, read.unreachable);
             this.databases.set(key, databases);
@@ -285,6 +297,7 @@ export class ControlPlaneReader {
     const balancersRead = hasLoadBalancers(provider)
       ? this.guardedRead(w.provider, w.region, 'listLoadBalancers', signal, (_p, o) => provider.listLoadBalancers({ region: w.region }, o)).then((balancers) => {
           if (!balancers) return;
+          this.listed('loadBalancers', key, startedAt);
           const before = this.loadBalancers.get(key);
           this.loadBalancers.set(key, balancers);
           if (!sameItems(before, balancers)) this.merged = undefined;
@@ -295,15 +308,52 @@ export class ControlPlaneReader {
   }
 
   /** One provider's writer endpoints (they belong to no region: a DNS zone serves them all). */
-  private async readEndpoints(id: string, signal: AbortSignal): Promise<void> {
+  private async readEndpoints(id: string, signal: AbortSignal, startedAt: number): Promise<void> {
     const provider = this.providers.get(id);
     if (!provider || !hasEndpoints(provider)) return;
     const endpoints = await this.guardedRead(id, '*', 'listEndpoints', signal, (_p, o) => provider.listEndpoints({}, o));
     if (!endpoints) return;
+    this.listed('endpoints', `${id}/*`, startedAt);
     const before = this.endpoints.get(id);
     this.endpoints.set(id, endpoints);
     if (!sameItems(before, endpoints)) this.merged = undefined;
     this.readLanded = true;
+  }
+
+  /**
+   * Per provider, when the oldest of its latest listings was read (ms): every
+   * resource listing of every watched region (nodes, databases, load
+   * balancers, endpoints, as its capabilities have them) shows the world as
+   * of then or later. A provider one of whose listings never succeeded is
+   * absent. Zone status is no listing of resources and does not count. The
+   * same map while no read landed.
+   */
+  listedAt(): ReadonlyMap<string, number> {
+    if (this.listedAtByProvider) return this.listedAtByProvider;
+    const oldest = new Map<string, number>();
+    const missing = new Set<string>();
+    const take = (provider: string, key: string) => {
+      const at = this.listingReadAt.get(key);
+      if (at === undefined) missing.add(provider);
+      else oldest.set(provider, Math.min(oldest.get(provider) ?? Infinity, at));
+    };
+    for (const w of this.watch) {
+      const provider = this.providers.get(w.provider);
+      if (!provider) continue;
+      const key = `${w.provider}/${w.region}`;
+      if (provider.capabilities.nodes) take(w.provider, `nodes:${key}`);
+      if (provider.capabilities.databases) take(w.provider, `databases:${key}`);
+      if (hasLoadBalancers(provider)) take(w.provider, `loadBalancers:${key}`);
+      if (hasEndpoints(provider)) take(w.provider, `endpoints:${w.provider}/*`);
+    }
+    for (const provider of missing) oldest.delete(provider);
+    this.listedAtByProvider = oldest;
+    return oldest;
+  }
+
+  private listed(kind: string, key: string, startedAt: number): void {
+    this.listingReadAt.set(`${kind}:${key}`, startedAt);
+    this.listedAtByProvider = undefined;
   }
 
   /**

@@ -411,6 +411,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       endpoints: listings.endpoints,
       loadBalancers: listings.loadBalancers,
       replicationFrom: assessment.replicationFrom,
+      listedAt: this.reader.listedAt(),
       groups: this.options.groups,
       memory: this.remembered,
       pauses: this.pauses,

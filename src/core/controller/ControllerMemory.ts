@@ -30,6 +30,23 @@ export interface ControllerMemory {
    * refuse it again.
    */
   readonly issued: ReadonlyMap<string, number>;
+  /**
+   * Calls that were accepted (or whose answer was lost) and whose effect the
+   * listings have not been read late enough to show, by step key: the step
+   * is not issued again until its provider has been listed from
+   * {@link AwaitedCall.visibleFrom} on. A failed or missing read is no
+   * observation, so it never makes a call count as not done.
+   */
+  readonly awaiting: ReadonlyMap<string, AwaitedCall>;
+  /**
+   * Times each step was tried within the last `stepRetryWindow` (ms), by
+   * retry key: every call of a step (a throttled one excepted), by its key;
+   * for creates, whose names are new each time, every round of a group's
+   * (or a database's) creates that failed or was never seen. A step tried
+   * `maxStepRetries` + 1 times in the window is not tried again until the
+   * oldest try leaves it.
+   */
+  readonly tries: ReadonlyMap<string, readonly number[]>;
   /** Operators' requests waiting for `decide` to plan them, by cluster id. */
   readonly intents: ReadonlyMap<string, SwitchoverIntent>;
   /** Zones this controller shifted out of a load balancer's rotation, by `provider:loadBalancer:zone`. */
@@ -64,6 +81,13 @@ export interface ClusterMemory {
   readonly previousPrimary?: { readonly provider: string; readonly id: string; readonly zone?: string };
   /** A promotion under way. */
   readonly promotion?: PromotionInFlight;
+  /**
+   * A promotion given up on whose call the provider accepted, or whose answer
+   * never came: it may still complete. No other replica is promoted until
+   * its target is fenced (the stop accepted), seen taking writes (then it is
+   * adopted as the primary), or listed where it cannot become a primary.
+   */
+  readonly abandonedPromotion?: AbandonedPromotion;
   /**
    * Where the cluster's replicas lived when the controller first saw it: how
    * many replicas it keeps after a failover, and where replacements go first.
@@ -100,6 +124,20 @@ export interface PendingReplica {
   readonly uncertain?: boolean;
 }
 
+/** A mutating call whose effect the controller trusts until a listing read late enough shows otherwise. */
+export interface AwaitedCall {
+  readonly provider: string;
+  readonly operation: string;
+  /** The resource the call acted on (an instance, endpoint, load balancer, ...). */
+  readonly target?: string;
+  /** When the call was issued (ms). */
+  readonly issuedAt: number;
+  /** Listings read from this time on show the call's effect, if it took any (ms). */
+  readonly visibleFrom: number;
+  /** The call's answer never came (it timed out): it may or may not have taken effect. */
+  readonly uncertain?: boolean;
+}
+
 /** A promotion the controller started and is watching. */
 export interface PromotionInFlight {
   readonly target: string;
@@ -122,6 +160,14 @@ export interface PromotionInFlight {
   readonly reissue?: boolean;
   /** Set for a planned switchover an operator asked for (no data loss), unset for a failover. */
   readonly planned?: { readonly requestedBy: string };
+}
+
+/** A promotion the controller gave up on while its effect was still possible. */
+export interface AbandonedPromotion extends PromotionInFlight {
+  /** When it was given up (ms). */
+  readonly givenUpAt: number;
+  /** The provider refused to stop its target (RDS cannot stop a read replica): only the listing can tell now. */
+  readonly fenceRefused?: boolean;
 }
 
 /** A node create the controller issued and is waiting to see running. */
@@ -204,6 +250,8 @@ export function emptyMemory(): ControllerMemory {
     failedCandidates: new Map(),
     zonePenalty: new Map(),
     issued: new Map(),
+    awaiting: new Map(),
+    tries: new Map(),
     intents: new Map(),
     shifts: new Map(),
     approvals: new Map(),
@@ -222,6 +270,10 @@ export interface MemoryJson {
   readonly failedCandidates: readonly [string, number][];
   readonly zonePenalty: readonly [string, number][];
   readonly issued: readonly [string, number][];
+  /** Absent in journals written before accepted calls were remembered. */
+  readonly awaiting?: readonly [string, AwaitedCall][];
+  /** Absent in journals written before retries were bounded. */
+  readonly tries?: readonly [string, readonly number[]][];
   readonly intents: readonly [string, SwitchoverIntent][];
   readonly shifts: readonly [string, TrafficShift][];
   /** Absent in journals written before approvals existed. */
@@ -244,6 +296,8 @@ export function memoryToJson(memory: ControllerMemory): MemoryJson {
     failedCandidates: [...memory.failedCandidates],
     zonePenalty: [...memory.zonePenalty],
     issued: [...memory.issued],
+    awaiting: [...memory.awaiting],
+    tries: [...memory.tries],
     intents: [...memory.intents],
     shifts: [...memory.shifts],
     approvals: [...memory.approvals],
@@ -286,6 +340,8 @@ export function memoryFromJson(json: unknown): ControllerMemory {
     failedCandidates: new Map(entries<number>('failedCandidates')),
     zonePenalty: new Map(entries<number>('zonePenalty')),
     issued: new Map(legacy ? [] : entries<number>('issued')),
+    awaiting: new Map(entries<AwaitedCall>('awaiting')),
+    tries: new Map(entries<readonly number[]>('tries')),
     intents: new Map(entries<SwitchoverIntent>('intents')),
     shifts: new Map(entries<TrafficShift>('shifts')),
     approvals: new Map(entries<FailoverApproval>('approvals')),

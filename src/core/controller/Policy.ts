@@ -193,6 +193,22 @@ export interface Policy {
    * `proceed`.
    */
   readonly onApprovalTimeout: 'proceed' | 'abandon';
+  /**
+   * Retry bound: a step tried `maxStepRetries` + 1 times within
+   * `stepRetryWindow` (its first call and this many retries) is not called
+   * again until the oldest of those calls leaves the window; a note says so.
+   * One step is one call on one target (a fence of one instance, a
+   * re-point, an endpoint change, ...), whether its calls fail, hang or are
+   * accepted and never take effect; for creates, whose names are new each
+   * time, a round of the group's (or database's) creates that failed or was
+   * never seen within `nodeStartTimeout` is a try. A throttled call is not a
+   * try: the call gate backs off from it. Default 3: a transient fault costs
+   * a retry or two, a persistent one at most four calls per step in any
+   * half hour, however long the control plane misbehaves.
+   */
+  readonly maxStepRetries: number;
+  /** The window of `maxStepRetries`. Default 1800 s. */
+  readonly stepRetryWindow: number;
 }
 
 /** The recommended production policy. */
@@ -231,6 +247,8 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   approveFailovers: false,
   approvalTimeout: 120,
   onApprovalTimeout: 'proceed',
+  maxStepRetries: 3,
+  stepRetryWindow: 1800,
 } satisfies Policy);
 
 const duration = (min = 0) =>
@@ -289,6 +307,8 @@ export const policyOverridesSchema = z.strictObject({
   approveFailovers: z.boolean(),
   approvalTimeout: positiveDuration(),
   onApprovalTimeout: z.enum(['proceed', 'abandon']),
+  maxStepRetries: count,
+  stepRetryWindow: positiveDuration(),
 }).partial();
 
 /** Validated overrides: any subset of {@link Policy}. */

@@ -53,6 +53,14 @@ export interface Snapshot {
   readonly groups: readonly GroupConfig[];
   /** The controller's own records (primaries it chose, promotions under way, ...). */
   readonly memory: ControllerMemory;
+  /**
+   * Per provider, when the oldest of its latest resource listings was read
+   * (ms): the listings show the world as of then, so they can confirm or
+   * contradict only what took effect before. A provider not in the map has
+   * a listing that never succeeded. Absent (tools and tests that build a
+   * snapshot from current listings): every listing is as of `now`.
+   */
+  readonly listedAt?: ReadonlyMap<string, number>;
   /** Keys of steps whose adapter calls have not returned yet. */
   readonly inFlight: ReadonlySet<string>;
   /** What operators paused (none when absent): `decide` holds the automatic steps it covers. */

@@ -1,5 +1,6 @@
 import { UNREACHABLE_LISTING } from './mergePartialListing.js';
 import type { Policy } from './Policy.js';
+import type { AbandonedPromotion } from './ControllerMemory.js';
 import { roundTenths } from '../util/roundTenths.js';
 import type { CreateNodeStep, HeldStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
 import { gateFailover } from './gateFailover.js';
@@ -10,6 +11,7 @@ import { followsPrimary, planReplicas, replicasHolding } from './planReplicas.js
 import { planSwitchover } from './planSwitchover.js';
 import { chooseCandidate } from './chooseCandidate.js';
 import { nextWake } from './nextWake.js';
+import { retryKey } from './memoryReducers.js';
 import { settled } from './settleWindows.js';
 import { planEndpoints, planTrafficShifts } from './planTraffic.js';
 
@@ -38,6 +40,8 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
   for (const cluster of [...clusters.keys()].sort()) {
     decideCluster(snapshot, policy, cluster, clusters.get(cluster)!, steps, notes, verdicts, held);
   }
+  // Steps past their retry bound are held back before endpoints are planned: an endpoint follows only a promotion that is made.
+  steps.splice(0, steps.length, ...withinRetryBound(snapshot, policy, steps, notes));
   // A request for a cluster nothing lists cannot be planned.
   for (const [cluster, intent] of snapshot.memory.intents) {
     if (clusters.has(cluster)) continue;
@@ -70,7 +74,7 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
     destroyNode: 9,
   };
   steps.sort((a, b) => order[a.operation] - order[b.operation]);
-  return { ...holdBack(steps, held, snapshot, policy), notes, verdicts, wakeAt: nextWake(snapshot, policy) };
+  return { ...holdBack(withinRetryBound(snapshot, policy, steps, notes), held, snapshot, policy), notes, verdicts, wakeAt: nextWake(snapshot, policy) };
 }
 
 /**
@@ -92,6 +96,25 @@ function holdBack(steps: readonly Step[], awaiting: readonly HeldStep[], snapsho
     else run.push(step);
   }
   return { steps: run, held: [...held, ...awaiting] };
+}
+
+/**
+ * The retry bound: a step tried `maxStepRetries` + 1 times within
+ * `stepRetryWindow` (its first try and its retries; for creates, rounds that
+ * failed) is held back (with a note) until the oldest try leaves the
+ * window, so a control plane that keeps failing, or keeps accepting calls
+ * that never take effect, sees a bounded number of calls per step.
+ */
+function withinRetryBound(snapshot: Snapshot, policy: Policy, steps: Step[], notes: string[]): Step[] {
+  if (snapshot.memory.tries.size === 0) return steps;
+  const windowStart = snapshot.now - policy.stepRetryWindow * 1000;
+  return steps.filter((step) => {
+    const tried = (snapshot.memory.tries.get(retryKey(step)) ?? []).filter((t) => t > windowStart);
+    if (tried.length <= policy.maxStepRetries) return true;
+    const again = Math.round((tried[0]! + policy.stepRetryWindow * 1000 - snapshot.now) / 1000);
+    notes.push(`${step.operation} ${'target' in step ? step.target : step.group}: tried ${tried.length} times in ${policy.stepRetryWindow}s (maxStepRetries ${policy.maxStepRetries}); not tried again for ${again}s`);
+    return false;
+  });
 }
 
 function zoneOf(snapshot: Snapshot, provider: string, zone: string): ZoneHealth | undefined {
@@ -185,6 +208,14 @@ function decideCluster(
         reason: `re-issued after restart (idempotent): the journal shows the promotion of ${promotion.target} started without a recorded end, and ${promotion.target} is still a replica, so the call may never have reached ${promotion.provider}`,
       });
     }
+    return;
+  }
+
+  // A promotion given up on may still complete: its target is fenced before anything else is promoted (or
+  // adopted once it takes writes, see rememberObservation), so the cluster never has two writable primaries.
+  const abandoned = memory.abandonedPromotion;
+  if (abandoned) {
+    planAbandonedFence(snapshot, policy, cluster, abandoned, views, steps, notes);
     return;
   }
 
@@ -291,6 +322,55 @@ function decideCluster(
       reason: `${failure}; fence it before ${target.id} takes over`,
     });
   }
+}
+
+/**
+ * The fence of a promotion's target given up on: sent when its provider may
+ * be asked to stop it; otherwise (or once refused) the cluster waits for a
+ * listing to show whether it is being promoted (then it is watched again) or
+ * a plain replica (then another may be promoted).
+ */
+function planAbandonedFence(
+  snapshot: Snapshot,
+  policy: Policy,
+  cluster: string,
+  abandoned: AbandonedPromotion,
+  views: readonly DatabaseView[],
+  steps: Step[],
+  notes: string[],
+): void {
+  const target = views.find((v) => v.instance.id === abandoned.target && v.instance.provider === abandoned.provider);
+  const wait = `${cluster}: the promotion of ${abandoned.target} was given up on but may still complete`;
+  const capabilities = snapshot.providers.get(abandoned.provider)?.capabilities;
+  if (!capabilities?.stopDatabase || !policy.fenceOldPrimary || abandoned.fenceRefused) {
+    notes.push(`${wait}; it cannot be fenced${abandoned.fenceRefused ? ` (${abandoned.provider} refused the stop)` : ''}, so nothing else is promoted until a listing shows whether it is being promoted`);
+    return;
+  }
+  const state = target?.instance.state;
+  if (!target || state === 'stopped' || state === 'stopping') {
+    notes.push(`${wait}; waiting for a listing to show it ${target ? state : 'gone'}`);
+    return;
+  }
+  // Nothing is stopped in an impaired zone; a promotion there is as stuck as the fence would be.
+  if (zoneOf(snapshot, abandoned.provider, target.instance.zone)?.state === 'impaired') {
+    notes.push(`${wait}; its zone ${target.instance.zone} is impaired, so it is fenced once the zone answers (or a listing shows it cannot complete)`);
+    return;
+  }
+  const key = `fence:${abandoned.provider}:${abandoned.target}`;
+  if (!settled(snapshot, key)) {
+    notes.push(`${wait}; its fence was sent, waiting for it to show`);
+    return;
+  }
+  steps.push({
+    operation: 'stopDatabase',
+    key,
+    provider: abandoned.provider,
+    region: target.instance.region,
+    zone: target.instance.zone,
+    cluster,
+    target: abandoned.target,
+    reason: `${wait}: fence it before another replica is promoted, so ${cluster} never has two writable primaries (if the provider refuses because it is being promoted, it is watched again instead)`,
+  });
 }
 
 /** The cluster's primary is one this controller fenced (stopped) itself, and it is not taking writes. */

@@ -7,7 +7,7 @@ import { observeAppliedThrough } from './observeAppliedThrough.js';
 import type { IntentVerdict, Step } from './Plan.js';
 import { followsPrimary } from './planReplicas.js';
 import type { Policy } from './Policy.js';
-import { SETTLE_SECONDS } from './settleWindows.js';
+import { listedSince, SETTLE_SECONDS } from './settleWindows.js';
 import type { DatabaseView, Snapshot } from './Snapshot.js';
 
 /**
@@ -41,6 +41,8 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
   const draft = new MemoryDraft(memory);
   const events: Events = [];
   draft.set('issued', step.key, settleUntil(step, now));
+  // Every call of a step is a try toward its retry bound (creates count their failed rounds instead).
+  if (step.operation !== 'createNode' && step.operation !== 'createReplica') draft.set('tries', step.key, [...(draft.get('tries').get(step.key) ?? []), now]);
   switch (step.operation) {
     case 'promoteReplica': {
       const cluster = draft.get('clusters').get(step.cluster);
@@ -153,14 +155,19 @@ export function rememberStepStart(memory: ControllerMemory, step: Step, now: num
 }
 
 /**
- * What a step's result changes. Success changes nothing (observation
- * confirms the effect). A timed-out call may still take effect: a promotion
- * is watched for a shorter while, a create keeps waiting (its name or id
- * makes a repeat return the first). A failed promotion's target is not tried
- * again for `backoffMax`; a failed create's zone is avoided for
- * `backoffMax`, unless the provider only said "slow down"; a refused fence or
- * delete is not asked again before `backoffMax` has passed (it would be
- * refused again), any other failed step is planned again at once.
+ * What a step's result changes. An accepted call is trusted: its step is
+ * not issued again until a listing read late enough to show its effect says
+ * it is still needed (a failed read never does). A call whose answer never
+ * came (it timed out) may have taken effect, so it is treated the same way,
+ * and what it may have done stays recorded: a promotion is watched for a
+ * shorter while, a create keeps waiting (its name or id makes a repeat
+ * return the first), a fence or a delete stays remembered. A failed
+ * promotion's target is not tried again for `backoffMax`; a failed create's
+ * zone is avoided for `backoffMax`, unless the provider only said "slow
+ * down"; a refused step is not asked again before `backoffMax` has passed
+ * (it would be refused again), any other failed step is planned again at
+ * once. A failed round of creates counts toward their retry bound
+ * (`maxStepRetries`); a throttled call is not a try.
  */
 export function rememberStepResult(memory: ControllerMemory, result: StepResult, policy: Policy): MemoryChange {
   const { step, outcome } = result;
@@ -183,7 +190,36 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
   if ('cluster' in step) {
     events.push({ kind: 'failover.step', provider: step.provider, region: step.region, zone: step.zone, database: step.cluster, detail, step, result: outcome });
   }
+  const settle = SETTLE_SECONDS[step.operation] * 1000;
+  // Steps whose effect only a listing shows (promotions and creates are watched through their own records).
+  if (settle > 0 && (outcome === 'ok' || outcome === 'timeout')) {
+    draft.set('awaiting', step.key, {
+      provider: step.provider,
+      operation: step.operation,
+      ...('target' in step ? { target: step.target } : {}),
+      issuedAt: result.startedAt,
+      visibleFrom: result.startedAt + settle,
+      ...(outcome === 'timeout' ? { uncertain: true } : {}),
+    });
+  }
+  if (outcome === 'ok' && step.operation === 'stopDatabase') {
+    // The target of a promotion given up on is stopped: it refuses writes from now on, another may be promoted.
+    const cluster = draft.get('clusters').get(step.cluster);
+    const abandoned = cluster?.abandonedPromotion;
+    if (cluster && abandoned && abandoned.target === step.target && abandoned.provider === step.provider) {
+      draft.set('clusters', step.cluster, { ...cluster, abandonedPromotion: undefined });
+    }
+  }
   if (outcome === 'ok') return { memory: draft.finish(), events };
+  if (step.operation === 'createNode' || step.operation === 'createReplica') {
+    // A create that timed out keeps waiting (counted if it is never seen); one that failed is a failed round.
+    if (outcome === 'error') countFailedCreate(draft, retryKey(step), now, policy);
+  } else if (outcome === 'throttled') {
+    // Throttling is the call gate's business: the call is not a try.
+    const tries = draft.get('tries').get(step.key) ?? [];
+    const at = tries.lastIndexOf(result.startedAt);
+    if (at >= 0) draft.set('tries', step.key, [...tries.slice(0, at), ...tries.slice(at + 1)]);
+  }
   const backoff = now + policy.backoffMax * 1000;
   const refusedAgainLater = () => {
     if (result.rejected) draft.set('issued', step.key, backoff + SETTLE_SECONDS[step.operation] * 1000);
@@ -221,11 +257,23 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
       if (outcome !== 'throttled') draft.set('zonePenalty', zoneKey(step.provider, step.zone), backoff);
       draft.delete('issued', step.key);
       break;
-    case 'stopDatabase':
+    case 'stopDatabase': {
+      // A fence whose answer was lost may have stopped the instance: it stays fenced until a listing says otherwise.
+      if (outcome === 'timeout') break;
       draft.delete('fenced', resourceKey(step.provider, step.target));
       refusedAgainLater();
+      // The provider will not stop the target of a promotion given up on (it is being promoted, or it is a read
+      // replica RDS cannot stop): the fence is not asked again, the listing tells what the promotion does.
+      const cluster = draft.get('clusters').get(step.cluster);
+      const abandoned = cluster?.abandonedPromotion;
+      if (result.rejected && cluster && abandoned && abandoned.target === step.target && abandoned.provider === step.provider) {
+        draft.set('clusters', step.cluster, { ...cluster, abandonedPromotion: { ...abandoned, fenceRefused: true } });
+      }
       break;
+    }
     case 'destroyDatabase': {
+      // So may a delete: the replica stays retiring until a listing shows it still serving.
+      if (outcome === 'timeout') break;
       const key = resourceKey(step.provider, step.target);
       draft.delete('fenced', key);
       draft.delete('retired', key);
@@ -241,17 +289,41 @@ export function rememberStepResult(memory: ControllerMemory, result: StepResult,
         if (shift && step.away && !shift.confirmed) draft.delete('shifts', key);
         if (shift && !step.away) draft.set('shifts', key, { ...shift, returning: false });
       }
-      refusedAgainLater();
+      if (outcome !== 'timeout') refusedAgainLater();
       break;
     }
     case 'updateEndpoint':
-      refusedAgainLater();
+      if (outcome !== 'timeout') refusedAgainLater();
       break;
     default:
-      draft.delete('issued', step.key);
+      if (outcome !== 'timeout') draft.delete('issued', step.key);
       break;
   }
   return { memory: draft.finish(), events };
+}
+
+/**
+ * The key a step's tries are counted under for `maxStepRetries`: the
+ * step's own key, except for creates, whose names are new each time: a
+ * node create counts for its group, a replica create for its database.
+ */
+export function retryKey(step: Step): string {
+  if (step.operation === 'createNode') return `createNode:${step.provider}:${step.group}`;
+  if (step.operation === 'createReplica') return `createReplica:${step.provider}:${step.cluster}`;
+  return step.key;
+}
+
+/**
+ * Counts a failed round of a group's (or database's) creates toward
+ * `maxStepRetries`: the creates that went out together are one round, so
+ * failures of the same create key within `callTimeout` of each other count
+ * once.
+ */
+function countFailedCreate(draft: MemoryDraft, key: string, now: number, policy: Policy): void {
+  const times = draft.get('tries').get(key) ?? [];
+  const last = times[times.length - 1];
+  if (last !== undefined && now - last < policy.callTimeout * 1000) return;
+  draft.set('tries', key, [...times, now]);
 }
 
 /**
@@ -392,12 +464,15 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
     let current = correctPrimary(record, views, events);
     // A journal from before replica upkeep: what follows the primary now is what is kept (nothing is created).
     if (current.replicaHomes === undefined) current = { ...current, replicaHomes: replicaHomesOf(views, current.primary) };
-    current = observePendingReplicas(draft, current, views, now, policy, events);
+    current = observePendingReplicas(draft, current, views, snapshot, policy, events);
     current = observePromotion(draft, current, views, now, policy, events);
+    current = observeAbandonedPromotion(draft, current, views, snapshot, policy, events);
     draft.set('clusters', cluster, current);
   }
 
-  // Creates: done once the node runs and answers; given up after nodeStartTimeout (and its zone avoided for a while).
+  // Creates: done once the node runs and answers. Given up only when a listing read `nodeStartTimeout` after the
+  // call contradicts it (the node is not listed, or listed but not answering); until then it counts, however long
+  // the reads fail. A create given up counts as a failed try of its group's replacements; its zone is avoided.
   const pendingCreates = draft.get('pendingCreates');
   if (pendingCreates.size > 0) {
     const nodesByName = new Map(snapshot.nodes.map((v) => [v.node.name, v]));
@@ -407,12 +482,36 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
         draft.delete('pendingCreates', name);
         continue;
       }
-      if (now - pending.issuedAt >= policy.nodeStartTimeout * 1000) {
+      const deadline = pending.issuedAt + policy.nodeStartTimeout * 1000;
+      const contradicted = view === undefined || view.node.state === 'error' || view.health.status === 'down';
+      if (now >= deadline && listedSince(snapshot, pending.provider, deadline) && contradicted) {
         draft.delete('pendingCreates', name);
+        countFailedCreate(draft, `createNode:${pending.provider}:${pending.group}`, now, policy);
         const zone = view?.node.zone ?? pending.zone;
         if (zone !== undefined) draft.set('zonePenalty', zoneKey(pending.provider, zone), now + policy.backoffMax * 1000);
       }
     }
+  }
+
+  // Accepted calls: once their provider has been listed late enough, the listing tells whether they took effect.
+  // A fence or a delete whose answer was lost, and whose instance is listed serving as before, did not happen:
+  // forgotten, so it is planned again.
+  for (const [key, awaited] of draft.get('awaiting')) {
+    if (!listedSince(snapshot, awaited.provider, awaited.visibleFrom)) continue;
+    draft.delete('awaiting', key);
+    if (!awaited.uncertain || (awaited.operation !== 'stopDatabase' && awaited.operation !== 'destroyDatabase')) continue;
+    const view = snapshot.databases.find((v) => v.instance.provider === awaited.provider && v.instance.id === awaited.target);
+    if (view === undefined || (view.instance.state !== 'available' && view.instance.state !== 'unknown')) continue;
+    const instance = resourceKey(awaited.provider, view.instance.id);
+    draft.delete('fenced', instance);
+    if (awaited.operation === 'destroyDatabase') draft.delete('retired', instance);
+  }
+  // Tries leave the retry window.
+  const windowStart = now - policy.stepRetryWindow * 1000;
+  for (const [key, times] of draft.get('tries')) {
+    const recent = times.filter((t) => t > windowStart);
+    if (recent.length === 0) draft.delete('tries', key);
+    else if (recent.length < times.length) draft.set('tries', key, recent);
   }
 
   // Deleted replicas: forgotten once their provider no longer lists them (a provider with no listing at all tells nothing).
@@ -442,20 +541,22 @@ const SHIFT_SHOWS_WITHIN_MS = 300_000;
  * The world wins over remembered shifts: a zone listed out of rotation
  * confirms the shift; one listed back in rotation ends it (put back, expired,
  * or cancelled by someone else), so a zone still impaired is shifted again
- * by `decide`; a shift never seen within five minutes was never made. A load
- * balancer not listed (a failed read) changes nothing.
+ * by `decide`; a shift not shown by a listing read five minutes after the
+ * call was never made. A listing read before the call, or none at all (a
+ * failed read), changes nothing.
  */
 function observeShifts(draft: MemoryDraft, snapshot: Snapshot): void {
   if (draft.get('shifts').size === 0) return;
   const balancers = new Map(snapshot.loadBalancers.map((lb) => [`${lb.provider}:${lb.id}`, lb]));
   for (const [key, shift] of draft.get('shifts')) {
     const zone = balancers.get(`${shift.provider}:${shift.loadBalancer}`)?.zones.find((z) => z.zone === shift.zone);
-    if (!zone) continue;
+    // A listing read before the last shift call shows nothing about it.
+    if (!zone || !listedSince(snapshot, shift.provider, shift.issuedAt)) continue;
     if (!zone.inRotation) {
       if (!shift.confirmed && !shift.returning) draft.set('shifts', key, { ...shift, confirmed: true });
       continue;
     }
-    if (shift.returning || shift.confirmed || snapshot.now - shift.issuedAt >= SHIFT_SHOWS_WITHIN_MS) draft.delete('shifts', key);
+    if (shift.returning || shift.confirmed || listedSince(snapshot, shift.provider, shift.issuedAt + SHIFT_SHOWS_WITHIN_MS)) draft.delete('shifts', key);
   }
 }
 
@@ -545,9 +646,72 @@ function observePromotion(draft: MemoryDraft, record: ClusterMemory, views: read
     region: promotion.region,
     zone: promotion.zone,
     database: record.cluster,
-    detail: `${record.cluster}: ${promotion.target} did not become a writable primary within ${Math.round(waited / 1000)}s; trying another candidate`,
+    detail: `${record.cluster}: ${promotion.target} did not become a writable primary within ${Math.round(waited / 1000)}s; trying another candidate once it is fenced (the promotion may still complete)`,
   });
-  return { ...record, promotion: undefined };
+  // The call was accepted, or its answer lost: the provider may still complete it. Fence or adopt before another.
+  return { ...record, promotion: undefined, abandonedPromotion: { ...promotion, givenUpAt: now } };
+}
+
+/**
+ * A promotion given up on may still complete: seen taking writes, its target
+ * is adopted as the primary (the failover it was for is done); listed by a
+ * listing read after it was given up as stopped, being stopped, failed or
+ * gone, it can no longer become a primary and is forgotten; listed being
+ * promoted, it is watched again (adopted). When it cannot be fenced (the
+ * provider refused the stop, or may not be asked), a listing read after it
+ * was given up that shows a plain available replica says the promotion
+ * never took hold: forgotten. Until then `decide` fences it and promotes
+ * nothing else.
+ */
+function observeAbandonedPromotion(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], snapshot: Snapshot, policy: Policy, events: Events): ClusterMemory {
+  const abandoned = record.abandonedPromotion;
+  if (!abandoned || record.promotion) return record;
+  const now = snapshot.now;
+  const target = views.find((v) => v.instance.id === abandoned.target && v.instance.provider === abandoned.provider);
+  const promoted =
+    target !== undefined &&
+    target.health.status === 'up' &&
+    (target.health.writable || (target.instance.role === 'primary' && target.instance.state === 'available'));
+  const where = { provider: abandoned.provider, region: abandoned.region, zone: abandoned.zone, database: record.cluster };
+  if (promoted) {
+    draft.delete('failedCandidates', resourceKey(abandoned.provider, abandoned.target));
+    events.push({
+      kind: 'failover.completed',
+      ...where,
+      detail: `${record.cluster}: ${abandoned.target} is the primary (was ${abandoned.from}): the promotion given up on ${Math.round((now - abandoned.givenUpAt) / 1000)}s ago took effect after all; adopted, nothing else promoted`,
+    });
+    const fromZone = views.find((v) => v.instance.id === abandoned.from && v.instance.provider === abandoned.fromProvider)?.instance.zone;
+    return {
+      ...record,
+      primary: abandoned.target,
+      provider: abandoned.provider,
+      failovers: record.failovers + 1,
+      lastFailoverAt: now,
+      previousPrimary: { provider: abandoned.fromProvider, id: abandoned.from, ...(fromZone !== undefined ? { zone: fromZone } : {}) },
+      abandonedPromotion: undefined,
+    };
+  }
+  if (!listedSince(snapshot, abandoned.provider, abandoned.givenUpAt)) return record;
+  const state = target?.instance.state;
+  if (state === 'promoting') {
+    // Listed being promoted: the promotion is under way at the provider. Adopt it: watch it again rather than promote another.
+    const { givenUpAt: _givenUpAt, fenceRefused: _fenceRefused, ...promotion } = abandoned;
+    draft.delete('failedCandidates', resourceKey(abandoned.provider, abandoned.target));
+    events.push({ kind: 'memory.corrected', ...where, detail: `${record.cluster}: ${abandoned.target} is listed promoting: the promotion given up on is under way at ${abandoned.provider}; watching it again instead of promoting another` });
+    return { ...record, abandonedPromotion: undefined, promotion: { ...promotion, startedAt: now, uncertain: undefined, reissue: undefined } };
+  }
+  const settledFor = target === undefined || state === 'stopped' || state === 'stopping' || state === 'failed';
+  const capabilities = snapshot.providers.get(abandoned.provider)?.capabilities;
+  const unfenceable = abandoned.fenceRefused === true || !(capabilities?.stopDatabase && policy.fenceOldPrimary);
+  // It cannot be fenced, and a listing read after it was given up shows a plain replica: the promotion never took hold.
+  const windowPassed = unfenceable && target?.instance.role === 'replica' && state === 'available';
+  if (!settledFor && !windowPassed) return record;
+  events.push({
+    kind: 'memory.corrected',
+    ...where,
+    detail: `${record.cluster}: the promotion of ${abandoned.target} given up on can no longer complete (${target === undefined ? 'not listed' : `listed ${state}${windowPassed ? ` ${policy.promoteTimeout}s after the call` : ''}`}); another replica may be promoted`,
+  });
+  return { ...record, abandonedPromotion: undefined };
 }
 
 /**
@@ -577,9 +741,10 @@ function replicaHomesOf(views: readonly DatabaseView[], primary: string): Replic
  * One still being created stays pending: it counts, by its listing, however
  * long the provider takes.
  */
-function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], now: number, policy: Policy, events: Events): ClusterMemory {
+function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views: readonly DatabaseView[], snapshot: Snapshot, policy: Policy, events: Events): ClusterMemory {
   if (record.pendingReplicas.size === 0) return record;
   let pendingReplicas: Map<string, PendingReplica> | undefined;
+  const now = snapshot.now;
   for (const [id, each] of record.pendingReplicas) {
     const view = views.find((v) => v.instance.id === id && v.instance.provider === each.provider);
     const state = view?.instance.state;
@@ -589,10 +754,15 @@ function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views
       events.push({ kind: 'memory.restored', provider: each.provider, region: each.region, zone: each.zone, database: record.cluster, detail: `${id} is listed: the create before the crash took effect; not re-issued` });
     }
     const streaming = state === 'available' && (view!.instance.replication === undefined || view!.instance.replication.state === 'streaming');
-    const lost = view === undefined && now - each.issuedAt >= policy.nodeStartTimeout * 1000;
+    // Lost only when a listing read `nodeStartTimeout` after the call does not show it (a failed read shows nothing).
+    const deadline = each.issuedAt + policy.nodeStartTimeout * 1000;
+    const lost = view === undefined && now >= deadline && listedSince(snapshot, each.provider, deadline);
     if (!streaming && state !== 'failed' && !lost) continue;
     (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
-    if (!streaming) draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
+    if (!streaming) {
+      draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
+      countFailedCreate(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
+    }
   }
   return pendingReplicas ? { ...record, pendingReplicas } : record;
 }

@@ -8,7 +8,7 @@ import type { Snapshot } from './Snapshot.js';
  * The earliest time after `snapshot.now` at which a decision or a memory
  * record could change with nothing new observed: a down target reaching
  * `impairedAfter` or `nodeDeadAfter`, a failed candidate, zone penalty,
- * settle window or cooldown ending, a promotion, create or switchover
+ * settle window, retry window or cooldown ending, a promotion, create or switchover
  * reaching its deadline. `Infinity` when none is pending. Every timer is the
  * one `decide` and the memory reducers use, read from the same policy and
  * memory, so none is defined twice.
@@ -30,6 +30,7 @@ export function nextWake(snapshot: Snapshot, policy: Policy): number {
   for (const until of memory.failedCandidates.values()) consider(until);
   for (const until of memory.zonePenalty.values()) consider(until);
   for (const until of memory.issued.values()) consider(until);
+  for (const times of memory.tries.values()) if (times.length > 0) consider(times[0]! + policy.stepRetryWindow * 1000);
   for (const pending of memory.pendingCreates.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);
   for (const intent of memory.intents.values()) consider(intent.deadline);
   for (const renewal of shiftRenewals(snapshot, policy)) consider(renewal);

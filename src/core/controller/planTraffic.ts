@@ -82,9 +82,11 @@ export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Ste
     for (const z of lb.zones) {
       const shift = ours(z.zone);
       const zoneState = state(z.zone);
-      const step = (away: boolean, reason: string): ShiftTrafficStep => ({
+      // A renewal is a call of its own (one per expiry it extends), not a repeat of the shift it renews: the
+      // listing need not have shown the first before the shift is renewed.
+      const step = (away: boolean, reason: string, renews?: number): ShiftTrafficStep => ({
         operation: 'shiftTraffic',
-        key: `shift:${lb.provider}:${lb.id}:${z.zone}:${away ? 'away' : 'back'}`,
+        key: `shift:${lb.provider}:${lb.id}:${z.zone}:${away ? 'away' : 'back'}${renews !== undefined ? `:renew:${renews}` : ''}`,
         provider: lb.provider,
         region: lb.region,
         zone: z.zone,
@@ -116,7 +118,7 @@ export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Ste
           serving--;
           steps.push(s);
         } else if (shift && !shift.returning && shift.expiresAt - snapshot.now < (expiry * 1000) / 2) {
-          const s = step(true, `zone ${z.zone} is still impaired and ${lb.id}'s shift away from it ends in ${Math.round((shift.expiresAt - snapshot.now) / 1000)}s: renew it for ${expiry}s`);
+          const s = step(true, `zone ${z.zone} is still impaired and ${lb.id}'s shift away from it ends in ${Math.round((shift.expiresAt - snapshot.now) / 1000)}s: renew it for ${expiry}s`, shift.expiresAt);
           if (settled(snapshot, s.key)) steps.push(s);
         }
         continue;

@@ -24,11 +24,22 @@ export const SETTLE_SECONDS: Readonly<Record<Step['operation'], number>> = {
 };
 
 /**
- * Step `key` may be issued now: its call is not in flight, and the time
- * memory set for it (its settle window, or a refusal's backoff) has passed.
+ * Step `key` may be issued now: its call is not in flight, the time memory
+ * set for it (its settle window, or a refusal's backoff) has passed, and if
+ * an earlier call of it was accepted (or its answer lost), its provider has
+ * since been listed late enough to show the effect: the listing says the
+ * step is still needed, not a stale or failed read.
  */
 export function settled(snapshot: Snapshot, key: string): boolean {
   if (snapshot.inFlight.has(key)) return false;
   const until = snapshot.memory.issued.get(key);
-  return until === undefined || snapshot.now >= until;
+  if (until !== undefined && snapshot.now < until) return false;
+  const awaited = snapshot.memory.awaiting.get(key);
+  return awaited === undefined || listedSince(snapshot, awaited.provider, awaited.visibleFrom);
+}
+
+/** `provider`'s listings in the snapshot were all read at or after `time` (ms). */
+export function listedSince(snapshot: Snapshot, provider: string, time: number): boolean {
+  const listedAt = snapshot.listedAt === undefined ? snapshot.now : (snapshot.listedAt.get(provider) ?? -Infinity);
+  return listedAt >= time;
 }

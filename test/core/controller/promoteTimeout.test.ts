@@ -37,28 +37,31 @@ async function failover(promoteTimeout: number, promoteLatency: number, untilS: 
   const promotions = world.calls
     .filter((c) => c.operation === 'promoteReplica')
     .map((c) => ({ t: c.t * 1000, target: c.target, result: c.result }));
-  return { events, promotions, probeInterval: policy.probeInterval * 1000 };
+  const stops = world.calls
+    .filter((c) => c.operation === 'stopDatabase')
+    .map((c) => ({ t: c.t * 1000, target: c.target, result: c.result }));
+  return { events, promotions, stops, probeInterval: policy.probeInterval * 1000 };
 }
 
 describe('Controller: a promotion that does not take effect within promoteTimeout', () => {
-  it('is abandoned after promoteTimeout, not before, and the next candidate is promoted', async () => {
-    // The promotion would take 400 s; the controller gives it 90 s.
-    const { events, promotions, probeInterval } = await failover(90, 400, 300);
-    // Each slow promotion is given up after 90 s and the next best candidate is tried: orders-s (sync),
-    // then orders-b (same region), then orders-w (us-west-2); never the same one twice.
+  it('is given up after promoteTimeout, not before, and fenced before anything else is promoted: a refused fence (it is being promoted) means it is watched again, never a second promotion', async () => {
+    // The promotion would take 400 s; the controller gives it 90 s at a time.
+    const { events, promotions, probeInterval, stops } = await failover(90, 400, 600);
     const failed = events.filter((e) => e.kind === 'failover.failed');
-    expect(promotions.map((p) => [p.target, p.result])).toEqual([['orders-s', 'ok'], ['orders-b', 'ok'], ['orders-w', 'ok']]);
-    expect(failed.map((e) => e.detail)).toEqual([
-      expect.stringMatching(/orders-s did not become a writable primary within 9\ds; trying another candidate/),
-      expect.stringMatching(/orders-b did not become a writable primary within 9\ds; trying another candidate/),
-    ]);
-    for (const [i, failure] of failed.entries()) {
-      const waited = failure.t - promotions[i]!.t;
-      expect(waited).toBeGreaterThanOrEqual(90_000);
-      expect(waited).toBeLessThanOrEqual(90_000 + 2 * probeInterval);
-      // The next candidate is promoted in the same cycle the previous one is given up.
-      expect(promotions[i + 1]!.t - failure.t).toBeLessThanOrEqual(probeInterval);
-    }
+    expect(failed[0]!.detail).toMatch(/orders-s did not become a writable primary within 9\ds; trying another candidate once it is fenced/);
+    const waited = failed[0]!.t - promotions[0]!.t;
+    expect(waited).toBeGreaterThanOrEqual(90_000);
+    expect(waited).toBeLessThanOrEqual(90_000 + 2 * probeInterval);
+    // Each time it is given up, the stop is refused (the provider is promoting it) and it is watched again,
+    // at most 1 + maxStepRetries times; another candidate is never promoted while it may still complete.
+    expect(stops.length).toBeGreaterThanOrEqual(1);
+    expect(stops.length).toBeLessThanOrEqual(4);
+    expect(stops.every((s) => s.target === 'orders-s' && s.result === 'error')).toBe(true);
+    expect(stops[0]!.t - failed[0]!.t).toBeLessThanOrEqual(probeInterval);
+    expect(promotions.map((p) => [p.target, p.result])).toEqual([['orders-s', 'ok']]);
+    const completed = events.filter((e) => e.kind === 'failover.completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]!.detail).toContain('orders-s is the primary');
   });
 
   it('is waited for, however slow, while it is within promoteTimeout', async () => {

@@ -74,6 +74,8 @@ export interface SnapshotInput {
   loadBalancers?: readonly LoadBalancer[];
   /** Overrides of the `aws` provider's capabilities (all declared by default). */
   capabilities?: Partial<Capabilities>;
+  /** When each provider was last listed in full (ms); unset: every listing is as of `now`. */
+  listedAt?: Record<string, number> | ReadonlyMap<string, number>;
 }
 
 export function snapshot(input: SnapshotInput): Snapshot {
@@ -111,6 +113,7 @@ export function snapshot(input: SnapshotInput): Snapshot {
     groups: input.groups ?? [],
     memory,
     inFlight: new Set(input.inFlight ?? []),
+    ...(input.listedAt ? { listedAt: input.listedAt instanceof Map ? input.listedAt : new Map(Object.entries(input.listedAt)) } : {}),
   };
 }
 
