@@ -429,8 +429,10 @@ export class HealthTracker {
       const e = ev(zoneKey(upstream.provider, upstream.zone));
       if (hears) e.alive = true;
       else if (lost) e.cut = true;
-      if (upstreamFailing && contact !== null) {
-        // Never before the upstream last answered us: an idle stream's last keepalive may be older than the fault.
+      if (upstreamFailing && contact !== null && status.state === 'streaming') {
+        // Only a stream still open ages from the fault itself (a frozen primary keeps its connections);
+        // a dropped one reports the last contact anyone saw, possibly a probe interval before the fault.
+        // Never before the upstream last answered us: an idle stream's last keepalive may be older too.
         const silentSince = Math.max(round.now - contact * 1000, this.answeredAt.get(upstreamKey) ?? -Infinity);
         if (silentSince < e.silentSince) e.silentSince = silentSince;
       }
