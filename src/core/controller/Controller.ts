@@ -142,6 +142,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private unsettled = true;
   private suspectTargets = 0;
   private healthStable = false;
+  /** When a round ending then could complete a pending confirmation (ms); see {@link HealthAssessment.confirmAt}. */
+  private confirmAt = Infinity;
   /** Quiet rounds may skip health and decide until this time (ms); -Infinity when the last cycle was not quiet. */
   private quietUntil = -Infinity;
   private lastResults: readonly ProbeResult[] = [];
@@ -227,8 +229,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       while (!signal.aborted) {
         const started = clock.now();
         await this.runCycle(signal);
-        const wait = Math.max(0, this.nextProbeInterval() * 1000 - (clock.now() - started));
-        await sleeper.sleep(wait);
+        await sleeper.sleep(this.nextRoundDelay(started));
       }
     } finally {
       sleeper.dispose();
@@ -260,6 +261,45 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const { policy } = this.options;
     const converging = this.suspectTargets > 0 || !this.healthStable;
     return converging ? Math.min(policy.suspectProbeInterval, policy.probeInterval) : policy.probeInterval;
+  }
+
+  /**
+   * Milliseconds from now to the next cycle of a loop whose current cycle
+   * started at `cycleStarted` (ms): the probe interval
+   * ({@link nextProbeInterval}) counted from that start, or sooner when a
+   * pending confirmation can complete earlier (a replica's silence about a
+   * failing primary reaching `replicationStaleAfter`, a suspect zone's
+   * `impairedAfter` ending): the round is then started `probeTimeout`
+   * before that moment, so that a round held up by a hung target ends
+   * just as it arrives. Detection is thus counted from the fault, not from
+   * where it fell in the probe cycle.
+   */
+  nextRoundDelay(cycleStarted: number): number {
+    const { clock, policy } = this.options;
+    const now = clock.now();
+    let next = cycleStarted + this.nextProbeInterval() * 1000;
+    const confirmAt = this.confirmAt;
+    if (confirmAt > now) {
+      // Early by a probe timeout only once per deadline (a wake already past this cycle's start is
+      // taken at the deadline itself): every wake lies ahead, so rounds never spin.
+      const early = confirmAt - policy.probeTimeout * 1000;
+      next = Math.min(next, early > cycleStarted ? early : confirmAt);
+    }
+    return Math.max(0, next - now);
+  }
+
+  /**
+   * How long the probe round starting at `startedAt` may take (ms):
+   * `probeTimeout`, cut short to end when a pending confirmation can
+   * complete (a hung target would otherwise hold the verdict a whole
+   * timeout past it), but never under a quarter of `probeTimeout`, so
+   * targets that answer still do. Only targets already failing are short
+   * of time: an answering estate has nothing pending.
+   */
+  private roundTimeout(startedAt: number): number {
+    const full = this.options.policy.probeTimeout * 1000;
+    const untilConfirm = this.confirmAt - startedAt;
+    return untilConfirm > 0 ? Math.min(full, Math.max(untilConfirm, full / 4)) : full;
   }
 
   /** One observe, decide, execute cycle (execution held back when `options.hold` says so). */
@@ -338,9 +378,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     if (firstPicture) await firstPicture;
 
     const set = reader.probeSet(this.fencedLookup());
+    const startedAt = clock.now();
     let results: readonly ProbeResult[] = [];
     if (set.targets.length > 0) {
-      const round = this.probeRound.start(set.targets, signal, policy.probeTimeout * 1000);
+      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt));
       try {
         results = await round.results;
       } finally {
@@ -362,6 +403,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const { allNodes, allDatabases, zones } = listings;
     const assessment = this.health.update({
       now,
+      startedAt,
       zones,
       nodes: allNodes,
       databases: allDatabases,
@@ -370,6 +412,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     });
     this.suspectTargets = assessment.suspectTargets;
     this.healthStable = assessment.stable;
+    this.confirmAt = assessment.confirmAt;
     for (const transition of assessment.transitions) {
       const z = transition.health;
       const kind =

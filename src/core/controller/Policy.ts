@@ -12,22 +12,43 @@ import { parseDurationSeconds } from '../util/duration.js';
  */
 export interface Policy {
   /**
+   * The blip tolerance: how long a zone may go silent (a frozen primary, a
+   * network blip) without costing a failover, and so about how long after a
+   * real fault the failover starts. Default 3 s: longer than a checkpoint
+   * stall or a short network blip, far below Patroni's 30 s ttl.
+   *
+   * The detection keys follow from it unless set themselves (see
+   * {@link resolvePolicy}): `replicationStaleAfter` = T (a replica silent
+   * this long says its primary is cut off: measured from the fault itself),
+   * `probeInterval` = min(2 s, T/3), `suspectProbeInterval` =
+   * min(0.5 s, T/6), `probeTimeout` = min(1 s, T/3), `impairedAfter` = T
+   * (counted from the first failed observation: a replica's lost contact
+   * with the zone's primary, or our first failed probe), `failedRounds` =
+   * max(1, round((T - probeInterval) / probeTimeout)) (the confirmation
+   * rounds of a hung target fit in the tolerance). Setting one of those keys
+   * overrides its derived value.
+   */
+  readonly blipTolerance: number;
+  /**
    * How often the controller probes every node and database itself.
-   * Default 2 s: fast enough for sub-10 s detection, cheap (data-plane health
-   * checks, not API calls).
+   * Default `blipTolerance`/3, at most 2 s (1 s at the default tolerance):
+   * a fault is first seen at most this long after it happens. Cheap
+   * (data-plane health checks, not API calls).
    */
   readonly probeInterval: number;
   /**
    * Probe interval while something is unsettled: a target failing but not
    * yet counted down (or up again), or a zone counting rounds toward a
-   * transition. Default 0.5 s (HAProxy's `fastinter` idea): the
-   * `failedRounds` confirmation rounds follow each other quickly, so a real
-   * outage is confirmed in about two seconds after the first failed probe,
-   * while a calm estate is still probed only every `probeInterval`. A round
-   * never starts before the previous one ended (at most `probeTimeout`).
+   * transition. Default `blipTolerance`/6, at most 0.5 s (HAProxy's
+   * `fastinter` idea): the `failedRounds` confirmation rounds follow each
+   * other quickly, while a calm estate is still probed only every
+   * `probeInterval`. A round never starts before the previous one ended (at
+   * most `probeTimeout`). The controller also wakes early, at the moment a
+   * pending confirmation can complete (a replica's silence reaching
+   * `replicationStaleAfter`, a down target reaching `impairedAfter`).
    */
   readonly suspectProbeInterval: number;
-  /** A probe that has not answered after this long has failed. Default 1 s. */
+  /** A probe that has not answered after this long has failed. Default `blipTolerance`/3, at most 1 s. */
   readonly probeTimeout: number;
   /**
    * How often the control-plane reads run (listNodes, listDatabases,
@@ -46,17 +67,20 @@ export interface Policy {
   readonly suspectObserveInterval: number;
   /**
    * Consecutive failed probe rounds before a target counts as down, and
-   * before a zone's evidence counts. Default 3 (as pg_auto_failover's 2
-   * retries after the first failure).
+   * before a zone's evidence counts. Default
+   * max(1, round((`blipTolerance` - `probeInterval`) / `probeTimeout`)):
+   * 2 at the default tolerance, so the rounds of a hung target (each lasts
+   * `probeTimeout`) are over within the tolerance.
    */
   readonly failedRounds: number;
   /**
    * Minimum time a zone must look bad, continuously, before it is declared
-   * impaired (dwell), counted from the first failed probe. Default 2 s: with
-   * `failedRounds` failed rounds and `replicationStaleAfter` of silence also
-   * required, a burst of loss must last about 3 s to cost a failover, while
-   * a real outage is acted on in about 4 s (the target: writes back in under
-   * 5 s, against Patroni's 30 s ttl and pg_auto_failover's 20 s).
+   * impaired (dwell), counted from the first failed observation: the
+   * moment replicas elsewhere last heard the zone's primary (as they report
+   * it, never before the primary last answered our own probe), or our first
+   * failed probe's start when that is earlier. Default `blipTolerance`: a
+   * disturbance shorter than the tolerance never costs a failover, and a
+   * real fault is acted on about `blipTolerance` after it happened.
    */
   readonly impairedAfter: number;
   /**
@@ -74,11 +98,11 @@ export interface Policy {
   readonly impairedFraction: number;
   /**
    * A replica that has not heard from its upstream for this long says the
-   * upstream's zone is cut off (the second vantage point). Default 3 s:
-   * longer than the gap between keepalives of an idle stream (PostgreSQL
-   * sends one at least every `wal_receiver_timeout / 2`; see the local
-   * adapter's settings), short enough to corroborate the probes' verdict
-   * without delaying it.
+   * upstream's zone is cut off (the second vantage point). Default
+   * `blipTolerance` (3 s): longer than the gap between keepalives of an idle
+   * stream (PostgreSQL sends one at least every `wal_receiver_timeout / 2`;
+   * see the local adapter's settings). The replica's own contact age dates
+   * the silence from the fault, not from when the controller first noticed.
    */
   readonly replicationStaleAfter: number;
   /**
@@ -211,19 +235,42 @@ export interface Policy {
   readonly stepRetryWindow: number;
 }
 
+/** The default blip tolerance (s); see {@link Policy.blipTolerance}. */
+const DEFAULT_BLIP_TOLERANCE = 3;
+
+/** The detection keys that follow from `blipTolerance` unless set themselves. */
+export type ToleranceDerivedKey = 'probeInterval' | 'suspectProbeInterval' | 'probeTimeout' | 'failedRounds' | 'impairedAfter' | 'replicationStaleAfter';
+
+/**
+ * The detection settings that follow from a blip tolerance of `tolerance`
+ * seconds (rules in {@link Policy.blipTolerance}), each computed from the
+ * ones before it as `given` sets them (a 2 s `probeInterval` set by hand
+ * leaves a shorter `impairedAfter`, so the tolerance still holds).
+ */
+export function detectionFromTolerance(tolerance: number, given: PolicyOverrides = {}): Pick<Policy, ToleranceDerivedKey> {
+  // Intervals round up to the millisecond (a third of a second is 0.334 s, not a float tail).
+  const ms = (seconds: number) => Math.ceil(seconds * 1000 - 1e-6) / 1000;
+  const probeInterval = given.probeInterval ?? ms(Math.min(2, tolerance / 3));
+  const probeTimeout = given.probeTimeout ?? ms(Math.min(1, tolerance / 3));
+  return {
+    probeInterval,
+    suspectProbeInterval: given.suspectProbeInterval ?? ms(Math.min(0.5, tolerance / 6)),
+    probeTimeout,
+    failedRounds: given.failedRounds ?? Math.max(1, Math.round(Math.max(0, tolerance - probeInterval) / probeTimeout)),
+    impairedAfter: given.impairedAfter ?? tolerance,
+    replicationStaleAfter: given.replicationStaleAfter ?? tolerance,
+  };
+}
+
 /** The recommended production policy. */
 export const DEFAULT_POLICY: Policy = Object.freeze({
-  probeInterval: 2,
-  suspectProbeInterval: 0.5,
-  probeTimeout: 1,
+  blipTolerance: DEFAULT_BLIP_TOLERANCE,
+  ...detectionFromTolerance(DEFAULT_BLIP_TOLERANCE),
   observeInterval: 30,
   suspectObserveInterval: 5,
-  failedRounds: 3,
-  impairedAfter: 2,
   recoveredRounds: 5,
   recoveredAfter: 120,
   impairedFraction: 0.5,
-  replicationStaleAfter: 3,
   maxDataLoss: 30,
   crossRegionFailover: true,
   crossProviderFailover: true,
@@ -273,6 +320,7 @@ const count = z.number().int().min(1);
  * Used by scenario, policy file and daemon config validation alike.
  */
 export const policyOverridesSchema = z.strictObject({
+  blipTolerance: positiveDuration(),
   probeInterval: positiveDuration(),
   suspectProbeInterval: positiveDuration(),
   probeTimeout: positiveDuration(),
@@ -314,7 +362,16 @@ export const policyOverridesSchema = z.strictObject({
 /** Validated overrides: any subset of {@link Policy}. */
 export type PolicyOverrides = Partial<Policy>;
 
-/** The policy in force: defaults, then each layer of overrides in order. */
+/**
+ * The policy in force: defaults, then each layer of overrides in order. The
+ * detection keys that no layer sets follow from the `blipTolerance` in force
+ * ({@link detectionFromTolerance}); a key a layer sets keeps its value.
+ */
 export function resolvePolicy(...layers: readonly PolicyOverrides[]): Policy {
-  return Object.freeze(Object.assign({}, DEFAULT_POLICY, ...layers)) as Policy;
+  const merged = Object.assign({}, DEFAULT_POLICY, ...layers) as Policy;
+  const given: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) if (value !== undefined) given[key] = value;
+  }
+  return Object.freeze({ ...merged, ...detectionFromTolerance(merged.blipTolerance, given as PolicyOverrides) });
 }

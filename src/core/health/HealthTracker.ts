@@ -14,7 +14,15 @@ export interface KnownZone {
 
 /** One round of observations. */
 export interface HealthRound {
+  /** When the round's results were in (ms). */
   readonly now: number;
+  /**
+   * When the round's probes were sent (ms); default `now`. A target that
+   * failed has not answered since then, and a replica's contact age was
+   * read then: failures are dated from it, and a replica's silence is
+   * extrapolated to `now` while its upstream does not answer either.
+   */
+  readonly startedAt?: number;
   readonly zones: readonly KnownZone[];
   readonly nodes: readonly Node[];
   readonly databases: readonly DatabaseInstance[];
@@ -57,6 +65,15 @@ export interface HealthAssessment {
    * nothing.
    */
   readonly stable: boolean;
+  /**
+   * The earliest time (ms) at which a round ending then could complete a
+   * pending confirmation with nothing else changing: a replica's silence
+   * about a failing upstream reaching `replicationStaleAfter`, or a suspect
+   * zone's bad picture reaching `impairedAfter`. `Infinity` when none is
+   * pending. The controller wakes for it instead of waiting out its probe
+   * interval (event-driven detection).
+   */
+  readonly confirmAt: number;
 }
 
 interface ZoneRecord {
@@ -79,6 +96,8 @@ interface MutableEvidence {
   stopped: number;
   alive: boolean;
   cut: boolean;
+  /** Earliest time (ms) a replica elsewhere last heard an upstream in this zone that our probes find failing. */
+  silentSince: number;
 }
 
 const UNEXPECTED_STOP = new Set(['stopped', 'error', 'failed']);
@@ -104,6 +123,8 @@ export class HealthTracker {
   private suspects = 0;
   /** This round's replication as replicas reported it to our probes, by resource key. */
   private readonly probedReplication = new Map<string, ProbeReplication>();
+  /** When each target last answered a probe (the start of that round, ms). */
+  private readonly answeredAt = new Map<string, number>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
   /** Resource keys listed stopped or failed that we did not stop ourselves, from the same listing. */
   private stoppedKeys: ReadonlySet<string> = new Set();
@@ -122,7 +143,7 @@ export class HealthTracker {
     const ev = (key: string): MutableEvidence => {
       let e = evidence.get(key);
       if (!e) {
-        e = { total: 0, down: 0, up: 0, failing: 0, listed: 0, stopped: 0, alive: false, cut: false };
+        e = { total: 0, down: 0, up: 0, failing: 0, listed: 0, stopped: 0, alive: false, cut: false, silentSince: Infinity };
         evidence.set(key, e);
       }
       return e;
@@ -150,7 +171,9 @@ export class HealthTracker {
       e.stopped = counts.stopped;
     }
 
-    const replicationFrom = this.replicationEvidence(round, ev);
+    const silence = { reachesStaleAt: Infinity };
+    const replicationFrom = this.replicationEvidence(round, ev, silence);
+    let confirmAt = silence.reachesStaleAt;
 
     const zones = new Map<string, ZoneHealth>();
     const transitions: ZoneTransition[] = [];
@@ -189,7 +212,10 @@ export class HealthTracker {
         this.zoneRecords.set(zk, record);
       }
       if (suspect) {
-        record.suspectSince ??= now;
+        // The bad picture is dated from the first failed observation: our failed probe's start, or
+        // earlier when replicas elsewhere already stopped hearing the zone's primary (the tolerance
+        // then runs from the fault itself, not from where it fell in our probe cycle).
+        record.suspectSince ??= Math.min(round.startedAt ?? now, e.silentSince);
         record.suspectRounds++;
       } else {
         record.suspectSince = undefined;
@@ -242,6 +268,10 @@ export class HealthTracker {
         (record.state === 'degraded' && suspect && !confirmedBad) ||
         (record.state === 'impaired' && !recovering);
       if (!zoneStable || next !== previous) stable = false;
+      if (record.state !== 'impaired' && record.suspectSince !== undefined) {
+        const dwellEnds = record.suspectSince + this.policy.impairedAfter * 1000;
+        if (dwellEnds > now && dwellEnds < confirmAt) confirmAt = dwellEnds;
+      }
       // Same state and same evidence as last round: keep the same (immutable) object, build no strings.
       const last = record.last;
       const unchanged =
@@ -275,7 +305,7 @@ export class HealthTracker {
       zones.set(zk, health);
       if (next !== previous) transitions.push({ from: previous, to: next, health });
     }
-    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects, stable: stable && this.suspects === 0 };
+    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects, stable: stable && this.suspects === 0, confirmAt };
   }
 
   /**
@@ -322,6 +352,7 @@ export class HealthTracker {
       const result = results[i] ?? FAILED;
       const previous = this.targets.get(key);
       if (result.ok) {
+        this.answeredAt.set(key, round.startedAt ?? now);
         if (result.replication !== undefined) this.probedReplication.set(key, result.replication);
         const writable = result.writable === true;
         // Unchanged health keeps its (immutable) object: no allocation per target per round.
@@ -333,7 +364,7 @@ export class HealthTracker {
         this.targets.set(key, {
           status: failedRounds >= this.policy.failedRounds ? 'down' : 'suspect',
           failedRounds,
-          failingSince: previous?.failingSince ?? now,
+          failingSince: previous?.failingSince ?? round.startedAt ?? now,
           upSince: undefined,
           writable: false,
         });
@@ -365,7 +396,9 @@ export class HealthTracker {
   private replicationEvidence(
     round: HealthRound,
     ev: (zoneKey: string) => MutableEvidence,
+    silence: { reachesStaleAt: number },
   ): Map<string, 'alive' | 'cut' | 'none'> {
+    const startedAt = round.startedAt ?? round.now;
     const byCluster = new Map<string, DatabaseInstance[]>();
     for (const db of round.databases) {
       let list = byCluster.get(db.cluster);
@@ -390,16 +423,34 @@ export class HealthTracker {
       if (!upstream || (upstream.state !== 'available' && upstream.state !== 'unknown')) continue;
       const upstreamKey = resourceKey(upstream.provider, upstream.id);
       const sameZone = upstream.provider === replica.provider && upstream.zone === replica.zone;
-      const hears =
-        status.state === 'streaming' && (status.lastContactSeconds === null || status.lastContactSeconds < staleSeconds);
-      const lost =
-        status.state === 'disconnected' || (status.lastContactSeconds !== null && status.lastContactSeconds >= staleSeconds);
+      // The contact age was read when the round started; while the upstream does not answer our probes
+      // either, the replica has not heard it since (as far as anyone can tell): count the round's length too.
+      const upstreamFailing = (this.targets.get(upstreamKey)?.failedRounds ?? 0) > 0;
+      // (To the millisecond, so that a round cut short at the deadline meets it despite float sums.)
+      const contact =
+        status.lastContactSeconds === null || !upstreamFailing
+          ? status.lastContactSeconds
+          : Math.round((status.lastContactSeconds + (round.now - startedAt) / 1000) * 1000) / 1000;
+      const hears = status.state === 'streaming' && (contact === null || contact < staleSeconds);
+      const lost = status.state === 'disconnected' || (contact !== null && contact >= staleSeconds);
+      if (hears && upstreamFailing && contact !== null && contact > 0) {
+        // The silence reaches the window at a known time: the controller wakes for it.
+        const reachesStaleAt = round.now + (staleSeconds - contact) * 1000;
+        if (reachesStaleAt < silence.reachesStaleAt) silence.reachesStaleAt = reachesStaleAt;
+      }
       if (hears) from.set(upstreamKey, 'alive');
       else if (lost && from.get(upstreamKey) !== 'alive') from.set(upstreamKey, 'cut');
       if (sameZone) continue;
       const e = ev(zoneKey(upstream.provider, upstream.zone));
       if (hears) e.alive = true;
       else if (lost) e.cut = true;
+      if (upstreamFailing && contact !== null && status.state === 'streaming') {
+        // Only a stream still open ages from the fault itself (a frozen primary keeps its connections);
+        // a dropped one reports the last contact anyone saw, possibly a probe interval before the fault.
+        // Never before the upstream last answered us: an idle stream's last keepalive may be older too.
+        const silentSince = Math.max(round.now - contact * 1000, this.answeredAt.get(upstreamKey) ?? -Infinity);
+        if (silentSince < e.silentSince) e.silentSince = silentSince;
+      }
     }
     return from;
   }

@@ -34,7 +34,7 @@ describe('daemon config', () => {
     expect(config.databases).toEqual([{ cluster: 'orders' }]);
     expect(config.journal).toBe('/etc/lifeboat/lifeboat-state/journal.json');
     expect(config.api).toEqual({ listen: '127.0.0.1:7400', tokenEnv: 'LIFEBOAT_API_TOKEN' });
-    expect(config.policy).toEqual({ probeInterval: 2, maxDataLoss: 30 });
+    expect(config.policy).toEqual({ blipTolerance: 3, maxDataLoss: 30 });
   });
 
   test('an etcd section enables leader election, with defaults', async () => {

@@ -50,7 +50,7 @@ protect:
 
 # Controller policy: the same keys as \`lifeboat replay --policy\` (defaults are the production ones).
 policy:
-  probeInterval: 2s
+  blipTolerance: 3s   # probe, round and replication-silence settings follow from it (README, "Policy")
   maxDataLoss: 30s
   # approveFailovers: true      # a failover waits for \`lifeboat approve <database>\`...
   # approvalTimeout: 2m         # ...at most this long from the primary's failure,
