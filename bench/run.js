@@ -3,9 +3,9 @@
 // --write it also replaces the generated parts of BENCHMARKS.md.
 // Measures wall time and memory only here, never in tests.
 //
-// `--only=peers,...` runs only the named sections (replay, cycle, daemon,
-// failover, peers, false-failovers). The long ones (peers, false-failovers) have
-// their own markers in BENCHMARKS.md, so running one alone rewrites only its part.
+// `--only=peers,...` runs only the named sections (replay, fuzz, cycle, daemon,
+// failover, peers, false-failovers). Each has its own markers in BENCHMARKS.md,
+// so running one alone rewrites only its part.
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +21,19 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const write = process.argv.includes('--write');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 
-/** Each section; `own` ones are written between their own markers. */
+/**
+ * Each section, written between its own markers in BENCHMARKS.md
+ * (`<!-- bench:<key>:begin -->` ... `end`), so `--only` rewrites just the
+ * sections it ran and leaves the others' figures as they were measured.
+ */
 const BENCHES = [
   { key: 'replay', run: () => replayBench(root) },
   { key: 'fuzz', run: fuzzBench },
   { key: 'cycle', run: cycleBench },
   { key: 'daemon', run: daemonBench },
   { key: 'failover', run: failoverBench },
-  { key: 'peers', run: peersBench, own: true },
-  { key: 'false-failovers', run: falseFailoverBench, own: true },
+  { key: 'peers', run: peersBench },
+  { key: 'false-failovers', run: falseFailoverBench },
 ];
 const unknown = (only ?? []).filter((key) => !BENCHES.some((b) => b.key === key));
 if (unknown.length > 0) {
@@ -38,28 +42,24 @@ if (unknown.length > 0) {
 }
 const selected = BENCHES.filter((b) => only === undefined || only.includes(b.key));
 
-const machine = () =>
-  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) when the section ended. Command: \`npm run bench\` (\`node --expose-gc bench/run.js\` after a build)${only ? `; this section alone: \`npm run build && node bench/run.js --only=${only.join(',')} --write\`` : ''}.`;
-const main = [];
-const own = [];
+const machine = (key) =>
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) when the section ended, ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench\` (\`node --expose-gc bench/run.js\` after a build); this section alone: \`npm run build && node --expose-gc bench/run.js --only=${key} --write\`.`;
+const sections = [];
 for (const bench of selected) {
   const text = await bench.run();
-  if (bench.own) own.push({ key: bench.key, text: `${text}\n\n${machine()}` });
-  else main.push(text);
+  sections.push({ key: bench.key, text: `${text}\n\n${machine(bench.key)}` });
+  process.stdout.write(`${sections[sections.length - 1].text}\n\n`);
 }
-if (main.length > 0) main.unshift(machine());
-process.stdout.write(`${[...main, ...own.map((o) => o.text)].join('\n\n')}\n`);
 
 if (write) {
   const path = `${root}/BENCHMARKS.md`;
-  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n\n<!-- bench:begin -->\n<!-- bench:end -->\n');
+  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
   const replace = (begin, end, body) => {
     const from = text.indexOf(begin);
     const to = text.indexOf(end);
     if (from < 0 || to < 0) text = `${text.trimEnd()}\n\n${begin}\n${body}\n${end}\n`;
     else text = `${text.slice(0, from + begin.length)}\n${body}\n${text.slice(to)}`;
   };
-  if (main.length > 0) replace('<!-- bench:begin -->', '<!-- bench:end -->', main.join('\n\n'));
-  for (const section of own) replace(`<!-- bench:${section.key}:begin -->`, `<!-- bench:${section.key}:end -->`, section.text);
+  for (const section of sections) replace(`<!-- bench:${section.key}:begin -->`, `<!-- bench:${section.key}:end -->`, section.text);
   await writeFile(path, text);
 }
