@@ -11,6 +11,8 @@ export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
 /** RDS Query actions the emulator serves. */
 export async function rdsAction(action: string, ctx: AwsCallContext): Promise<string> {
   const id = (): string => required(ctx, 'DBInstanceIdentifier');
+  // RDS starts an instance stopped seven days ago by itself: every RDS answer from then on shows it started.
+  if (ctx.rdsRestarts?.anyDue === true) await ctx.world(ctx.rdsRestarts.startDue(ctx.provider, ctx.signal));
   switch (action) {
     case 'DescribeDBInstances':
       return describeDBInstances(ctx);
@@ -28,11 +30,13 @@ export async function rdsAction(action: string, ctx: AwsCallContext): Promise<st
       return acknowledge(ctx, action, id(), async (target) => {
         await refuseUnlessStatus(ctx, target, action, (state) => state === 'stopped', 'only a stopped instance can be started');
         await ctx.provider.rebootDatabase(target, { signal: ctx.signal });
+        ctx.rdsRestarts?.started(target);
       });
     case 'StopDBInstance':
       return acknowledge(ctx, action, id(), async (target) => {
         if (ctx.rdsRules) await refuseRdsStop(ctx, target);
         await ctx.provider.stopDatabase(target, { signal: ctx.signal });
+        ctx.rdsRestarts?.stopped(target);
       });
     case 'DeleteDBInstance':
       return deleteDBInstance(ctx, id());
