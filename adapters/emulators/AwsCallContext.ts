@@ -30,6 +30,8 @@ export interface AwsCallContext {
   readonly accountId: string;
   /** Enforce RDS rules the world does not (see `AwsEmulatorOptions.rdsRules`). */
   readonly rdsRules: boolean;
+  /** Instances in an automated backup now (see `AwsEmulatorOptions.backingUp`). */
+  readonly backingUp?: (dbInstanceId: string) => boolean;
   /** RDS's automatic start of an instance stopped for seven days (with `rdsRules`). */
   readonly rdsRestarts?: StoppedDatabaseRestarts;
   /** Fail region-wide `DescribeInstances` while a zone is disrupted (see `AwsEmulatorOptions.strictListing`). */

@@ -51,6 +51,13 @@ export interface AwsEmulatorOptions {
    * world's faults on `zoneStatus` then reach too.
    */
   readonly disruptedZones?: (region: string) => readonly string[];
+  /**
+   * RDS instances in an automated backup right now (the world has no
+   * backups): shown `backing-up` while the world has them available, and
+   * `PromoteReadReplica` on them is refused `InvalidDBInstanceState`, as
+   * RDS documents. Default: none.
+   */
+  readonly backingUp?: (dbInstanceId: string) => boolean;
   /** Account settings the world does not model (launch templates with network interfaces, encrypted databases). */
   readonly account?: EmulatedAccount;
   /** Called for every request refused on such a rule (the world never sees those calls). */
@@ -94,6 +101,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       options.account ?? {},
       options.disruptedZones,
       options.onRefusal,
+      options.backingUp,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
       new CloudWatchRoutes(clock, options.replicaLag),
     ),
@@ -113,6 +121,7 @@ class AwsFrontEnd implements WireFrontEnd {
     private readonly account: EmulatedAccount,
     private readonly disruptedZones: ((region: string) => readonly string[]) | undefined,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
+    private readonly backingUp: ((dbInstanceId: string) => boolean) | undefined,
     private readonly route53: Route53Routes,
     private readonly cloudWatch: CloudWatchRoutes,
   ) {}
@@ -162,6 +171,7 @@ class AwsFrontEnd implements WireFrontEnd {
         account: this.account,
         ...(this.disruptedZones === undefined ? {} : { disruptedZones: this.disruptedZones }),
         ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
+        ...(this.backingUp === undefined ? {} : { backingUp: this.backingUp }),
       };
       switch (info.service) {
         case 'ec2':
