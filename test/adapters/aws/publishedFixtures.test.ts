@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateDBInstanceReadReplicaCommand, PromoteReadReplicaCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { PROMOTE_LATER_STATUSES } from '../../../adapters/aws/rdsStatusTable.js';
 import { toDatabaseInstance } from '../../../adapters/aws/toDatabaseInstance.js';
 import { toNode } from '../../../adapters/aws/toNode.js';
@@ -27,21 +28,23 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-/** A loopback endpoint that answers every request with `body`, and the requests' bodies it saw. */
-async function serving(body: string): Promise<{ endpoint: string; requests: string[] }> {
+/** A loopback endpoint that answers every request with `body`, and the requests' bodies and `METHOD path`s it saw. */
+async function serving(body: string): Promise<{ endpoint: string; requests: string[]; paths: string[] }> {
   const requests: string[] = [];
+  const paths: string[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       requests.push(Buffer.concat(chunks).toString('utf8'));
+      paths.push(`${request.method ?? ''} ${request.url ?? ''}`);
       response.writeHead(200, { 'content-type': 'text/xml' });
       response.end(body);
     });
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, paths };
 }
 
 const clientConfig = (endpoint: string, region: string) => ({
@@ -116,5 +119,15 @@ describe('published AWS API examples, through the SDK and the aws adapter\'s map
     expect(instance.replication?.state).toBe('unknown');
     expect(instance.endpoint).toBeUndefined();
     expect(instance.zone).toBe('');
+  });
+
+  it('Route 53 GetChange (Route 53 API Reference): the change id as ChangeResourceRecordSets returns it reaches the documented path, and INSYNC is not pending', async () => {
+    const { endpoint, paths } = await serving(fixture('route53-get-change.xml'));
+    const route53 = new Route53Client(clientConfig(endpoint, 'us-east-1'));
+    // Route53Endpoints passes back ChangeInfo.Id as ChangeResourceRecordSets gave it (`/change/<id>`); the reference's request names the bare id.
+    const output = await route53.send(new GetChangeCommand({ Id: '/change/C2682N5HXP0BZ4' }));
+    route53.destroy();
+    expect(paths).toEqual(['GET /2013-04-01/change/C2682N5HXP0BZ4']);
+    expect(output.ChangeInfo).toMatchObject({ Id: 'C2682N5HXP0BZ4', Status: 'INSYNC', SubmittedAt: new Date('2017-03-10T01:36:41.958Z') });
   });
 });
