@@ -77,7 +77,7 @@ describe('a fence that undoes itself: RDS restarts the stopped old primary after
     expect(stops).toEqual(['orders']);
     expect(await primaries()).toEqual(['orders-b']);
 
-    // Six days and a bit later it is still stopped; at seven days RDS starts it: two writable primaries.
+    // An hour short of seven days it is still stopped; at seven days RDS starts it.
     await wire.advance(RDS_STOPPED_FOR_AT_MOST_MS - 3_600_000);
     expect(await primaries()).toEqual(['orders-b']);
     await wire.advance(3_600_000);
