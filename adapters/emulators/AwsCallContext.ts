@@ -2,6 +2,7 @@ import type { Provider } from '../../src/core/contract/Provider.js';
 import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import type { WorldWait } from './HttpEmulator.js';
 import type { QueryParams } from './QueryParams.js';
+import type { StoppedDatabaseRestarts } from './StoppedDatabaseRestarts.js';
 
 /** Account settings the world does not model, that change what AWS accepts. */
 export interface EmulatedAccount {
@@ -29,6 +30,10 @@ export interface AwsCallContext {
   readonly accountId: string;
   /** Enforce RDS rules the world does not (see `AwsEmulatorOptions.rdsRules`). */
   readonly rdsRules: boolean;
+  /** Instances in an automated backup now (see `AwsEmulatorOptions.backingUp`). */
+  readonly backingUp?: (dbInstanceId: string) => boolean;
+  /** RDS's automatic start of an instance stopped for seven days (with `rdsRules`). */
+  readonly rdsRestarts?: StoppedDatabaseRestarts;
   /** Fail region-wide `DescribeInstances` while a zone is disrupted (see `AwsEmulatorOptions.strictListing`). */
   readonly strictListing: boolean;
   /** The region's disrupted zones, when the emulator was given a way to know them without a world call. */

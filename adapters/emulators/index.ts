@@ -14,5 +14,6 @@ export type { WireFault, WireFaultHook, WireRequestInfo } from './WireFault.js';
 export { DEFAULT_OPERATION_SECONDS, startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from './startGcpEmulator.js';
 export { FULL_REACH, reachOfCutOffZones, type GcpControlPlaneReach } from './GcpControlPlaneReach.js';
 export { WireQuiescence } from './WireQuiescence.js';
+export { RDS_STOPPED_FOR_AT_MOST_MS, StoppedDatabaseRestarts } from './StoppedDatabaseRestarts.js';
 export { EMULATOR_HOSTED_ZONE_ID } from './route53Routes.js';
 export { loadBalancerArn } from './zonalShiftRoutes.js';

@@ -11,13 +11,18 @@ export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
 /** RDS Query actions the emulator serves. */
 export async function rdsAction(action: string, ctx: AwsCallContext): Promise<string> {
   const id = (): string => required(ctx, 'DBInstanceIdentifier');
+  // RDS starts an instance stopped seven days ago by itself: every RDS answer from then on shows it started.
+  if (ctx.rdsRestarts?.anyDue === true) await ctx.world(ctx.rdsRestarts.startDue(ctx.provider, ctx.signal));
   switch (action) {
     case 'DescribeDBInstances':
       return describeDBInstances(ctx);
     case 'CreateDBInstanceReadReplica':
       return createReadReplica(ctx);
     case 'PromoteReadReplica':
-      return acknowledge(ctx, action, id(), (target) => ctx.provider.promoteReplica(target, { signal: ctx.signal }));
+      return acknowledge(ctx, action, id(), async (target) => {
+        refuseWhileBackingUp(ctx, target);
+        await ctx.provider.promoteReplica(target, { signal: ctx.signal });
+      });
     case 'RebootDBInstance':
       return acknowledge(ctx, action, id(), async (target) => {
         if (ctx.rdsRules) await refuseUnlessStatus(ctx, target, action, (state) => state !== 'stopped' && state !== 'stopping', 'it is stopped; start it with StartDBInstance');
@@ -28,11 +33,13 @@ export async function rdsAction(action: string, ctx: AwsCallContext): Promise<st
       return acknowledge(ctx, action, id(), async (target) => {
         await refuseUnlessStatus(ctx, target, action, (state) => state === 'stopped', 'only a stopped instance can be started');
         await ctx.provider.rebootDatabase(target, { signal: ctx.signal });
+        ctx.rdsRestarts?.started(target);
       });
     case 'StopDBInstance':
       return acknowledge(ctx, action, id(), async (target) => {
         if (ctx.rdsRules) await refuseRdsStop(ctx, target);
         await ctx.provider.stopDatabase(target, { signal: ctx.signal });
+        ctx.rdsRestarts?.stopped(target);
       });
     case 'DeleteDBInstance':
       return deleteDBInstance(ctx, id());
@@ -64,7 +71,24 @@ function instanceId(value: string): string {
 
 function dbInstance(db: DatabaseInstance, listing: readonly DatabaseInstance[], ctx: AwsCallContext): XmlChild {
   const replicas = listing.filter((each) => each.replication?.upstream === db.id).map((each) => each.id);
-  return el('DBInstance', ...dbInstanceFields(db, replicas, ctx.accountId));
+  // RDS backs up an available instance only; it reads `backing-up` meanwhile.
+  const shown = db.state === 'available' && ctx.backingUp?.(db.id) === true ? { ...db, extra: { ...db.extra, rawState: 'backing-up' } } : db;
+  return el('DBInstance', ...dbInstanceFields(shown, replicas, ctx.accountId));
+}
+
+/**
+ * PromoteReadReplica's reference: "a read replica cannot be promoted to a
+ * standalone instance when it is in the backing-up status"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html).
+ * Refused with `InvalidDBInstanceState` (400), reported through `onRefusal`;
+ * the world never sees the call. The backup is the emulator's own state
+ * (`backingUp`), so no world call is needed to know it.
+ */
+function refuseWhileBackingUp(ctx: AwsCallContext, id: string): void {
+  if (ctx.backingUp?.(id) !== true) return;
+  const message = `DB instance ${id} is backing-up; it cannot be promoted until the backup completes.`;
+  ctx.onRefusal?.({ operation: 'promoteReplica', target: id, region: ctx.region, code: 'InvalidDBInstanceState', message });
+  throw new WireError(400, 'InvalidDBInstanceState', message);
 }
 
 async function describeDBInstances(ctx: AwsCallContext): Promise<string> {

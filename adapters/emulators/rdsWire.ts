@@ -82,8 +82,8 @@ export function dbInstanceFields(db: DatabaseInstance, replicas: readonly string
     el('DBInstanceIdentifier', db.id),
     el('DBInstanceClass', 'db.m5.large'),
     el('Engine', db.engine),
-    // The contract calls an instance being deleted `stopping`; RDS shows `deleting`.
-    el('DBInstanceStatus', db.extra['rawState'] === 'deleting' ? 'deleting' : STATUSES[db.state]),
+    // The contract calls an instance being deleted `stopping`, and one being backed up `available`: RDS shows `deleting`, `backing-up`.
+    el('DBInstanceStatus', db.extra['rawState'] === 'deleting' || db.extra['rawState'] === 'backing-up' ? db.extra['rawState'] : STATUSES[db.state]),
     el('Endpoint', el('Address', rdsAddress(db.id)), el('Port', portOf(db.engine))),
     el('AvailabilityZone', db.zone),
     el('MultiAZ', false),

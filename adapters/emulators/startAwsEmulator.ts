@@ -14,6 +14,7 @@ import { EMULATOR_HOSTED_ZONE_ID, ROUTE53_NAMESPACE, route53ActionOf, Route53Rou
 import { sigV4Problem, sigV4Scope } from './sigV4Scope.js';
 import type { WireRequestInfo } from './WireFault.js';
 import { WireError } from './WireError.js';
+import { StoppedDatabaseRestarts } from './StoppedDatabaseRestarts.js';
 import { document, el } from './xml.js';
 import { zonalShiftAction, zonalShiftActionOf } from './zonalShiftRoutes.js';
 
@@ -31,8 +32,10 @@ export interface AwsEmulatorOptions {
    * Enforce RDS rules the world does not model: `StopDBInstance` on a read
    * replica, or on an instance that has read replicas, is refused with
    * `InvalidDBInstanceState` (400) before the world is asked, as RDS refuses
-   * it. Default true, as strict as RDS; false leaves the world's own, more
-   * permissive rules.
+   * it; an instance stopped through `StopDBInstance` starts again by itself
+   * seven days later on {@link AwsEmulatorOptions.clock}, as RDS starts it
+   * ({@link StoppedDatabaseRestarts}). Default true, as strict as RDS; false
+   * leaves the world's own, more permissive rules.
    */
   readonly rdsRules?: boolean;
   /**
@@ -48,6 +51,13 @@ export interface AwsEmulatorOptions {
    * world's faults on `zoneStatus` then reach too.
    */
   readonly disruptedZones?: (region: string) => readonly string[];
+  /**
+   * RDS instances in an automated backup right now (the world has no
+   * backups): shown `backing-up` while the world has them available, and
+   * `PromoteReadReplica` on them is refused `InvalidDBInstanceState`, as
+   * RDS documents. Default: none.
+   */
+  readonly backingUp?: (dbInstanceId: string) => boolean;
   /** Account settings the world does not model (launch templates with network interfaces, encrypted databases). */
   readonly account?: EmulatedAccount;
   /** Called for every request refused on such a rule (the world never sees those calls). */
@@ -80,17 +90,20 @@ const JSON_CONTENT = 'application/x-amz-json-1.0';
  * verified.
  */
 export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
+  const clock = options.clock ?? new SystemClock();
+  const rdsRules = options.rdsRules ?? true;
   const emulator = new HttpEmulator(
     new AwsFrontEnd(
       options.provider,
       options.accountId ?? '000000000000',
-      options.rdsRules ?? true,
+      rdsRules ? new StoppedDatabaseRestarts(clock) : undefined,
       options.strictListing ?? true,
       options.account ?? {},
       options.disruptedZones,
       options.onRefusal,
+      options.backingUp,
       new Route53Routes(options.hostedZoneId ?? EMULATOR_HOSTED_ZONE_ID),
-      new CloudWatchRoutes(options.clock ?? new SystemClock(), options.replicaLag),
+      new CloudWatchRoutes(clock, options.replicaLag),
     ),
   );
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
@@ -102,11 +115,13 @@ class AwsFrontEnd implements WireFrontEnd {
   constructor(
     private readonly provider: Provider,
     private readonly accountId: string,
-    private readonly rdsRules: boolean,
+    /** Present when RDS's rules are enforced. */
+    private readonly rdsRestarts: StoppedDatabaseRestarts | undefined,
     private readonly strictListing: boolean,
     private readonly account: EmulatedAccount,
     private readonly disruptedZones: ((region: string) => readonly string[]) | undefined,
     private readonly onRefusal: ((refusal: FrontEndRefusal) => void) | undefined,
+    private readonly backingUp: ((dbInstanceId: string) => boolean) | undefined,
     private readonly route53: Route53Routes,
     private readonly cloudWatch: CloudWatchRoutes,
   ) {}
@@ -150,11 +165,13 @@ class AwsFrontEnd implements WireFrontEnd {
         world,
         requestId: this.nextRequestId(),
         accountId: this.accountId,
-        rdsRules: this.rdsRules,
+        rdsRules: this.rdsRestarts !== undefined,
+        ...(this.rdsRestarts === undefined ? {} : { rdsRestarts: this.rdsRestarts }),
         strictListing: this.strictListing,
         account: this.account,
         ...(this.disruptedZones === undefined ? {} : { disruptedZones: this.disruptedZones }),
         ...(this.onRefusal === undefined ? {} : { onRefusal: this.onRefusal }),
+        ...(this.backingUp === undefined ? {} : { backingUp: this.backingUp }),
       };
       switch (info.service) {
         case 'ec2':

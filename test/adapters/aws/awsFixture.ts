@@ -1,6 +1,6 @@
 import { SimWorld } from '../../../adapters/sim/index.js';
 import { AwsProvider, type AwsProviderOptions } from '../../../adapters/aws/index.js';
-import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../../adapters/emulators/index.js';
+import { startAwsEmulator, WireQuiescence, type AwsEmulator, type AwsEmulatorOptions } from '../../../adapters/emulators/index.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 import type { ScenarioEvent, Topology } from '../../../src/apps/replay/scenario/Scenario.js';
 
@@ -45,6 +45,10 @@ export interface AwsWire {
   readonly provider: AwsProvider;
   /** Applies scenario events at the current virtual time. */
   apply(events: EventSpec[]): Promise<void>;
+  /** The adapter with its calls counted, so that {@link advance} lets them settle between timers. */
+  track(adapter: AwsProvider): AwsProvider;
+  /** Moves virtual time by `ms`, letting HTTP requests of tracked calls settle between timers. */
+  advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,12 +59,14 @@ export async function awsWire(
   const clock = new VirtualClock();
   const world = new SimWorld({ clock, seed: 11, topology: options.topology ?? awsTopology() });
   const emulator = await startAwsEmulator({ provider: world.provider('aws'), clock, ...options.emulator });
+  const quiescence = new WireQuiescence([emulator]);
   const provider = new AwsProvider({
     regions: ['us-east-1'],
     endpoint: emulator.endpoint,
     credentials: { accessKeyId: CANARY_ACCESS_KEY, secretAccessKey: CANARY_SECRET, sessionToken: CANARY_TOKEN },
     images: { 'us-east-1': 'ami-0123456789abcdef0', 'us-west-2': 'ami-0123456789abcdef1' },
-    clock,
+    // Its sleeps (backoff between retries) count as parked for {@link AwsWire.advance}.
+    clock: quiescence.adapterClock(clock),
     ...options.adapter,
   });
   return {
@@ -68,6 +74,8 @@ export async function awsWire(
     clock,
     emulator,
     provider,
+    track: (adapter) => quiescence.track(adapter),
+    advance: (ms) => quiescence.runUntil(clock, clock.now() + ms),
     async apply(events) {
       const at = clock.now() / 1000;
       world.scheduleEvents(events.map((event, index) => ({ ...event, at, index }) as ScenarioEvent));
