@@ -74,5 +74,6 @@ export const FAILING_R2: Record<string, string> = {
   maxWriteUnavailable: `name: fails-maxwriteunavailable\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxWriteUnavailable: { database: orders, seconds: 10 }\n`,
   maxRequestErrors: `name: fails-maxrequesterrors\nduration: 10m\n${trafficTopology}${outage}expect:\n  - maxRequestErrors: { loadBalancer: web-lb, seconds: 1 }\n`,
   // The old primary takes writes again the moment its zone is back, until the controller fences it.
-  maxSplitBrain: `name: fails-maxsplitbrain\nduration: 10m\n${topology}${outageAndBack}expect:\n  - maxSplitBrain: { database: orders, seconds: 0 }\n`,
+  // The fence of the old primary fails until 5 s after its zone is back: it takes writes beside the new primary meanwhile.
+  maxSplitBrain: `name: fails-maxsplitbrain\nduration: 10m\n${topology}${outageAndBack}  - at: 1m\n    apiFault: { provider: aws, region: us-east-1, operations: [stopDatabase], fault: error, until: 5m05s }\nexpect:\n  - maxSplitBrain: { database: orders, seconds: 0 }\n`,
 };

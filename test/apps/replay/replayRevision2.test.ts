@@ -138,8 +138,9 @@ describe('replay: traffic in the report', () => {
     const report = await replayScenario(parseScenario(FAILING_R2.maxSplitBrain!, 'split.yaml'));
     expect(report.metrics.writeUnavailableSeconds).toBeNull();
     expect(report.metrics.requestErrorSeconds).toBeNull();
-    // No endpoint: r1's model, every writable primary takes the full 100 writes/s; orders took them for the 1 s of split brain.
-    expect(report.metrics.divergedWrites).toBe(100);
+    // No endpoint: r1's model, every writable primary takes the full 100 writes/s; orders took them for the whole split brain (5 s, until its fence could be made).
+    expect(report.metrics.splitBrainSeconds).toBe(5);
+    expect(report.metrics.divergedWrites).toBe(report.metrics.splitBrainSeconds * 100);
   });
 });
 
