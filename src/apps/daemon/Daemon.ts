@@ -404,6 +404,8 @@ export class Daemon {
     this.pauses = pauses;
     this.journal.setPauses(pausesToJson(pauses));
     this.metrics.paused.set(pauses.all ? 1 : 0);
+    const databases = new Set([...this.config.databases.map((d) => d.cluster), ...pauses.databases.keys()]);
+    for (const database of databases) this.metrics.databasePaused.set({ database }, pauses.all || pauses.databases.has(database) ? 1 : 0);
   }
 
   /** With etcd: reads the pauses any daemon wrote; on failure keeps the last read (and a term that never read them runs no cycle). */

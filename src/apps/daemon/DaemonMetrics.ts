@@ -40,6 +40,8 @@ export class DaemonMetrics {
   readonly zoneHealth = new Gauge({ name: 'lifeboat_zone_health', help: 'Zone health: 0 healthy, 1 degraded, 2 impaired', labelNames: ['provider', 'region', 'zone'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'lifeboat_leader', help: '1 while this daemon may act (holds the lock file or a valid etcd term)', registers: [this.registry] });
   readonly paused = new Gauge({ name: 'lifeboat_paused', help: '1 while automatic actions are paused', registers: [this.registry] });
+  private readonly knownDatabases = new Set<string>();
+  readonly databasePaused = new Gauge({ name: 'lifeboat_database_paused', help: '1 while automatic actions on this database are paused (by a pause of it or of everything)', labelNames: ['database'], registers: [this.registry] });
   readonly replicaLag = new Gauge({ name: 'lifeboat_replica_lag_seconds', help: 'Replica lag behind its upstream, in seconds of writes, as the provider reports it (absent while unknown)', labelNames: ['database', 'instance', 'provider', 'zone'], registers: [this.registry] });
   readonly primary = new Gauge({ name: 'lifeboat_database_primary', help: '1 for the instance the controller holds as its database\'s primary, 0 for the others', labelNames: ['database', 'instance', 'provider', 'zone'], registers: [this.registry] });
   readonly groupDesired = new Gauge({ name: 'lifeboat_group_desired_nodes', help: 'Running nodes that answer probes a protected group must keep (minHealthy)', labelNames: ['group', 'provider', 'region'], registers: [this.registry] });
@@ -68,6 +70,9 @@ export class DaemonMetrics {
   /** Creates a database's failover counters at 0. */
   knowDatabase(database: string): void {
     for (const kind of FAILOVER_KINDS) this.failovers.inc({ database, kind }, 0);
+    // Known databases are re-announced every cycle: only a database seen for the first time starts unpaused.
+    if (!this.knownDatabases.has(database)) this.databasePaused.set({ database }, 0);
+    this.knownDatabases.add(database);
   }
 
   /** Creates a provider's adapter call counters at 0 (ok and error results). */

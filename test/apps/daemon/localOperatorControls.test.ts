@@ -154,6 +154,9 @@ describe('operator controls on the local adapter (real PostgreSQL)', () => {
     const paused = await cli(['pause', 'billing', '--reason', 'vacuum full running']);
     expect(paused.code, paused.out).toBe(0);
     expect(db(await status(), 'billing')!.paused).toMatchObject({ by: ME, reason: 'vacuum full running' });
+    const pausedMetrics = await (await fetch(`${url}/metrics`)).text();
+    expect(pausedMetrics).toContain('lifeboat_database_paused{database="billing"} 1\n');
+    expect(pausedMetrics).toContain('lifeboat_database_paused{database="orders"} 0\n');
 
     local.ex_injectZoneFault('local-a', 'unreachable');
 
@@ -187,6 +190,7 @@ describe('operator controls on the local adapter (real PostgreSQL)', () => {
     });
     expect(db(resumed, 'billing')!.primaryZone).toBe('local-c');
     expect(resumed.pauses).toEqual({ databases: [] });
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('lifeboat_database_paused{database="billing"} 0\n');
     expect(calls('billing').filter((r) => r.what === 'promoteReplica').map((r) => r.result)).toEqual(['started', 'ok']);
     const table2 = (await cli(['status'])).out;
     expect(table2).toMatch(/^billing\s+billing-c\s+local-c\s+up, writable\s+1\s+-$/m);
