@@ -1,4 +1,4 @@
-import { packageVersion } from './packageVersion.js';
+import { packageVersion } from '../daemon/packageVersion.js';
 
 // Commands are loaded on demand: the cloud SDKs behind the daemon cost seconds to load, and `replay` needs none of them.
 const daemonCommands = () => import('./daemonCommands.js');
