@@ -371,6 +371,36 @@ describe('HealthTracker: replication as a witness', () => {
     expect(assess([replicaIn('r-b', 'b', cut)], OK, 'stopped').zone.evidence.replication).toBe('none');
   });
 
+  it('a replica listed broken is no witness even when its fresh probe reports a stream, nor one whose probe says broken', () => {
+    const probed = (state: 'disconnected' | 'broken'): ProbeResult => ({ ok: true, role: 'replica', replication: { state, lastContactSeconds: 60 } });
+    const listedBroken = assess([replicaIn('r-b', 'b', { ...cut, state: 'broken' })], probed('disconnected'));
+    expect(listedBroken.zone.evidence.replication).toBe('none');
+    expect(listedBroken.from).toBeUndefined();
+    const probedBroken = assess([replicaIn('r-b', 'b', cut)], probed('broken'));
+    expect(probedBroken.zone.evidence.replication).toBe('none');
+    expect(probedBroken.from).toBeUndefined();
+  });
+
+  it("finds a replica's upstream by id in its own cluster, wherever the cluster lists it", () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    // The replica comes before its primary, and another cluster has its own primary in zone b.
+    const other: DatabaseInstance = { ...primary, id: 'other', cluster: 'other', zone: 'b' };
+    const databases = [replicaIn('r-b', 'b', cut), primaryIn('a'), other];
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ['aws:r-b', 'aws:b', OK], ['aws:other', 'aws:b', OK]];
+    let last;
+    for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases }));
+    expect(last!.replicationFrom.get('aws:db')).toBe('cut');
+    expect([...last!.replicationFrom.keys()]).toEqual(['aws:db']);
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(last!.zones.get('aws:b')!.evidence.replication).toBe('none');
+  });
+
+  it('an upstream kept as unknown (its scope could not be listed) is still witnessed by its replicas', () => {
+    const { zone, from } = assess([replicaIn('r-b', 'b', cut)], OK, 'unknown');
+    expect(zone.evidence.replication).toBe('cut');
+    expect(from).toBe('cut');
+  });
+
   it('contact lost for replicationStaleAfter counts as cut even while the stream says streaming; under it, as alive', () => {
     const stale = DEFAULT_POLICY.replicationStaleAfter;
     expect(assess([replicaIn('r-b', 'b', { state: 'streaming', lastContactSeconds: stale })]).zone.evidence.replication).toBe('cut');
@@ -464,5 +494,137 @@ describe('HealthTracker: smaller rules', () => {
     }
     expect(zoneA!.state).toBe('degraded');
     expect(zoneA!.reason).toBe('degraded, but replication from it goes on: probes 1/1 down, provider says unavailable, replication flowing');
+  });
+});
+
+/**
+ * Round by round under a small policy (rounds every 2 s): one target in zone
+ * a, whose probe and provider status the test sets each round. Both bad is
+ * two vantage points; the probe alone is one.
+ */
+describe('HealthTracker: dwell, recovery, stability and wake-up time round by round', () => {
+  const policy = { failedRounds: 1, impairedAfter: 10, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const stepper = (p: typeof policy = policy) => {
+    const tracker = new HealthTracker(p);
+    const nodes = [nodeIn('a1', 'a'), nodeIn('b1', 'b')];
+    return (t: number, probe: ProbeResult, status: KnownZone['providerStatus'] = 'available', startedAt = t) => {
+      const r = tracker.update({ ...round(t, { probes: [['aws:a1', 'aws:a', probe], ['aws:b1', 'aws:b', OK]], nodes, status }), startedAt });
+      return { ...r, a: r.zones.get('aws:a')! };
+    };
+  };
+
+  it('counts the dwell from the first suspect round, is unstable while heading for a transition, and wakes for the dwell', () => {
+    const at = stepper();
+    const calm = at(0, OK);
+    expect(calm).toMatchObject({ stable: true, confirmAt: Infinity });
+    expect(calm.a.reason).toBe('all probes answer');
+    // Our probe alone fails from 2 s (its round started at 1.5 s): suspect, one vantage point, nothing heading for impaired yet
+    // but the dwell is counted from the probe's start, and the controller is told when it ends.
+    const first = at(2000, FAIL, 'available', 1500);
+    expect(first.a.state).toBe('degraded');
+    expect(first.confirmAt).toBe(1500 + 10_000);
+    const alone = at(4000, FAIL);
+    expect(alone.a.state).toBe('degraded');
+    expect(alone.stable).toBe(true);
+    expect(alone.confirmAt).toBe(11_500);
+    // The provider corroborates at 6 s: confirmed bad, counting toward impaired: not stable.
+    for (const t of [6000, 8000, 10_000]) {
+      const r = at(t, FAIL, 'unavailable');
+      expect(r.a.state).toBe('degraded');
+      expect(r.stable).toBe(false);
+      expect(r.confirmAt).toBe(11_500);
+    }
+    // 10 s after the first suspect round's start, not after the provider joined.
+    const impaired = at(12_000, FAIL, 'unavailable');
+    expect(impaired.a.state).toBe('impaired');
+    expect(impaired.transitions.map((t) => [t.from, t.to])).toEqual([['degraded', 'impaired']]);
+    expect(impaired.stable).toBe(false);
+    expect(impaired.confirmAt).toBe(Infinity);
+    const settled = at(14_000, FAIL, 'unavailable');
+    expect(impaired.a.reason).toBe('impaired: probes 1/1 down, provider says unavailable');
+    expect(settled).toMatchObject({ stable: true, confirmAt: Infinity });
+  });
+
+  it('impairs exactly when the dwell is over (inclusive) and after failedRounds suspect rounds (inclusive)', () => {
+    // The dwell: bad from 2 s, impaired at 12 s exactly.
+    const at = stepper();
+    at(0, OK);
+    const states = [2000, 4000, 6000, 8000, 10_000, 12_000].map((t) => at(t, FAIL, 'unavailable').a.state);
+    expect(states).toEqual(['degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'impaired']);
+    // The rounds: no dwell, three suspect rounds. The third round impairs the zone.
+    const rounds = stepper({ ...policy, failedRounds: 3, impairedAfter: 0 });
+    rounds(0, OK);
+    // Provider and listing both bad would be one vantage point; our probe becomes down on its third failure.
+    expect([2000, 4000, 6000].map((t) => rounds(t, FAIL, 'unavailable').a.state)).toEqual(['degraded', 'degraded', 'impaired']);
+  });
+
+  it('restarts the dwell when a clean round interrupts the bad picture', () => {
+    const at = stepper();
+    at(0, OK);
+    at(2000, FAIL, 'unavailable');
+    at(4000, FAIL, 'unavailable');
+    at(6000, OK);
+    const again = [8000, 10_000, 12_000, 14_000, 16_000].map((t) => at(t, FAIL, 'unavailable'));
+    expect(again.map((r) => r.a.state)).toEqual(['degraded', 'degraded', 'degraded', 'degraded', 'degraded']);
+    expect(again[0]!.confirmAt).toBe(18_000);
+    expect(at(18_000, FAIL, 'unavailable').a.state).toBe('impaired');
+  });
+
+  it('recovers exactly when recoveredAfter has passed (inclusive), unstable meanwhile, with a reason saying so', () => {
+    const at = stepper();
+    at(0, OK);
+    for (let t = 2000; t <= 12_000; t += 2000) at(t, FAIL, 'unavailable');
+    // Clean from 16 s: 2 clean rounds at 18 s, but recoveredAfter (4 s) only at 20 s.
+    at(14_000, FAIL, 'unavailable');
+    const clean1 = at(16_000, OK);
+    expect(clean1.a.state).toBe('impaired');
+    expect(clean1.stable).toBe(false);
+    expect(clean1.a.reason).toBe('still impaired: probes 0/1 down, provider says available');
+    const clean2 = at(18_000, OK);
+    expect(clean2.a.state).toBe('impaired');
+    expect(clean2.stable).toBe(false);
+    const back = at(20_000, OK);
+    expect(back.a.state).toBe('healthy');
+    expect(back.a.reason).toBe('answering again for 3 rounds');
+    expect(back.transitions.map((t) => [t.from, t.to])).toEqual([['impaired', 'healthy']]);
+    expect(at(22_000, OK)).toMatchObject({ stable: true, confirmAt: Infinity });
+  });
+
+  it('leaves impaired for degraded when the recovered zone is still suspect (the provider still says so)', () => {
+    const at = stepper();
+    at(0, OK);
+    for (let t = 2000; t <= 12_000; t += 2000) at(t, FAIL, 'unavailable');
+    expect(at(14_000, OK, 'unavailable').a.state).toBe('impaired');
+    at(16_000, OK, 'unavailable');
+    const back = at(18_000, OK, 'unavailable');
+    expect(back.a.state).toBe('degraded');
+    expect(back.a.reason).toBe('answering again for 3 rounds');
+  });
+
+  it('says a degraded zone is recovering while it counts clean rounds toward healthy', () => {
+    const at = stepper();
+    at(0, OK);
+    at(2000, FAIL);
+    const clean = at(4000, OK);
+    expect(clean.a.state).toBe('degraded');
+    expect(clean.a.reason).toBe('recovering from degraded');
+    expect(clean.stable).toBe(false);
+    const healthy = at(6000, OK);
+    expect(healthy.a.state).toBe('healthy');
+    expect(healthy.a.reason).toBe('all probes answer');
+  });
+});
+
+describe('HealthTracker: a zone with failing targets but no bad vantage point', () => {
+  it('is plainly degraded while replication from it flows (the replication reason needs bad evidence)', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const streaming: DatabaseInstance = { ...replica(0), zone: 'b' };
+    const nodes = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ['aws:a1', 'aws:a', OK], ['aws:a2', 'aws:a', OK], ['aws:db-b', 'aws:b', OK]];
+    let zoneA;
+    for (let i = 0; i < 4; i++) zoneA = tracker.update(round(i * 2000, { probes, nodes, databases: [primary, streaming] })).zones.get('aws:a')!;
+    expect(zoneA!.evidence.badVantagePoints).toEqual([]);
+    expect(zoneA!.state).toBe('degraded');
+    expect(zoneA!.reason).toBe('degraded: probes 1/3 down, provider says available, replication flowing');
   });
 });
