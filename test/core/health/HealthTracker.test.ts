@@ -628,3 +628,39 @@ describe('HealthTracker: a zone with failing targets but no bad vantage point', 
     expect(zoneA!.reason).toBe('degraded: probes 1/3 down, provider says available, replication flowing');
   });
 });
+
+describe("HealthTracker: a replica's silence about a failing primary, and when to wake for it", () => {
+  const policy = { failedRounds: 1, impairedAfter: 20, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const streamingReplica: DatabaseInstance = { ...replica(0), zone: 'b' };
+  const hears = (state: 'streaming' | 'disconnected', lastContactSeconds: number): ProbeResult => ({ ok: true, role: 'replica', replication: { state, lastContactSeconds } });
+  /** The primary answers in a round at `answeredAt`, then fails in a round from 9 s to 10 s while its replica reports `seen`. */
+  const failingRound = (p: typeof policy, seen: ProbeResult, answeredAt = 2000) => {
+    const tracker = new HealthTracker(p);
+    const databases = [primary, streamingReplica];
+    const probes = (db: ProbeResult, fromReplica: ProbeResult): [string, string, ProbeResult][] => [['aws:db', 'aws:a', db], ['aws:db-b', 'aws:b', fromReplica]];
+    tracker.update({ ...round(answeredAt + 500, { probes: probes({ ok: true, writable: true }, hears('streaming', 0)), databases }), startedAt: answeredAt });
+    return tracker.update({ ...round(10_000, { probes: probes(FAIL, seen), databases }), startedAt: 9000 });
+  };
+
+  it("wakes when the replica's silence, aged by the round's length, reaches replicationStaleAfter", () => {
+    // Contact 3 s old when the round started at 9 s, so 4 s at 10 s: stale 6 s later.
+    const r = failingRound(policy, hears('streaming', 3));
+    expect(r.zones.get('aws:a')!.evidence.replication).toBe('alive');
+    expect(r.confirmAt).toBe(16_000);
+  });
+
+  it('dates the bad picture from when the open stream went silent, never before the primary last answered us', () => {
+    const longStale = { ...policy, replicationStaleAfter: 100 };
+    // Silent since 10 s - 4 s = 6 s, before our failed probe at 9 s: the dwell ends at 6 s + 20 s.
+    expect(failingRound(longStale, hears('streaming', 3)).confirmAt).toBe(26_000);
+    // The primary answered our probe sent at 7.5 s: silent at most since then.
+    expect(failingRound(longStale, hears('streaming', 3), 7500).confirmAt).toBe(27_500);
+  });
+
+  it('does not date the bad picture from a dropped stream, whose last contact may predate the fault', () => {
+    const r = failingRound(policy, hears('disconnected', 3));
+    expect(r.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(r.zones.get('aws:a')!.state).toBe('degraded');
+    expect(r.confirmAt).toBe(9000 + 20_000);
+  });
+});
