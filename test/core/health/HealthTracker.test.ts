@@ -326,9 +326,9 @@ describe('HealthTracker: replication as a witness', () => {
   });
   const cut = { state: 'disconnected' as const, lastContactSeconds: 60 };
   /** Zone a (the primary's) fails our probes; each listed replica's probe is `replicaProbe`. */
-  const assess = (replicas: DatabaseInstance[], replicaProbe: ProbeResult = OK, primaryState: DatabaseInstance['state'] = 'available') => {
+  const assess = (replicas: DatabaseInstance[], replicaProbe: ProbeResult = OK, primaryState: DatabaseInstance['state'] = 'available', sameZoneProbe: ProbeResult = FAIL) => {
     const tracker = new HealthTracker(DEFAULT_POLICY);
-    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ...replicas.map((r): [string, string, ProbeResult] => [`aws:${r.id}`, `aws:${r.zone}`, r.zone === 'a' ? FAIL : replicaProbe])];
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ...replicas.map((r): [string, string, ProbeResult] => [`aws:${r.id}`, `aws:${r.zone}`, r.zone === 'a' ? sameZoneProbe : replicaProbe])];
     let last;
     for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases: [primaryIn('a', primaryState), ...replicas] }));
     return { zone: last!.zones.get('aws:a')!, from: last!.replicationFrom.get('aws:db') };
@@ -393,6 +393,22 @@ describe('HealthTracker: replication as a witness', () => {
     expect([...last!.replicationFrom.keys()]).toEqual(['aws:db']);
     expect(last!.zones.get('aws:a')!.evidence.replication).toBe('cut');
     expect(last!.zones.get('aws:b')!.evidence.replication).toBe('none');
+  });
+
+  it('a replica in the same zone that still answers our probes says nothing about the zone either', () => {
+    const { zone, from } = assess([replicaIn('r-a', 'a', cut)], OK, 'available', OK);
+    expect(zone.evidence.replication).toBe('none');
+    // Our probes alone (the primary down, its replica up): one vantage point.
+    expect(zone.evidence.badVantagePoints).toEqual(['probes']);
+    expect(zone.state).toBe('degraded');
+    expect(from).toBe('cut');
+  });
+
+  it('a replica whose stream is in an unknown state with recent contact neither hears nor has lost its primary', () => {
+    const unknown: ProbeResult = { ok: true, role: 'replica', replication: { state: 'unknown', lastContactSeconds: 1 } };
+    const { zone, from } = assess([replicaIn('r-b', 'b', {})], unknown);
+    expect(zone.evidence.replication).toBe('none');
+    expect(from).toBeUndefined();
   });
 
   it('an upstream kept as unknown (its scope could not be listed) is still witnessed by its replicas', () => {
@@ -649,6 +665,14 @@ describe("HealthTracker: a replica's silence about a failing primary, and when t
     expect(r.confirmAt).toBe(16_000);
   });
 
+  it('asks for no wake-up while the primary answers our probes, however old the contact its replica reports', () => {
+    const tracker = new HealthTracker(policy);
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', { ok: true, writable: true }], ['aws:db-b', 'aws:b', hears('streaming', 3)]];
+    const r = tracker.update({ ...round(10_000, { probes, databases: [primary, streamingReplica] }), startedAt: 9000 });
+    expect(r.zones.get('aws:a')!.state).toBe('healthy');
+    expect(r.confirmAt).toBe(Infinity);
+  });
+
   it('dates the bad picture from when the open stream went silent, never before the primary last answered us', () => {
     const longStale = { ...policy, replicationStaleAfter: 100 };
     // Silent since 10 s - 4 s = 6 s, before our failed probe at 9 s: the dwell ends at 6 s + 20 s.
@@ -662,5 +686,80 @@ describe("HealthTracker: a replica's silence about a failing primary, and when t
     expect(r.zones.get('aws:a')!.evidence.replication).toBe('cut');
     expect(r.zones.get('aws:a')!.state).toBe('degraded');
     expect(r.confirmAt).toBe(9000 + 20_000);
+  });
+});
+
+describe('HealthTracker: which probes count, and which targets are still settling', () => {
+  const policy = { failedRounds: 3, impairedAfter: 0, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const zoneA = (r: ReturnType<HealthTracker['update']>) => r.zones.get('aws:a')!;
+
+  it('counts a refused probe of a resource listed running, and an answering probe of one listed stopped', () => {
+    const refused: ProbeResult = { ok: false, failure: 'refused' };
+    const running = new HealthTracker(DEFAULT_POLICY);
+    let last;
+    for (let i = 0; i < 4; i++) last = running.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', refused]], nodes: [nodeIn('a1', 'a')] }));
+    expect(zoneA(last!).evidence.probes).toEqual({ total: 1, down: 1, up: 0, failing: 1 });
+    const stopped = new HealthTracker(DEFAULT_POLICY);
+    last = stopped.update(round(0, { probes: [['aws:a1', 'aws:a', OK]], nodes: [nodeIn('a1', 'a', 'stopped')] }));
+    expect(zoneA(last).evidence.probes).toEqual({ total: 1, down: 0, up: 1, failing: 0 });
+  });
+
+  it('takes a probe with no result as failed', () => {
+    const tracker = new HealthTracker(policy);
+    const r = tracker.update({ ...round(0, { probes: [], nodes: [nodeIn('a1', 'a', 'stopped')] }), probes: { keys: ['aws:a1'], zoneKeys: ['aws:a'], results: [] } });
+    expect(r.targets.get('aws:a1')).toMatchObject({ status: 'suspect', failedRounds: 1 });
+    expect(zoneA(r).evidence.probes).toEqual({ total: 1, down: 0, up: 0, failing: 1 });
+  });
+
+  it("counts nodes listed in error and instances listed failed as the provider's stopped", () => {
+    const tracker = new HealthTracker(policy);
+    const failedDb: DatabaseInstance = { ...primary, state: 'failed' };
+    const r = tracker.update(round(0, { probes: [], nodes: [nodeIn('a1', 'a', 'error')], databases: [failedDb] }));
+    expect(zoneA(r).evidence.listing).toEqual({ total: 2, stopped: 2 });
+  });
+
+  it('counts a target suspect until its failedRounds-th failure, then down and settled', () => {
+    const tracker = new HealthTracker(policy);
+    const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a')] }));
+    expect(at(0).suspectTargets).toBe(1);
+    expect(at(1).suspectTargets).toBe(1);
+    const third = at(2);
+    expect(third.targets.get('aws:a1')!.status).toBe('down');
+    expect(third.suspectTargets).toBe(0);
+    expect(third.stable).toBe(true);
+  });
+
+  it('impairs a zone confirmed bad by the provider and replication only after failedRounds rounds, even with no dwell', () => {
+    const tracker = new HealthTracker(policy);
+    const cutReplica: DatabaseInstance = { ...replica(60), zone: 'b' };
+    const at = (i: number) =>
+      zoneA(tracker.update(round(i * 2000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', OK]], databases: [primary, cutReplica], status: 'unavailable' })));
+    const first = at(0);
+    expect(first.evidence.badVantagePoints).toEqual(['provider', 'replication']);
+    expect(first.state).toBe('degraded');
+    expect(at(1).state).toBe('degraded');
+    expect(at(2).state).toBe('impaired');
+  });
+
+  it('is not stable while an impaired zone counts clean rounds, even with the provider still saying bad', () => {
+    const p = { ...policy, failedRounds: 1, impairedAfter: 0 };
+    const tracker = new HealthTracker(p);
+    const at = (i: number, probe: ProbeResult) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', probe]], nodes: [nodeIn('a1', 'a')], status: 'unavailable' }));
+    expect(zoneA(at(0, FAIL)).state).toBe('impaired');
+    expect(at(1, FAIL).stable).toBe(true);
+    const clean = at(2, OK);
+    expect(zoneA(clean).state).toBe('impaired');
+    expect(clean.stable).toBe(false);
+  });
+
+  it('asks for no wake-up once a zone bad on one vantage point alone has outlasted the dwell', () => {
+    const p = { ...policy, failedRounds: 1, impairedAfter: 4 };
+    const tracker = new HealthTracker(p);
+    const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a')] }));
+    expect(at(0).confirmAt).toBe(4000);
+    expect(at(1).confirmAt).toBe(4000);
+    const past = at(3);
+    expect(zoneA(past).state).toBe('degraded');
+    expect(past.confirmAt).toBe(Infinity);
   });
 });
