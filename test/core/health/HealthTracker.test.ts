@@ -681,6 +681,43 @@ describe("HealthTracker: a replica's silence about a failing primary, and when t
     expect(failingRound(longStale, hears('streaming', 3), 7500).confirmAt).toBe(27_500);
   });
 
+  it('dates the bad picture from the silence when the primary never answered us', () => {
+    const tracker = new HealthTracker({ ...policy, replicationStaleAfter: 100 });
+    const r = tracker.update({ ...round(10_000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', hears('streaming', 3)]], databases: [primary, streamingReplica] }), startedAt: 9000 });
+    expect(r.confirmAt).toBe(6000 + 20_000);
+  });
+
+  it('sets no deadline from a replica that reports no contact time at all', () => {
+    const none: ProbeResult = { ok: true, role: 'replica', replication: { state: 'streaming', lastContactSeconds: null } };
+    expect(failingRound(policy, none).confirmAt).toBe(9000 + 20_000);
+  });
+
+  it('wakes for the first of several replicas to reach the window, and dates the silence from the longest', () => {
+    const tracker = new HealthTracker(policy);
+    const second: DatabaseInstance = { ...streamingReplica, id: 'db-b2' };
+    const databases = [primary, streamingReplica, second];
+    const probes = (db: ProbeResult, first: ProbeResult, other: ProbeResult): [string, string, ProbeResult][] => [['aws:db', 'aws:a', db], ['aws:db-b', 'aws:b', first], ['aws:db-b2', 'aws:b', other]];
+    tracker.update({ ...round(2500, { probes: probes({ ok: true }, hears('streaming', 0), hears('streaming', 0)), databases }), startedAt: 2000 });
+    // Contacts 5 s and 3 s at 9 s, aged to 6 s and 4 s at 10 s: the first reaches 10 s at 14 s; silent since 4 s.
+    const r = tracker.update({ ...round(10_000, { probes: probes(FAIL, hears('streaming', 5), hears('streaming', 3)), databases }), startedAt: 9000 });
+    expect(r.confirmAt).toBe(14_000);
+    const longStale = new HealthTracker({ ...policy, replicationStaleAfter: 100 });
+    longStale.update({ ...round(2500, { probes: probes({ ok: true }, hears('streaming', 0), hears('streaming', 0)), databases }), startedAt: 2000 });
+    expect(longStale.update({ ...round(10_000, { probes: probes(FAIL, hears('streaming', 5), hears('streaming', 3)), databases }), startedAt: 9000 }).confirmAt).toBe(4000 + 20_000);
+  });
+
+  it('reads a replica of a primary we do not probe, and does not age the contact of a primary that answers', () => {
+    const tracker = new HealthTracker(policy);
+    const unprobed = tracker.update({ ...round(10_000, { probes: [['aws:db-b', 'aws:b', hears('streaming', 3)]], databases: [primary, streamingReplica] }), startedAt: 9000 });
+    expect(unprobed.replicationFrom.get('aws:db')).toBe('alive');
+    // 9.5 s of contact read at 9 s would be 10.5 s at 10 s, were it aged: it is not while the primary answers.
+    const answering = new HealthTracker(policy).update({
+      ...round(10_000, { probes: [['aws:db', 'aws:a', OK], ['aws:db-b', 'aws:b', hears('streaming', 9.5)]], databases: [primary, streamingReplica] }),
+      startedAt: 9000,
+    });
+    expect(answering.replicationFrom.get('aws:db')).toBe('alive');
+  });
+
   it('does not date the bad picture from a dropped stream, whose last contact may predate the fault', () => {
     const r = failingRound(policy, hears('disconnected', 3));
     expect(r.zones.get('aws:a')!.evidence.replication).toBe('cut');
@@ -722,7 +759,11 @@ describe('HealthTracker: which probes count, and which targets are still settlin
     const tracker = new HealthTracker(policy);
     const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a')] }));
     expect(at(0).suspectTargets).toBe(1);
-    expect(at(1).suspectTargets).toBe(1);
+    const second = at(1);
+    expect(second.suspectTargets).toBe(1);
+    // The zone is settled (degraded, one vantage point), the target is not.
+    expect(second.transitions).toEqual([]);
+    expect(second.stable).toBe(false);
     const third = at(2);
     expect(third.targets.get('aws:a1')!.status).toBe('down');
     expect(third.suspectTargets).toBe(0);
@@ -758,8 +799,111 @@ describe('HealthTracker: which probes count, and which targets are still settlin
     const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a')] }));
     expect(at(0).confirmAt).toBe(4000);
     expect(at(1).confirmAt).toBe(4000);
+    expect(at(2).confirmAt).toBe(Infinity);
     const past = at(3);
     expect(zoneA(past).state).toBe('degraded');
     expect(past.confirmAt).toBe(Infinity);
+  });
+});
+
+describe('HealthTracker: an impaired zone recovers only on clean rounds', () => {
+  const policy = { failedRounds: 1, impairedAfter: 0, recoveredRounds: 1, recoveredAfter: 0, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const nodes = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+  const stepper = (p = policy) => {
+    const tracker = new HealthTracker(p);
+    return (i: number, a1: ProbeResult, a2: ProbeResult, status: KnownZone['providerStatus']) =>
+      tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', a1], ['aws:a2', 'aws:a', a2]], nodes, status })).zones.get('aws:a')!.state;
+  };
+
+  it('stays impaired while confirmed bad, though some of its targets answer', () => {
+    const at = stepper();
+    expect(at(0, FAIL, OK, 'unavailable')).toBe('impaired');
+    expect([1, 2, 3].map((i) => at(i, FAIL, OK, 'unavailable'))).toEqual(['impaired', 'impaired', 'impaired']);
+  });
+
+  it('stays impaired while our probes are all down, though the provider says all is well again', () => {
+    const at = stepper();
+    expect(at(0, FAIL, FAIL, 'unavailable')).toBe('impaired');
+    expect([1, 2, 3].map((i) => at(i, FAIL, FAIL, 'available'))).toEqual(['impaired', 'impaired', 'impaired']);
+  });
+
+  it('does not count a round whose probes all fail, not yet down, as clean', () => {
+    const at = stepper({ ...policy, failedRounds: 3, recoveredRounds: 2 });
+    const states = [0, 1, 2].map((i) => at(i, FAIL, FAIL, 'unavailable'));
+    expect(states.at(-1)).toBe('impaired');
+    expect(at(3, OK, OK, 'unavailable')).toBe('impaired');
+    // Failing again (suspect, not down: the probes are not bad yet) breaks the run of clean rounds.
+    expect(at(4, FAIL, FAIL, 'unavailable')).toBe('impaired');
+    expect(at(5, FAIL, FAIL, 'unavailable')).toBe('impaired');
+  });
+});
+
+describe('HealthTracker: what changes between rounds shows at once', () => {
+  const policy = { failedRounds: 1, impairedAfter: 1000, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+
+  it("reports a degraded zone's new evidence when only the provider status, the replication or the listing changes", () => {
+    const tracker = new HealthTracker(policy);
+    const fenced = () => false;
+    const streaming: DatabaseInstance = { ...replica(0), zone: 'b' };
+    const at = (i: number, input: { status: KnownZone['providerStatus']; nodes: Node[]; databases?: DatabaseInstance[] }) => {
+      // The primary (zone a) is listed from the start; its replica in b, probed, only from round 4.
+      const databases = input.databases ?? [primary];
+      const probes: [string, string, ProbeResult][] = [['aws:a1', 'aws:a', OK], ...(databases.length > 1 ? ([['aws:db-b', 'aws:b', OK]] as [string, string, ProbeResult][]) : [])];
+      return tracker.update({ ...round(i * 2000, { probes, nodes: input.nodes, databases }), zones: [{ ...zones[0]!, providerStatus: input.status }, zones[1]!], stoppedOnPurpose: fenced }).zones.get('aws:a')!;
+    };
+    const one = [nodeIn('a1', 'a')];
+    const two = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const twoStopped = [nodeIn('a1', 'a'), nodeIn('a2', 'a', 'stopped')];
+    expect(at(0, { status: 'unavailable', nodes: one }).state).toBe('degraded');
+    expect(at(1, { status: 'impaired', nodes: one }).evidence.providerStatus).toBe('impaired');
+    expect(at(2, { status: 'impaired', nodes: two }).evidence.listing).toEqual({ total: 3, stopped: 0 });
+    expect(at(3, { status: 'impaired', nodes: twoStopped }).evidence.listing).toEqual({ total: 3, stopped: 1 });
+    const witnessed = at(4, { status: 'impaired', nodes: twoStopped, databases: [primary, streaming] });
+    expect(witnessed.state).toBe('degraded');
+    expect(witnessed.evidence.replication).toBe('alive');
+  });
+
+  it('takes in a new listing of nodes, of databases, or a new set of fenced resources, each alone', () => {
+    const tracker = new HealthTracker(policy);
+    const probes = { keys: ['aws:a1'], zoneKeys: ['aws:a'], results: [OK] };
+    const noFence = () => false;
+    const noDatabases: DatabaseInstance[] = [];
+    const base = { zones, probes, stoppedOnPurpose: noFence, databases: noDatabases };
+    const running = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const stopped = [nodeIn('a1', 'a'), nodeIn('a2', 'a', 'stopped')];
+    const listing = (r: ReturnType<HealthTracker['update']>) => r.zones.get('aws:a')!.evidence.listing;
+    expect(listing(tracker.update({ ...base, now: 0, nodes: running }))).toEqual({ total: 2, stopped: 0 });
+    expect(listing(tracker.update({ ...base, now: 2000, nodes: stopped }))).toEqual({ total: 2, stopped: 1 });
+    const failedDb: DatabaseInstance[] = [{ ...primary, state: 'failed' }];
+    expect(listing(tracker.update({ ...base, now: 4000, nodes: stopped, databases: failedDb }))).toEqual({ total: 3, stopped: 2 });
+    const fenceA2 = (key: string) => key === 'aws:a2';
+    expect(listing(tracker.update({ ...base, now: 6000, nodes: stopped, databases: failedDb, stoppedOnPurpose: fenceA2 }))).toEqual({ total: 3, stopped: 1 });
+  });
+
+  it('marks a target unprobed when only the probe set changes, and forgets it when only the listing does', () => {
+    const tracker = new HealthTracker(policy);
+    const nodes = [nodeIn('a1', 'a')];
+    const fenced = () => false;
+    const both = { keys: ['aws:a1', 'aws:db'], zoneKeys: ['aws:a', 'aws:a'], results: [OK, OK] };
+    const nodeOnly = { keys: ['aws:a1'], zoneKeys: ['aws:a'], results: [OK] };
+    const withDb = [primary];
+    const base = { zones, nodes, stoppedOnPurpose: fenced };
+    tracker.update({ ...base, now: 0, databases: withDb, probes: both });
+    expect(tracker.update({ ...base, now: 2000, databases: withDb, probes: nodeOnly }).targets.get('aws:db')?.status).toBe('unprobed');
+    expect(tracker.update({ ...base, now: 4000, databases: [], probes: nodeOnly }).targets.has('aws:db')).toBe(false);
+    // And the same for a node dropped from the listing alone.
+    const two = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const t2 = new HealthTracker(policy);
+    const noDb: DatabaseInstance[] = [];
+    t2.update({ ...base, nodes: two, databases: noDb, now: 0, probes: { keys: ['aws:a1', 'aws:a2'], zoneKeys: ['aws:a', 'aws:a'], results: [OK, OK] } });
+    t2.update({ ...base, nodes: two, databases: noDb, now: 2000, probes: nodeOnly });
+    expect(t2.update({ ...base, nodes, databases: noDb, now: 4000, probes: nodeOnly }).targets.has('aws:a2')).toBe(false);
+  });
+
+  it('keeps the time a target came up while it stays up', () => {
+    const tracker = new HealthTracker(policy);
+    const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', OK]], nodes: [nodeIn('a1', 'a')] })).targets.get('aws:a1');
+    expect(at(0)?.upSince).toBe(0);
+    expect(at(1)?.upSince).toBe(0);
   });
 });
