@@ -404,6 +404,16 @@ describe('HealthTracker: replication as a witness', () => {
     expect(from).toBe('cut');
   });
 
+  it('a replica of another provider in a zone of the same name is a witness', () => {
+    const elsewhere: DatabaseInstance = { ...replicaIn('r-gcp', 'a', cut), provider: 'gcp' };
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ['gcp:r-gcp', 'gcp:a', OK]];
+    let last;
+    for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases: [primaryIn('a'), elsewhere] }));
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(last!.zones.get('aws:a')!.state).toBe('impaired');
+  });
+
   it('a replica whose stream is in an unknown state with recent contact neither hears nor has lost its primary', () => {
     const unknown: ProbeResult = { ok: true, role: 'replica', replication: { state: 'unknown', lastContactSeconds: 1 } };
     const { zone, from } = assess([replicaIn('r-b', 'b', {})], unknown);
@@ -825,6 +835,12 @@ describe('HealthTracker: an impaired zone recovers only on clean rounds', () => 
     const at = stepper();
     expect(at(0, FAIL, FAIL, 'unavailable')).toBe('impaired');
     expect([1, 2, 3].map((i) => at(i, FAIL, FAIL, 'available'))).toEqual(['impaired', 'impaired', 'impaired']);
+  });
+
+  it('stays impaired while half its probes are down, though the provider says all is well again', () => {
+    const at = stepper();
+    expect(at(0, FAIL, FAIL, 'unavailable')).toBe('impaired');
+    expect([1, 2, 3].map((i) => at(i, FAIL, OK, 'available'))).toEqual(['impaired', 'impaired', 'impaired']);
   });
 
   it('does not count a round whose probes all fail, not yet down, as clean', () => {
