@@ -326,9 +326,9 @@ describe('HealthTracker: replication as a witness', () => {
   });
   const cut = { state: 'disconnected' as const, lastContactSeconds: 60 };
   /** Zone a (the primary's) fails our probes; each listed replica's probe is `replicaProbe`. */
-  const assess = (replicas: DatabaseInstance[], replicaProbe: ProbeResult = OK, primaryState: DatabaseInstance['state'] = 'available') => {
+  const assess = (replicas: DatabaseInstance[], replicaProbe: ProbeResult = OK, primaryState: DatabaseInstance['state'] = 'available', sameZoneProbe: ProbeResult = FAIL) => {
     const tracker = new HealthTracker(DEFAULT_POLICY);
-    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ...replicas.map((r): [string, string, ProbeResult] => [`aws:${r.id}`, `aws:${r.zone}`, r.zone === 'a' ? FAIL : replicaProbe])];
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ...replicas.map((r): [string, string, ProbeResult] => [`aws:${r.id}`, `aws:${r.zone}`, r.zone === 'a' ? sameZoneProbe : replicaProbe])];
     let last;
     for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases: [primaryIn('a', primaryState), ...replicas] }));
     return { zone: last!.zones.get('aws:a')!, from: last!.replicationFrom.get('aws:db') };
@@ -369,6 +369,62 @@ describe('HealthTracker: replication as a witness', () => {
 
   it('replication from a primary the provider does not list available is no evidence', () => {
     expect(assess([replicaIn('r-b', 'b', cut)], OK, 'stopped').zone.evidence.replication).toBe('none');
+  });
+
+  it('a replica listed broken is no witness even when its fresh probe reports a stream, nor one whose probe says broken', () => {
+    const probed = (state: 'disconnected' | 'broken'): ProbeResult => ({ ok: true, role: 'replica', replication: { state, lastContactSeconds: 60 } });
+    const listedBroken = assess([replicaIn('r-b', 'b', { ...cut, state: 'broken' })], probed('disconnected'));
+    expect(listedBroken.zone.evidence.replication).toBe('none');
+    expect(listedBroken.from).toBeUndefined();
+    const probedBroken = assess([replicaIn('r-b', 'b', cut)], probed('broken'));
+    expect(probedBroken.zone.evidence.replication).toBe('none');
+    expect(probedBroken.from).toBeUndefined();
+  });
+
+  it("finds a replica's upstream by id in its own cluster, wherever the cluster lists it", () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    // The replica comes before its primary, and another cluster has its own primary in zone b.
+    const other: DatabaseInstance = { ...primary, id: 'other', cluster: 'other', zone: 'b' };
+    const databases = [replicaIn('r-b', 'b', cut), primaryIn('a'), other];
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ['aws:r-b', 'aws:b', OK], ['aws:other', 'aws:b', OK]];
+    let last;
+    for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases }));
+    expect(last!.replicationFrom.get('aws:db')).toBe('cut');
+    expect([...last!.replicationFrom.keys()]).toEqual(['aws:db']);
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(last!.zones.get('aws:b')!.evidence.replication).toBe('none');
+  });
+
+  it('a replica in the same zone that still answers our probes says nothing about the zone either', () => {
+    const { zone, from } = assess([replicaIn('r-a', 'a', cut)], OK, 'available', OK);
+    expect(zone.evidence.replication).toBe('none');
+    // Our probes alone (the primary down, its replica up): one vantage point.
+    expect(zone.evidence.badVantagePoints).toEqual(['probes']);
+    expect(zone.state).toBe('degraded');
+    expect(from).toBe('cut');
+  });
+
+  it('a replica of another provider in a zone of the same name is a witness', () => {
+    const elsewhere: DatabaseInstance = { ...replicaIn('r-gcp', 'a', cut), provider: 'gcp' };
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ['gcp:r-gcp', 'gcp:a', OK]];
+    let last;
+    for (let i = 0; i < 4; i++) last = tracker.update(round(i * 2000, { probes, databases: [primaryIn('a'), elsewhere] }));
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(last!.zones.get('aws:a')!.state).toBe('impaired');
+  });
+
+  it('a replica whose stream is in an unknown state with recent contact neither hears nor has lost its primary', () => {
+    const unknown: ProbeResult = { ok: true, role: 'replica', replication: { state: 'unknown', lastContactSeconds: 1 } };
+    const { zone, from } = assess([replicaIn('r-b', 'b', {})], unknown);
+    expect(zone.evidence.replication).toBe('none');
+    expect(from).toBeUndefined();
+  });
+
+  it('an upstream kept as unknown (its scope could not be listed) is still witnessed by its replicas', () => {
+    const { zone, from } = assess([replicaIn('r-b', 'b', cut)], OK, 'unknown');
+    expect(zone.evidence.replication).toBe('cut');
+    expect(from).toBe('cut');
   });
 
   it('contact lost for replicationStaleAfter counts as cut even while the stream says streaming; under it, as alive', () => {
@@ -464,5 +520,406 @@ describe('HealthTracker: smaller rules', () => {
     }
     expect(zoneA!.state).toBe('degraded');
     expect(zoneA!.reason).toBe('degraded, but replication from it goes on: probes 1/1 down, provider says unavailable, replication flowing');
+  });
+});
+
+/**
+ * Round by round under a small policy (rounds every 2 s): one target in zone
+ * a, whose probe and provider status the test sets each round. Both bad is
+ * two vantage points; the probe alone is one.
+ */
+describe('HealthTracker: dwell, recovery, stability and wake-up time round by round', () => {
+  const policy = { failedRounds: 1, impairedAfter: 10, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const stepper = (p: typeof policy = policy) => {
+    const tracker = new HealthTracker(p);
+    const nodes = [nodeIn('a1', 'a'), nodeIn('b1', 'b')];
+    return (t: number, probe: ProbeResult, status: KnownZone['providerStatus'] = 'available', startedAt = t) => {
+      const r = tracker.update({ ...round(t, { probes: [['aws:a1', 'aws:a', probe], ['aws:b1', 'aws:b', OK]], nodes, status }), startedAt });
+      return { ...r, a: r.zones.get('aws:a')! };
+    };
+  };
+
+  it('counts the dwell from the first suspect round, is unstable while heading for a transition, and wakes for the dwell', () => {
+    const at = stepper();
+    const calm = at(0, OK);
+    expect(calm).toMatchObject({ stable: true, confirmAt: Infinity });
+    expect(calm.a.reason).toBe('all probes answer');
+    // Our probe alone fails from 2 s (its round started at 1.5 s): suspect, one vantage point, nothing heading for impaired yet
+    // but the dwell is counted from the probe's start, and the controller is told when it ends.
+    const first = at(2000, FAIL, 'available', 1500);
+    expect(first.a.state).toBe('degraded');
+    expect(first.confirmAt).toBe(1500 + 10_000);
+    const alone = at(4000, FAIL);
+    expect(alone.a.state).toBe('degraded');
+    expect(alone.stable).toBe(true);
+    expect(alone.confirmAt).toBe(11_500);
+    // The provider corroborates at 6 s: confirmed bad, counting toward impaired: not stable.
+    for (const t of [6000, 8000, 10_000]) {
+      const r = at(t, FAIL, 'unavailable');
+      expect(r.a.state).toBe('degraded');
+      expect(r.stable).toBe(false);
+      expect(r.confirmAt).toBe(11_500);
+    }
+    // 10 s after the first suspect round's start, not after the provider joined.
+    const impaired = at(12_000, FAIL, 'unavailable');
+    expect(impaired.a.state).toBe('impaired');
+    expect(impaired.transitions.map((t) => [t.from, t.to])).toEqual([['degraded', 'impaired']]);
+    expect(impaired.stable).toBe(false);
+    expect(impaired.confirmAt).toBe(Infinity);
+    const settled = at(14_000, FAIL, 'unavailable');
+    expect(impaired.a.reason).toBe('impaired: probes 1/1 down, provider says unavailable');
+    expect(settled).toMatchObject({ stable: true, confirmAt: Infinity });
+  });
+
+  it('impairs exactly when the dwell is over (inclusive) and after failedRounds suspect rounds (inclusive)', () => {
+    // The dwell: bad from 2 s, impaired at 12 s exactly.
+    const at = stepper();
+    at(0, OK);
+    const states = [2000, 4000, 6000, 8000, 10_000, 12_000].map((t) => at(t, FAIL, 'unavailable').a.state);
+    expect(states).toEqual(['degraded', 'degraded', 'degraded', 'degraded', 'degraded', 'impaired']);
+    // The rounds: no dwell, three suspect rounds. The third round impairs the zone.
+    const rounds = stepper({ ...policy, failedRounds: 3, impairedAfter: 0 });
+    rounds(0, OK);
+    // Provider and listing both bad would be one vantage point; our probe becomes down on its third failure.
+    expect([2000, 4000, 6000].map((t) => rounds(t, FAIL, 'unavailable').a.state)).toEqual(['degraded', 'degraded', 'impaired']);
+  });
+
+  it('restarts the dwell when a clean round interrupts the bad picture', () => {
+    const at = stepper();
+    at(0, OK);
+    at(2000, FAIL, 'unavailable');
+    at(4000, FAIL, 'unavailable');
+    at(6000, OK);
+    const again = [8000, 10_000, 12_000, 14_000, 16_000].map((t) => at(t, FAIL, 'unavailable'));
+    expect(again.map((r) => r.a.state)).toEqual(['degraded', 'degraded', 'degraded', 'degraded', 'degraded']);
+    expect(again[0]!.confirmAt).toBe(18_000);
+    expect(at(18_000, FAIL, 'unavailable').a.state).toBe('impaired');
+  });
+
+  it('recovers exactly when recoveredAfter has passed (inclusive), unstable meanwhile, with a reason saying so', () => {
+    const at = stepper();
+    at(0, OK);
+    for (let t = 2000; t <= 12_000; t += 2000) at(t, FAIL, 'unavailable');
+    // Clean from 16 s: 2 clean rounds at 18 s, but recoveredAfter (4 s) only at 20 s.
+    at(14_000, FAIL, 'unavailable');
+    const clean1 = at(16_000, OK);
+    expect(clean1.a.state).toBe('impaired');
+    expect(clean1.stable).toBe(false);
+    expect(clean1.a.reason).toBe('still impaired: probes 0/1 down, provider says available');
+    const clean2 = at(18_000, OK);
+    expect(clean2.a.state).toBe('impaired');
+    expect(clean2.stable).toBe(false);
+    const back = at(20_000, OK);
+    expect(back.a.state).toBe('healthy');
+    expect(back.a.reason).toBe('answering again for 3 rounds');
+    expect(back.transitions.map((t) => [t.from, t.to])).toEqual([['impaired', 'healthy']]);
+    expect(at(22_000, OK)).toMatchObject({ stable: true, confirmAt: Infinity });
+  });
+
+  it('leaves impaired for degraded when the recovered zone is still suspect (the provider still says so)', () => {
+    const at = stepper();
+    at(0, OK);
+    for (let t = 2000; t <= 12_000; t += 2000) at(t, FAIL, 'unavailable');
+    expect(at(14_000, OK, 'unavailable').a.state).toBe('impaired');
+    at(16_000, OK, 'unavailable');
+    const back = at(18_000, OK, 'unavailable');
+    expect(back.a.state).toBe('degraded');
+    expect(back.a.reason).toBe('answering again for 3 rounds');
+  });
+
+  it('says a degraded zone is recovering while it counts clean rounds toward healthy', () => {
+    const at = stepper();
+    at(0, OK);
+    at(2000, FAIL);
+    const clean = at(4000, OK);
+    expect(clean.a.state).toBe('degraded');
+    expect(clean.a.reason).toBe('recovering from degraded');
+    expect(clean.stable).toBe(false);
+    const healthy = at(6000, OK);
+    expect(healthy.a.state).toBe('healthy');
+    expect(healthy.a.reason).toBe('all probes answer');
+  });
+});
+
+describe('HealthTracker: a zone with failing targets but no bad vantage point', () => {
+  it('is plainly degraded while replication from it flows (the replication reason needs bad evidence)', () => {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const streaming: DatabaseInstance = { ...replica(0), zone: 'b' };
+    const nodes = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', FAIL], ['aws:a1', 'aws:a', OK], ['aws:a2', 'aws:a', OK], ['aws:db-b', 'aws:b', OK]];
+    let zoneA;
+    for (let i = 0; i < 4; i++) zoneA = tracker.update(round(i * 2000, { probes, nodes, databases: [primary, streaming] })).zones.get('aws:a')!;
+    expect(zoneA!.evidence.badVantagePoints).toEqual([]);
+    expect(zoneA!.state).toBe('degraded');
+    expect(zoneA!.reason).toBe('degraded: probes 1/3 down, provider says available, replication flowing');
+  });
+});
+
+describe("HealthTracker: a replica's silence about a failing primary, and when to wake for it", () => {
+  const policy = { failedRounds: 1, impairedAfter: 20, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const streamingReplica: DatabaseInstance = { ...replica(0), zone: 'b' };
+  const hears = (state: 'streaming' | 'disconnected', lastContactSeconds: number): ProbeResult => ({ ok: true, role: 'replica', replication: { state, lastContactSeconds } });
+  /** The primary answers in a round at `answeredAt`, then fails in a round from 9 s to 10 s while its replica reports `seen`. */
+  const failingRound = (p: typeof policy, seen: ProbeResult, answeredAt = 2000) => {
+    const tracker = new HealthTracker(p);
+    const databases = [primary, streamingReplica];
+    const probes = (db: ProbeResult, fromReplica: ProbeResult): [string, string, ProbeResult][] => [['aws:db', 'aws:a', db], ['aws:db-b', 'aws:b', fromReplica]];
+    tracker.update({ ...round(answeredAt + 500, { probes: probes({ ok: true, writable: true }, hears('streaming', 0)), databases }), startedAt: answeredAt });
+    return tracker.update({ ...round(10_000, { probes: probes(FAIL, seen), databases }), startedAt: 9000 });
+  };
+
+  it("wakes when the replica's silence, aged by the round's length, reaches replicationStaleAfter", () => {
+    // Contact 3 s old when the round started at 9 s, so 4 s at 10 s: stale 6 s later.
+    const r = failingRound(policy, hears('streaming', 3));
+    expect(r.zones.get('aws:a')!.evidence.replication).toBe('alive');
+    expect(r.confirmAt).toBe(16_000);
+  });
+
+  it('asks for no wake-up while the primary answers our probes, however old the contact its replica reports', () => {
+    const tracker = new HealthTracker(policy);
+    const probes: [string, string, ProbeResult][] = [['aws:db', 'aws:a', { ok: true, writable: true }], ['aws:db-b', 'aws:b', hears('streaming', 3)]];
+    const r = tracker.update({ ...round(10_000, { probes, databases: [primary, streamingReplica] }), startedAt: 9000 });
+    expect(r.zones.get('aws:a')!.state).toBe('healthy');
+    expect(r.confirmAt).toBe(Infinity);
+  });
+
+  it('dates the bad picture from when the open stream went silent, never before the primary last answered us', () => {
+    const longStale = { ...policy, replicationStaleAfter: 100 };
+    // Silent since 10 s - 4 s = 6 s, before our failed probe at 9 s: the dwell ends at 6 s + 20 s.
+    expect(failingRound(longStale, hears('streaming', 3)).confirmAt).toBe(26_000);
+    // The primary answered our probe sent at 7.5 s: silent at most since then.
+    expect(failingRound(longStale, hears('streaming', 3), 7500).confirmAt).toBe(27_500);
+  });
+
+  it('dates the bad picture from the silence when the primary never answered us', () => {
+    const tracker = new HealthTracker({ ...policy, replicationStaleAfter: 100 });
+    const r = tracker.update({ ...round(10_000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', hears('streaming', 3)]], databases: [primary, streamingReplica] }), startedAt: 9000 });
+    expect(r.confirmAt).toBe(6000 + 20_000);
+  });
+
+  it('sets no deadline from a replica that reports no contact time at all', () => {
+    const none: ProbeResult = { ok: true, role: 'replica', replication: { state: 'streaming', lastContactSeconds: null } };
+    expect(failingRound(policy, none).confirmAt).toBe(9000 + 20_000);
+  });
+
+  it('wakes for the first of several replicas to reach the window, and dates the silence from the longest', () => {
+    const tracker = new HealthTracker(policy);
+    const second: DatabaseInstance = { ...streamingReplica, id: 'db-b2' };
+    const databases = [primary, streamingReplica, second];
+    const probes = (db: ProbeResult, first: ProbeResult, other: ProbeResult): [string, string, ProbeResult][] => [['aws:db', 'aws:a', db], ['aws:db-b', 'aws:b', first], ['aws:db-b2', 'aws:b', other]];
+    tracker.update({ ...round(2500, { probes: probes({ ok: true }, hears('streaming', 0), hears('streaming', 0)), databases }), startedAt: 2000 });
+    // Contacts 5 s and 3 s at 9 s, aged to 6 s and 4 s at 10 s: the first reaches 10 s at 14 s; silent since 4 s.
+    const r = tracker.update({ ...round(10_000, { probes: probes(FAIL, hears('streaming', 5), hears('streaming', 3)), databases }), startedAt: 9000 });
+    expect(r.confirmAt).toBe(14_000);
+    const longStale = new HealthTracker({ ...policy, replicationStaleAfter: 100 });
+    longStale.update({ ...round(2500, { probes: probes({ ok: true }, hears('streaming', 0), hears('streaming', 0)), databases }), startedAt: 2000 });
+    expect(longStale.update({ ...round(10_000, { probes: probes(FAIL, hears('streaming', 5), hears('streaming', 3)), databases }), startedAt: 9000 }).confirmAt).toBe(4000 + 20_000);
+  });
+
+  it('reads a replica of a primary we do not probe, and does not age the contact of a primary that answers', () => {
+    const tracker = new HealthTracker(policy);
+    const unprobed = tracker.update({ ...round(10_000, { probes: [['aws:db-b', 'aws:b', hears('streaming', 3)]], databases: [primary, streamingReplica] }), startedAt: 9000 });
+    expect(unprobed.replicationFrom.get('aws:db')).toBe('alive');
+    // 9.5 s of contact read at 9 s would be 10.5 s at 10 s, were it aged: it is not while the primary answers.
+    const answering = new HealthTracker(policy).update({
+      ...round(10_000, { probes: [['aws:db', 'aws:a', OK], ['aws:db-b', 'aws:b', hears('streaming', 9.5)]], databases: [primary, streamingReplica] }),
+      startedAt: 9000,
+    });
+    expect(answering.replicationFrom.get('aws:db')).toBe('alive');
+  });
+
+  it('does not date the bad picture from a dropped stream, whose last contact may predate the fault', () => {
+    const r = failingRound(policy, hears('disconnected', 3));
+    expect(r.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(r.zones.get('aws:a')!.state).toBe('degraded');
+    expect(r.confirmAt).toBe(9000 + 20_000);
+  });
+});
+
+describe('HealthTracker: which probes count, and which targets are still settling', () => {
+  const policy = { failedRounds: 3, impairedAfter: 0, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const zoneA = (r: ReturnType<HealthTracker['update']>) => r.zones.get('aws:a')!;
+
+  it('counts a refused probe of a resource listed running, and an answering probe of one listed stopped', () => {
+    const refused: ProbeResult = { ok: false, failure: 'refused' };
+    const running = new HealthTracker(DEFAULT_POLICY);
+    let last;
+    for (let i = 0; i < 4; i++) last = running.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', refused]], nodes: [nodeIn('a1', 'a')] }));
+    expect(zoneA(last!).evidence.probes).toEqual({ total: 1, down: 1, up: 0, failing: 1 });
+    const stopped = new HealthTracker(DEFAULT_POLICY);
+    last = stopped.update(round(0, { probes: [['aws:a1', 'aws:a', OK]], nodes: [nodeIn('a1', 'a', 'stopped')] }));
+    expect(zoneA(last).evidence.probes).toEqual({ total: 1, down: 0, up: 1, failing: 0 });
+  });
+
+  it('takes a probe with no result as failed', () => {
+    const tracker = new HealthTracker(policy);
+    const r = tracker.update({ ...round(0, { probes: [], nodes: [nodeIn('a1', 'a', 'stopped')] }), probes: { keys: ['aws:a1'], zoneKeys: ['aws:a'], results: [] } });
+    expect(r.targets.get('aws:a1')).toMatchObject({ status: 'suspect', failedRounds: 1 });
+    expect(zoneA(r).evidence.probes).toEqual({ total: 1, down: 0, up: 0, failing: 1 });
+  });
+
+  it("counts nodes listed in error and instances listed failed as the provider's stopped", () => {
+    const tracker = new HealthTracker(policy);
+    const failedDb: DatabaseInstance = { ...primary, state: 'failed' };
+    const r = tracker.update(round(0, { probes: [], nodes: [nodeIn('a1', 'a', 'error')], databases: [failedDb] }));
+    expect(zoneA(r).evidence.listing).toEqual({ total: 2, stopped: 2 });
+  });
+
+  it('counts a target suspect until its failedRounds-th failure, then down and settled', () => {
+    const tracker = new HealthTracker(policy);
+    const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a')] }));
+    expect(at(0).suspectTargets).toBe(1);
+    const second = at(1);
+    expect(second.suspectTargets).toBe(1);
+    // The zone is settled (degraded, one vantage point), the target is not.
+    expect(second.transitions).toEqual([]);
+    expect(second.stable).toBe(false);
+    const third = at(2);
+    expect(third.targets.get('aws:a1')!.status).toBe('down');
+    expect(third.suspectTargets).toBe(0);
+    expect(third.stable).toBe(true);
+  });
+
+  it('impairs a zone confirmed bad by the provider and replication only after failedRounds rounds, even with no dwell', () => {
+    const tracker = new HealthTracker(policy);
+    const cutReplica: DatabaseInstance = { ...replica(60), zone: 'b' };
+    const at = (i: number) =>
+      zoneA(tracker.update(round(i * 2000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', OK]], databases: [primary, cutReplica], status: 'unavailable' })));
+    const first = at(0);
+    expect(first.evidence.badVantagePoints).toEqual(['provider', 'replication']);
+    expect(first.state).toBe('degraded');
+    expect(at(1).state).toBe('degraded');
+    expect(at(2).state).toBe('impaired');
+  });
+
+  it('is not stable while an impaired zone counts clean rounds, even with the provider still saying bad', () => {
+    const p = { ...policy, failedRounds: 1, impairedAfter: 0 };
+    const tracker = new HealthTracker(p);
+    const at = (i: number, probe: ProbeResult) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', probe]], nodes: [nodeIn('a1', 'a')], status: 'unavailable' }));
+    expect(zoneA(at(0, FAIL)).state).toBe('impaired');
+    expect(at(1, FAIL).stable).toBe(true);
+    const clean = at(2, OK);
+    expect(zoneA(clean).state).toBe('impaired');
+    expect(clean.stable).toBe(false);
+  });
+
+  it('asks for no wake-up once a zone bad on one vantage point alone has outlasted the dwell', () => {
+    const p = { ...policy, failedRounds: 1, impairedAfter: 4 };
+    const tracker = new HealthTracker(p);
+    const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a')] }));
+    expect(at(0).confirmAt).toBe(4000);
+    expect(at(1).confirmAt).toBe(4000);
+    expect(at(2).confirmAt).toBe(Infinity);
+    const past = at(3);
+    expect(zoneA(past).state).toBe('degraded');
+    expect(past.confirmAt).toBe(Infinity);
+  });
+});
+
+describe('HealthTracker: an impaired zone recovers only on clean rounds', () => {
+  const policy = { failedRounds: 1, impairedAfter: 0, recoveredRounds: 1, recoveredAfter: 0, impairedFraction: 0.5, replicationStaleAfter: 10 };
+  const nodes = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+  const stepper = (p = policy) => {
+    const tracker = new HealthTracker(p);
+    return (i: number, a1: ProbeResult, a2: ProbeResult, status: KnownZone['providerStatus']) =>
+      tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', a1], ['aws:a2', 'aws:a', a2]], nodes, status })).zones.get('aws:a')!.state;
+  };
+
+  it('stays impaired while confirmed bad, though some of its targets answer', () => {
+    const at = stepper();
+    expect(at(0, FAIL, OK, 'unavailable')).toBe('impaired');
+    expect([1, 2, 3].map((i) => at(i, FAIL, OK, 'unavailable'))).toEqual(['impaired', 'impaired', 'impaired']);
+  });
+
+  it('stays impaired while our probes are all down, though the provider says all is well again', () => {
+    const at = stepper();
+    expect(at(0, FAIL, FAIL, 'unavailable')).toBe('impaired');
+    expect([1, 2, 3].map((i) => at(i, FAIL, FAIL, 'available'))).toEqual(['impaired', 'impaired', 'impaired']);
+  });
+
+  it('stays impaired while half its probes are down, though the provider says all is well again', () => {
+    const at = stepper();
+    expect(at(0, FAIL, FAIL, 'unavailable')).toBe('impaired');
+    expect([1, 2, 3].map((i) => at(i, FAIL, OK, 'available'))).toEqual(['impaired', 'impaired', 'impaired']);
+  });
+
+  it('does not count a round whose probes all fail, not yet down, as clean', () => {
+    const at = stepper({ ...policy, failedRounds: 3, recoveredRounds: 2 });
+    const states = [0, 1, 2].map((i) => at(i, FAIL, FAIL, 'unavailable'));
+    expect(states.at(-1)).toBe('impaired');
+    expect(at(3, OK, OK, 'unavailable')).toBe('impaired');
+    // Failing again (suspect, not down: the probes are not bad yet) breaks the run of clean rounds.
+    expect(at(4, FAIL, FAIL, 'unavailable')).toBe('impaired');
+    expect(at(5, FAIL, FAIL, 'unavailable')).toBe('impaired');
+  });
+});
+
+describe('HealthTracker: what changes between rounds shows at once', () => {
+  const policy = { failedRounds: 1, impairedAfter: 1000, recoveredRounds: 2, recoveredAfter: 4, impairedFraction: 0.5, replicationStaleAfter: 10 };
+
+  it("reports a degraded zone's new evidence when only the provider status, the replication or the listing changes", () => {
+    const tracker = new HealthTracker(policy);
+    const fenced = () => false;
+    const streaming: DatabaseInstance = { ...replica(0), zone: 'b' };
+    const at = (i: number, input: { status: KnownZone['providerStatus']; nodes: Node[]; databases?: DatabaseInstance[] }) => {
+      // The primary (zone a) is listed from the start; its replica in b, probed, only from round 4.
+      const databases = input.databases ?? [primary];
+      const probes: [string, string, ProbeResult][] = [['aws:a1', 'aws:a', OK], ...(databases.length > 1 ? ([['aws:db-b', 'aws:b', OK]] as [string, string, ProbeResult][]) : [])];
+      return tracker.update({ ...round(i * 2000, { probes, nodes: input.nodes, databases }), zones: [{ ...zones[0]!, providerStatus: input.status }, zones[1]!], stoppedOnPurpose: fenced }).zones.get('aws:a')!;
+    };
+    const one = [nodeIn('a1', 'a')];
+    const two = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const twoStopped = [nodeIn('a1', 'a'), nodeIn('a2', 'a', 'stopped')];
+    expect(at(0, { status: 'unavailable', nodes: one }).state).toBe('degraded');
+    expect(at(1, { status: 'impaired', nodes: one }).evidence.providerStatus).toBe('impaired');
+    expect(at(2, { status: 'impaired', nodes: two }).evidence.listing).toEqual({ total: 3, stopped: 0 });
+    expect(at(3, { status: 'impaired', nodes: twoStopped }).evidence.listing).toEqual({ total: 3, stopped: 1 });
+    const witnessed = at(4, { status: 'impaired', nodes: twoStopped, databases: [primary, streaming] });
+    expect(witnessed.state).toBe('degraded');
+    expect(witnessed.evidence.replication).toBe('alive');
+  });
+
+  it('takes in a new listing of nodes, of databases, or a new set of fenced resources, each alone', () => {
+    const tracker = new HealthTracker(policy);
+    const probes = { keys: ['aws:a1'], zoneKeys: ['aws:a'], results: [OK] };
+    const noFence = () => false;
+    const noDatabases: DatabaseInstance[] = [];
+    const base = { zones, probes, stoppedOnPurpose: noFence, databases: noDatabases };
+    const running = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const stopped = [nodeIn('a1', 'a'), nodeIn('a2', 'a', 'stopped')];
+    const listing = (r: ReturnType<HealthTracker['update']>) => r.zones.get('aws:a')!.evidence.listing;
+    expect(listing(tracker.update({ ...base, now: 0, nodes: running }))).toEqual({ total: 2, stopped: 0 });
+    expect(listing(tracker.update({ ...base, now: 2000, nodes: stopped }))).toEqual({ total: 2, stopped: 1 });
+    const failedDb: DatabaseInstance[] = [{ ...primary, state: 'failed' }];
+    expect(listing(tracker.update({ ...base, now: 4000, nodes: stopped, databases: failedDb }))).toEqual({ total: 3, stopped: 2 });
+    const fenceA2 = (key: string) => key === 'aws:a2';
+    expect(listing(tracker.update({ ...base, now: 6000, nodes: stopped, databases: failedDb, stoppedOnPurpose: fenceA2 }))).toEqual({ total: 3, stopped: 1 });
+  });
+
+  it('marks a target unprobed when only the probe set changes, and forgets it when only the listing does', () => {
+    const tracker = new HealthTracker(policy);
+    const nodes = [nodeIn('a1', 'a')];
+    const fenced = () => false;
+    const both = { keys: ['aws:a1', 'aws:db'], zoneKeys: ['aws:a', 'aws:a'], results: [OK, OK] };
+    const nodeOnly = { keys: ['aws:a1'], zoneKeys: ['aws:a'], results: [OK] };
+    const withDb = [primary];
+    const base = { zones, nodes, stoppedOnPurpose: fenced };
+    tracker.update({ ...base, now: 0, databases: withDb, probes: both });
+    expect(tracker.update({ ...base, now: 2000, databases: withDb, probes: nodeOnly }).targets.get('aws:db')?.status).toBe('unprobed');
+    expect(tracker.update({ ...base, now: 4000, databases: [], probes: nodeOnly }).targets.has('aws:db')).toBe(false);
+    // And the same for a node dropped from the listing alone.
+    const two = [nodeIn('a1', 'a'), nodeIn('a2', 'a')];
+    const t2 = new HealthTracker(policy);
+    const noDb: DatabaseInstance[] = [];
+    t2.update({ ...base, nodes: two, databases: noDb, now: 0, probes: { keys: ['aws:a1', 'aws:a2'], zoneKeys: ['aws:a', 'aws:a'], results: [OK, OK] } });
+    t2.update({ ...base, nodes: two, databases: noDb, now: 2000, probes: nodeOnly });
+    expect(t2.update({ ...base, nodes, databases: noDb, now: 4000, probes: nodeOnly }).targets.has('aws:a2')).toBe(false);
+  });
+
+  it('keeps the time a target came up while it stays up', () => {
+    const tracker = new HealthTracker(policy);
+    const at = (i: number) => tracker.update(round(i * 2000, { probes: [['aws:a1', 'aws:a', OK]], nodes: [nodeIn('a1', 'a')] })).targets.get('aws:a1');
+    expect(at(0)?.upSince).toBe(0);
+    expect(at(1)?.upSince).toBe(0);
   });
 });
