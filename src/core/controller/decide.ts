@@ -488,8 +488,10 @@ function decideGroup(
     const anyHealthy = region.zones.some((z) => zoneState(z.id) === 'healthy');
     const eligible = healthyZones.length > 0 ? healthyZones : anyHealthy ? [] : fallbackZones;
     const replacing = dead.filter((v) => zoneState(v.node.zone) !== 'impaired').map((v) => v.node.id);
-    // Runaway guard: never hold more than maxNodesFactor x minHealthy nodes, whatever the probes say.
-    const existing = nodes.filter((v) => v.node.state !== 'terminated').length + coming;
+    // Runaway guard: never hold more than maxNodesFactor x minHealthy nodes, whatever the probes say. A node the
+    // provider lists stopped is not one the probes could be wrong about (this controller never stops nodes: a power
+    // loss did), and counting it would leave a group whose machines all lost power below its minimum for good.
+    const existing = nodes.filter((v) => v.node.state !== 'terminated' && v.node.state !== 'stopped').length + coming;
     const room = Math.floor(group.minHealthy * policy.maxNodesFactor) - existing;
     const wanted = Math.min(deficit, Math.max(0, room));
     if (wanted < deficit) {

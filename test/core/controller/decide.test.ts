@@ -251,6 +251,23 @@ describe('decide: capacity', () => {
     expect(creates.map((c) => c.operation)).toEqual(['createNode', 'createNode', 'createNode']);
   });
 
+  it('nodes the provider lists stopped (a power loss: nobody here stopped them) do not use up the runaway guard: replacements are made', () => {
+    // minHealthy 6, factor 2: room for 12. Ten machines listed stopped after a power loss, two running.
+    const stopped = (id: string, z: string) => ({ node: { ...node(id, z, 'us-east-1'), state: 'stopped' as const }, health: down(0) });
+    const nodes = [
+      ...['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => stopped(id, 'use1-a')),
+      ...['b1', 'b2', 'b3', 'b4', 'b5'].map((id) => stopped(id, 'use1-b')),
+      ...['b6', 'b7'].map((id) => ({ node: node(id, 'use1-b', 'us-east-1'), health: up })),
+    ];
+    const plan = decide(snapshot({ now: 600_000, zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1')], nodes, groups }), policy);
+    expect(plan.steps.filter((st) => st.operation === 'createNode')).toHaveLength(4);
+    // Running machines still count: with ten of them running but silent, the guard holds at twelve.
+    const silent = nodes.map((n) => (n.node.state === 'stopped' ? { node: { ...n.node, state: 'running' as const }, health: down(0) } : n));
+    const guarded = decide(snapshot({ now: 600_000, zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1')], nodes: silent, groups }), policy);
+    expect(guarded.steps.filter((st) => st.operation === 'createNode')).toEqual([]);
+    expect(guarded.notes.join('\n')).toMatch(/already has 12 nodes \(limit 2x 6\)/);
+  });
+
   it('falls back to a degraded zone that answers only when no zone of the region is healthy, penalised or not', () => {
     // use1-a is degraded and nothing in it is probed (its machines are listed stopped); use1-b is healthy but penalised.
     const at = (bState: 'healthy' | 'degraded') =>
