@@ -18,6 +18,7 @@ import {
   instanceId,
   type DemoPlacement,
 } from './demoTopology.js';
+import { pollUntil, settleController } from './settleController.js';
 import { CHECK_TABLE_DDL, checkWritable, readBack, type InstanceCheck } from './verify.js';
 import { WRITES_TABLE_DDL, WriteClient, type AcknowledgedWrite } from './WriteClient.js';
 
@@ -214,13 +215,11 @@ export interface FailoverDrillReport {
   readonly passed: boolean;
 }
 
-const READY_LIMIT_MS = 60_000;
 /** Sequence numbers of the zone client start here, far from the main client's. */
 const ZONE_CLIENT_FIRST_SEQ = 1_000_000_001;
 /** Sequence numbers of the discovering client start here, far from the others'. */
 const DISCOVERY_CLIENT_FIRST_SEQ = 2_000_000_001;
 const FIRST_WRITE_LIMIT_MS = 20_000;
-const POLL_MS = 50;
 
 /**
  * A failover drill on the `local` adapter, end to end, with real PostgreSQL:
@@ -256,15 +255,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
   const oldPrimary = instanceId(placement.primary);
   const ids = [placement.primary, placement.sync, placement.async].map(instanceId);
   const sleep = (ms: number) => clock.sleep(ms, signal);
-  /** Polls `check` until it holds (true) or `limitMs` passed (false). */
-  const until = async (limitMs: number, check: () => boolean): Promise<boolean> => {
-    const deadline = clock.now() + limitMs;
-    while (!check()) {
-      if (clock.now() >= deadline) return false;
-      await sleep(POLL_MS);
-    }
-    return true;
-  };
+  const until = (limitMs: number, check: () => boolean): Promise<boolean> => pollUntil(clock, signal, limitMs, check);
 
   if (signal.aborted) throw abortError(signal);
   const startedAt = clock.now();
@@ -321,16 +312,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     });
     controllerRun = controller.run(stopController.signal);
     // Measure from a settled controller: it has adopted the primary and seen every target answer.
-    const settled = await until(READY_LIMIT_MS, () => {
-      const snapshot = controller.snapshot;
-      return (
-        snapshot !== undefined &&
-        controller.memory.clusters.get(DEMO_CLUSTER)?.primary === oldPrimary &&
-        snapshot.databases.length === ids.length &&
-        [...snapshot.databases, ...snapshot.nodes].every((view) => view.health.status === 'up')
-      );
-    });
-    if (!settled) throw new Error(`the controller did not see every target answer within ${READY_LIMIT_MS / 1000} s`);
+    await settleController(controller, oldPrimary, ids.length, clock, signal);
 
     // The client knows the endpoint's address and nothing else: no list of hosts, no discovery.
     const { router, ...endpointTarget } = local.ex_endpointConnection(DEMO_ENDPOINT);

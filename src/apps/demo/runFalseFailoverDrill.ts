@@ -8,6 +8,7 @@ import { BoundedConnection, type PgEndpoint } from './BoundedConnection.js';
 import { DEFAULT_PLACEMENT, DEMO_CLUSTER, DEMO_ENDPOINT, DEMO_PROVIDER, DEMO_REGION, DEMO_ZONES, demoGroups, demoTopology, instanceId } from './demoTopology.js';
 import { disturb, type DisturbanceOutcome } from './disturb.js';
 import type { Disturbance } from './Disturbance.js';
+import { pollUntil, settleController } from './settleController.js';
 import { readBack } from './verify.js';
 import { WRITES_TABLE_DDL, WriteClient } from './WriteClient.js';
 
@@ -56,8 +57,6 @@ export interface FalseFailoverDrillReport {
   readonly passed: boolean;
 }
 
-const READY_LIMIT_MS = 60_000;
-const POLL_MS = 50;
 
 /**
  * The false-failover drill on the `local` adapter, with real PostgreSQL: the
@@ -79,14 +78,7 @@ export async function runFalseFailoverDrill(options: FalseFailoverDrillOptions):
   const primaryId = instanceId(placement.primary);
   const ids = [placement.primary, placement.sync, placement.async].map(instanceId);
   const watchMs = options.watchMs ?? Math.round((policy.replicationStaleAfter + policy.failedRounds * policy.probeTimeout + policy.probeInterval) * 1000);
-  const until = async (limitMs: number, check: () => boolean): Promise<boolean> => {
-    const deadline = clock.now() + limitMs;
-    while (!check()) {
-      if (clock.now() >= deadline) return false;
-      await clock.sleep(POLL_MS, signal);
-    }
-    return true;
-  };
+  const until = (limitMs: number, check: () => boolean): Promise<boolean> => pollUntil(clock, signal, limitMs, check);
 
   if (signal.aborted) throw abortError(signal);
   const adapter = await getFactory('local').create(
@@ -119,16 +111,7 @@ export async function runFalseFailoverDrill(options: FalseFailoverDrillOptions):
     const events: ControllerEvent[] = [];
     controller.on('event', (event) => events.push(event));
     controllerRun = controller.run(stopController.signal);
-    const settled = await until(READY_LIMIT_MS, () => {
-      const snapshot = controller.snapshot;
-      return (
-        snapshot !== undefined &&
-        controller.memory.clusters.get(DEMO_CLUSTER)?.primary === primaryId &&
-        snapshot.databases.length === ids.length &&
-        [...snapshot.databases, ...snapshot.nodes].every((view) => view.health.status === 'up')
-      );
-    });
-    if (!settled) throw new Error(`the controller did not see every target answer within ${READY_LIMIT_MS / 1000} s`);
+    await settleController(controller, primaryId, ids.length, clock, signal);
 
     const { router: _router, ...endpointTarget } = local.ex_endpointConnection(DEMO_ENDPOINT);
     client = new WriteClient({ endpoint: { id: DEMO_ENDPOINT, target: endpointTarget }, clock });
