@@ -84,6 +84,7 @@ export class ControlPlaneReader {
    */
   private readonly listingReadAt = new Map<string, number>();
   private listedAtByProvider: ReadonlyMap<string, number> | undefined;
+  private databasesListedAtByRegion: ReadonlyMap<string, number> | undefined;
   /** Control-plane reads under way (they run beside probe rounds). */
   private readInFlight: Promise<void> | undefined;
   /** A read finished since the last cycle looked: its picture is new. */
@@ -351,9 +352,28 @@ export class ControlPlaneReader {
     return oldest;
   }
 
+  /**
+   * Per `provider/region`, when its latest database listing was read (ms):
+   * the replication each replica reports there (lag, contact) is as of
+   * then. A region never listed is absent. The same map while no database
+   * listing landed.
+   */
+  databasesListedAt(): ReadonlyMap<string, number> {
+    if (this.databasesListedAtByRegion) return this.databasesListedAtByRegion;
+    const byRegion = new Map<string, number>();
+    for (const w of this.watch) {
+      const key = `${w.provider}/${w.region}`;
+      const at = this.listingReadAt.get(`databases:${key}`);
+      if (at !== undefined) byRegion.set(key, at);
+    }
+    this.databasesListedAtByRegion = byRegion;
+    return byRegion;
+  }
+
   private listed(kind: string, key: string, startedAt: number): void {
     this.listingReadAt.set(`${kind}:${key}`, startedAt);
     this.listedAtByProvider = undefined;
+    if (kind === 'databases') this.databasesListedAtByRegion = undefined;
   }
 
   /**

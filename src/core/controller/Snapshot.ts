@@ -1,3 +1,4 @@
+import type { ProbeReplication } from '../contract/Prober.js';
 import type { Capabilities, DatabaseEndpoint, DatabaseInstance, LoadBalancer, Node, Region } from '../contract/types.js';
 import type { TargetHealth, ZoneHealth } from '../health/types.js';
 import type { ControllerMemory } from './ControllerMemory.js';
@@ -61,6 +62,19 @@ export interface Snapshot {
    * snapshot from current listings): every listing is as of `now`.
    */
   readonly listedAt?: ReadonlyMap<string, number>;
+  /**
+   * Per `provider/region`, when its database listing was last read (ms):
+   * a replica's listed lag and contact age are as of then, and age with the
+   * listing while reads fail. Absent, or a region not in it: as of `now`.
+   */
+  readonly databasesListedAt?: ReadonlyMap<string, number>;
+  /**
+   * Per replica (resource key), its own view of its stream from this round's
+   * probe, fresher than the listing. Absent: no prober reports it.
+   */
+  readonly probedReplication?: ReadonlyMap<string, ProbeReplication>;
+  /** When the probes behind {@link Snapshot.probedReplication} were sent (ms); absent: `now`. */
+  readonly probedReplicationAt?: number;
   /** Keys of steps whose adapter calls have not returned yet. */
   readonly inFlight: ReadonlySet<string>;
   /** What operators paused (none when absent): `decide` holds the automatic steps it covers. */

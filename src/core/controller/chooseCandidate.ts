@@ -1,4 +1,4 @@
-import type { ReplicationStatus } from '../contract/types.js';
+import type { DatabaseInstance } from '../contract/types.js';
 import type { ZoneHealth } from '../health/types.js';
 import { roundTenths } from '../util/roundTenths.js';
 import { followsPrimary } from './planReplicas.js';
@@ -53,7 +53,7 @@ export function chooseCandidate(
     const sameProvider = instance.provider === p.provider;
     if (!sameProvider && !policy.crossProviderFailover) { why('cross-provider failover is disabled'); continue; }
     if (!sameRegion && !policy.crossRegionFailover) { why('cross-region failover is disabled'); continue; }
-    const estimatedLossSeconds = estimatedLoss(snapshot, primary, replication, appliedThrough, policy);
+    const estimatedLossSeconds = estimatedLoss(snapshot, primary, instance, appliedThrough, policy);
     if (estimatedLossSeconds > policy.maxDataLoss) {
       why(`it would lose about ${roundTenths(estimatedLossSeconds)}s of writes (maxDataLoss ${policy.maxDataLoss}s)`);
       continue;
@@ -81,40 +81,51 @@ export function chooseCandidate(
 }
 
 /**
- * Seconds of committed writes a promotion of the replica would lose. With
- * its lag known: the lag, less what accrued after the primary stopped taking
- * writes ({@link outageSeconds}: outage time, not loss). With its lag unknown
- * (RDS reports `ReplicaLag` -1 for MySQL and MariaDB once replication stops;
- * a metric may be missing): the time from the last position it was seen to
- * have applied to when the primary stopped taking writes, as far as the
- * replica's contact and our probes can tell, or to now when they cannot.
- * Both bounds err high: the position is a lower bound, the outage time is
- * taken at its shortest.
+ * Seconds of committed writes a promotion of the replica would lose.
+ *
+ * A replica streaming now (its own probe says so, or a listing no older
+ * than one read cycle does) loses its lag. Any other one holds what it had
+ * when it was cut off and loses what the primary committed after that,
+ * until the primary stopped taking writes (at least until the replica's
+ * last contact and until our probes found it failing; until now while it
+ * answers). Where it was cut off: its lag was measured at listing time less
+ * the measurement's age (a sampled metric is older than the listing); a
+ * measurement taken after the cut-off includes the time cut off, one taken
+ * before it is the lag it streamed at until then, so its position is the
+ * later of the two instants less the lag. With the lag unknown (RDS reports
+ * `ReplicaLag` -1 for MySQL and MariaDB once replication stops; a metric may
+ * be missing) it is the last position it was seen to have applied.
+ *
+ * Contact comes from the replica's own probe when it reports one, else from
+ * the listing, as of the listing's time: while reads fail, a listing kept
+ * from before a sync standby was cut off would otherwise say it lost
+ * nothing after missing every write since (lifeboat fuzz found a promotion
+ * that lost 35 minutes so). The bounds err high: positions are lower bounds
+ * or the lag it streamed at, the outage is taken at its shortest.
  */
-function estimatedLoss(snapshot: Snapshot, primary: DatabaseView, replication: ReplicationStatus, appliedThrough: number | undefined, policy: Policy): number {
-  const contact = replication.lastContactSeconds;
-  if (replication.lagSeconds === null) {
-    const stoppedWriting = snapshot.now - outageSeconds(snapshot, primary, contact ?? 0) * 1000;
-    return Math.max(0, (stoppedWriting - appliedThrough!) / 1000);
-  }
-  return replication.state === 'streaming' && (contact ?? 0) < policy.replicationStaleAfter
-    ? replication.lagSeconds
-    : Math.max(0, replication.lagSeconds - outageSeconds(snapshot, primary, contact ?? 0));
-}
-
-/**
- * How much of a cut-off replica's lag is outage time, not loss: the time
- * since the primary stopped taking writes. The replica's lost contact only
- * bounds it when the primary failed with it: a replica cut off on its own
- * (its zone dark) while the primary went on taking writes lacks all of them,
- * though its lag less its contact time reads as the lag it had when cut off.
- * So the lesser of the contact time and the time since our probes first
- * found the primary failing; none while the primary answers (or is not
- * probed), where all the lag is loss. Errs high: the primary may have
- * stopped before our probes noticed.
- */
-function outageSeconds(snapshot: Snapshot, primary: DatabaseView, contactSeconds: number): number {
+function estimatedLoss(snapshot: Snapshot, primary: DatabaseView, replica: DatabaseInstance, appliedThrough: number | undefined, policy: Policy): number {
+  const { now } = snapshot;
+  const replication = replica.replication!;
+  const listedAt = Math.min(now, snapshot.databasesListedAt?.get(`${replica.provider}/${replica.region}`) ?? now);
+  const probed = snapshot.probedReplication?.get(resourceKey(replica.provider, replica.id));
+  const lag = replication.lagSeconds;
+  const streamingNow =
+    probed !== undefined
+      ? probed.state === 'streaming' && (probed.lastContactSeconds ?? Infinity) < policy.replicationStaleAfter
+      : replication.state === 'streaming' &&
+        (replication.lastContactSeconds ?? 0) < policy.replicationStaleAfter &&
+        now - listedAt <= (policy.observeInterval + policy.callTimeout) * 1000;
+  if (lag !== null && streamingNow) return lag;
+  const contactAt =
+    probed?.lastContactSeconds != null
+      ? Math.min(now, snapshot.probedReplicationAt ?? now) - probed.lastContactSeconds * 1000
+      : replication.lastContactSeconds !== null
+        ? listedAt - replication.lastContactSeconds * 1000
+        : null;
   const failingSince = primary.health.status === 'up' ? undefined : primary.health.failingSince;
-  if (failingSince === undefined) return 0;
-  return Math.min(contactSeconds, Math.max(0, (snapshot.now - failingSince) / 1000));
+  const stoppedWriting = failingSince === undefined ? now : Math.min(now, Math.max(contactAt ?? now, failingSince));
+  const measuredAt = listedAt - (replication.lagAgeSeconds ?? 0) * 1000;
+  let position = lag === null ? appliedThrough! : Math.max(measuredAt, contactAt ?? measuredAt) - lag * 1000;
+  if (appliedThrough !== undefined) position = Math.max(position, appliedThrough);
+  return Math.max(0, (stoppedWriting - position) / 1000);
 }

@@ -26,7 +26,9 @@ export function observeAppliedThrough(draft: MemoryDraft, snapshot: Snapshot): v
     const key = resourceKey(instance.provider, instance.id);
     listed.add(key);
     if (replication.lagSeconds === null || replication.lagSeconds < 0) continue;
-    const through = snapshot.now - ((replication.lagAgeSeconds ?? 0) + replication.lagSeconds) * 1000;
+    // As of when its listing was read: a listing kept while reads fail must not move the record with the clock.
+    const listedAt = Math.min(snapshot.now, snapshot.databasesListedAt?.get(`${instance.provider}/${instance.region}`) ?? snapshot.now);
+    const through = listedAt - ((replication.lagAgeSeconds ?? 0) + replication.lagSeconds) * 1000;
     const known = draft.get('appliedThrough').get(key);
     if (known === undefined || through >= known + APPLIED_THROUGH_STEP_MS) draft.set('appliedThrough', key, through);
   }

@@ -56,6 +56,14 @@ export interface HealthAssessment {
    * `alive`: some replica that answers our probes still hears it.
    */
   readonly replicationFrom: ReadonlyMap<string, 'alive' | 'cut' | 'none'>;
+  /**
+   * Per replica (resource key) that answered this round's probe with its own
+   * view of its stream: fresher than any listing (the same map, refilled
+   * each round).
+   */
+  readonly probedReplication: ReadonlyMap<string, ProbeReplication>;
+  /** When the round whose probes filled {@link HealthAssessment.probedReplication} started (ms): their contact ages are as of then. */
+  readonly probedReplicationAt: number;
   readonly transitions: readonly ZoneTransition[];
   /** Targets failing but not yet down: something is unsettled. */
   readonly suspectTargets: number;
@@ -305,7 +313,7 @@ export class HealthTracker {
       zones.set(zk, health);
       if (next !== previous) transitions.push({ from: previous, to: next, health });
     }
-    return { targets: this.targets, zones, replicationFrom, transitions, suspectTargets: this.suspects, stable: stable && this.suspects === 0, confirmAt };
+    return { targets: this.targets, zones, replicationFrom, probedReplication: this.probedReplication, probedReplicationAt: round.startedAt ?? round.now, transitions, suspectTargets: this.suspects, stable: stable && this.suspects === 0, confirmAt };
   }
 
   /**
