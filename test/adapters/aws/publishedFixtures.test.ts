@@ -7,6 +7,7 @@ import { CreateDBInstanceReadReplicaCommand, PromoteReadReplicaCommand, RDSClien
 import { GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { Reservation } from '@aws-sdk/client-ec2';
 import { AwsApi } from '../../../adapters/aws/AwsApi.js';
+import { createAwsProvider } from '../../../adapters/aws/createAwsProvider.js';
 import { CloudWatchLag } from '../../../adapters/aws/CloudWatchLag.js';
 import { LaunchedInstances } from '../../../adapters/aws/LaunchedInstances.js';
 import { PROMOTE_LATER_STATUSES } from '../../../adapters/aws/rdsStatusTable.js';
@@ -59,6 +60,33 @@ async function answering(
 /** A loopback endpoint that answers every request with the XML `body`. */
 function serving(body: string): Promise<{ endpoint: string; requests: string[]; paths: string[] }> {
   return answering(() => ({ contentType: 'text/xml', body }));
+}
+
+/** EC2 query-protocol wire names of the `AvailabilityZone` members the CLI prints (the SDK's XML deserializer reads these). */
+const EC2_ZONE_MEMBERS: Readonly<Record<string, string>> = {
+  State: 'zoneState',
+  OptInStatus: 'optInStatus',
+  RegionName: 'regionName',
+  ZoneName: 'zoneName',
+  ZoneId: 'zoneId',
+  GroupName: 'groupName',
+  NetworkBorderGroup: 'networkBorderGroup',
+  ZoneType: 'zoneType',
+};
+
+/** A `DescribeAvailabilityZones` response body in EC2's XML, from the CLI's JSON of it. */
+function describeAvailabilityZonesXml(zones: readonly Record<string, unknown>[]): string {
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const items = zones.map((zone) => {
+    const members = Object.entries(zone).map(([key, value]) => {
+      if (key === 'Messages') return `<messageSet>${(value as { Message: string }[]).map((m) => `<item><message>${escape(m.Message)}</message></item>`).join('')}</messageSet>`;
+      const wire = EC2_ZONE_MEMBERS[key];
+      if (wire === undefined) throw new Error(`no EC2 wire name for AvailabilityZone.${key}`);
+      return `<${wire}>${escape(String(value))}</${wire}>`;
+    });
+    return `<item>${members.join('')}</item>`;
+  });
+  return `<DescribeAvailabilityZonesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fixture</requestId><availabilityZoneInfo>${items.join('')}</availabilityZoneInfo></DescribeAvailabilityZonesResponse>`;
 }
 
 const clientConfig = (endpoint: string, region: string) => ({
@@ -209,5 +237,23 @@ describe('published AWS API examples, through the SDK and the aws adapter\'s map
     launched.launched('us-east-2', instance, 1_000);
     expect(launched.launchedRecently('i-1231231230abcdef0', 1_000 + 60_000)).toBe(true);
     expect([...launched.byZone('us-east-2').keys()]).toEqual(['us-east-2a']);
+  });
+  it('EC2 DescribeAvailabilityZones (AWS CLI Command Reference): the Local Zone listed with us-west-2\'s Availability Zones is no zone of the region to fail over to', async () => {
+    const published = JSON.parse(fixture('ec2-describe-availability-zones.json')) as { AvailabilityZones: Record<string, unknown>[] };
+    // The published answer holds a Local Zone next to the Availability Zones: another network border group.
+    expect(published.AvailabilityZones.map((zone) => [zone['ZoneName'], zone['NetworkBorderGroup']])).toContainEqual(['us-west-2-lax-1a', 'us-west-2-lax-1']);
+    const { endpoint, requests } = await serving(describeAvailabilityZonesXml(published.AvailabilityZones));
+    const provider = createAwsProvider({ regions: ['us-west-2'], endpoint, credentials: clientConfig('', '').credentials });
+    try {
+      const signal = new AbortController().signal;
+      const [region] = await provider.listLocations({ signal });
+      expect(requests[0]).toContain('Action=DescribeAvailabilityZones');
+      // Replacements and replicas go to the healthy zones of a region: only its Availability Zones are candidates.
+      expect(region!.zones.map((zone) => zone.id)).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2c', 'us-west-2d']);
+      expect(region!.zones[0]).toMatchObject({ region: 'us-west-2', status: 'available', extra: { rawState: 'available', zoneId: 'usw2-az1' } });
+      expect((await provider.zoneStatus({ region: 'us-west-2' }, { signal })).map((zone) => zone.id)).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2c', 'us-west-2d']);
+    } finally {
+      await provider.close();
+    }
   });
 });
