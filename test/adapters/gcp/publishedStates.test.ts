@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toCloudSqlState } from '../../../adapters/gcp/cloudSqlStateTable.js';
 import { toGceNodeState } from '../../../adapters/gcp/gceStatusTable.js';
 
 /**
@@ -30,7 +31,16 @@ function computeProto(): string {
   return readFileSync(join(dirname(packageJson), 'build/protos/google/cloud/compute/v1/compute.proto'), 'utf8');
 }
 
-describe('the GCE status table against Google\'s published Compute API definition', () => {
+/** The enum names of a published Markdown enum table (`| \`NAME\` | description |` rows), its sidecar checked for a Google source and `verbatim`. */
+function publishedEnumTable(name: string): string[] {
+  const source = readFileSync(new URL(`./fixtures/${name.replace(/\.txt$/, '.source.md')}`, import.meta.url), 'utf8');
+  expect(source).toMatch(/\*\*Source:\*\*[^\n]*\n\s+https:\/\/cloud\.google\.com\//);
+  expect(source).toMatch(/\*\*Verbatim or adapted:\*\* verbatim/);
+  const table = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  return [...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1]!);
+}
+
+describe('the GCE and Cloud SQL state tables against Google\'s published API definitions', () => {
   it('every Compute Engine Instance.Status maps to a node state (STOPPED, "The instance has stopped successfully", is stopped)', () => {
     const statuses = protoEnum(computeProto(), 'Instance', 'Status').filter((status) => status !== 'UNDEFINED_STATUS');
     expect(statuses).toEqual(expect.arrayContaining(['PROVISIONING', 'RUNNING', 'STOPPED', 'TERMINATED']));
@@ -38,4 +48,11 @@ describe('the GCE status table against Google\'s published Compute API definitio
     expect(toGceNodeState('STOPPED')).toBe('stopped');
   });
 
+  it('every Cloud SQL SqlInstanceState of the published enum maps to a database state', () => {
+    const states = publishedEnumTable('sql-instance-states.txt').filter((state) => state !== 'SQL_INSTANCE_STATE_UNSPECIFIED');
+    expect(states).toEqual(['RUNNABLE', 'SUSPENDED', 'PENDING_DELETE', 'PENDING_CREATE', 'MAINTENANCE', 'FAILED', 'ONLINE_MAINTENANCE', 'REPAIRING']);
+    expect(states.filter((state) => toCloudSqlState(state, 'ALWAYS') === 'unknown')).toEqual([]);
+    // "The instance is running, or has been stopped by owner": RUNNABLE is stopped when the owner stopped it (activation policy NEVER).
+    expect([toCloudSqlState('RUNNABLE', 'ALWAYS'), toCloudSqlState('RUNNABLE', 'NEVER')]).toEqual(['available', 'stopped']);
+  });
 });
