@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toCloudSqlState } from '../../../adapters/gcp/cloudSqlStateTable.js';
-import { toGceNodeState } from '../../../adapters/gcp/gceStatusTable.js';
+import { toGceNodeState, toGceZoneStatus } from '../../../adapters/gcp/gceStatusTable.js';
 
 /**
  * The GCE status table against Google's own definition of Compute Engine's
@@ -54,5 +54,10 @@ describe('the GCE and Cloud SQL state tables against Google\'s published API def
     expect(states.filter((state) => toCloudSqlState(state, 'ALWAYS') === 'unknown')).toEqual([]);
     // "The instance is running, or has been stopped by owner": RUNNABLE is stopped when the owner stopped it (activation policy NEVER).
     expect([toCloudSqlState('RUNNABLE', 'ALWAYS'), toCloudSqlState('RUNNABLE', 'NEVER')]).toEqual(['available', 'stopped']);
+  });
+  it('every Compute Engine Zone.Status maps to a zone status', () => {
+    const statuses = protoEnum(computeProto(), 'Zone', 'Status').filter((status) => status !== 'UNDEFINED_STATUS');
+    expect(statuses).toEqual(expect.arrayContaining(['UP', 'DOWN']));
+    expect(statuses.filter((status) => toGceZoneStatus(status) === 'unknown')).toEqual([]);
   });
 });
