@@ -60,7 +60,7 @@ import { ReplicationStopWatch } from './ReplicationStopWatch.js';
 import { Route53Endpoints } from './Route53Endpoints.js';
 import { ZonalLoadBalancers } from './ZonalLoadBalancers.js';
 import { GROUP_TAG, toNode } from './toNode.js';
-import { toZoneStatus } from './zoneStateTable.js';
+import { isAvailabilityZone, toZone } from './toZone.js';
 
 
 /**
@@ -158,21 +158,13 @@ export class AwsProvider implements Provider {
     return out;
   }
 
-  /** The region's zones, mapped to the contract's (the directory remembers each zone's region). */
+  /**
+   * The region's Availability Zones, mapped to the contract's (the directory remembers the region of every zone
+   * listed, Local and Wavelength Zones included, so nodes found there still resolve to their region).
+   */
   private async describeZones(operation: string, region: string, signal: AbortSignal): Promise<Zone[]> {
     const zones = await this.directory.describeZones(operation, region, signal);
-    return zones.map((zone) => ({
-      id: zone.ZoneName ?? '',
-      region: zone.RegionName ?? region,
-      provider: this.id,
-      status: toZoneStatus(zone.State),
-      extra: {
-        rawState: zone.State,
-        zoneId: zone.ZoneId,
-        zoneType: zone.ZoneType,
-        messages: (zone.Messages ?? []).map((message) => message.Message ?? ''),
-      },
-    }));
+    return zones.filter((zone) => isAvailabilityZone(zone, region)).map((zone) => toZone(zone, this.id, region));
   }
 
   async zoneStatus(query: { region?: string }, options: CallOptions): Promise<Zone[]> {

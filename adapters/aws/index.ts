@@ -13,6 +13,7 @@ export { RDS_STATUSES, toDatabaseState } from './rdsStatusTable.js';
 export { ZONE_STATES, toZoneStatus } from './zoneStateTable.js';
 export { toAwsProviderError, type AwsCallSite } from './toAwsProviderError.js';
 export { toNode, GROUP_TAG } from './toNode.js';
+export { toZone, isAvailabilityZone } from './toZone.js';
 export { ReplicationStopWatch } from './ReplicationStopWatch.js';
 export { toDatabaseInstance, CLUSTER_TAG, RDS_REPLICATION_STATES, type LagReading } from './toDatabaseInstance.js';
 export { redactAwsSecrets } from './redactAwsSecrets.js';

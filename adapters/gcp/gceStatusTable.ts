@@ -8,7 +8,10 @@ import type { NodeState } from '../../src/core/contract/types.js';
  * `REPAIRING` comes back by itself, like a reboot; a reset keeps `RUNNING`.
  * `PENDING` (waiting for resources before provisioning) is on its way up;
  * `PENDING_STOP` and `DEPROVISIONING` (resources being released before the
- * instance is stopped or deleted) are on their way down. Anything not listed
+ * instance is stopped or deleted) are on their way down. `STOPPED` ("The
+ * instance has stopped successfully", Compute's API definition of
+ * `Instance.Status`, next to `TERMINATED`, "stopped either by explicit
+ * action or underlying failure") is stopped too. Anything not listed
  * maps to `unknown` (an unmapped status once crashed libcloud's driver).
  */
 export const GCE_STATUSES: Readonly<Record<string, NodeState>> = Object.freeze({
@@ -22,6 +25,7 @@ export const GCE_STATUSES: Readonly<Record<string, NodeState>> = Object.freeze({
   SUSPENDING: 'stopping',
   SUSPENDED: 'stopped',
   REPAIRING: 'rebooting',
+  STOPPED: 'stopped',
   TERMINATED: 'stopped',
 });
 

@@ -4,12 +4,14 @@ import { cloudSqlReplicaBody } from '../../../adapters/gcp/cloudSqlReplicaBody.j
 import type { CloudSqlInstance } from '../../../adapters/gcp/CloudSqlInstance.js';
 import { replicationReadings, type MonitoringTimeSeries } from '../../../adapters/gcp/CloudMonitoring.js';
 import { GcpHttpError } from '../../../adapters/gcp/GcpHttpError.js';
+import { GcpOperationWaiter } from '../../../adapters/gcp/GcpOperationWaiter.js';
 import { googleErrorInfo } from '../../../adapters/gcp/GoogleRestApi.js';
 import { operationErrorKind } from '../../../adapters/gcp/operationErrorKind.js';
 import { toCloudSqlDatabase } from '../../../adapters/gcp/toCloudSqlDatabase.js';
 import { toGceNode } from '../../../adapters/gcp/toGceNode.js';
 import { toGcpProviderError } from '../../../adapters/gcp/toGcpProviderError.js';
 import { cloudSqlUnreachables, computeUnreachables, relevantScopes, type ComputeAggregatedPage } from '../../../adapters/gcp/unreachableScopes.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 
 /**
  * Requests and responses shaped after Google's API references (each fixture
@@ -20,6 +22,42 @@ function fixture<T>(name: string): T & { _source: string } {
   const parsed = JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T & { _source: string };
   expect(parsed._source).toMatch(/^https:\/\/cloud\.google\.com\//);
   return parsed;
+}
+
+/**
+ * A text published verbatim in Google's documentation (its sibling
+ * `.source.md` names the page and section and says it is verbatim).
+ */
+function verbatim(name: string): string {
+  const source = readFileSync(new URL(`./fixtures/${name.replace(/\.txt$/, '.source.md')}`, import.meta.url), 'utf8');
+  expect(source).toMatch(/\*\*Source:\*\*[^\n]*\n\s+https:\/\/cloud\.google\.com\//);
+  expect(source).toMatch(/\*\*Verbatim or adapted:\*\* verbatim/);
+  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/**
+ * JSON from a body Google publishes elided (`...` lines, the object it sits
+ * in left out): the `...` lines and the commas they strand go, the brackets
+ * left open are closed, and the whole is wrapped in braces.
+ */
+function elidedJson(published: string): unknown {
+  const kept = published
+    .split('\n')
+    .filter((line) => line.trim() !== '...')
+    .join('\n');
+  const open: string[] = [];
+  let inString = false;
+  for (let i = 0; i < kept.length; i += 1) {
+    const char = kept[i]!;
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') open.push(char === '{' ? '}' : ']');
+    else if (char === '}' || char === ']') open.pop();
+  }
+  const closed = `{${kept}${open.reverse().join('')}}`;
+  return JSON.parse(closed.replace(/,(\s*[}\]])/g, '$1'));
 }
 
 describe('published Google API shapes, through the gcp adapter\'s mappers', () => {
@@ -80,5 +118,41 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
     expect(readings.get('orders-b')).toMatchObject({ lagSeconds: null, inactive: true });
     expect(readings.get('orders-be')).toMatchObject({ lagSeconds: 4.2 });
     expect(readings.get('orders-be')?.inactive).toBeUndefined();
+  });
+  it('the concurrent-operations 403 as Google publishes it (Compute "Concurrent operation quotas") is throttling, not a permission error', () => {
+    const body = elidedJson(verbatim('compute-operations-quota-403.txt'));
+    expect(body).toMatchObject({ error: { code: 403, errors: [{ reason: 'rateLimitExceeded' }], details: [{ reason: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' }, {}] } });
+    const error = toGcpProviderError(new GcpHttpError(googleErrorInfo(403, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
+    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'rateLimitExceeded' });
+  });
+
+  it('the stockout codes and messages Google documents ("Common error messages"), in a finished zonal operation, fail the launch as retryable capacity errors', async () => {
+    const lines = verbatim('compute-resource-availability-errors.txt').trim().split('\n');
+    const codes = lines.filter((line) => /^[A-Z_]+$/.test(line));
+    const messages = lines.filter((line) => !codes.includes(line));
+    expect(codes).toEqual(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS']);
+    // The zonal Operation envelope (schema only in the reference); without an HTTP status, so the code alone decides.
+    const { _source: _envelopeSource, httpErrorStatusCode: _status, httpErrorMessage: _message, error: _error, ...envelope } = fixture<Record<string, unknown>>('compute-operation-stockout.json');
+    for (const [index, code] of codes.entries()) {
+      const message = messages[index]!;
+      const running = { ...envelope, status: 'RUNNING' as const, progress: 0 };
+      const done = { ...envelope, status: 'DONE' as const, error: { errors: [{ code, message }] } };
+      const waiter = new GcpOperationWaiter('gcp', new VirtualClock(0), 10_000, 1_000);
+      const polled: string[] = [];
+      const failure = waiter.compute(
+        running,
+        async (name) => {
+          polled.push(name);
+          return done;
+        },
+        new AbortController().signal,
+        true,
+        'createNode',
+      );
+      await expect(failure).rejects.toMatchObject({ kind: 'retryable', code, operation: 'createNode' });
+      await expect(failure).rejects.toThrow(message);
+      // The insert was accepted; only polling the zonal operation to its end shows the stockout.
+      expect(polled).toEqual([envelope['name']]);
+    }
   });
 });
