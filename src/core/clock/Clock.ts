@@ -40,6 +40,37 @@ export function timeoutSignal(
   return armTimeout(clock, new AbortController(), ms, parent);
 }
 
+/** Per parent signal, the controllers that abort with it (one listener on the parent for all of them). */
+const followers = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/**
+ * Makes `controller` abort when `parent` does; returns the undo. Children
+ * share one listener on the parent: a loop's signal outlives thousands of
+ * calls, and many in flight at once (hung calls waiting out their timeout)
+ * would each add one, past Node's listener warning threshold.
+ */
+function follow(parent: AbortSignal, controller: AbortController): () => void {
+  let children = followers.get(parent);
+  if (children === undefined) {
+    const set = new Set<AbortController>();
+    children = set;
+    followers.set(parent, set);
+    parent.addEventListener(
+      'abort',
+      () => {
+        for (const child of set) child.abort(parent.reason);
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = children;
+  set.add(controller);
+  return () => {
+    set.delete(controller);
+  };
+}
+
 /**
  * Makes `controller` abort after `ms` of `clock` time, or when `parent`
  * fires (at once if it already has). `dispose()` releases the timer and the
@@ -56,8 +87,7 @@ export function armTimeout(
     controller.abort(parent.reason);
     return { signal: controller.signal, dispose: () => undefined };
   }
-  const onParentAbort = () => controller.abort(parent?.reason);
-  parent?.addEventListener('abort', onParentAbort, { once: true });
+  const unfollow = parent === undefined ? undefined : follow(parent, controller);
   const cancel = clock.setTimer(ms, () => {
     const error = new Error(`timed out after ${ms} ms`);
     error.name = 'AbortError';
@@ -67,7 +97,7 @@ export function armTimeout(
     signal: controller.signal,
     dispose: () => {
       cancel();
-      parent?.removeEventListener('abort', onParentAbort);
+      unfollow?.();
     },
   };
 }
