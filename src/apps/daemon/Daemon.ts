@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock/Clock.js';
 import type { Provider } from '../../core/contract/Provider.js';
 import { Controller, type MemoryChangeReason } from '../../core/controller/Controller.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
+import type { DaemonEvent, DaemonOwnEventKind } from './DaemonEvent.js';
 import { emptyMemory, memoryFromJson, type ControllerMemory } from '../../core/controller/ControllerMemory.js';
 import type { HeldStep, Step } from '../../core/controller/Plan.js';
 import { NO_PAUSES, type OperatorPauses, type Pause } from '../../core/controller/OperatorPauses.js';
@@ -91,7 +92,7 @@ export class SwitchoverRefused extends RequestRefused {
  */
 export class Daemon {
   readonly metrics = new DaemonMetrics({ version: packageVersion() });
-  readonly events: EventRing<ControllerEvent>;
+  readonly events: EventRing<DaemonEvent>;
   readonly audit: AuditLog;
   readonly journal: Journal;
   /** The policy in force (replaced by a reload). */
@@ -330,6 +331,7 @@ export class Daemon {
     const pause: Pause = { by: who, at: this.options.clock.now(), reason: why };
     await this.storePause(database, pause);
     this.record({ who, what: 'pause', why, result: 'ok', where: {}, ...(database !== undefined ? { database } : {}) });
+    this.ownEvent('operator.paused', `${who} paused automatic actions for ${database ?? 'everything'}: ${why}`, { by: who, database });
     return pause;
   }
 
@@ -344,6 +346,20 @@ export class Daemon {
     this.checkDatabase(database);
     await this.storePause(database, undefined);
     this.record({ who, what: 'resume', why, result: 'ok', where: {}, ...(database !== undefined ? { database } : {}) });
+    this.ownEvent('operator.resumed', `${who} resumed automatic actions for ${database ?? 'everything'}${database === undefined ? ' (pauses of single databases stay)' : ''}: ${why}`, { by: who, database });
+  }
+
+  /** A daemon event of its own: into the timeline (`/events`, post-mortems) and to the webhooks that want it. */
+  private ownEvent(kind: DaemonOwnEventKind, detail: string, fields: { by?: string; database?: string | undefined } = {}): void {
+    const event: DaemonEvent = {
+      t: this.options.clock.now(),
+      kind,
+      detail,
+      ...(fields.by !== undefined ? { by: fields.by } : {}),
+      ...(fields.database !== undefined ? { database: fields.database } : {}),
+    };
+    this.events.push(event);
+    this.notifier.daemonEvent(kind, detail);
   }
 
   /**
@@ -515,7 +531,7 @@ export class Daemon {
     const summary = `${changed.length > 0 ? `applied: ${changed.join(', ')}` : 'applied: nothing changed'}${restart.length > 0 ? `; changed but needing a restart (kept as running): ${restart.join(', ')}` : ''}`;
     this.metrics.configReloads.inc({ result: 'applied' });
     this.record({ what: 'reload', why: `SIGHUP: reloaded ${next.file}`, result: summary, where: {} });
-    this.notifier.daemonEvent('config.reloaded', summary);
+    this.ownEvent('config.reloaded', `config reloaded from ${next.file}: ${summary}`);
     this.options.logger?.info({ event: 'config.reloaded', changed, restart }, `config reloaded: ${summary}`);
     return summary;
   }
@@ -524,7 +540,7 @@ export class Daemon {
   refuseReload(why: string): void {
     this.metrics.configReloads.inc({ result: 'refused' });
     this.record({ what: 'reload', why: `SIGHUP: reload of ${this.config.file}`, result: `refused, the running config is kept: ${why}`, where: {} });
-    this.notifier.daemonEvent('config.refused', why);
+    this.ownEvent('config.refused', `config reload refused, the running config is kept: ${why}`);
     this.options.logger?.error({ event: 'config.refused' }, `config reload refused, the running config is kept: ${why}`);
   }
 

@@ -1,3 +1,4 @@
+import type { DaemonEvent } from './DaemonEvent.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
@@ -201,7 +202,7 @@ export class DaemonApi {
         return this.send(res, 200, this.daemon.status());
       case '/events': {
         const limit = eventLimit(url.searchParams.get('limit'));
-        return this.send(res, 200, { events: this.daemon.events.toArray().slice(-limit).map(({ step: _s, ...e }) => ({ ...e, time: new Date(e.t).toISOString() })) });
+        return this.send(res, 200, { events: this.daemon.events.toArray().slice(-limit).map((e) => ({ ...withoutStep(e), time: new Date(e.t).toISOString() })) });
       }
       case '/metrics': {
         res.writeHead(200, { ...securityHeaders('api', this.tls), 'content-type': this.daemon.metrics.contentType });
@@ -336,4 +337,11 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Refusal(400, 'expected a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** An event as `/events` shows it: a step's details are in `/status` and the audit log, not repeated here. */
+function withoutStep(event: DaemonEvent): Omit<DaemonEvent, 'step'> {
+  if (!('step' in event)) return event;
+  const { step: _step, ...rest } = event;
+  return rest;
 }

@@ -1,4 +1,5 @@
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
+import type { DaemonEvent } from './DaemonEvent.js';
 import type { PromoteStep } from '../../core/controller/Plan.js';
 import type { Snapshot } from '../../core/controller/Snapshot.js';
 import { zoneKey } from '../../core/contract/keys.js';
@@ -15,7 +16,7 @@ type FailoverRecord = Omit<PostMortemInput, 'database' | 'completedAt' | 'timeli
 /** Where {@link FailoverReports} writes and records. */
 export interface FailoverReportsOptions {
   readonly metrics: DaemonMetrics;
-  readonly events: EventRing<ControllerEvent>;
+  readonly events: EventRing<DaemonEvent>;
   readonly audit: AuditLog;
   /** Folder of the Markdown post-mortems. */
   readonly folder: string;

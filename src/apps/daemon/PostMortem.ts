@@ -1,4 +1,4 @@
-import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
+import type { DaemonEvent } from './DaemonEvent.js';
 import type { ZoneEvidence } from '../../core/health/types.js';
 import type { AuditRecord } from './audit/AuditRecord.js';
 import { fileNameFromId } from './files/fileNameFromId.js';
@@ -19,7 +19,7 @@ export interface PostMortemInput {
   readonly estimatedLossSeconds?: number;
   readonly evidence?: ZoneEvidence;
   readonly reason: string;
-  readonly timeline: readonly ControllerEvent[];
+  readonly timeline: readonly DaemonEvent[];
   readonly actions: readonly AuditRecord[];
 }
 

@@ -105,9 +105,14 @@ describe('pause holds automatic actions back but keeps observing', () => {
     expect(paused).toMatch(/lifeboat_adapter_calls_total\{provider="local",operation="promoteReplica",result="ok"\} 0\n/);
     expect(paused).not.toMatch(/operation="(promoteReplica|repointReplica|stopDatabase|createNode)",result="\w+"\} [1-9]/);
     expect(paused).toContain('lifeboat_failovers_total{database="orders",kind="failover"} 0\n');
-    const events = ((await (await fetch(`${base}/events`)).json()) as { events: { kind: string }[] }).events.map((e) => e.kind);
+    type Listed = { kind: string; detail: string; by?: string };
+    const listed = async () => ((await (await fetch(`${base}/events`)).json()) as { events: Listed[] }).events;
+    const events = (await listed()).map((e) => e.kind);
     expect(events).toContain('zone.impaired');
     expect(events).not.toContain('failover.planned');
+    // The pause is in the timeline, before what it held back, with who asked and why.
+    expect(events[0]).toBe('operator.paused');
+    expect((await listed())[0]).toMatchObject({ by: 'operator@127.0.0.1', detail: 'operator@127.0.0.1 paused automatic actions for everything: game day' });
     const held = audit().filter((r) => r.what === 'promoteReplica');
     expect(held).toEqual([expect.objectContaining({ who: 'pause-test', result: 'held: automatic actions paused by operator@127.0.0.1: game day', database: 'orders', where: expect.objectContaining({ resource: 'orders-b' }) })]);
 
@@ -118,6 +123,9 @@ describe('pause holds automatic actions back but keeps observing', () => {
       return orders.primary === 'orders-b' && orders.failovers === 1 && !orders.promotion ? s : undefined;
     });
     expect(resumed.paused).toBe(false);
+    const timeline = (await listed()).map((e) => e.kind);
+    expect(timeline.indexOf('operator.resumed')).toBeGreaterThan(timeline.indexOf('zone.impaired'));
+    expect(timeline.indexOf('operator.resumed')).toBeLessThan(timeline.indexOf('failover.planned'));
     expect(resumed.pausedPlan).toEqual([]);
     expect(await metrics()).toContain('lifeboat_failovers_total{database="orders",kind="failover"} 1');
     expect(audit().filter((r) => r.what === 'promoteReplica').map((r) => r.result)).toEqual(['held: automatic actions paused by operator@127.0.0.1: game day', 'started', 'ok']);

@@ -24,6 +24,8 @@ export const WEBHOOK_EVENT_KINDS = [
   'hook.result',
   'config.reloaded',
   'config.refused',
+  'operator.paused',
+  'operator.resumed',
 ] as const satisfies readonly (ControllerEventKind | `${string}.${string}`)[];
 
 /** One kind of {@link WEBHOOK_EVENT_KINDS}. */
