@@ -124,6 +124,8 @@ export class HealthTracker {
   private suspects = 0;
   /** This round's replication as replicas reported it to our probes, by resource key. */
   private readonly probedReplication = new Map<string, ProbeReplication>();
+  /** This round's earliest time (ms) a replica elsewhere last heard each failing upstream over an open stream, by resource key. */
+  private readonly silentSince = new Map<string, number>();
   /** When each target last answered a probe (the start of that round, ms). */
   private readonly answeredAt = new Map<string, number>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
@@ -172,7 +174,8 @@ export class HealthTracker {
       e.stopped = counts.stopped;
     }
 
-    const silence = { reachesStaleAt: Infinity, since: new Map<string, number>() };
+    this.silentSince.clear();
+    const silence = { reachesStaleAt: Infinity, since: this.silentSince };
     const replicationFrom = this.replicationEvidence(round, ev, silence);
     let confirmAt = Math.min(silence.reachesStaleAt, this.datePrimaryFailures(round, silence.since));
 
