@@ -83,7 +83,14 @@ export function haproxyConfig(port: number, options: Pick<HaproxyRouterOptions, 
     '  maxconn 1024',
     'defaults',
     '  mode tcp',
-    '  timeout connect 2s',
+    // A client that connects while its server is dead (refused) is held while HAProxy retries; by default
+    // each retry waits a second and goes to the same server, even after the endpoint has moved (a held
+    // session has already sent its startup packet, and `shutdown sessions` does not reach it), so the client
+    // waited out its own connect timeout. Redispatching on every retry sends the held client to the new
+    // target within one retry pause, and that pause is min(1 s, `timeout connect`): the servers are on
+    // 127.0.0.1, where the kernel completes a handshake at once (even for a frozen server).
+    '  timeout connect 100ms',
+    '  option redispatch 1',
     // Database sessions idle for long; the endpoint cuts them itself when it moves.
     '  timeout client 1h',
     '  timeout server 1h',

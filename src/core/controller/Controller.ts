@@ -144,6 +144,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private healthStable = false;
   /** When a round ending then could complete a pending confirmation (ms); see {@link HealthAssessment.confirmAt}. */
   private confirmAt = Infinity;
+  /** Each probed target's health after the last assessed round. */
+  private targetHealth: ReadonlyMap<string, TargetHealth> = new Map();
   /** Quiet rounds may skip health and decide until this time (ms); -Infinity when the last cycle was not quiet. */
   private quietUntil = -Infinity;
   private lastResults: readonly ProbeResult[] = [];
@@ -302,6 +304,24 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     return untilConfirm > 0 ? Math.min(full, Math.max(untilConfirm, full / 4)) : full;
   }
 
+  /**
+   * The targets that failed last round, and how long they may take in the
+   * round starting at `startedAt` (ms): until the pending confirmation's
+   * deadline and no longer, with no floor, and nothing once it is due. A
+   * target already failing that has not answered by then counts as failed
+   * at the deadline, so a confirmation the previous round just missed (a
+   * replica's fresh reading a few milliseconds short of the window) is
+   * taken in the next round as soon as the targets that answer have
+   * answered. `undefined` while no confirmation is pending within
+   * `probeTimeout`.
+   */
+  private failingCutShort(keys: readonly string[], startedAt: number): { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined {
+    const untilConfirm = this.confirmAt - startedAt;
+    if (!(untilConfirm < this.options.policy.probeTimeout * 1000)) return undefined;
+    const targets = this.targetHealth;
+    return { marks: keys.map((key) => (targets.get(key)?.failedRounds ?? 0) > 0), timeoutMs: Math.max(0, untilConfirm) };
+  }
+
   /** One observe, decide, execute cycle (execution held back when `options.hold` says so). */
   async runCycle(signal: AbortSignal, options: CycleOptions = {}): Promise<CycleOutcome> {
     const executor = (this.executor ??= new Executor(
@@ -381,7 +401,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const startedAt = clock.now();
     let results: readonly ProbeResult[] = [];
     if (set.targets.length > 0) {
-      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt));
+      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt), this.failingCutShort(set.keys, startedAt));
       try {
         results = await round.results;
       } finally {
@@ -413,6 +433,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.suspectTargets = assessment.suspectTargets;
     this.healthStable = assessment.stable;
     this.confirmAt = assessment.confirmAt;
+    this.targetHealth = assessment.targets;
     for (const transition of assessment.transitions) {
       const z = transition.health;
       const kind =

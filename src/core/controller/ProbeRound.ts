@@ -22,12 +22,65 @@ export class ProbeRound {
 
   /**
    * Starts one round over `targets`, given up after `timeoutMs`: await
-   * `results`, then call `cancel` (the timer) whatever happened.
+   * `results`, then call `cancel` (the timers) whatever happened. With
+   * `failing`, the targets it marks (those that failed last round) are
+   * probed in a batch of their own, given up after `failing.timeoutMs`
+   * when that is sooner: a target already failing that has not answered by
+   * a pending confirmation's deadline counts as failed at the deadline
+   * (without it a hung target holds the verdict until the round's own
+   * timeout), while the others keep `timeoutMs`, so those that answer
+   * still do.
    */
-  start(targets: readonly ProbeTarget[], parent: AbortSignal, timeoutMs: number): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
+  start(
+    targets: readonly ProbeTarget[],
+    parent: AbortSignal,
+    timeoutMs: number,
+    failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number },
+  ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
+    if (failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true)) {
+      return this.split(targets, parent, timeoutMs, failing.marks, failing.timeoutMs);
+    }
     const round = this.signalFor(parent);
     const cancel = this.clock.setTimer(timeoutMs, () => round.abort(PROBE_TIMEOUT));
     return { results: this.prober.probe(targets, round.signal), cancel };
+  }
+
+  /** One round as two batches, the marked targets with the shorter timeout; results in `targets`' order. */
+  private split(
+    targets: readonly ProbeTarget[],
+    parent: AbortSignal,
+    timeoutMs: number,
+    marks: readonly boolean[],
+    failingTimeoutMs: number,
+  ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
+    const failingIndexes: number[] = [];
+    const otherIndexes: number[] = [];
+    for (let i = 0; i < targets.length; i++) (marks[i] === true ? failingIndexes : otherIndexes).push(i);
+    // The failing batch's signal is its own (it fires early); the others share the reused one.
+    const failingRound = new AbortController();
+    const onParentAbort = () => failingRound.abort(parent.reason);
+    if (parent.aborted) failingRound.abort(parent.reason);
+    else parent.addEventListener('abort', onParentAbort, { once: true });
+    const cancelFailing = this.clock.setTimer(Math.max(0, failingTimeoutMs), () => failingRound.abort(PROBE_TIMEOUT));
+    const batches: Promise<ProbeResult[]>[] = [this.prober.probe(failingIndexes.map((i) => targets[i]!), failingRound.signal)];
+    let cancelOthers = () => {};
+    if (otherIndexes.length > 0) {
+      const round = this.signalFor(parent);
+      cancelOthers = this.clock.setTimer(timeoutMs, () => round.abort(PROBE_TIMEOUT));
+      batches.push(this.prober.probe(otherIndexes.map((i) => targets[i]!), round.signal));
+    }
+    const results = Promise.all(batches).then(([failed, others]) => {
+      const merged = new Array<ProbeResult>(targets.length);
+      failingIndexes.forEach((index, k) => (merged[index] = failed![k]!));
+      otherIndexes.forEach((index, k) => (merged[index] = others![k]!));
+      return merged;
+    });
+    const cancel = () => {
+      cancelFailing();
+      cancelOthers();
+      parent.removeEventListener('abort', onParentAbort);
+    };
+    return { results, cancel };
   }
 
   /**

@@ -76,8 +76,9 @@ export interface HealthAssessment {
   /**
    * The earliest time (ms) at which a round ending then could complete a
    * pending confirmation with nothing else changing: a replica's silence
-   * about a failing upstream reaching `replicationStaleAfter`, or a suspect
-   * zone's bad picture reaching `impairedAfter`. `Infinity` when none is
+   * about a failing upstream reaching `replicationStaleAfter`, a suspect
+   * zone's bad picture or a failing primary's failure reaching
+   * `impairedAfter`. `Infinity` when none is
    * pending. The controller wakes for it instead of waiting out its probe
    * interval (event-driven detection).
    */
@@ -131,6 +132,8 @@ export class HealthTracker {
   private suspects = 0;
   /** This round's replication as replicas reported it to our probes, by resource key. */
   private readonly probedReplication = new Map<string, ProbeReplication>();
+  /** This round's earliest time (ms) a replica elsewhere last heard each failing upstream over an open stream, by resource key. */
+  private readonly silentSince = new Map<string, number>();
   /** When each target last answered a probe (the start of that round, ms). */
   private readonly answeredAt = new Map<string, number>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
@@ -179,9 +182,10 @@ export class HealthTracker {
       e.stopped = counts.stopped;
     }
 
-    const silence = { reachesStaleAt: Infinity };
+    this.silentSince.clear();
+    const silence = { reachesStaleAt: Infinity, since: this.silentSince };
     const replicationFrom = this.replicationEvidence(round, ev, silence);
-    let confirmAt = silence.reachesStaleAt;
+    let confirmAt = Math.min(silence.reachesStaleAt, this.datePrimaryFailures(round, silence.since));
 
     const zones = new Map<string, ZoneHealth>();
     const transitions: ZoneTransition[] = [];
@@ -401,10 +405,39 @@ export class HealthTracker {
     }
   }
 
+  /**
+   * Dates each failing primary's failure from the first failed observation,
+   * as its zone's bad picture is: when replicas elsewhere last heard it
+   * (`silentSince`, by upstream key), if that is before our first failed
+   * probe. Returns the earliest time (ms, after `now`) at which a failing
+   * primary's failure reaches `impairedAfter`: the controller's own rule for
+   * a primary that does not answer waits for that dwell, so it is a pending
+   * confirmation like the zone's, and the round due then is cut short there.
+   */
+  private datePrimaryFailures(round: HealthRound, silentSince: ReadonlyMap<string, number>): number {
+    const dwell = this.policy.impairedAfter * 1000;
+    let dwellEnds = Infinity;
+    for (const db of round.databases) {
+      if (db.role !== 'primary') continue;
+      const key = resourceKey(db.provider, db.id);
+      const health = this.targets.get(key);
+      if (health === undefined || health.failedRounds === 0 || health.failingSince === undefined) continue;
+      const since = silentSince.get(key);
+      let failingSince = health.failingSince;
+      if (since !== undefined && since < failingSince) {
+        failingSince = since;
+        this.targets.set(key, { ...health, failingSince });
+      }
+      const ends = failingSince + dwell;
+      if (ends > round.now && ends < dwellEnds) dwellEnds = ends;
+    }
+    return dwellEnds;
+  }
+
   private replicationEvidence(
     round: HealthRound,
     ev: (zoneKey: string) => MutableEvidence,
-    silence: { reachesStaleAt: number },
+    silence: { reachesStaleAt: number; readonly since: Map<string, number> },
   ): Map<string, 'alive' | 'cut' | 'none'> {
     const startedAt = round.startedAt ?? round.now;
     const byCluster = new Map<string, DatabaseInstance[]>();
@@ -458,6 +491,7 @@ export class HealthTracker {
         // Never before the upstream last answered us: an idle stream's last keepalive may be older too.
         const silentSince = Math.max(round.now - contact * 1000, this.answeredAt.get(upstreamKey) ?? -Infinity);
         if (silentSince < e.silentSince) e.silentSince = silentSince;
+        if (silentSince < (silence.since.get(upstreamKey) ?? Infinity)) silence.since.set(upstreamKey, silentSince);
       }
     }
     return from;

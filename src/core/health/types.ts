@@ -8,7 +8,12 @@ export interface TargetHealth {
   readonly status: TargetStatus;
   /** Consecutive failed probe rounds. */
   readonly failedRounds: number;
-  /** When the current run of failures started (ms), if failing. */
+  /**
+   * When the current run of failures started (ms), if failing: the start of
+   * the first failed probe round, or, for a primary, earlier when replicas
+   * elsewhere had already stopped hearing it (never before it last answered
+   * a probe), as its zone's bad picture is dated.
+   */
   readonly failingSince: number | undefined;
   /** Since when it has answered every probe (ms), while up. */
   readonly upSince: number | undefined;

@@ -111,6 +111,27 @@ function endpointSuite(router: EndpointRouterKind): void {
       await client.query('CREATE TABLE IF NOT EXISTS endpoint_after_promotion (id int)');
       await promotion;
     });
+
+    if (router === 'haproxy') {
+      test('a client connecting while the target is dead is carried to the new target as soon as the endpoint moves', async () => {
+        // The target's zone loses power: its server refuses, and HAProxy holds the client while it retries.
+        local.ex_injectZoneFault('local-b', 'power');
+        const { router: _router, ...target } = local.ex_endpointConnection(NAME);
+        const held = new pg.Client({ ...target, connectionTimeoutMillis: 10_000, query_timeout: 5000 });
+        held.on('error', () => undefined);
+        clients.push(held);
+        const connected = held.connect().then(() => performance.now());
+        // Its startup packet is in HAProxy by now, waiting for a retry.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await local.updateEndpoint(NAME, 'orders-c', budget());
+        const movedAt = performance.now();
+        const connectedAt = await connected;
+        // The same connect, not a reconnect: it reaches the new target within one retry pause
+        // (without redispatch it stayed on the dead server until its own timeout).
+        expect(await serverOf(held)).toBe('orders-c');
+        expect(connectedAt - movedAt).toBeLessThan(900);
+      }, 60_000);
+    }
   });
 }
 

@@ -14,12 +14,14 @@ import { simFixture } from '../../adapters/sim/simFixture.js';
  * one difference, so detection rests on the replication-silence window, as
  * it does on `local`.
  */
-async function detectionSeconds(policy: Policy, faultAtS: number): Promise<number> {
+async function detectionSeconds(policy: Policy, faultAtS: number, readLatencyMs: (batch: number) => number = () => 0): Promise<number> {
   const { clock, world } = simFixture({ events: [{ at: faultAtS, kind: 'impair', zone: 'us-east-1a', mode: 'unreachable', errorRate: 0 }] });
   const inner = world.prober();
+  let batch = 0;
   const prober: Prober = {
     probe: async (targets, signal) => {
-      const readAt = clock.now();
+      // A replica's query runs a little after the round is sent (its connection and round trip).
+      const readAt = clock.now() + readLatencyMs(batch++);
       const results = await inner.probe(targets, signal);
       return results.map((r) =>
         r.ok && r.replication?.state === 'disconnected'
@@ -72,4 +74,16 @@ describe('event-driven detection', () => {
       }
     });
   }
+
+  it("a replica's reading a few milliseconds short of the window it was woken for costs a quick round, not a probe timeout", async () => {
+    // The replicas' query runs 0 to 10 ms after the round is sent, differently each time, so the round
+    // cut short at the predicted moment can find the silence just short of the window (as on `local`).
+    const jitter = (batch: number) => ((batch * 7) % 11);
+    for (const at of PHASES) {
+      const seconds = await detectionSeconds(DEFAULT_POLICY, at, jitter);
+      expect(seconds).toBeGreaterThanOrEqual(DEFAULT_POLICY.blipTolerance - 0.011);
+      // Not the hung primary's whole probeTimeout (1 s) after a miss.
+      expect(seconds).toBeLessThanOrEqual(DEFAULT_POLICY.blipTolerance + 0.1);
+    }
+  });
 });

@@ -734,6 +734,60 @@ describe("HealthTracker: a replica's silence about a failing primary, and when t
     expect(r.zones.get('aws:a')!.state).toBe('degraded');
     expect(r.confirmAt).toBe(9000 + 20_000);
   });
+
+  it("dates a failing primary's failure from its replicas' silence, as its zone's, never before it last answered us", () => {
+    const longStale = { ...policy, replicationStaleAfter: 100 };
+    // Silent since 6 s, our first failed probe at 9 s: the primary has been failing since 6 s.
+    expect(failingRound(longStale, hears('streaming', 3)).targets.get('aws:db')!.failingSince).toBe(6000);
+    expect(failingRound(longStale, hears('streaming', 3), 7500).targets.get('aws:db')!.failingSince).toBe(7500);
+    // A dropped stream (its last contact may predate the fault) or no contact time: from our probe.
+    expect(failingRound(longStale, hears('disconnected', 3)).targets.get('aws:db')!.failingSince).toBe(9000);
+    const none: ProbeResult = { ok: true, role: 'replica', replication: { state: 'streaming', lastContactSeconds: null } };
+    expect(failingRound(longStale, none).targets.get('aws:db')!.failingSince).toBe(9000);
+  });
+
+  it("keeps a failing primary's earlier date, and takes no date from a replica in its own zone", () => {
+    const tracker = new HealthTracker({ ...policy, replicationStaleAfter: 100 });
+    const sameZone: DatabaseInstance = { ...streamingReplica, zone: 'a' };
+    const databases = [primary, sameZone];
+    const at = (now: number, contact: number) =>
+      tracker.update({ ...round(now, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:a', hears('streaming', contact)]], databases }), startedAt: now - 1000 });
+    expect(at(10_000, 3).targets.get('aws:db')!.failingSince).toBe(9000);
+    const other = new HealthTracker({ ...policy, replicationStaleAfter: 100 });
+    const elsewhere = [primary, streamingReplica];
+    const first = other.update({ ...round(10_000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', hears('streaming', 3)]], databases: elsewhere }), startedAt: 9000 });
+    expect(first.targets.get('aws:db')!.failingSince).toBe(6000);
+    // A later round whose reading would date the silence later keeps the first date.
+    const later = other.update({ ...round(12_000, { probes: [['aws:db', 'aws:a', FAIL], ['aws:db-b', 'aws:b', hears('streaming', 4)]], databases: elsewhere }), startedAt: 11_000 });
+    expect(later.targets.get('aws:db')!.failingSince).toBe(6000);
+  });
+
+  it("wakes when a failing primary's failure reaches impairedAfter, even after its zone's dwell has passed", () => {
+    const p = { ...policy, impairedAfter: 4 };
+    const tracker = new HealthTracker(p);
+    const nodesA = [nodeIn('a1', 'a')];
+    const probes = (db: ProbeResult): [string, string, ProbeResult][] => [['aws:a1', 'aws:a', FAIL], ['aws:db', 'aws:a', db]];
+    // A node of zone a fails from 0 s on: the zone's dwell ends at 4 s.
+    expect(tracker.update(round(0, { probes: probes(OK), nodes: nodesA, databases: [primary] })).confirmAt).toBe(4000);
+    expect(tracker.update(round(6000, { probes: probes(OK), nodes: nodesA, databases: [primary] })).confirmAt).toBe(Infinity);
+    // The primary fails from 8 s on: its own dwell ends at 12 s, and is waited for on the way.
+    expect(tracker.update(round(8000, { probes: probes(FAIL), nodes: nodesA, databases: [primary] })).confirmAt).toBe(12_000);
+    expect(tracker.update(round(10_000, { probes: probes(FAIL), nodes: nodesA, databases: [primary] })).confirmAt).toBe(12_000);
+    expect(tracker.update(round(12_000, { probes: probes(FAIL), nodes: nodesA, databases: [primary] })).confirmAt).toBe(Infinity);
+  });
+
+  it('sets no wake for a failing replica or a node, whose own dwell the controller does not wait on', () => {
+    const p = { ...policy, impairedAfter: 4 };
+    const run = (databases: DatabaseInstance[], key: string) => {
+      const tracker = new HealthTracker(p);
+      // The zone went bad long ago (dwell passed); then `key` starts failing at 8 s.
+      tracker.update(round(0, { probes: [['aws:a1', 'aws:a', FAIL], [key, 'aws:a', OK]], nodes: [nodeIn('a1', 'a'), nodeIn('a2', 'a')], databases }));
+      return tracker.update(round(8000, { probes: [['aws:a1', 'aws:a', FAIL], [key, 'aws:a', FAIL]], nodes: [nodeIn('a1', 'a'), nodeIn('a2', 'a')], databases })).confirmAt;
+    };
+    expect(run([{ ...primary, role: 'replica' }], 'aws:db')).toBe(Infinity);
+    expect(run([], 'aws:a2')).toBe(Infinity);
+    expect(run([primary], 'aws:db')).toBe(12_000);
+  });
 });
 
 describe('HealthTracker: which probes count, and which targets are still settling', () => {
