@@ -1,4 +1,5 @@
 import type { DatabaseInstance } from '../../src/core/contract/types.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { SQL_BASE, sqlInstance } from './gcpWire.js';
 import { page, tokenOffset } from './pageToken.js';
@@ -30,7 +31,7 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
       }
       // Cloud SQL does not support NEVER on a read replica (https://cloud.google.com/sql/docs/start-stop-restart-instance:
       // a replica cannot be stopped by its activation policy); the world would stop it, so refuse before asking.
-      const target = (await everything(ctx)).find((each) => each.id === instance);
+      const target = (await everything(ctx, ctx.records)).find((each) => each.id === instance);
       if (target?.role === 'replica') {
         throw new WireError(400, 'invalidFlagValue', 'Activation policy NEVER is not supported for read replica instances.');
       }
@@ -57,9 +58,14 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
   }
 }
 
-function everything(ctx: GcpCallContext): Promise<DatabaseInstance[]> {
-  // One world call for the whole project: replicaNames need every instance.
-  return ctx.world(ctx.provider.listDatabases({}, { signal: ctx.signal }));
+/**
+ * Every instance of the project, through the API (`ctx.provider`, for the
+ * reads Cloud SQL serves) or its own `records` (what a change looks up: no
+ * API read, no read fault). One call for the whole project: replicaNames
+ * need every instance.
+ */
+function everything(ctx: GcpCallContext, source: ServiceRecords = ctx.provider): Promise<DatabaseInstance[]> {
+  return ctx.world(source.listDatabases({}, { signal: ctx.signal }));
 }
 
 function render(db: DatabaseInstance, listing: readonly DatabaseInstance[], project: string): Record<string, unknown> {
