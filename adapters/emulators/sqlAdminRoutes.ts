@@ -16,6 +16,12 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
     case 'sql.instances.list':
       return list(ctx, project);
     case 'sql.instances.get': {
+      // An instance in a region the control plane cannot reach cannot be read either (its listing leaves it out):
+      // 503 UNAVAILABLE, before the world is asked. Where it is comes from Cloud SQL's own records.
+      const located = (await everything(ctx, ctx.records)).find((each) => each.id === instance);
+      if (located !== undefined && ctx.strict.reach().regions.includes(located.region)) {
+        throw new WireError(503, 'backendError', `Region ${located.region} is unreachable; the Cloud SQL instance cannot be read now.`);
+      }
       const listing = await everything(ctx);
       const db = listing.find((each) => each.id === instance);
       if (db === undefined) throw new WireError(404, 'instanceDoesNotExist', 'The Cloud SQL instance does not exist.');
