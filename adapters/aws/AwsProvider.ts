@@ -375,7 +375,7 @@ export class AwsProvider implements Provider {
     for (const region of regions) {
       for (const db of await this.api.describeDatabases('listDatabases', region, filter.ids, signal)) {
         found.push({ db, region });
-        this.directory.rememberDatabase(db.DBInstanceIdentifier ?? '', region);
+        this.directory.sawDatabase(db, region);
       }
     }
     const clusters = clusterOf(found.map((each) => each.db), RDS_CLUSTER_VIEW);
@@ -413,7 +413,8 @@ export class AwsProvider implements Provider {
     if (request.zone !== undefined && !(await this.directory.zoneInRegion('createReplica', request.zone, region!, signal))) {
       throw this.invalid('createReplica', `zone ${request.zone} is not in region ${request.region}`, 'InvalidAvailabilityZone');
     }
-    const source = await this.directory.findDatabase('createReplica', request.source, signal);
+    // The source's ARN and cluster tag do not change: as last described, no read needed (reads fail first in an outage).
+    const source = this.directory.describedDatabase(request.source) ?? (await this.directory.findDatabase('createReplica', request.source, signal));
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'DBInstanceNotFound');
     const cluster = clusterOf([source.db], RDS_CLUSTER_VIEW)(source.db);
     const crossRegion = source.region !== region;
@@ -447,17 +448,18 @@ export class AwsProvider implements Provider {
 
   async promoteReplica(id: string, options: CallOptions): Promise<void> {
     const { signal } = options;
-    const found = await this.directory.findDatabase('promoteReplica', id, signal);
-    if (found === undefined) throw this.invalid('promoteReplica', `unknown database ${id}`, 'DBInstanceNotFound');
-    // A standalone instance is already the primary of its cluster: promoting it is a no-op.
-    if (found.db.ReadReplicaSourceDBInstanceIdentifier === undefined) return;
+    // No read first: PromoteReadReplica needs only the identifier, and a failover is exactly when the
+    // region's reads may fail while its mutations still go through (us-east-1, December 2021). RDS
+    // refuses a standalone instance (already the primary) with InvalidDBInstanceState, handled below.
+    const region = await this.directory.databaseRegion('promoteReplica', id, signal);
     try {
-      await this.api.send('promoteReplica', found.region, signal, (clients, requestSignal) =>
+      await this.api.send('promoteReplica', region, signal, (clients, requestSignal) =>
         clients.rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: id }), { abortSignal: requestSignal }),
       );
     } catch (error) {
       if (!isInvalidState(error)) throw error;
-      // RDS refuses a second promotion while the first runs: read again to tell "done or in progress" from "cannot".
+      // RDS refuses a standalone instance and a second promotion while the first runs: read to tell
+      // "done or in progress" (a standalone instance is already the primary of its cluster) from "cannot".
       const again = await this.directory.findDatabase('promoteReplica', id, signal);
       if (again !== undefined && again.db.ReadReplicaSourceDBInstanceIdentifier === undefined) return;
       if (again?.db.DBInstanceStatus !== undefined && PROMOTE_LATER_STATUSES.has(again.db.DBInstanceStatus)) {
@@ -530,6 +532,8 @@ export class AwsProvider implements Provider {
 
   async destroyDatabase(id: string, options: CallOptions): Promise<void> {
     const { signal } = options;
+    // Read now, even while the region's reads fail: whether it has replicas decides whether deleting is safe,
+    // and a record as last described may be stale (the delete waits for the reads instead).
     const found = await this.directory.findDatabase('destroyDatabase', id, signal);
     // RDS forgets a deleted instance: one it does not know is gone already.
     if (found === undefined || found.db.DBInstanceStatus === 'deleting') return;

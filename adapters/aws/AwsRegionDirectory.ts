@@ -1,4 +1,5 @@
 import { EC2Client, type AvailabilityZone } from '@aws-sdk/client-ec2';
+import type { DBInstance } from '@aws-sdk/client-rds';
 import { abortError } from '../../src/core/clock/Clock.js';
 import { raceAbort } from '../../src/core/clock/raceAbort.js';
 import { ProviderError } from '../../src/core/contract/errors.js';
@@ -20,8 +21,12 @@ const MAX_REMEMBERED = 200_000;
 export class AwsRegionDirectory {
   private readonly nodes = new Map<string, string>();
   private readonly databases = new Map<string, string>();
+  /** Each RDS instance as last described (see {@link describedDatabase}). */
+  private readonly databaseRecords = new Map<string, FoundDatabase>();
   /** Zone name to region, as `DescribeAvailabilityZones` reported them. */
   private readonly zones = new Map<string, string>();
+  /** Per region, AZ id to zone name, as `DescribeAvailabilityZones` reported them (the pairing never changes). */
+  private readonly zoneNamesById = new Map<string, Map<string, string>>();
   private regionList: Promise<readonly string[]> | undefined;
 
   constructor(
@@ -40,13 +45,47 @@ export class AwsRegionDirectory {
     this.remember(this.databases, id, region);
   }
 
+  /** Remembers an instance as `DescribeDBInstances` described it, and its region. */
+  sawDatabase(db: DBInstance, region: string): void {
+    const id = db.DBInstanceIdentifier ?? '';
+    this.remember(this.databases, id, region);
+    if (id === '') return;
+    if (this.databaseRecords.size >= MAX_REMEMBERED && !this.databaseRecords.has(id)) this.databaseRecords.clear();
+    this.databaseRecords.set(id, { db, region });
+  }
+
+  /**
+   * Instance `id` as last described, for what does not change while it
+   * exists (its ARN, address, tags): a mutation that needs only those needs
+   * no read (reads are what fail first when a region's API is struggling).
+   * Anything that changes (status, replicas) must be read fresh.
+   */
+  describedDatabase(id: string): FoundDatabase | undefined {
+    return this.databaseRecords.get(id);
+  }
+
   /** The region's zones (`DescribeAvailabilityZones`), each remembered as the region's. */
   async describeZones(operation: string, region: string, signal: AbortSignal): Promise<AvailabilityZone[]> {
     const zones = await this.api.describeZones(operation, region, signal);
+    let names = this.zoneNamesById.get(region);
+    if (names === undefined) this.zoneNamesById.set(region, (names = new Map()));
     for (const zone of zones) {
       if (zone.ZoneName !== undefined && zone.ZoneName !== '') this.remember(this.zones, zone.ZoneName, zone.RegionName ?? region);
+      if (zone.ZoneId !== undefined && zone.ZoneName !== undefined) names.set(zone.ZoneId, zone.ZoneName);
     }
     return zones;
+  }
+
+  /**
+   * AZ id to zone name for `region`: as last described, else from one
+   * `DescribeAvailabilityZones` (the pairing of an account's zone names
+   * and ids never changes).
+   */
+  async zoneNames(operation: string, region: string, signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
+    const known = this.zoneNamesById.get(region);
+    if (known !== undefined && known.size > 0) return known;
+    await this.describeZones(operation, region, signal);
+    return this.zoneNamesById.get(region) ?? new Map();
   }
 
   /** The configured regions, or the SDK's default region. */
@@ -150,7 +189,7 @@ export class AwsRegionDirectory {
     for (const region of order) {
       const [db] = await this.api.describeDatabases(operation, region, [id], signal);
       if (db !== undefined) {
-        this.remember(this.databases, id, region);
+        this.sawDatabase(db, region);
         return { db, region };
       }
     }

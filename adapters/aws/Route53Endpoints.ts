@@ -5,6 +5,7 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import type { DBInstance } from '@aws-sdk/client-rds';
+import { isProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions } from '../../src/core/contract/Provider.js';
 import type { DatabaseEndpoint, EndpointFilter } from '../../src/core/contract/types.js';
 import { invalidInput } from '../shared/invalidInput.js';
@@ -44,6 +45,8 @@ interface SubmittedChange {
  */
 export class Route53Endpoints {
   private readonly changes = new Map<string, SubmittedChange>();
+  /** Each endpoint's record value as last read (by normalized name). */
+  private readonly lastValues = new Map<string, string | undefined>();
 
   constructor(
     private readonly provider: string,
@@ -60,7 +63,11 @@ export class Route53Endpoints {
     );
     if (wanted.length === 0) return [];
     const records = new Map<AwsEndpointOptions, ResourceRecordSet>();
-    for (const endpoint of wanted) records.set(endpoint, await this.readRecord('listEndpoints', endpoint, signal));
+    for (const endpoint of wanted) {
+      const record = await this.readRecord('listEndpoints', endpoint, signal);
+      records.set(endpoint, record);
+      this.lastValues.set(normalName(endpoint.name), recordValue(record));
+    }
     const pending = new Map<AwsEndpointOptions, SubmittedChange>();
     for (const endpoint of wanted) {
       const change = this.changes.get(normalName(endpoint.name));
@@ -112,7 +119,10 @@ export class Route53Endpoints {
       const known = this.configured.map((each) => each.name).join(', ') || 'none (options.endpoints)';
       throw invalidInput(this.provider, 'updateEndpoint', `unknown endpoint ${name}; ${this.provider} serves ${known}`, 'UnknownEndpoint');
     }
-    const found = await this.directory.findDatabase('updateEndpoint', target, signal);
+    // An instance's address and cluster tag do not change: as last described, the change needs no RDS read
+    // (reads are what fail first when a region's API struggles, exactly when the endpoint must move).
+    const described = this.directory.describedDatabase(target);
+    const found = described !== undefined && addressOf(described.db) !== undefined ? described : await this.directory.findDatabase('updateEndpoint', target, signal);
     if (found === undefined) throw invalidInput(this.provider, 'updateEndpoint', `unknown database instance ${target}`, 'DBInstanceNotFound');
     const cluster = found.db.TagList?.find((tag) => tag.Key === CLUSTER_TAG)?.Value;
     if (cluster !== undefined && cluster !== endpoint.database) {
@@ -122,9 +132,10 @@ export class Route53Endpoints {
     if (address === undefined) {
       throw invalidInput(this.provider, 'updateEndpoint', `${target} has no address yet (status ${found.db.DBInstanceStatus ?? 'unknown'})`, 'InvalidDBInstanceState');
     }
-    const current = recordValue(await this.readRecord('updateEndpoint', endpoint, signal));
+    const read = await this.currentValue(endpoint, signal);
     // Already its value, served or pending: nothing to change (the contract's idempotency).
-    if (current === address) return;
+    if (read.fresh && read.value === address) return;
+    const current = read.value;
     const region = await this.route53Region('updateEndpoint', signal);
     const output = await this.api.send('updateEndpoint', region, signal, (clients, requestSignal) =>
       clients.route53.send(
@@ -146,6 +157,23 @@ export class Route53Endpoints {
     const changeId = output.ChangeInfo?.Id;
     if (changeId !== undefined && output.ChangeInfo?.Status !== 'INSYNC') {
       this.changes.set(normalName(endpoint.name), { changeId, value: address, previous: current });
+    }
+  }
+
+  /**
+   * The record's value now, or, when Route 53's read fails or times out, as
+   * last read (a throttled read says "slow down" and is not worked around): an UPSERT needs no read, and
+   * sending one that changes nothing is harmless, so a failed read only costs
+   * the shortcut for a value already in place.
+   */
+  private async currentValue(endpoint: AwsEndpointOptions, signal: AbortSignal): Promise<{ value: string | undefined; fresh: boolean }> {
+    try {
+      const value = recordValue(await this.readRecord('updateEndpoint', endpoint, signal));
+      this.lastValues.set(normalName(endpoint.name), value);
+      return { value, fresh: true };
+    } catch (error) {
+      if (signal.aborted || !isProviderError(error) || (error.kind !== 'retryable' && error.kind !== 'timeout')) throw error;
+      return { value: this.lastValues.get(normalName(endpoint.name)), fresh: false };
     }
   }
 
@@ -194,7 +222,7 @@ export class Route53Endpoints {
         const address = addressOf(db);
         if (address !== undefined && values.has(address) && db.DBInstanceIdentifier !== undefined) {
           out.set(address, db.DBInstanceIdentifier);
-          this.directory.rememberDatabase(db.DBInstanceIdentifier, region);
+          this.directory.sawDatabase(db, region);
         }
       }
     }

@@ -1,4 +1,4 @@
-import { ProviderError } from '../../src/core/contract/errors.js';
+import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions } from '../../src/core/contract/Provider.js';
 import type { LoadBalancer, LoadBalancerFilter, LoadBalancerZone, TrafficShiftRequest } from '../../src/core/contract/types.js';
 import { invalidInput } from '../shared/invalidInput.js';
@@ -26,6 +26,9 @@ const COMMENT = 'lifeboat: zone impaired';
  * `null`.
  */
 export class ZonalLoadBalancers {
+  /** Each load balancer's `GetManagedResource` as last read, with the shifts this adapter made since (by id). */
+  private readonly lastSeen = new Map<string, ManagedResource>();
+
   constructor(
     private readonly provider: string,
     private readonly configured: readonly AwsLoadBalancerOptions[],
@@ -43,7 +46,8 @@ export class ZonalLoadBalancers {
       if (filter.group !== undefined && lb.group !== filter.group) continue;
       if (ids !== undefined && !ids.has(lb.id)) continue;
       const resource = await this.managedResource('listLoadBalancers', lb, signal);
-      const names = await this.zoneNames('listLoadBalancers', lb.region, signal);
+      this.lastSeen.set(lb.id, resource);
+      const names = await this.directory.zoneNames('listLoadBalancers', lb.region, signal);
       const shifts = activeShifts(resource);
       const zones: LoadBalancerZone[] = Object.entries(resource.appliedWeights ?? {}).map(([zoneId, weight]) => {
         const shift = shifts.find((each) => each.awayFrom === zoneId);
@@ -78,8 +82,8 @@ export class ZonalLoadBalancers {
     if (request.away && !(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn <= MAX_SHIFT_SECONDS)) {
       throw invalidInput(this.provider, 'shiftTraffic', `a shift away needs expiresInSeconds between 0 and ${MAX_SHIFT_SECONDS} (72 h), got ${String(expiresIn)}`, 'ValidationException');
     }
-    const names = await this.zoneNames('shiftTraffic', lb.region, signal);
-    const resource = await this.managedResource('shiftTraffic', lb, signal);
+    const names = await this.directory.zoneNames('shiftTraffic', lb.region, signal);
+    const resource = await this.currentResource(lb, signal);
     const zoneIds = Object.keys(resource.appliedWeights ?? {});
     const zoneId = zoneIds.find((id) => (names.get(id) ?? id) === request.zone);
     if (zoneId === undefined) {
@@ -106,9 +110,32 @@ export class ZonalLoadBalancers {
         code: 'ConflictException',
       });
     }
-    await this.send('shiftTraffic', lb, signal, (client, s) =>
+    const started = await this.send('shiftTraffic', lb, signal, (client, s) =>
       client.startZonalShift({ resourceIdentifier: lb.arn, awayFrom: zoneId, expiresIn: minutes, comment: COMMENT }, s),
     );
+    // Renewing it needs its id: kept with the resource as last seen, for when ARC cannot be read.
+    const shift: ZonalShiftRecord = { ...started, awayFrom: started.awayFrom ?? zoneId, appliedStatus: 'APPLIED' };
+    this.lastSeen.set(lb.id, { ...resource, appliedWeights: { ...resource.appliedWeights, [zoneId]: 0 }, zonalShifts: [...(resource.zonalShifts ?? []), shift] });
+  }
+
+  /**
+   * The load balancer's zones and active shifts now, or, when ARC's read
+   * fails or times out (a throttled one is not worked around), as last seen
+   * with the shifts this adapter started since: starting or renewing a shift
+   * needs no read on ARC's side, and reads are what fail first when a
+   * region's API struggles. A shift someone else started meanwhile makes ARC
+   * refuse ours (ConflictException).
+   */
+  private async currentResource(lb: AwsLoadBalancerOptions, signal: AbortSignal): Promise<ManagedResource> {
+    try {
+      const resource = await this.managedResource('shiftTraffic', lb, signal);
+      this.lastSeen.set(lb.id, resource);
+      return resource;
+    } catch (error) {
+      const last = this.lastSeen.get(lb.id);
+      if (last === undefined || signal.aborted || !isProviderError(error) || (error.kind !== 'retryable' && error.kind !== 'timeout')) throw error;
+      return last;
+    }
   }
 
   private managedResource(operation: string, lb: AwsLoadBalancerOptions, signal: AbortSignal): Promise<ManagedResource> {
@@ -119,14 +146,6 @@ export class ZonalLoadBalancers {
     return this.api.send(operation, lb.region, signal, (clients, requestSignal) => run(clients.zonalShift, requestSignal));
   }
 
-  /** AZ id to zone name for `region`, from `DescribeAvailabilityZones`. */
-  private async zoneNames(operation: string, region: string, signal: AbortSignal): Promise<Map<string, string>> {
-    const names = new Map<string, string>();
-    for (const zone of await this.directory.describeZones(operation, region, signal)) {
-      if (zone.ZoneId !== undefined && zone.ZoneName !== undefined) names.set(zone.ZoneId, zone.ZoneName);
-    }
-    return names;
-  }
 }
 
 /** The shifts in effect: a practice run or autoshift that a customer shift overrides is listed but not applied. */

@@ -1,4 +1,5 @@
 import type { Provider } from '../../src/core/contract/Provider.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import type { WorldWait } from './HttpEmulator.js';
 import type { QueryParams } from './QueryParams.js';
@@ -15,6 +16,8 @@ export interface EmulatedAccount {
 /** Everything an AWS action handler needs for one request. */
 export interface AwsCallContext {
   readonly provider: Provider;
+  /** The services' own lookups inside a request (not API reads: no read fault reaches them). */
+  readonly records: ServiceRecords;
   /** The region the request was signed for. */
   readonly region: string;
   readonly params: QueryParams;

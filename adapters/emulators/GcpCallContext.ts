@@ -1,4 +1,5 @@
 import type { Provider } from '../../src/core/contract/Provider.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { GcpControlPlaneReach } from './GcpControlPlaneReach.js';
 import type { MetricSamples } from './MetricSamples.js';
 import type { BackendNotes } from './BackendNotes.js';
@@ -9,6 +10,8 @@ import type { OperationStore } from './OperationStore.js';
 /** Everything a GCP route handler needs for one request. */
 export interface GcpCallContext {
   readonly provider: Provider;
+  /** The services' own lookups inside a request (not API reads: no read fault reaches them). */
+  readonly records: ServiceRecords;
   /** Path parameters of the matched route, in order (project first). */
   readonly path: readonly string[];
   readonly query: URLSearchParams;

@@ -1,4 +1,5 @@
 import type { Clock } from '../../src/core/clock/Clock.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
 
 /**
@@ -48,15 +49,15 @@ export class StoppedDatabaseRestarts {
   /**
    * Starts, in the world, every instance whose seven days are up and that
    * the world still shows `stopped` (one deleted or started meanwhile is
-   * left alone). One world `listDatabases` call, and a `rebootDatabase` per
-   * instance started.
+   * left alone). RDS knows its instances' states from its own `records`
+   * (no API read); each instance started is a world `rebootDatabase` call.
    */
-  async startDue(provider: Provider, signal: AbortSignal): Promise<string[]> {
+  async startDue(records: ServiceRecords, provider: Provider, signal: AbortSignal): Promise<string[]> {
     const now = this.clock.now();
     const due = [...this.stoppedAt].filter(([, at]) => now - at >= this.stoppedForAtMostMs).map(([id]) => id);
     if (due.length === 0) return [];
     for (const id of due) this.stoppedAt.delete(id);
-    const listing = await provider.listDatabases({ ids: due }, { signal });
+    const listing = await records.listDatabases({ ids: due }, { signal });
     const stopped = listing.filter((db) => due.includes(db.id) && db.state === 'stopped').map((db) => db.id);
     for (const id of stopped) await provider.rebootDatabase(id, { signal });
     return stopped;

@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '../../src/core/contract/types.js';
 import { fakeHex } from './fakeAddress.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { COMPUTE_BASE, numericId } from './gcpWire.js';
 import { WireError } from './WireError.js';
@@ -20,7 +21,8 @@ export async function backendServiceAction(action: string, ctx: GcpCallContext):
   const [project, second, third] = ctx.path as [string, string, string | undefined];
   const region = regional ? second : undefined;
   const name = regional ? third! : second;
-  const lb = await loadBalancer(ctx, project, name, region);
+  // A patch finds the service in Compute's own records (no API read, so a fault on the world's reads does not reach it).
+  const lb = await loadBalancer(ctx, project, name, region, action.endsWith('.get') ? ctx.provider : ctx.records);
   if (action.endsWith('.get')) return render(ctx, lb, project, region);
   const current = render(ctx, lb, project, region);
   const fingerprint = ctx.body['fingerprint'];
@@ -79,9 +81,9 @@ export async function computeOperationAction(action: string, ctx: GcpCallContext
   return found;
 }
 
-async function loadBalancer(ctx: GcpCallContext, project: string, name: string, region: string | undefined): Promise<LoadBalancer> {
-  if (ctx.provider.listLoadBalancers === undefined) throw notFound(project, name, region);
-  const [lb] = await ctx.world(ctx.provider.listLoadBalancers({ ids: [name] }, { signal: ctx.signal }));
+async function loadBalancer(ctx: GcpCallContext, project: string, name: string, region: string | undefined, source: ServiceRecords): Promise<LoadBalancer> {
+  if (source.listLoadBalancers === undefined) throw notFound(project, name, region);
+  const [lb] = await ctx.world(source.listLoadBalancers({ ids: [name] }, { signal: ctx.signal }));
   if (lb === undefined || (region !== undefined && lb.region !== region)) throw notFound(project, name, region);
   return lb;
 }

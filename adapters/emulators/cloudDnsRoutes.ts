@@ -1,5 +1,6 @@
 import type { DatabaseEndpoint } from '../../src/core/contract/types.js';
 import { fakeAddress } from './fakeAddress.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { WireError } from './WireError.js';
 
@@ -44,9 +45,13 @@ interface RecordSet {
   readonly rrdatas: readonly string[];
 }
 
-function endpoints(ctx: GcpCallContext): Promise<DatabaseEndpoint[]> {
-  if (ctx.provider.listEndpoints === undefined) return Promise.resolve([]);
-  return ctx.world(ctx.provider.listEndpoints({}, { signal: ctx.signal }));
+/**
+ * The world's endpoints, through the API (`ctx.provider`, for the reads Cloud
+ * DNS serves) or its own `records` (what a change looks up: no API read).
+ */
+function endpoints(ctx: GcpCallContext, source: ServiceRecords = ctx.provider): Promise<DatabaseEndpoint[]> {
+  if (source.listEndpoints === undefined) return Promise.resolve([]);
+  return ctx.world(source.listEndpoints({}, { signal: ctx.signal }));
 }
 
 function recordSet(endpoint: DatabaseEndpoint): RecordSet {
@@ -61,7 +66,7 @@ async function create(ctx: GcpCallContext, scope: string): Promise<unknown> {
     throw new WireError(400, 'invalid', 'The emulator accepts only changes that set one A record to one address');
   }
   const name = String(addition['name'] ?? '');
-  const current = (await endpoints(ctx)).find((each) => `${each.name}.` === name);
+  const current = (await endpoints(ctx, ctx.records)).find((each) => `${each.name}.` === name);
   if (current === undefined) throw new WireError(400, 'invalid', `The emulator serves only the world's endpoints; ${name} is not one`);
   const record = recordSet(current);
   const deletion = deletions[0];
@@ -76,12 +81,12 @@ async function create(ctx: GcpCallContext, scope: string): Promise<unknown> {
     throw new WireError(412, 'conditionNotMet', `The resource 'entity.change.deletions[0]' named '${name} (A)' does not match the current record`);
   }
   const address = String(addition['rrdatas'][0]);
-  const databases = await ctx.world(ctx.provider.listDatabases({}, { signal: ctx.signal }));
+  const databases = await ctx.world(ctx.records.listDatabases({}, { signal: ctx.signal }));
   const target = databases.find((db) => fakeAddress(db.id) === address);
   if (target === undefined) throw new WireError(400, 'invalid', `The emulator can point ${name} only at a Cloud SQL instance's address; no instance has ${address}`);
   await ctx.world(ctx.provider.updateEndpoint!(current.name, target.id, { signal: ctx.signal }));
   const change = ctx.dnsChanges.add(scope, { endpoint: current.name, target: target.id, additions, deletions });
-  const [after] = (await endpoints(ctx)).filter((each) => each.name === current.name);
+  const [after] = (await endpoints(ctx, ctx.records)).filter((each) => each.name === current.name);
   return render(change, after?.pendingTarget === target.id ? 'pending' : 'done');
 }
 

@@ -18,6 +18,8 @@ export async function computeAction(action: string, ctx: GcpCallContext): Promis
     case 'instances.list':
       return zonalList(ctx, project, zone);
     case 'instances.get':
+      // A zone the control plane cannot reach answers no request about its instances, as its listing does not.
+      refuseUnreachableZone(ctx, project, zone);
       return gceInstance(await visibleNode(ctx, zone, instance), project);
     case 'instances.insert':
       return insert(ctx, project, zone);
@@ -134,7 +136,7 @@ async function aggregatedList(ctx: GcpCallContext, project: string): Promise<unk
 
 async function zonalList(ctx: GcpCallContext, project: string, zone: string): Promise<unknown> {
   const { query, keep } = listQuery(ctx, zone);
-  if (ctx.strict.reach().zones.includes(zone)) throw new WireError(503, 'backendError', `The zone 'projects/${project}/zones/${zone}' is unreachable.`);
+  refuseUnreachableZone(ctx, project, zone);
   const at = paging(ctx, `list/${zone}`);
   const nodes = (await ctx.world(ctx.provider.listNodes(query, { signal: ctx.signal }))).filter(keep);
   const { items, next } = slice(nodes, at);
@@ -145,6 +147,16 @@ async function zonalList(ctx: GcpCallContext, project: string, zone: string): Pr
     ...(next === undefined ? {} : { nextPageToken: next }),
     selfLink: `${COMPUTE_BASE}/projects/${project}/zones/${zone}/instances`,
   };
+}
+
+/**
+ * A request about one zone the control plane cannot reach fails before the
+ * world is asked: 503 (`UNAVAILABLE`, "most likely a transient condition
+ * ... retrying with a backoff", https://cloud.google.com/apis/design/errors),
+ * with Compute's `backendError` reason.
+ */
+function refuseUnreachableZone(ctx: GcpCallContext, project: string, zone: string): void {
+  if (ctx.strict.reach().zones.includes(zone)) throw new WireError(503, 'backendError', `The zone 'projects/${project}/zones/${zone}' is unreachable.`);
 }
 
 async function visibleNode(ctx: GcpCallContext, zone: string, name: string): Promise<Node> {

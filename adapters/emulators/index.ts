@@ -10,6 +10,7 @@ export { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from './s
 export type { EmulatorHandle } from './EmulatorHandle.js';
 export type { EmulatorStats } from './EmulatorStats.js';
 export type { FrontEndRefusal } from './FrontEndRefusal.js';
+export type { ServiceRecords } from './ServiceRecords.js';
 export type { WireFault, WireFaultHook, WireRequestInfo } from './WireFault.js';
 export { DEFAULT_OPERATION_SECONDS, startGcpEmulator, type GcpEmulator, type GcpEmulatorOptions } from './startGcpEmulator.js';
 export { FULL_REACH, reachOfCutOffZones, type GcpControlPlaneReach } from './GcpControlPlaneReach.js';

@@ -12,7 +12,7 @@ export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
 export async function rdsAction(action: string, ctx: AwsCallContext): Promise<string> {
   const id = (): string => required(ctx, 'DBInstanceIdentifier');
   // RDS starts an instance stopped seven days ago by itself: every RDS answer from then on shows it started.
-  if (ctx.rdsRestarts?.anyDue === true) await ctx.world(ctx.rdsRestarts.startDue(ctx.provider, ctx.signal));
+  if (ctx.rdsRestarts?.anyDue === true) await ctx.world(ctx.rdsRestarts.startDue(ctx.records, ctx.provider, ctx.signal));
   switch (action) {
     case 'DescribeDBInstances':
       return describeDBInstances(ctx);
@@ -158,12 +158,12 @@ async function createReadReplica(ctx: AwsCallContext): Promise<string> {
  * RDS's rule, which the world does not enforce (with `rdsRules`): a read
  * replica cannot be stopped, nor can an instance that has read replicas (in
  * any region). Refused like RDS refuses it, `InvalidDBInstanceState` (400),
- * and reported through `onRefusal`. Costs one world `listDatabases` call,
- * as RDS reads its own topology.
+ * and reported through `onRefusal`. RDS reads its own topology for it
+ * (`ctx.records`: no API read, no read fault).
  */
 async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
   // Called inside acknowledge's world wait: the time spent here already counts as waiting on the world.
-  const listing = await ctx.provider.listDatabases({}, { signal: ctx.signal });
+  const listing = await ctx.records.listDatabases({}, { signal: ctx.signal });
   const db = listing.find((each) => each.id === id);
   if (db === undefined) return; // the world's own refusal names it
   // A replica being deleted has stopped replicating and no longer holds its source (see the AWS README).
@@ -185,7 +185,7 @@ async function refuseRdsStop(ctx: AwsCallContext, id: string): Promise<void> {
  * Costs one world `listDatabases` call.
  */
 async function refuseUnlessStatus(ctx: AwsCallContext, id: string, action: string, allowed: (state: string) => boolean, why: string): Promise<void> {
-  const [db] = await ctx.provider.listDatabases({ ids: [id] }, { signal: ctx.signal });
+  const [db] = await ctx.records.listDatabases({ ids: [id] }, { signal: ctx.signal });
   if (db === undefined || allowed(db.state)) return;
   const message = `${action} refused for DB instance ${id}: ${why}.`;
   ctx.onRefusal?.({ operation: 'rebootDatabase', target: id, region: db.region, zone: db.zone, code: 'InvalidDBInstanceState', message });
@@ -196,14 +196,14 @@ async function refuseUnlessStatus(ctx: AwsCallContext, id: string, action: strin
  * `DeleteDBInstance` with RDS's parameter rules: a read replica is deleted
  * without a final snapshot (`SkipFinalSnapshot` true, no
  * `FinalDBSnapshotIdentifier`), anything else needs one or an explicit skip.
- * The snapshot itself is not kept (the world has no snapshots). Checking the
- * rules costs one world `listDatabases` call, as RDS reads its own records.
+ * The snapshot itself is not kept (the world has no snapshots). RDS reads
+ * its own records to check the rules (`ctx.records`: no API read).
  */
 async function deleteDBInstance(ctx: AwsCallContext, id: string): Promise<string> {
   const skip = ctx.params.get('SkipFinalSnapshot') === 'true';
   const finalSnapshot = ctx.params.get('FinalDBSnapshotIdentifier');
   return acknowledge(ctx, 'DeleteDBInstance', id, async (target) => {
-    const listing = await ctx.provider.listDatabases({ ids: [target] }, { signal: ctx.signal });
+    const listing = await ctx.records.listDatabases({ ids: [target] }, { signal: ctx.signal });
     const db = listing.find((each) => each.id === target);
     if (db !== undefined && db.replication !== undefined && finalSnapshot !== undefined) {
       throw new WireError(400, 'InvalidParameterCombination', 'FinalDBSnapshotIdentifier can not be specified when deleting a replica instance');

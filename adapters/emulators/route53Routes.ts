@@ -1,4 +1,5 @@
 import type { DatabaseEndpoint } from '../../src/core/contract/types.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { AwsCallContext } from './AwsCallContext.js';
 import { rdsAddress, rdsInstanceOf } from './rdsWire.js';
 import { WireError } from './WireError.js';
@@ -97,7 +98,8 @@ export class Route53Routes {
     if (name === undefined || values.length !== 1) throw new WireError(400, 'InvalidChangeBatch', 'a CNAME record needs a name and exactly one value');
     const target = rdsInstanceOf(values[0]!);
     if (target === undefined) throw new WireError(400, 'InvalidChangeBatch', `the emulator points records only at instance addresses, got ${values[0]}`);
-    const endpoints = await ctx.world(endpointsOf(ctx)({ names: [normal(name)] }, { signal: ctx.signal }));
+    // Route 53 finds the record in its own records: no API read (a fault on the world's reads does not reach it).
+    const endpoints = await ctx.world(endpointsOf(ctx, ctx.records)({ names: [normal(name)] }, { signal: ctx.signal }));
     const endpoint = endpoints.find((each) => normal(each.name) === normal(name));
     if (endpoint === undefined) {
       throw new WireError(400, 'InvalidChangeBatch', `the emulator cannot create records: ${normal(name)} is none of the world's endpoints`);
@@ -118,11 +120,14 @@ export class Route53Routes {
   }
 }
 
-/** The world's endpoint listing; a provider without endpoints has no hosted zone. */
-function endpointsOf(ctx: AwsCallContext): NonNullable<AwsCallContext['provider']['listEndpoints']> {
-  const list = ctx.provider.listEndpoints;
+/**
+ * The world's endpoint listing, through the API (`ctx.provider`, the default) or
+ * the service's own `records`; a provider without endpoints has no hosted zone.
+ */
+function endpointsOf(ctx: AwsCallContext, source: ServiceRecords = ctx.provider): NonNullable<ServiceRecords['listEndpoints']> {
+  const list = source.listEndpoints;
   if (list === undefined) throw new WireError(404, 'NoSuchHostedZone', 'The emulated provider has no writer endpoints.');
-  return list.bind(ctx.provider);
+  return list.bind(source);
 }
 
 /** A record set as Route 53 lists it: the name fully qualified, the value what its API holds (the pending target once accepted). */

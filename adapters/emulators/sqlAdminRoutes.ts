@@ -1,4 +1,5 @@
 import type { DatabaseInstance } from '../../src/core/contract/types.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { GcpCallContext } from './GcpCallContext.js';
 import { SQL_BASE, sqlInstance } from './gcpWire.js';
 import { page, tokenOffset } from './pageToken.js';
@@ -15,6 +16,12 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
     case 'sql.instances.list':
       return list(ctx, project);
     case 'sql.instances.get': {
+      // An instance in a region the control plane cannot reach cannot be read either (its listing leaves it out):
+      // 503 UNAVAILABLE, before the world is asked. Where it is comes from Cloud SQL's own records.
+      const located = (await everything(ctx, ctx.records)).find((each) => each.id === instance);
+      if (located !== undefined && ctx.strict.reach().regions.includes(located.region)) {
+        throw new WireError(503, 'backendError', `Region ${located.region} is unreachable; the Cloud SQL instance cannot be read now.`);
+      }
       const listing = await everything(ctx);
       const db = listing.find((each) => each.id === instance);
       if (db === undefined) throw new WireError(404, 'instanceDoesNotExist', 'The Cloud SQL instance does not exist.');
@@ -30,7 +37,7 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
       }
       // Cloud SQL does not support NEVER on a read replica (https://cloud.google.com/sql/docs/start-stop-restart-instance:
       // a replica cannot be stopped by its activation policy); the world would stop it, so refuse before asking.
-      const target = (await everything(ctx)).find((each) => each.id === instance);
+      const target = (await everything(ctx, ctx.records)).find((each) => each.id === instance);
       if (target?.role === 'replica') {
         throw new WireError(400, 'invalidFlagValue', 'Activation policy NEVER is not supported for read replica instances.');
       }
@@ -57,9 +64,14 @@ export async function sqlAdminAction(action: string, ctx: GcpCallContext): Promi
   }
 }
 
-function everything(ctx: GcpCallContext): Promise<DatabaseInstance[]> {
-  // One world call for the whole project: replicaNames need every instance.
-  return ctx.world(ctx.provider.listDatabases({}, { signal: ctx.signal }));
+/**
+ * Every instance of the project, through the API (`ctx.provider`, for the
+ * reads Cloud SQL serves) or its own `records` (what a change looks up: no
+ * API read, no read fault). One call for the whole project: replicaNames
+ * need every instance.
+ */
+function everything(ctx: GcpCallContext, source: ServiceRecords = ctx.provider): Promise<DatabaseInstance[]> {
+  return ctx.world(source.listDatabases({}, { signal: ctx.signal }));
 }
 
 function render(db: DatabaseInstance, listing: readonly DatabaseInstance[], project: string): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { SystemClock } from '../../src/core/clock/SystemClock.js';
 import { CloudWatchRoutes, type ReplicaLagPublishing } from './cloudWatchActions.js';
 import { ec2Action } from './ec2Actions.js';
 import type { EmulatorHandle } from './EmulatorHandle.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import type { FrontEndRefusal } from './FrontEndRefusal.js';
 import { HttpEmulator, type WireFrontEnd, type WireRequest, type WireResponse, type WorldWait } from './HttpEmulator.js';
 import { QueryParams } from './QueryParams.js';
@@ -58,6 +59,12 @@ export interface AwsEmulatorOptions {
    * RDS documents. Default: none.
    */
   readonly backingUp?: (dbInstanceId: string) => boolean;
+  /**
+   * How the services read their own records while serving a request (see
+   * {@link ServiceRecords}). Default `provider`: each such lookup is then a
+   * world read, which the world's faults on reads reach too.
+   */
+  readonly records?: ServiceRecords;
   /** Account settings the world does not model (launch templates with network interfaces, encrypted databases). */
   readonly account?: EmulatedAccount;
   /** Called for every request refused on such a rule (the world never sees those calls). */
@@ -95,6 +102,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
   const emulator = new HttpEmulator(
     new AwsFrontEnd(
       options.provider,
+      options.records ?? options.provider,
       options.accountId ?? '000000000000',
       rdsRules ? new StoppedDatabaseRestarts(clock) : undefined,
       options.strictListing ?? true,
@@ -114,6 +122,7 @@ class AwsFrontEnd implements WireFrontEnd {
 
   constructor(
     private readonly provider: Provider,
+    private readonly records: ServiceRecords,
     private readonly accountId: string,
     /** Present when RDS's rules are enforced. */
     private readonly rdsRestarts: StoppedDatabaseRestarts | undefined,
@@ -156,6 +165,7 @@ class AwsFrontEnd implements WireFrontEnd {
       if (unsigned !== undefined) throw new WireError(403, 'IncompleteSignature', unsigned);
       const ctx: AwsCallContext = {
         provider: this.provider,
+        records: this.records,
         region: info.region,
         params: new QueryParams(info.service === 'ec2' || info.service === 'rds' ? request.body : ''),
         body: request.body,

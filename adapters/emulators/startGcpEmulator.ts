@@ -1,5 +1,6 @@
 import { isProviderError, type ProviderError } from '../../src/core/contract/errors.js';
 import type { Provider } from '../../src/core/contract/Provider.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import { backendServiceAction, computeOperationAction } from './backendServiceRoutes.js';
 import { BackendNotes } from './BackendNotes.js';
 import { cloudDnsAction } from './cloudDnsRoutes.js';
@@ -44,6 +45,12 @@ export interface GcpEmulatorOptions {
   readonly clock?: Clock;
   /** Durations of operations by `operationType`, in seconds of `clock` time, over the defaults. */
   readonly operationSeconds?: Readonly<Record<string, number>>;
+  /**
+   * How the services read their own records while serving a request (see
+   * {@link ServiceRecords}). Default `provider`: each such lookup is then a
+   * world read, which the world's faults on reads reach too.
+   */
+  readonly records?: ServiceRecords;
   /** Where the control plane cannot look now (default: everywhere reachable); see {@link GcpControlPlaneReach}. */
   readonly reach?: () => GcpControlPlaneReach;
   /**
@@ -146,13 +153,14 @@ export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<Gcp
     stockouts: options.stockouts ?? (() => []),
     ...(clock === undefined ? {} : { samples: new MetricSamples(clock) }),
   };
-  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, new OperationStore(options.operationPolls ?? 0, timing), new BackendNotes(), new DnsChangeStore(), strict));
+  const emulator = new HttpEmulator(new GcpFrontEnd(options.provider, options.records ?? options.provider, new OperationStore(options.operationPolls ?? 0, timing), new BackendNotes(), new DnsChangeStore(), strict));
   return emulator.listen(options.host ?? '127.0.0.1', options.port ?? 0);
 }
 
 class GcpFrontEnd implements WireFrontEnd {
   constructor(
     private readonly provider: Provider,
+    private readonly records: ServiceRecords,
     private readonly operations: OperationStore,
     private readonly backends: BackendNotes,
     private readonly dnsChanges: DnsChangeStore,
@@ -191,6 +199,7 @@ class GcpFrontEnd implements WireFrontEnd {
       }
       const ctx: GcpCallContext = {
         provider: this.provider,
+        records: this.records,
         path: matched.path,
         query: request.url.searchParams,
         body,

@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '../../src/core/contract/types.js';
 import type { AwsCallContext } from './AwsCallContext.js';
+import type { ServiceRecords } from './ServiceRecords.js';
 import { zoneIdOf } from './ec2Wire.js';
 import { fakeHex } from './fakeAddress.js';
 import { WireError } from './WireError.js';
@@ -55,9 +56,14 @@ interface ShiftView {
   status: 'ACTIVE';
 }
 
-async function loadBalancers(ctx: AwsCallContext): Promise<readonly LoadBalancer[]> {
-  if (ctx.provider.listLoadBalancers === undefined) return [];
-  return ctx.world(ctx.provider.listLoadBalancers({}, { signal: ctx.signal }));
+/**
+ * The world's load balancers, through the API (`ctx.provider`, for the reads
+ * ARC serves) or ARC's own `records` (for what a shift request looks up: no
+ * API read, so a fault on the world's reads does not fail the shift).
+ */
+async function loadBalancers(ctx: AwsCallContext, source: ServiceRecords = ctx.provider): Promise<readonly LoadBalancer[]> {
+  if (source.listLoadBalancers === undefined) return [];
+  return ctx.world(source.listLoadBalancers({}, { signal: ctx.signal }));
 }
 
 /** The world load balancer an ARN names (`.../loadbalancer/app/<id>/<hash>`), checked against the ARN the emulator gives it. */
@@ -124,7 +130,7 @@ async function startZonalShift(ctx: AwsCallContext): Promise<unknown> {
   const input = body(ctx);
   const seconds = expirySeconds(input['expiresIn']);
   const arn = String(input['resourceIdentifier'] ?? '');
-  const lb = byArn(await loadBalancers(ctx), arn, ctx);
+  const lb = byArn(await loadBalancers(ctx, ctx.records), arn, ctx);
   const zone = lb.zones.find((each) => zoneIdOf(each.zone) === input['awayFrom']);
   if (zone === undefined) throw new WireError(400, 'ValidationException', `${String(input['awayFrom'])} is not an Availability Zone of ${arn}`);
   const active = shiftsOf(lb, ctx)[0];
@@ -139,7 +145,7 @@ async function startZonalShift(ctx: AwsCallContext): Promise<unknown> {
 /** The world load balancer and zone of an active shift id. */
 async function activeShift(ctx: AwsCallContext, id: string): Promise<{ lb: LoadBalancer; zone: string; shift: ShiftView }> {
   const [lbId, zone] = Buffer.from(id, 'base64url').toString('utf8').split('\n');
-  const lb = (await loadBalancers(ctx)).find((each) => each.id === lbId);
+  const lb = (await loadBalancers(ctx, ctx.records)).find((each) => each.id === lbId);
   if (lb === undefined || zone === undefined) throw new WireError(404, 'ResourceNotFoundException', `No zonal shift ${id}.`);
   const shift = shiftsOf(lb, ctx).find((each) => each.zonalShiftId === id);
   if (shift === undefined) throw new WireError(409, 'ConflictException', `The zonal shift ${id} is not active.`);

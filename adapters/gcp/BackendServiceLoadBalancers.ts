@@ -1,6 +1,6 @@
 import type { protos } from '@google-cloud/compute';
 import { timeoutSignal, type Clock } from '../../src/core/clock/Clock.js';
-import { ProviderError } from '../../src/core/contract/errors.js';
+import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions } from '../../src/core/contract/Provider.js';
 import type { LoadBalancer, LoadBalancerFilter, LoadBalancerZone, TrafficShiftRequest } from '../../src/core/contract/types.js';
 import { type ComputeClients, NO_RETRY } from './ComputeClients.js';
@@ -55,6 +55,8 @@ export class BackendServiceLoadBalancers {
   private readonly byId: ReadonlyMap<string, GcpLoadBalancerConfig>;
   /** The expiry timer of each shift this adapter started or renewed, by load balancer and zone. */
   private readonly expiries = new Map<string, () => void>();
+  /** Each backend service as last read, by load balancer id (see {@link current}). */
+  private readonly lastSeen = new Map<string, IBackendService>();
   private closed = false;
 
   constructor(
@@ -97,7 +99,7 @@ export class BackendServiceLoadBalancers {
       throw this.error('invalid-input', `a shift away needs a positive expiresInSeconds, got ${String(expiresIn)}`, 'InvalidExpiry');
     }
     const project = await this.runner.projectId('shiftTraffic', signal);
-    const service = await this.restoreExpired('shiftTraffic', project, config, await this.get('shiftTraffic', project, config, signal), signal);
+    const service = await this.restoreExpired('shiftTraffic', project, config, await this.current(project, config, signal), signal);
     const backends = service.backends ?? [];
     const index = backends.findIndex((backend) => zoneOf(backend) === request.zone);
     if (index < 0) {
@@ -209,8 +211,8 @@ export class BackendServiceLoadBalancers {
     return this.get(operation, project, config, signal);
   }
 
-  private get(operation: string, project: string, config: GcpLoadBalancerConfig, signal: AbortSignal): Promise<IBackendService> {
-    return this.runner.call(operation, signal, async () => {
+  private async get(operation: string, project: string, config: GcpLoadBalancerConfig, signal: AbortSignal): Promise<IBackendService> {
+    const service = await this.runner.call(operation, signal, async () => {
       const clients = this.gce.clients();
       const [service] =
         config.region === undefined
@@ -218,6 +220,24 @@ export class BackendServiceLoadBalancers {
           : await clients.regionBackendServices.get({ project, region: config.region, backendService: config.backendService }, NO_RETRY);
       return service;
     });
+    this.lastSeen.set(config.id, service);
+    return service;
+  }
+
+  /**
+   * The backend service now, or, when Compute's read fails or times out (a
+   * throttled one is not worked around), as last read: the patch carries that read's fingerprint, so
+   * Compute refuses it (412) if the service changed since, and nothing is
+   * overwritten; reads are what fail first when a region's API struggles.
+   */
+  private async current(project: string, config: GcpLoadBalancerConfig, signal: AbortSignal): Promise<IBackendService> {
+    try {
+      return await this.get('shiftTraffic', project, config, signal);
+    } catch (error) {
+      const last = this.lastSeen.get(config.id);
+      if (last === undefined || signal.aborted || !isProviderError(error) || (error.kind !== 'retryable' && error.kind !== 'timeout')) throw error;
+      return last;
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ProviderError } from '../../src/core/contract/errors.js';
+import { isProviderError, ProviderError } from '../../src/core/contract/errors.js';
 import type { CallOptions } from '../../src/core/contract/Provider.js';
 import type { DatabaseEndpoint, EndpointFilter } from '../../src/core/contract/types.js';
 import { clusterOf } from '../shared/clusterOf.js';
@@ -26,6 +26,8 @@ export interface CloudSqlLookup {
   instances(operation: string, project: string, signal: AbortSignal): Promise<CloudSqlInstance[]>;
   /** One instance by name; undefined when Cloud SQL does not know it. */
   instance(operation: string, project: string, name: string, signal: AbortSignal): Promise<CloudSqlInstance | undefined>;
+  /** One instance as last read, without a request (for what does not change: its cluster, its addresses). */
+  described(name: string): CloudSqlInstance | undefined;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface CloudSqlLookup {
  */
 export class CloudDnsEndpoints {
   private readonly tracked = new Map<string, TrackedChange>();
+  /** Each endpoint's record set as last read or written (by bare name). */
+  private readonly lastRecords = new Map<string, DnsRecordSet | undefined>();
   private readonly byName: ReadonlyMap<string, GcpEndpointConfig>;
 
   constructor(
@@ -68,6 +72,7 @@ export class CloudDnsEndpoints {
     const out: DatabaseEndpoint[] = [];
     for (const [name, config] of configs) {
       const record = await this.runner.call('listEndpoints', signal, () => this.dns.recordSet(project, config.managedZone, fqdn(name), 'A'));
+      this.lastRecords.set(name, record);
       // A configured name without its record serves nobody yet: `updateEndpoint` creates it.
       if (record === undefined) continue;
       const address = record.rrdatas?.[0];
@@ -100,24 +105,52 @@ export class CloudDnsEndpoints {
       throw this.invalid(`unknown endpoint ${name}; ${this.runner.provider} serves ${[...this.byName.keys()].join(', ') || 'none'}`, 'UnknownEndpoint');
     }
     const project = await this.runner.projectId('updateEndpoint', signal);
-    const instance = await this.sql.instance('updateEndpoint', project, target, signal);
+    // An instance's cluster and addresses do not change: as last read, the change needs no Cloud SQL read
+    // (reads are what fail first when a region's API struggles, exactly when the endpoint must move).
+    const described = this.sql.described(target);
+    const instance = described !== undefined && addressOf(described) !== undefined ? described : await this.sql.instance('updateEndpoint', project, target, signal);
     if (instance === undefined) throw this.invalid(`unknown database instance ${target}`, 'InstanceNotFound');
     const cluster = clusterOf([instance], CLOUD_SQL_CLUSTER_VIEW)(instance);
     if (cluster !== config.database) throw this.invalid(`${target} belongs to ${cluster}; ${name} is the endpoint of ${config.database}`, 'WrongDatabase');
     const address = addressOf(instance);
     if (address === undefined) throw this.invalid(`${target} has no IP address to point ${name} at`, 'NoAddress');
     const fullName = fqdn(bareName(name));
-    const current = await this.runner.call('updateEndpoint', signal, () => this.dns.recordSet(project, config.managedZone, fullName, 'A'));
+    const key = bareName(name);
+    const read = await this.currentRecord(key, project, config.managedZone, fullName, signal);
+    const current = read.record;
     // Already the answer (served or pending): nothing to change.
-    if (current?.rrdatas?.length === 1 && current.rrdatas[0] === address) return;
+    if (read.fresh && current?.rrdatas?.length === 1 && current.rrdatas[0] === address) return;
     const addition: DnsRecordSet = { name: fullName, type: 'A', ttl: config.ttl ?? current?.ttl ?? DEFAULT_TTL, rrdatas: [address] };
     // The deletion must match the record exactly: a concurrent change makes Cloud DNS refuse this one (412, terminal) instead of losing either.
     const change = await this.runner.call('updateEndpoint', signal, () =>
       this.dns.createChange(project, config.managedZone, { additions: [addition], ...(current === undefined ? {} : { deletions: [current] }) }),
     );
-    const key = bareName(name);
+    this.lastRecords.set(key, addition);
     if (change.status === 'done' || change.id === undefined) this.tracked.delete(key);
     else this.tracked.set(key, { managedZone: config.managedZone, id: change.id, from: current?.rrdatas?.[0], to: address });
+  }
+
+  /**
+   * The record set now, or, when Cloud DNS's read fails or times out (a
+   * throttled one is not worked around), as last read or written: the change deletes exactly that
+   * record, so Cloud DNS refuses it (412) if the record changed since, and
+   * nothing is lost.
+   */
+  private async currentRecord(
+    key: string,
+    project: string,
+    managedZone: string,
+    fullName: string,
+    signal: AbortSignal,
+  ): Promise<{ record: DnsRecordSet | undefined; fresh: boolean }> {
+    try {
+      const record = await this.runner.call('updateEndpoint', signal, () => this.dns.recordSet(project, managedZone, fullName, 'A'));
+      this.lastRecords.set(key, record);
+      return { record, fresh: true };
+    } catch (error) {
+      if (!this.lastRecords.has(key) || signal.aborted || !isProviderError(error) || (error.kind !== 'retryable' && error.kind !== 'timeout')) throw error;
+      return { record: this.lastRecords.get(key), fresh: false };
+    }
   }
 
   /** The tracked change of `name` while Cloud DNS still reports it `pending`; forgotten once `done`. */

@@ -68,6 +68,8 @@ type IOperation = protos.google.cloud.compute.v1.IOperation;
 const SQL_PAGE = 500;
 /** How far back to look for replication samples: Cloud SQL samples every 60 s and shows them up to 165 s later. */
 const METRIC_WINDOW_MS = 5 * 60_000;
+/** Instances remembered as last read (a shortcut only); past this many the memory starts over rather than grow without bound. */
+const MAX_REMEMBERED_INSTANCES = 200_000;
 
 /**
  * The `gcp` adapter: Compute Engine for nodes and zones through
@@ -106,6 +108,8 @@ export class GcpProvider implements Provider {
   private readonly gce: ComputeClients;
   private project: Promise<string> | undefined;
   private closed = false;
+  /** Each Cloud SQL instance as last read, by name (see {@link describedInstance}). */
+  private readonly sqlRecords = new Map<string, CloudSqlInstance>();
   /** The load balancers' part, whose shift expiry timers stop on close. */
   private loadBalancers: BackendServiceLoadBalancers | undefined;
 
@@ -150,6 +154,7 @@ export class GcpProvider implements Provider {
       const lookup = {
         instances: (operation: string, project: string, signal: AbortSignal) => this.call(operation, signal, () => this.sqlInstances(operation, project)),
         instance: (operation: string, project: string, name: string, signal: AbortSignal) => this.getInstance(operation, project, name, signal),
+        described: (name: string) => this.describedInstance(name),
       };
       const part = new CloudDnsEndpoints(runner, dns, lookup, endpoints);
       this.listEndpoints = (filter, callOptions) => part.listEndpoints(filter, callOptions);
@@ -352,6 +357,7 @@ export class GcpProvider implements Provider {
           query: { maxResults: String(SQL_PAGE), pageToken: token },
         });
         unreachable = mergeScopes(unreachable, cloudSqlUnreachables(page.warnings, this.id, operation));
+        for (const instance of page.items ?? []) this.sawInstance(instance);
         return { items: page.items ?? [], next: page.nextPageToken };
       },
       { provider: this.id, operation, listing: `${operation}: instances.list` },
@@ -402,7 +408,9 @@ export class GcpProvider implements Provider {
       throw this.invalid('createReplica', `zone ${request.zone} is not in region ${request.region}`, 'InvalidZone');
     }
     const project = await this.projectId('createReplica', signal);
-    const source = await this.getInstance('createReplica', project, request.source, signal);
+    // What the replica copies from its source (version, tier, edition, IP configuration, cluster label) does not
+    // change in an outage: as last read, no read needed (reads fail first when a region's API struggles).
+    const source = this.describedInstance(request.source) ?? (await this.getInstance('createReplica', project, request.source, signal));
     if (source === undefined) throw this.invalid('createReplica', `unknown source database ${request.source}`, 'InstanceNotFound');
     const cluster = clusterOf([source], CLOUD_SQL_CLUSTER_VIEW)(source);
     const body = cloudSqlReplicaBody(source, request, cluster);
@@ -435,11 +443,18 @@ export class GcpProvider implements Provider {
   async promoteReplica(id: string, options: CallOptions): Promise<void> {
     const { signal } = options;
     const project = await this.projectId('promoteReplica', signal);
-    const found = await this.getInstance('promoteReplica', project, id, signal);
-    if (found === undefined) throw this.invalid('promoteReplica', `unknown database ${id}`, 'InstanceNotFound');
-    // Not a replica: already the primary of its cluster, so promoting is a no-op.
-    if (found.masterInstanceName === undefined && found.instanceType !== 'READ_REPLICA_INSTANCE') return;
-    await this.sqlOperation('promoteReplica', project, 'POST', `projects/${project}/instances/${encodeURIComponent(id)}/promoteReplica`, undefined, signal);
+    // No read first: promoteReplica needs only the name, and a failover is exactly when a region's reads may
+    // fail while its changes still go through.
+    try {
+      await this.sqlOperation('promoteReplica', project, 'POST', `projects/${project}/instances/${encodeURIComponent(id)}/promoteReplica`, undefined, signal);
+    } catch (error) {
+      // Cloud SQL refuses an instance that is not a read replica (400): it is already the primary of its
+      // cluster, which is what the contract calls success. Only then is the instance read, to tell.
+      if (!isProviderError(error) || error.status !== 400) throw error;
+      const found = await this.getInstance('promoteReplica', project, id, signal);
+      if (found !== undefined && found.masterInstanceName === undefined && found.instanceType !== 'READ_REPLICA_INSTANCE') return;
+      throw error;
+    }
   }
 
   async repointReplica(id: string, _upstream: string, _options: CallOptions): Promise<void> {
@@ -667,9 +682,26 @@ export class GcpProvider implements Provider {
     await this.awaitSqlOperation(operation, project, started, signal);
   }
 
+  /**
+   * Instance `name` as last read, for what does not change while it exists
+   * (its version, tier, cluster label, addresses): a change that needs only
+   * those needs no read (reads are what fail first in an outage).
+   */
+  private describedInstance(name: string): CloudSqlInstance | undefined {
+    return this.sqlRecords.get(name);
+  }
+
+  private sawInstance(instance: CloudSqlInstance): void {
+    if (instance.name === undefined) return;
+    if (this.sqlRecords.size >= MAX_REMEMBERED_INSTANCES && !this.sqlRecords.has(instance.name)) this.sqlRecords.clear();
+    this.sqlRecords.set(instance.name, instance);
+  }
+
   private async getInstance(operation: string, project: string, name: string, signal: AbortSignal): Promise<CloudSqlInstance | undefined> {
     try {
-      return await this.call(operation, signal, () => this.sql.call<CloudSqlInstance>('GET', `projects/${project}/instances/${encodeURIComponent(name)}`));
+      const instance = await this.call(operation, signal, () => this.sql.call<CloudSqlInstance>('GET', `projects/${project}/instances/${encodeURIComponent(name)}`));
+      this.sawInstance(instance);
+      return instance;
     } catch (error) {
       if (isProviderError(error) && error.status === 404) return undefined;
       throw error;

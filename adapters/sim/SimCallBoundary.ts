@@ -20,9 +20,15 @@ export interface Located<R> {
  * through it.
  */
 export class SimCallBoundary {
+  /**
+   * @param records A boundary for the service's own reads of its records
+   *   (what an emulator looks up while it serves a request): not an API call,
+   *   so it is neither recorded nor hit by faults nor delayed.
+   */
   constructor(
     private readonly world: WorldState,
     private readonly cloud: SimCloud,
+    private readonly records = false,
   ) {}
 
   /**
@@ -38,6 +44,7 @@ export class SimCallBoundary {
     locate: () => Located<R>,
     run: (resource: R) => T,
   ): Promise<T> {
+    if (this.records) return this.readRecords(operation, signal, locate, run);
     const record = this.world.beginCall(this.cloud.id, operation, target);
     try {
       if (signal.aborted) throw new SimRejection('timeout', 'RequestCanceled', `${operation} was cancelled before it was sent`);
@@ -57,6 +64,17 @@ export class SimCallBoundary {
       const failure = this.translate(error, operation);
       this.world.settle(record, resultOf(failure));
       throw failure;
+    }
+  }
+
+  /** A read of the provider's own records: checked like a call, never recorded, faulted or delayed. */
+  private async readRecords<R, T>(operation: OperationName, signal: AbortSignal, locate: () => Located<R>, run: (resource: R) => T): Promise<T> {
+    try {
+      if (isMutatingOperation(operation)) throw new Error(`${operation} changes the world; the records view only reads`);
+      if (signal.aborted) throw new SimRejection('timeout', 'RequestCanceled', `${operation} was cancelled before it was sent`);
+      return run(locate().resource);
+    } catch (error) {
+      throw this.translate(error, operation);
     }
   }
 

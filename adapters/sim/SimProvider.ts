@@ -47,13 +47,14 @@ export class SimProvider implements Provider {
   private readonly boundary: SimCallBoundary;
   private readonly traffic: SimTrafficOperations;
 
-  /** @internal Use {@link SimWorld.provider}. */
+  /** @internal Use {@link SimWorld.provider} (or {@link SimWorld.records}: `records` true). */
   constructor(
     private readonly world: WorldState,
     private readonly cloud: SimCloud,
+    records = false,
   ) {
     this.id = cloud.id;
-    this.boundary = new SimCallBoundary(world, cloud);
+    this.boundary = new SimCallBoundary(world, cloud, records);
     this.traffic = new SimTrafficOperations(world, cloud, this.boundary, (id) => this.region(id));
   }
 

@@ -47,6 +47,7 @@ export class SimWorld {
   private readonly clock: VirtualClock;
   private readonly durationSeconds: number;
   private readonly adapters = new Map<string, SimProvider>();
+  private readonly recordViews = new Map<string, SimProvider>();
   private readonly simProber: SimProber;
   private readonly groups = new Map<string, GroupSpec>();
   private readonly endpointNames = new Set<string>();
@@ -61,7 +62,10 @@ export class SimWorld {
     for (const spec of options.topology.databases) this.buildDatabase(spec);
     for (const spec of options.topology.loadBalancers ?? []) this.buildLoadBalancer(spec);
     for (const cluster of this.state.clusters.values()) this.state.recomputeCluster(cluster);
-    for (const cloud of this.state.clouds.values()) this.adapters.set(cloud.id, new SimProvider(this.state, cloud));
+    for (const cloud of this.state.clouds.values()) {
+      this.adapters.set(cloud.id, new SimProvider(this.state, cloud));
+      this.recordViews.set(cloud.id, new SimProvider(this.state, cloud, true));
+    }
     this.simProber = new SimProber(this.state);
   }
 
@@ -84,6 +88,18 @@ export class SimWorld {
     const adapter = this.adapters.get(id);
     if (adapter === undefined) throw new Error(`the simulated world has no provider ${id}`);
     return adapter;
+  }
+
+  /**
+   * One provider's records, read the way its service reads them while
+   * serving a request (an emulator's own lookups): the same answers as
+   * {@link provider}'s reads, but no call is recorded, no API fault hits
+   * them and they take no time. Only reads.
+   */
+  records(id: string): Pick<Provider, 'listNodes' | 'listDatabases' | 'zoneStatus' | 'listEndpoints' | 'listLoadBalancers'> {
+    const view = this.recordViews.get(id);
+    if (view === undefined) throw new Error(`the simulated world has no provider ${id}`);
+    return view;
   }
 
   /** Every provider's adapter, in topology order. */

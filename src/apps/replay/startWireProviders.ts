@@ -98,6 +98,8 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
       if (spec.id === 'aws') {
         const emulator = await startAwsEmulator({
           provider: simulated,
+          // RDS, Route 53 and ARC look their own records up without an API read (no read fault reaches a mutation).
+          records: world.records(spec.id),
           // CloudWatch publishes lag on the world's (virtual) time.
           clock,
           // EC2 knows its own zones' health: no world call (nor its faults) for that.
@@ -139,6 +141,8 @@ export async function startWireProviders(world: SimWorld, topology: Topology, cl
         // cut off cannot be listed (partial listings).
         const emulator = await startGcpEmulator({
           provider: simulated,
+          // Cloud SQL, Compute and Cloud DNS look their own records up without an API read.
+          records: world.records(spec.id),
           clock,
           reach: () => reachOfCutOffZones(world.zonesCutOff(spec.id), spec.regions),
         });

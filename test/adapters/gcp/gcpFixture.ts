@@ -60,7 +60,7 @@ export async function gcpWire(
     adapterOnWorldClock?: boolean;
     /**
      * The emulator as strict as in a wire replay: on the world's clock (operations take their time, metrics are
-     * sampled), and unable to list what the world has cut off. Implies `adapterOnWorldClock`; move time with
+     * sampled), unable to list or read what the world has cut off, its own lookups no API reads. Implies `adapterOnWorldClock`; move time with
      * {@link GcpWire.advance}.
      */
     strict?: boolean;
@@ -70,7 +70,7 @@ export async function gcpWire(
   const topology = options.topology ?? gcpTopology();
   const world = new SimWorld({ clock, seed: 11, topology });
   const regions = topology.providers.find((each) => each.id === 'gcp')!.regions;
-  const strict = options.strict === true ? { clock, reach: () => reachOfCutOffZones(world.zonesCutOff('gcp'), regions) } : {};
+  const strict = options.strict === true ? { clock, reach: () => reachOfCutOffZones(world.zonesCutOff('gcp'), regions), records: world.records('gcp') } : {};
   const emulator = await startGcpEmulator({ provider: world.provider('gcp'), ...strict, ...options.emulator });
   const quiescence = new WireQuiescence([emulator]);
   const adapterClock = options.strict === true ? quiescence.adapterClock(clock) : clock;

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isPartialListing, type PartialListingError } from '../../../src/core/contract/PartialListingError.js';
 import type { DatabaseInstance, Node } from '../../../src/core/contract/types.js';
 import type { Topology } from '../../../src/apps/replay/scenario/Scenario.js';
-import { gcpTopology, gcpWire, type GcpWire } from './gcpFixture.js';
+import { parseNodeId } from '../../../adapters/gcp/gceNames.js';
+import { CANARY_TOKEN, gcpTopology, gcpWire, PROJECT, type GcpWire } from './gcpFixture.js';
 
 const opts = () => ({ signal: AbortSignal.timeout(20_000) });
 
@@ -76,6 +77,22 @@ describe('gcp adapter against the strict emulator: what an outage looks like', (
       expect((await wire.provider.listDatabases({ region: 'europe-west1' }, opts())).map((db) => db.id)).toEqual(['orders-e']);
       // Compute cannot reach any zone of a lost region either.
       expect(await rejection(wire.provider.listNodes({ region: 'us-central1' }, opts()))).toMatchObject({ unreachable: { zones: ['us-central1-a', 'us-central1-b', 'us-central1-c'] } });
+    });
+
+    it('a get about an unreachable zone (Compute) or region (Cloud SQL) fails 503 as the listing does, before the world is asked', async () => {
+      wire = await gcpWire({ strict: true, topology: twoRegionTopology() });
+      const [node] = await wire.provider.listNodes({ zone: 'us-central1-a' }, opts());
+      const get = (path: string) => fetch(`http://${wire.emulator.host}:${wire.emulator.port}${path}`, { headers: { authorization: `Bearer ${CANARY_TOKEN}` } });
+      const computeGet = `/compute/v1/projects/${PROJECT}/zones/us-central1-a/instances/${parseNodeId(node!.id)!.name}`;
+      expect((await get(computeGet)).status).toBe(200);
+      expect((await get(`/v1/projects/${PROJECT}/instances/orders`)).status).toBe(200);
+      await wire.apply([{ kind: 'impairRegion', region: 'us-central1', mode: 'unreachable', errorRate: 0 }]);
+      const reads = wire.world.calls.length;
+      expect((await get(computeGet)).status).toBe(503);
+      expect((await get(`/v1/projects/${PROJECT}/instances/orders`)).status).toBe(503);
+      expect(wire.world.calls.length).toBe(reads);
+      // Another region's instance still answers.
+      expect((await get(`/v1/projects/${PROJECT}/instances/orders-e`)).status).toBe(200);
     });
 
     it('a zone without power is still listed by Compute (its instances stopped): only a network cut hides it', async () => {

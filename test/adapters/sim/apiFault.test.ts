@@ -145,3 +145,28 @@ describe('apiFault', () => {
     expect(world.calls[0]).toMatchObject({ operation: 'rebootNode', target: 'nope', result: 'invalid' });
   });
 });
+
+describe('the records view (a service reading its own records, as an emulator does inside a request)', () => {
+  it('answers as the API reads do, but no fault reaches it, nothing is recorded, and it takes no time', async () => {
+    const { at, aws, call, world } = simFixture({ events: [fault('hang', { operations: ['*read'] })] });
+    await at(0);
+    const records = world.records('aws');
+    const nodes = await records.listNodes({ zone: 'us-east-1a' }, call());
+    expect(nodes).toHaveLength(2);
+    expect((await records.listDatabases({}, call())).length).toBeGreaterThan(0);
+    expect(world.calls).toEqual([]);
+    // The API's own read still hangs under the fault.
+    const controller = new AbortController();
+    const listed = settled(aws.listNodes({ zone: 'us-east-1a' }, { signal: controller.signal }));
+    controller.abort();
+    expect(await listed).toBe('timeout');
+    expect(world.calls.map((each) => each.operation)).toEqual(['listNodes']);
+  });
+
+  it('only reads: a mutation through it is refused', async () => {
+    const { aws, call, world } = simFixture({});
+    const records = world.records('aws') as unknown as typeof aws;
+    expect(await settled(records.createNode({ name: 'n', region: 'us-east-1', zone: 'us-east-1a' }, call()))).not.toBe('ok');
+    expect(await aws.listNodes({ zone: 'us-east-1a' }, call())).toHaveLength(2);
+  });
+});

@@ -11,8 +11,9 @@ import { loadScenarioFile } from '../../../src/apps/replay/scenario/loadScenario
  * wire): an AWS zone outage, GCP power loss, the cross-provider failover,
  * an AWS storage stall and an AWS region outage with an old primary to fence
  * (RDS will not stop it while a replica follows it), two Cloud SQL failovers
- * in a row (the second needs a replica rebuilt after the first), and the
- * throttle storm.
+ * in a row (the second needs a replica rebuilt after the first), the
+ * throttle storm, and the two scenarios whose region's reads fail while its
+ * mutations work (an AWS zone loss, every GCP answer lost).
  */
 const scenarioDir = join(import.meta.dirname, '../../../scenarios');
 const WIRE_TIMEOUT = 180_000;
@@ -201,6 +202,18 @@ describe('replay --wire: representative scenarios, compared with the in-process 
       expect(wire.actions.filter((a) => a.zone === 'us-east-1a')).toEqual([]);
       expect(wire.actions.every((a) => a.operation === 'createNode')).toBe(true);
       expect(wire.actions.some((a) => a.result === 'throttled')).toBe(true);
+    },
+    WIRE_TIMEOUT,
+  );
+
+  it.each(['synthetic-zone-loss-while-reads-fail.yaml', 'synthetic-lost-answers.yaml'])(
+    '%s: the region reads fail while its mutations work; the failover goes out at once over the wire too (no read before a promotion)',
+    async (file) => {
+      const { local, wire } = await bothWays(file);
+      expect(failed(local)).toEqual([]);
+      expectSameOutcome(local, wire);
+      // One promotion, sent when the zone was found impaired, not when the reads came back.
+      expect(wire.actions.filter((a) => a.operation === 'promoteReplica').map((a) => a.t)).toEqual(local.actions.filter((a) => a.operation === 'promoteReplica').map((a) => a.t));
     },
     WIRE_TIMEOUT,
   );

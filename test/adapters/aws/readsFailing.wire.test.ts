@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AwsProvider } from '../../../adapters/aws/index.js';
+import { EMULATOR_HOSTED_ZONE_ID, loadBalancerArn, startAwsEmulator, type AwsEmulator } from '../../../adapters/emulators/index.js';
+import { SimWorld } from '../../../adapters/sim/index.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import { isProviderError } from '../../../src/core/contract/errors.js';
+import { rejectionOf } from './captureOutput.js';
+
+/**
+ * A region whose read API fails while its mutations still go through (as
+ * us-east-1's did in December 2021): every change a failover needs goes out
+ * without a read, from what the adapter saw before (an instance's address,
+ * ARN and tags, zone ids, the shift it started), because the provider's API
+ * needs nothing more. Only a delete, whose safety depends on the instance's
+ * state now, still needs its read.
+ */
+const NAME = 'orders.db.example.internal';
+const ARN = loadBalancerArn('us-east-1', '000000000000', 'web-lb');
+const opts = () => ({ signal: AbortSignal.timeout(20_000) });
+
+/** The read actions of EC2, RDS, Route 53 and ARC that the adapter's mutations used to make first. */
+const READS = new Set(['DescribeDBInstances', 'DescribeAvailabilityZones', 'DescribeInstances', 'ListResourceRecordSets', 'GetManagedResource', 'ListZonalShifts']);
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function setUp(): Promise<{ adapter: AwsProvider; emulator: AwsEmulator; world: SimWorld }> {
+  const clock = new VirtualClock();
+  const world = new SimWorld({
+    clock,
+    seed: 3,
+    topology: {
+      providers: [{ id: 'aws', latency: {}, regions: [{ id: 'us-east-1', zones: ['us-east-1a', 'us-east-1b'] }] }],
+      groups: [{ id: 'web', provider: 'aws', region: 'us-east-1', size: 'm5.large', nodes: { 'us-east-1a': 1, 'us-east-1b': 1 }, minHealthy: 2 }],
+      databases: [
+        {
+          id: 'orders',
+          engine: 'postgres',
+          primary: { provider: 'aws', region: 'us-east-1', zone: 'us-east-1a' },
+          replicas: [{ id: 'orders-b', provider: 'aws', region: 'us-east-1', zone: 'us-east-1b', lagSeconds: 1, mode: 'async' }],
+          writes: 10,
+          endpoint: { provider: 'aws', name: NAME, ttlSeconds: 30 },
+        },
+      ],
+      loadBalancers: [{ id: 'web-lb', provider: 'aws', region: 'us-east-1', group: 'web' }],
+    },
+  });
+  const emulator = await startAwsEmulator({ provider: world.provider('aws'), records: world.records('aws'), clock });
+  const adapter = new AwsProvider({
+    regions: ['us-east-1'],
+    endpoint: emulator.endpoint,
+    credentials: { accessKeyId: 'AKIAEXAMPLEREADSFAIL', secretAccessKey: 'reads-fail-secret-key' },
+    endpoints: [{ database: 'orders', hostedZoneId: EMULATOR_HOSTED_ZONE_ID, name: NAME }],
+    loadBalancers: [{ id: 'web-lb', arn: ARN, region: 'us-east-1', group: 'web' }],
+    replicaLag: 'none',
+    clock,
+  });
+  cleanup = async () => {
+    await adapter.close();
+    await emulator.close();
+  };
+  return { adapter, emulator, world };
+}
+
+/** From now on every read of the region fails as an overloaded front end does (500). */
+function failReads(emulator: AwsEmulator): void {
+  emulator.setFaultHook((request) => (READS.has(request.action) ? { kind: 'error', status: 500, code: 'InternalFailure', message: 'reads are failing' } : undefined));
+}
+
+describe('aws adapter over the wire: mutations while the region reads fail', () => {
+  it('promoteReplica sends PromoteReadReplica and nothing else, even for an instance it never listed', async () => {
+    const { adapter, emulator, world } = await setUp();
+    failReads(emulator);
+    await adapter.promoteReplica('orders-b', opts());
+    expect(emulator.requestsFor('PromoteReadReplica')).toBe(1);
+    expect(emulator.requestsFor('DescribeDBInstances')).toBe(0);
+    expect(world.calls.filter((call) => call.operation === 'promoteReplica').map((call) => [call.target, call.result])).toEqual([['orders-b', 'ok']]);
+  });
+
+  it('promoting what is already a standalone primary is still success (RDS refuses it; only then is it read)', async () => {
+    const { adapter, emulator } = await setUp();
+    emulator.setFaultHook((request) =>
+      request.action === 'PromoteReadReplica' ? { kind: 'error', status: 400, code: 'InvalidDBInstanceState', message: 'DB Instance is not a read replica.' } : undefined,
+    );
+    await adapter.promoteReplica('orders', opts());
+    expect(emulator.requestsFor('DescribeDBInstances')).toBe(1);
+    // A replica RDS refuses for another reason stays refused.
+    const refused = await rejectionOf(adapter.promoteReplica('orders-b', opts()));
+    expect(isProviderError(refused) && refused.code).toBe('InvalidDBInstanceState');
+  });
+
+  it('moves the endpoint, shifts and renews the shift, and creates a replica from what it listed before the reads failed', async () => {
+    const { adapter, emulator, world } = await setUp();
+    await adapter.listDatabases({}, opts());
+    await adapter.listEndpoints!({}, opts());
+    await adapter.listLoadBalancers!({}, opts());
+    failReads(emulator);
+    await adapter.updateEndpoint!(NAME, 'orders-b', opts());
+    await adapter.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-east-1a', away: true, expiresInSeconds: 1800 }, opts());
+    // The renewal needs the shift's id: the one ARC gave when it started.
+    await adapter.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-east-1a', away: true, expiresInSeconds: 1800 }, opts());
+    await adapter.createReplica({ source: 'orders', id: 'orders-c', region: 'us-east-1', zone: 'us-east-1b' }, opts());
+    expect(['ChangeResourceRecordSets', 'StartZonalShift', 'UpdateZonalShift', 'CreateDBInstanceReadReplica'].map((action) => emulator.requestsFor(action))).toEqual([1, 1, 1, 1]);
+    expect(world.calls.filter((call) => call.mutating).map((call) => [call.operation, call.target, call.result])).toEqual([
+      ['updateEndpoint', NAME, 'ok'],
+      ['shiftTraffic', 'web-lb', 'ok'],
+      ['shiftTraffic', 'web-lb', 'ok'],
+      ['createReplica', 'orders-c', 'ok'],
+    ]);
+  });
+
+  it('a delete still reads the instance first (whether it has replicas decides whether it is safe) and fails while it cannot', async () => {
+    const { adapter, emulator } = await setUp();
+    await adapter.listDatabases({}, opts());
+    failReads(emulator);
+    const error = await rejectionOf(adapter.destroyDatabase('orders-b', opts()));
+    expect(isProviderError(error) && error.kind).toBe('retryable');
+    expect(emulator.requestsFor('DeleteDBInstance')).toBe(0);
+  });
+});
