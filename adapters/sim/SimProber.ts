@@ -1,4 +1,4 @@
-import type { Prober, ProbeReplication, ProbeResult, ProbeTarget } from '../../src/core/contract/Prober.js';
+import type { Prober, ProbeReplication, ProbeResult, ProbeRoundAnswer, ProbeTarget } from '../../src/core/contract/Prober.js';
 import type { DatabaseInstance } from '../../src/core/contract/types.js';
 import type { WorldState } from './WorldState.js';
 
@@ -30,6 +30,13 @@ export class SimProber implements Prober {
    * real round waits out its timeout; otherwise it resolves at once.
    */
   probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
+    const { results, timedOut } = this.probeAtOnce(targets);
+    if (!timedOut || signal.aborted) return Promise.resolve(results);
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(results), { once: true }));
+  }
+
+  /** The same round, answered at once; the caller waits out the timeout when `timedOut` (see {@link Prober.probeAtOnce}). */
+  probeAtOnce(targets: readonly ProbeTarget[]): ProbeRoundAnswer {
     const results = new Array<ProbeResult>(targets.length);
     let timedOut = false;
     for (let i = 0; i < targets.length; i++) {
@@ -37,8 +44,7 @@ export class SimProber implements Prober {
       if (result === TIMEOUT) timedOut = true;
       results[i] = result;
     }
-    if (!timedOut || signal.aborted) return Promise.resolve(results);
-    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(results), { once: true }));
+    return { results, timedOut };
   }
 
   private probeOne(target: ProbeTarget): ProbeResult {
