@@ -7,7 +7,7 @@ export { isPartialListing, PartialListingError, type UnreachableScopes } from '.
 export * from './core/contract/types.js';
 export { ALL_CAPABILITIES } from './core/contract/allCapabilities.js';
 export type { Provider, CallOptions } from './core/contract/Provider.js';
-export type { Prober, ProbeTarget, ProbeResult, ProbeReplication } from './core/contract/Prober.js';
+export type { Prober, ProbeTarget, ProbeResult, ProbeReplication, ProbeRoundAnswer } from './core/contract/Prober.js';
 export { waitUntilRunning } from './core/contract/waitUntilRunning.js';
 export { hasEndpoints, hasLoadBalancers, type EndpointProvider, type LoadBalancerProvider } from './core/contract/trafficCapabilities.js';
 export type { Clock } from './core/clock/Clock.js';

@@ -33,6 +33,8 @@ export class SimLoadBalancer {
   errorSeconds = 0;
   private last = 0;
   private failing: number | undefined;
+  /** The last snapshot, handed out again while it still describes the load balancer. */
+  private cached: LoadBalancer | undefined;
 
   constructor(
     readonly id: string,
@@ -93,7 +95,10 @@ export class SimLoadBalancer {
       if (state.shift !== undefined && state.shift.expiresAtMs > nowMs) zone.shift = Object.freeze({ expiresAt: state.shift.expiresAtMs });
       zones.push(Object.freeze(zone));
     }
-    return Object.freeze({
+    // The same object while nothing changed, as the other sim snapshots: the controller's caches
+    // are keyed on the listing's identity, and a new object every read made every read look new.
+    if (this.cached !== undefined && sameZones(this.cached.zones, zones)) return this.cached;
+    this.cached = Object.freeze({
       id: this.id,
       provider: this.provider,
       region: this.region,
@@ -101,6 +106,7 @@ export class SimLoadBalancer {
       zones: Object.freeze(zones),
       extra: emptyExtra,
     });
+    return this.cached;
   }
 
   private zoneFailure(zone: SimZone): number {
@@ -119,4 +125,16 @@ export class SimLoadBalancer {
   private *nodesIn(zone: SimZone): Iterable<SimNode> {
     for (const node of zone.nodes) if (node.group === this.group) yield node;
   }
+}
+
+function sameZones(a: readonly LoadBalancerZone[], b: readonly LoadBalancerZone[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.zone !== y.zone || x.inRotation !== y.inRotation || x.healthyTargets !== y.healthyTargets || x.targets !== y.targets || x.shift?.expiresAt !== y.shift?.expiresAt) {
+      return false;
+    }
+  }
+  return true;
 }

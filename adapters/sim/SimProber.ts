@@ -1,6 +1,11 @@
-import type { Prober, ProbeReplication, ProbeResult, ProbeTarget } from '../../src/core/contract/Prober.js';
+import type { Prober, ProbeReplication, ProbeResult, ProbeRoundAnswer, ProbeTarget } from '../../src/core/contract/Prober.js';
 import type { DatabaseInstance } from '../../src/core/contract/types.js';
+import type { SimDatabase } from './SimDatabase.js';
+import { SimNode } from './SimNode.js';
 import type { WorldState } from './WorldState.js';
+
+/** What a probe target names in the world: a node, a database instance, or nothing. */
+type Probed = SimNode | SimDatabase | undefined;
 
 // Shared frozen results: a 10,000-target round allocates one array, not 10,000 objects.
 const NODE_UP: ProbeResult = Object.freeze({ ok: true });
@@ -21,6 +26,10 @@ const ERROR: ProbeResult = Object.freeze({ ok: false, failure: 'error' });
  * Obtain one with {@link SimWorld.prober}.
  */
 export class SimProber implements Prober {
+  private found: readonly Probed[] | undefined;
+  private foundFor: readonly ProbeTarget[] | undefined;
+  private foundVersion = -1;
+
   /** @internal Use {@link SimWorld.prober}. */
   constructor(private readonly world: WorldState) {}
 
@@ -30,37 +39,59 @@ export class SimProber implements Prober {
    * real round waits out its timeout; otherwise it resolves at once.
    */
   probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
-    const results = new Array<ProbeResult>(targets.length);
-    let timedOut = false;
-    for (let i = 0; i < targets.length; i++) {
-      const result = this.probeOne(targets[i]!);
-      if (result === TIMEOUT) timedOut = true;
-      results[i] = result;
-    }
+    const { results, timedOut } = this.probeAtOnce(targets);
     if (!timedOut || signal.aborted) return Promise.resolve(results);
     return new Promise((resolve) => signal.addEventListener('abort', () => resolve(results), { once: true }));
   }
 
-  private probeOne(target: ProbeTarget): ProbeResult {
-    const cloud = this.world.clouds.get(target.provider);
-    if (cloud === undefined) return REFUSED;
-    if (target.kind === 'node') {
-      const node = cloud.nodes.get(target.id);
-      if (node === undefined) return REFUSED;
-      const zone = node.zone;
-      if (zone.cutOff || zone.isPartitioned(this.world.clock.now())) return TIMEOUT;
-      if (node.state !== 'running') return REFUSED;
+  /** The same round, answered at once; the caller waits out the timeout when `timedOut` (see {@link Prober.probeAtOnce}). */
+  probeAtOnce(targets: readonly ProbeTarget[]): ProbeRoundAnswer {
+    const found = this.lookUp(targets);
+    const nowMs = this.world.clock.now();
+    const results = new Array<ProbeResult>(targets.length);
+    let timedOut = false;
+    for (let i = 0; i < targets.length; i++) {
+      const result = this.probeOne(found[i], nowMs);
+      if (result === TIMEOUT) timedOut = true;
+      results[i] = result;
+    }
+    return { results, timedOut };
+  }
+
+  /**
+   * The node or instance behind each target (`undefined`: nothing by that
+   * id, so the probe is refused). The controller probes the same targets
+   * array round after round, so the lookups are kept until the targets or
+   * the world's registry change.
+   */
+  private lookUp(targets: readonly ProbeTarget[]): readonly Probed[] {
+    const version = this.world.registryVersion;
+    if (this.found !== undefined && this.foundFor === targets && this.foundVersion === version) return this.found;
+    const found = targets.map((target): Probed => {
+      const cloud = this.world.clouds.get(target.provider);
+      return target.kind === 'node' ? cloud?.nodes.get(target.id) : cloud?.databases.get(target.id);
+    });
+    this.found = found;
+    this.foundFor = targets;
+    this.foundVersion = version;
+    return found;
+  }
+
+  private probeOne(probed: Probed, nowMs: number): ProbeResult {
+    if (probed === undefined) return REFUSED;
+    const zone = probed.zone;
+    if (probed instanceof SimNode) {
+      if (zone.cutOff || zone.isPartitioned(nowMs)) return TIMEOUT;
+      if (probed.state !== 'running') return REFUSED;
       return this.degradedFailure(zone.mode === 'degraded', zone.errorRate) ?? NODE_UP;
     }
-    const db = cloud.databases.get(target.id);
-    if (db === undefined) return REFUSED;
-    const zone = db.zone;
-    if (zone.cutOff || zone.storageStalled || zone.isPartitioned(this.world.clock.now())) return TIMEOUT;
+    const db = probed;
+    if (zone.cutOff || zone.storageStalled || zone.isPartitioned(nowMs)) return TIMEOUT;
     // A promoting replica still serves reads; stopping, rebooting, stopped and creating instances refuse.
     if (db.state !== 'available' && db.state !== 'promoting') return REFUSED;
     const failure = this.degradedFailure(zone.mode === 'degraded', zone.errorRate);
     if (failure !== undefined) return failure;
-    if (db.role === 'replica') return this.replicaResult(db.snapshot(this.world.now()).replication);
+    if (db.role === 'replica') return this.replicaResult(db.snapshot(nowMs / 1000).replication);
     return db.accepting ? PRIMARY_WRITABLE : PRIMARY_READ_ONLY;
   }
 

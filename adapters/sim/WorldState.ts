@@ -41,6 +41,12 @@ export class WorldState {
   readonly failureRandom: Random;
   private readonly listeners = new Set<(entry: WorldTimelineEntry) => void>();
   private nodeCounter = 0;
+  /**
+   * Moves whenever a node or database instance is added or deleted, so
+   * lookups by id cached under it (the prober's targets) know when to look
+   * again.
+   */
+  registryVersion = 0;
 
   constructor(
     readonly clock: VirtualClock,
@@ -63,6 +69,7 @@ export class WorldState {
   // ---- registry -----------------------------------------------------------
 
   addCloud(cloud: SimCloud): void {
+    this.registryVersion++;
     this.clouds.set(cloud.id, cloud);
     for (const zone of cloud.zones.values()) this.zones.set(zone.id, zone);
   }
@@ -75,6 +82,7 @@ export class WorldState {
   }
 
   addNode(node: SimNode): void {
+    this.registryVersion++;
     this.trafficChanging();
     const cloud = this.clouds.get(node.provider)!;
     cloud.nodes.set(node.id, node);
@@ -103,6 +111,7 @@ export class WorldState {
   }
 
   addDatabase(db: SimDatabase): void {
+    this.registryVersion++;
     this.clouds.get(db.provider)!.databases.set(db.id, db);
     this.databases.set(db.id, db);
     db.zone.databases.add(db);
@@ -230,6 +239,7 @@ export class WorldState {
 
   /** A deleted instance leaves every index: it is no longer listed, probed or counted. */
   private removeDatabase(db: SimDatabase): void {
+    this.registryVersion++;
     this.clouds.get(db.provider)?.databases.delete(db.id);
     if (this.databases.get(db.id) === db) this.databases.delete(db.id);
     db.zone.databases.delete(db);

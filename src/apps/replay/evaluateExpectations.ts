@@ -2,6 +2,7 @@ import type { CallRecord, ClientTruth, PromotionRecord } from '../../../adapters
 import { isMutatingOperation } from '../../core/contract/types.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { formatSeconds } from '../../core/util/duration.js';
+import type { CapacitySamples } from './CapacitySamples.js';
 import type { ExpectationResult } from './ReplayReport.js';
 import type { Expectation, Scenario, ScenarioEvent } from './scenario/Scenario.js';
 
@@ -14,7 +15,7 @@ export interface ReplayFacts {
   readonly promotions: readonly PromotionRecord[];
   readonly calls: readonly JudgedCall[];
   /** Per group, healthy node counts sampled at every controller tick. */
-  readonly capacitySamples: ReadonlyMap<string, readonly { t: number; healthy: number }[]>;
+  readonly capacitySamples: ReadonlyMap<string, CapacitySamples>;
   readonly controllerEvents: readonly ControllerEvent[];
   /** What clients of endpoints and load balancers saw, split brain stretches, diverged writes (r2). */
   readonly clients: ClientTruth;
@@ -88,13 +89,19 @@ function judge(facts: ReplayFacts, e: Expectation, firstImpairmentAt: number | u
       const firstFailure = scenario.events.find((event) => event.kind === 'nodeFailure' && event.group === e.group)?.at;
       const starts = [firstImpairmentAt, firstFailure].filter((t): t is number => t !== undefined);
       const from = (starts.length > 0 ? Math.min(...starts) : 0) + e.withinSeconds;
-      const samples = (facts.capacitySamples.get(e.group) ?? []).filter((s) => s.t >= from);
-      if (samples.length === 0) return result(true, `no controller tick after ${formatSeconds(from)} to sample`);
-      const lowest = samples.reduce((a, b) => (b.healthy < a.healthy ? b : a));
-      const firstShort = samples.find((s) => s.healthy < min);
-      return firstShort
-        ? result(false, `${e.group} had ${firstShort.healthy} < ${min} healthy at ${formatSeconds(firstShort.t)} (lowest ${lowest.healthy})`)
-        : result(true, `${e.group} kept at least ${min} healthy from ${formatSeconds(from)} (lowest ${lowest.healthy})`);
+      const samples = facts.capacitySamples.get(e.group) ?? { t: [], healthy: [] };
+      let lowest = Infinity;
+      let firstShort = -1;
+      for (let i = 0; i < samples.t.length; i++) {
+        if (samples.t[i]! < from) continue;
+        const healthy = samples.healthy[i]!;
+        if (healthy < lowest) lowest = healthy;
+        if (firstShort < 0 && healthy < min) firstShort = i;
+      }
+      if (lowest === Infinity) return result(true, `no controller tick after ${formatSeconds(from)} to sample`);
+      return firstShort >= 0
+        ? result(false, `${e.group} had ${samples.healthy[firstShort]} < ${min} healthy at ${formatSeconds(samples.t[firstShort]!)} (lowest ${lowest})`)
+        : result(true, `${e.group} kept at least ${min} healthy from ${formatSeconds(from)} (lowest ${lowest})`);
     }
     case 'maxDataLoss': {
       const promotions = facts.promotions.filter((p) => p.cluster === e.database);

@@ -7,6 +7,7 @@ import { Controller, type ControllerOptions } from '../../core/controller/Contro
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { resolvePolicy, type Policy, type PolicyOverrides } from '../../core/controller/Policy.js';
 import { Random } from '../../core/util/Random.js';
+import type { CapacitySamples } from './CapacitySamples.js';
 import { evaluateExpectations, type ReplayFacts } from './evaluateExpectations.js';
 import type { ActionEntry, HeldEntry, ReplayReport, TimelineEntry } from './ReplayReport.js';
 import type { Scenario } from './scenario/Scenario.js';
@@ -143,13 +144,16 @@ async function run(
   });
 
   // Ground truth sampled at every controller tick: group capacity (split brain and traffic are integrated by the world).
-  const capacitySamples = new Map<string, { t: number; healthy: number }[]>(groups.map((g) => [g.id, []]));
-  const samplesByGroup = groups.map((g) => ({ id: g.id, samples: capacitySamples.get(g.id)! }));
+  const samplesByGroup = groups.map((g) => ({ id: g.id, t: [] as number[], healthy: [] as number[] }));
+  const capacitySamples = new Map<string, CapacitySamples>(samplesByGroup.map((group) => [group.id, group]));
   // What the controller held back (observe mode, approvals), each step the first time.
   const held: HeldEntry[] = [];
   const heldKeys = new Set<string>();
   controller.on('cycle', ({ t, held: steps }) => {
-    for (const group of samplesByGroup) group.samples.push({ t: t / 1000, healthy: world.groupHealthyCount(group.id) });
+    for (const group of samplesByGroup) {
+      group.t.push(t / 1000);
+      group.healthy.push(world.groupHealthyCount(group.id));
+    }
     for (const { step, why } of steps) {
       if (heldKeys.has(`${why}|${step.key}`)) continue;
       heldKeys.add(`${why}|${step.key}`);

@@ -51,4 +51,22 @@ export interface Prober {
    * `timeout` failure.
    */
   probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]>;
+  /**
+   * Optional, for probers that know every answer the moment a round is sent
+   * (the simulated world): the same round as {@link probe}, answered at
+   * once, with `timedOut` set when a target did not answer. The caller
+   * then holds the results until the round's time is up, exactly as
+   * `probe` would resolve only when its signal fires. It spares a round
+   * with a silent target the `AbortSignal` that `probe` needs, which costs
+   * more than the rest of a quiet cycle in replay.
+   */
+  probeAtOnce?(targets: readonly ProbeTarget[]): ProbeRoundAnswer;
+}
+
+/** What {@link Prober.probeAtOnce} answers. */
+export interface ProbeRoundAnswer {
+  /** The result at index i is for target i. */
+  readonly results: ProbeResult[];
+  /** Some target timed out: the round lasts until its timeout (or its caller stops). */
+  readonly timedOut: boolean;
 }

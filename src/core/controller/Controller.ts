@@ -93,7 +93,8 @@ export interface CycleOptions {
 
 
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
-const QUIET_PLAN: Plan = Object.freeze({ steps: [], held: [], notes: [], verdicts: [], wakeAt: Infinity });
+const QUIET_PLAN: Plan = Object.freeze({ steps: Object.freeze([]), held: Object.freeze([]), notes: Object.freeze([]), verdicts: Object.freeze([]), wakeAt: Infinity });
+const NOTHING_DEFERRED: CycleOutcome['deferred'] = Object.freeze([]);
 
 /**
  * Same answers, target for target, as far as health can tell (the probe set is
@@ -345,8 +346,9 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const observed = await this.observe(signal);
     if (!observed) {
       const t = this.options.clock.now();
-      this.emit('cycle', { t, steps: [], held: [], notes: [], decided: false });
-      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: [], held: [] };
+      // Shared empty lists: a quiet round allocates nothing here (most rounds of a long replay are quiet).
+      this.emit('cycle', { t, steps: QUIET_PLAN.steps, held: QUIET_PLAN.held, notes: QUIET_PLAN.notes, decided: false });
+      return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: NOTHING_DEFERRED, held: QUIET_PLAN.held };
     }
     const snapshot = observed;
     const plan = (this.options.decide ?? decide)(snapshot, this.options.policy);

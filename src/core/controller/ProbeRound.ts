@@ -4,16 +4,25 @@ import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
 
 const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
 
+function nothingToCancel(): void {}
+
 /**
  * Runs the controller's probe rounds, each cut off after the probe timeout.
  * One AbortController serves round after round while no round times out and
  * the prober leaves no listener behind: a fresh one per round is the largest
- * cost of a quiet round.
+ * cost of a quiet round. A prober that answers at once
+ * ({@link Prober.probeAtOnce}) needs no signal at all: a round with a silent
+ * target is held on a clock timer instead.
  */
 export class ProbeRound {
   private probeRound: AbortController | undefined;
   private probeRoundParent: AbortSignal | undefined;
   private unlinkProbeRound: (() => void) | undefined;
+  /** Ends the held round early (its parent fired); set while one is held. */
+  private releaseHeld: (() => void) | undefined;
+  /** The parent signal whose abort releases held rounds (one listener for all of them). */
+  private heldParent: AbortSignal | undefined;
+  private readonly onHeldParentAbort = (): void => this.releaseHeld?.();
 
   constructor(
     private readonly prober: Prober,
@@ -37,9 +46,9 @@ export class ProbeRound {
     timeoutMs: number,
     failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number },
   ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
-    if (failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true)) {
-      return this.split(targets, parent, timeoutMs, failing.marks, failing.timeoutMs);
-    }
+    const split = failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true) ? failing : undefined;
+    if (this.prober.probeAtOnce !== undefined) return this.startAtOnce(targets, parent, timeoutMs, split);
+    if (split !== undefined) return this.split(targets, parent, timeoutMs, split.marks, split.timeoutMs);
     const round = this.signalFor(parent);
     const cancel = this.clock.setTimer(timeoutMs, () => round.abort(PROBE_TIMEOUT));
     return { results: this.prober.probe(targets, round.signal), cancel };
@@ -81,6 +90,52 @@ export class ProbeRound {
       parent.removeEventListener('abort', onParentAbort);
     };
     return { results, cancel };
+  }
+
+  /**
+   * A round of a prober that answers at once: resolved as `probe` would
+   * resolve it, at once when every target answered, else when the timeout
+   * ends (or the parent fires), one promise continuation after the timer.
+   */
+  private startAtOnce(
+    targets: readonly ProbeTarget[],
+    parent: AbortSignal,
+    timeoutMs: number,
+    failing: { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined,
+  ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
+    const { results, timedOut } = this.prober.probeAtOnce!(targets);
+    if (!timedOut || parent.aborted) return { results: Promise.resolve(results), cancel: nothingToCancel };
+    // Split as {@link split} would: a silent target already failing is waited for only until the failing batch's timeout.
+    let holdMs = timeoutMs;
+    if (failing !== undefined) {
+      holdMs = 0;
+      for (let i = 0; i < results.length && holdMs < timeoutMs; i++) {
+        const r = results[i]!;
+        if (!r.ok && r.failure === 'timeout') holdMs = Math.max(holdMs, failing.marks[i] === true ? Math.max(0, failing.timeoutMs) : timeoutMs);
+      }
+    }
+    if (this.heldParent !== parent) {
+      this.heldParent?.removeEventListener('abort', this.onHeldParentAbort);
+      parent.addEventListener('abort', this.onHeldParentAbort, { once: true });
+      this.heldParent = parent;
+    }
+    let cancelTimer = nothingToCancel;
+    const held = new Promise<ProbeResult[]>((resolve) => {
+      const release = () => {
+        this.releaseHeld = undefined;
+        cancelTimer();
+        resolve(results);
+      };
+      this.releaseHeld = release;
+      cancelTimer = this.clock.setTimer(holdMs, release);
+    });
+    return {
+      results: held,
+      cancel: () => {
+        cancelTimer();
+        this.releaseHeld = undefined;
+      },
+    };
   }
 
   /**

@@ -21,6 +21,21 @@ describe('SimProber', () => {
     ]);
   });
 
+  it('answers for what the world holds at each round when the same targets are probed round after round', async () => {
+    const { at, aws, call, probe, db } = simFixture();
+    // The controller hands the prober one array for as long as its probe set is unchanged.
+    const targets = [db('orders-w'), db('orders-x')];
+    await at(1);
+    expect((await probe(targets)).map((r) => r.ok)).toEqual([true, false]);
+    await aws.destroyDatabase('orders-w', call());
+    await aws.createReplica({ source: 'orders', id: 'orders-x', region: 'us-east-1', zone: 'us-east-1b' }, call());
+    await at(2_000);
+    expect(await probe(targets)).toEqual([
+      { ok: false, failure: 'refused' },
+      { ok: true, writable: false, role: 'replica', replication: { state: 'streaming', lastContactSeconds: 0 } },
+    ]);
+  });
+
   it("reports a replica's own view of its stream: contact ages while its upstream's zone is cut off", async () => {
     const { at, probe, db } = simFixture({
       events: [{ at: 10, kind: 'impair', zone: 'us-east-1a', mode: 'unreachable', errorRate: 0 }],

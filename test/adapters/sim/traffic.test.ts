@@ -156,6 +156,27 @@ describe('sim: load balancers', () => {
     expect((await lb()).zones[0]!.inRotation).toBe(true);
     expect(world.clientTruth().requestErrorSeconds.get('web-lb')).toBe(0);
   });
+
+  it('are listed as the same object while nothing about them changed, as nodes and databases are (the controller caches on identity)', async () => {
+    const { at, aws, call } = simFixture({
+      topology: trafficTopology(),
+      events: [{ at: 100, kind: 'impair', zone: 'us-east-1a', mode: 'unreachable', errorRate: 0 }],
+    });
+    const lb = async () => (await aws.listLoadBalancers!({ ids: ['web-lb'] }, call()))[0]!;
+    await at(10);
+    const calm = await lb();
+    await at(90);
+    expect(await lb()).toBe(calm);
+    await at(110);
+    const impaired = await lb();
+    expect(impaired).not.toBe(calm);
+    expect(impaired.zones[0]).toEqual({ zone: 'us-east-1a', inRotation: true, healthyTargets: 0, targets: 2 });
+    await aws.shiftTraffic!({ loadBalancer: 'web-lb', zone: 'us-east-1a', away: true, expiresInSeconds: 600 }, call());
+    const shifted = await lb();
+    expect(shifted).not.toBe(impaired);
+    expect(shifted.zones[0]!.shift).toEqual({ expiresAt: 710_000 });
+    expect(await lb()).toBe(shifted);
+  });
 });
 
 describe('sim: r2 faults and replication', () => {

@@ -8,16 +8,22 @@ import { ProbeRound } from '../../../src/core/controller/ProbeRound.js';
  * probe is a `timeout` once the batch's signal fires), every other target
  * answers at once. It records each batch it was given.
  */
-function hangingProber(): Prober & { readonly batches: string[][] } {
+function hangingProber(atOnce = false): Prober & { readonly batches: string[][] } {
   const batches: string[][] = [];
+  const answer = (targets: readonly ProbeTarget[]) => {
+    const results = targets.map((t): ProbeResult => (t.id.startsWith('hung') ? { ok: false, failure: 'timeout' } : { ok: true }));
+    return { results, timedOut: targets.some((t) => t.id.startsWith('hung')) };
+  };
   return {
     batches,
     probe(targets: readonly ProbeTarget[], signal: AbortSignal): Promise<ProbeResult[]> {
       batches.push(targets.map((t) => t.id));
-      const results = targets.map((t): ProbeResult => (t.id.startsWith('hung') ? { ok: false, failure: 'timeout' } : { ok: true }));
-      if (!targets.some((t) => t.id.startsWith('hung')) || signal.aborted) return Promise.resolve(results);
+      const { results, timedOut } = answer(targets);
+      if (!timedOut || signal.aborted) return Promise.resolve(results);
       return new Promise((resolve) => signal.addEventListener('abort', () => resolve(results), { once: true }));
     },
+    // The sim's way (Prober.probeAtOnce): one batch answered at once, the round held until its time is up.
+    ...(atOnce ? { probeAtOnce: (targets: readonly ProbeTarget[]) => (batches.push(targets.map((t) => t.id)), answer(targets)) } : {}),
   };
 }
 
@@ -28,9 +34,10 @@ async function roundEnd(
   ids: string[],
   timeoutMs: number,
   failing?: { marks: boolean[]; timeoutMs: number },
+  atOnce = false,
 ): Promise<{ endedAt: number; results: ProbeResult[]; batches: string[][] }> {
   const clock = new VirtualClock(0);
-  const prober = hangingProber();
+  const prober = hangingProber(atOnce);
   const round = new ProbeRound(prober, clock).start(ids.map(target), new AbortController().signal, timeoutMs, failing);
   let endedAt = -1;
   let results: ProbeResult[] = [];
@@ -87,5 +94,31 @@ describe('ProbeRound', () => {
 
   it('probes only the failing batch when every target is failing', async () => {
     expect(await roundEnd(['hung-a', 'hung-b'], 1000, { marks: [true, true], timeoutMs: 300 })).toMatchObject({ endedAt: 300, batches: [['hung-a', 'hung-b']] });
+  });
+});
+
+describe('ProbeRound with a prober that answers at once: the same ends as the split batches', () => {
+  const end = async (ids: string[], failing?: { marks: boolean[]; timeoutMs: number }) => {
+    const { endedAt, results } = await roundEnd(ids, 1000, failing, true);
+    return { endedAt, results };
+  };
+
+  it('holds a round with a hung target until its timeout when nothing is marked failing', async () => {
+    expect((await end(['a', 'hung-b'])).endedAt).toBe(1000);
+  });
+
+  it('holds a hung target that failed last round only until the deadline, results in order', async () => {
+    expect(await end(['a', 'hung-b', 'c'], { marks: [false, true, false], timeoutMs: 300 })).toEqual({
+      endedAt: 300,
+      results: [{ ok: true }, { ok: false, failure: 'timeout' }, { ok: true }],
+    });
+  });
+
+  it('ends at once when the deadline is already due', async () => {
+    expect((await end(['hung-a', 'b'], { marks: [true, false], timeoutMs: -50 })).endedAt).toBe(0);
+  });
+
+  it('still gives a hung target that was answering its whole timeout', async () => {
+    expect((await end(['hung-a', 'hung-new'], { marks: [true, false], timeoutMs: 300 })).endedAt).toBe(1000);
   });
 });
