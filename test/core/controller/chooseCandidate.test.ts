@@ -56,6 +56,11 @@ describe('chooseCandidate: rejections', () => {
     expect(result.chosen).toBeUndefined();
   });
 
+  it('a replica of a provider the snapshot does not know cannot be promoted', () => {
+    const stray: DatabaseView = { instance: db('r-stray', 'use1-b', 'us-east-1', 'replica', { lagSeconds: 0 }, 'azure'), health: up };
+    expect(choose([stray]).rejected).toEqual(['not promoting r-stray: azure cannot promote replicas']);
+  });
+
   it('the primary itself is never a candidate, even listed as a replica (a listing behind a promotion), nor another primary', () => {
     const stale: DatabaseView = { instance: db('orders', 'use1-b', 'us-east-1', 'replica', { lagSeconds: 0, upstream: 'orders' }), health: upWritable };
     const result = choose([replica('r-b', 'use1-b')], { primary: stale });

@@ -47,6 +47,12 @@ describe('failureStartedAt', () => {
     expect(failureStartedAt(fencedFirst.s, fencedFirst.primary)).toBe(10_000);
   });
 
+  it('a primary in a zone the health picture does not know is dated by its probes', () => {
+    const { s, primary } = world({ zoneSince: 20_000 });
+    const elsewhere = { ...primary, instance: { ...primary.instance, zone: 'use1-x' } };
+    expect(failureStartedAt(s, elsewhere)).toBe(30_000);
+  });
+
   it('a zone that is only degraded does not date the failure', () => {
     const degraded = world({ zoneSince: 20_000, zoneState: 'degraded' });
     expect(failureStartedAt(degraded.s, degraded.primary)).toBe(30_000);

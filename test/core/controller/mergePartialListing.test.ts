@@ -44,6 +44,9 @@ describe('mergePartialListing', () => {
     expect(kept).toEqual({ ...replica, state: 'unknown', replication: { ...replica.replication!, state: 'unknown' }, extra: { listing: UNREACHABLE_LISTING } });
     // The replica's record it came from is left as it was.
     expect(replica.replication!.state).toBe('streaming');
+    // A primary reports no replication: none is made up for it.
+    const primary = db('orders', 'use1-a', 'us-east-1', 'primary');
+    expect(mergePartialListing([primary], [], { zones: ['use1-a'], regions: [] })[0]!.replication).toBeUndefined();
   });
 
   it('a resource already kept keeps its object, so a read bringing nothing new changes nothing downstream', () => {
