@@ -162,6 +162,16 @@ describe('decide: node capacity', () => {
   });
 });
 
+describe('decide: which nodes belong to a group', () => {
+  it('only its own provider\'s nodes of that group; nodes of no group count for none', () => {
+    const gcpWeb = ['g1', 'g2', 'g3', 'g4'].map((id) => ({ node: { ...node(id, 'use1-a', 'us-east-1'), provider: 'gcp' }, health: up }));
+    expect(creates(plan({ nodes: [...running(['a1', 'a2'], 'use1-a'), ...gcpWeb] }))).toHaveLength(2);
+    const ungrouped = ['u1', 'u2'].map((id) => ({ node: { ...node(id, 'use1-a', 'us-east-1'), group: undefined }, health: up }));
+    expect(creates(plan({ nodes: [...running(['a1', 'a2'], 'use1-a'), ...ungrouped] }))).toHaveLength(2);
+    expect(creates(plan({ nodes: [...running(['a1', 'a2'], 'use1-a'), ...running(['x1', 'x2'], 'use1-b', up).map((v) => ({ ...v, node: { ...v.node, group: 'api' } }))] }))).toHaveLength(2);
+  });
+});
+
 describe('decide: destroying dead nodes', () => {
   const deadSince = NOW - nodeDeadAfterMs;
   const whole = (deadHealth: TargetHealth, zones?: ZoneHealth[]) => plan({ zones, nodes: [...running(['b1', 'b2', 'c1', 'c2'], 'use1-b'), { node: node('a1', 'use1-a', 'us-east-1'), health: deadHealth }] });

@@ -101,3 +101,30 @@ describe('decide: requests for a cluster nothing lists', () => {
     expect(plan.verdicts).toEqual([{ cluster: 'billing', kind: 'switchover', outcome: 'refused', reason: 'billing: no instance of it is listed' }]);
   });
 });
+
+describe('decide: several clusters', () => {
+  it('are decided in name order, whatever order they are listed in', () => {
+    const pair = (cluster: string) => [
+      { instance: { ...db(cluster, 'use1-a', 'us-east-1', 'primary'), cluster }, health: down(0) },
+      { instance: { ...db(`${cluster}-b`, 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0, upstream: cluster }), cluster }, health: up },
+    ];
+    const plan = decide(
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')],
+        databases: [...pair('orders'), ...pair('billing')],
+        memory: { clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 0 }, billing: { cluster: 'billing', primary: 'billing', provider: 'aws', failovers: 0 } } },
+      }),
+      DEFAULT_POLICY,
+    );
+    expect(summary(plan)).toEqual(['promoteReplica billing-b', 'promoteReplica orders-b']);
+  });
+
+  it('in observe mode, every step is held as what it would do', () => {
+    const plan = run({}, resolvePolicy({ mode: 'observe' }));
+    expect(plan.steps).toEqual([]);
+    expect(plan.held.map((h) => [h.why, h.step.operation, h.detail])).toEqual([
+      ['observe', 'stopDatabase', 'would run (mode: observe)'],
+      ['observe', 'promoteReplica', 'would run (mode: observe)'],
+    ]);
+  });
+});
