@@ -280,3 +280,75 @@ describe('decide: a primary in memory the listing does not bear out', () => {
     expect(plan.notes).toEqual(['orders: no primary known yet; not acting']);
   });
 });
+
+describe('decide: instances of a provider or zone the snapshot does not know', () => {
+  it('an old primary of a provider without an adapter here is left alone; one in a zone with no health picture is fenced', () => {
+    const azure = { instance: { ...db('orders-az', 'az-1', 'eastus', 'primary', undefined, 'azure') }, health: down(0) };
+    expect(summary(world({ old: { state: 'stopped' }, replicas: [azure] }))).toEqual([]);
+    expect(summary(world({ old: { zone: 'use1-x' } }))).toEqual(['stopDatabase orders']);
+  });
+
+  it('a straggling replica of such a provider is not re-pointed; one in a zone with no health picture is', () => {
+    const azure = { instance: db('orders-az', 'az-1', 'eastus', 'replica', { upstream: 'orders' }, 'azure'), health: up };
+    expect(summary(world({ old: { state: 'stopped' }, replicas: [azure] }))).toEqual([]);
+    const unknownZone = { instance: db('orders-x', 'use1-x', 'us-east-1', 'replica', { upstream: 'orders' }), health: up };
+    expect(summary(world({ old: { state: 'stopped' }, replicas: [unknownZone] }))).toEqual(['repointReplica orders-x']);
+  });
+
+  it('an instance of another provider with the primary\'s id is not the primary', () => {
+    // orders failed in impaired use1-a; gcp lists an instance also named orders (a replica), first.
+    const plan = decide(
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')],
+        databases: [
+          { instance: db('orders', 'use1-b', 'us-east-1', 'replica', { upstream: 'elsewhere' }, 'gcp'), health: up },
+          { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0 }), health: up },
+        ],
+        memory: { clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 0 } } },
+      }),
+      DEFAULT_POLICY,
+    );
+    expect(summary(plan)).toContain('promoteReplica orders-b');
+  });
+
+  it('the holders of a stop the provider refuses are all named', () => {
+    const follower = (id: string) => ({ instance: db(id, 'use1-c', 'us-east-1', 'replica', { upstream: 'orders' }), health: up });
+    const plan = world({ replicas: [follower('orders-c'), follower('orders-e')], capabilities: { stopRefusedWithReplicas: true, repointReplica: false } });
+    expect(plan.notes).toContain('orders: orders must be fenced, but aws will not stop it while orders-c, orders-e replicate from it; retiring them first');
+  });
+
+  it('a primary we fenced that is still listed available and not answering is fenced again, not counted as stopped', () => {
+    // Our stop was accepted but has not shown; its zone is degraded, nothing confirms a failure: no promotion.
+    const plan = decide(
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1', 'degraded'), zone('use1-b', 'us-east-1')],
+        databases: [
+          { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0 }), health: up },
+        ],
+        memory: { clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 0 } }, fenced: { 'aws:orders': 90_000 } },
+      }),
+      DEFAULT_POLICY,
+    );
+    expect(plan.steps.filter((st) => st.operation === 'promoteReplica')).toEqual([]);
+  });
+});
+
+describe('decide: a promotion in memory, its target or old primary not as expected', () => {
+  const promotion = { target: 'orders-b', provider: 'aws', region: 'us-east-1', zone: 'use1-b', from: 'orders', fromProvider: 'aws', detectedAt: 90_000, startedAt: 90_000, reissue: true };
+  const watching = (databases: { instance: DatabaseInstance; health: TargetHealth }[]) =>
+    decide(snapshot({ zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')], databases, memory: { clusters: { orders: { ...afterFailover, primary: 'orders', promotion } } } }), DEFAULT_POLICY);
+  const target = (over: Partial<DatabaseInstance> = {}, provider = 'aws') => ({ instance: { ...db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders' }, provider), ...over }, health: up });
+
+  it('the old primary no longer listed: the promotion is still re-sent', () => {
+    expect(summary(watching([target()]))).toEqual(['promoteReplica orders-b']);
+  });
+
+  it('its target not listed, listed rebooting, or listed only on another provider: nothing is sent', () => {
+    const old = { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) };
+    expect(watching([old]).steps).toEqual([]);
+    expect(watching([old, target({ state: 'rebooting' })]).steps).toEqual([]);
+    expect(watching([old, target({}, 'gcp')]).steps).toEqual([]);
+  });
+});
