@@ -128,3 +128,44 @@ describe('decide: several clusters', () => {
     ]);
   });
 });
+
+describe('decide: the failover cooldown', () => {
+  // orders-b (use1-b) took over from orders (use1-a) at `last`; now orders-b's storage stalled (confirmed by its replicas).
+  const again = (input: { now: number; last: number; replicas: { id: string; zone: string }[]; previous?: Record<string, unknown> }) =>
+    decide(
+      snapshot({
+        now: input.now,
+        zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1', 'degraded'), zone('use1-c', 'us-east-1')],
+        databases: [
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: down(0) },
+          ...input.replicas.map((r) => ({ instance: db(r.id, r.zone, 'us-east-1', 'replica', { upstream: 'orders-b', lagSeconds: 0 }), health: up })),
+        ],
+        replicationFrom: [[key('aws', 'orders-b'), 'cut']],
+        memory: { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: input.last, previousPrimary: input.previous ?? { provider: 'aws', id: 'orders', zone: 'use1-a' } } } },
+      }),
+      DEFAULT_POLICY,
+    );
+  const promoted = (plan: Plan) => plan.steps.filter((st) => st.operation === 'promoteReplica').map((st) => ('target' in st ? st.target : ''));
+
+  it('counts from the last failover at any clock value', () => {
+    const back = [{ id: 'orders-a2', zone: 'use1-a' }];
+    expect(promoted(again({ now: 1_000_000, last: 900_000, replicas: back }))).toEqual([]);
+    expect(promoted(again({ now: 1_500_000, last: 900_000, replicas: back }))).toEqual(['orders-a2']);
+  });
+
+  it('the old primary itself, rebuilt as a replica in another zone, is still the way back', () => {
+    const plan = again({ now: 100_000, last: 90_000, replicas: [{ id: 'orders', zone: 'use1-c' }] });
+    expect(promoted(plan)).toEqual([]);
+    expect(plan.notes.join('\n')).toMatch(/the only replicas left are where the failover 10s ago came from \(orders, zone use1-a\)/);
+  });
+
+  it('with a previous primary of unknown zone, the note says so', () => {
+    const plan = again({ now: 100_000, last: 90_000, replicas: [{ id: 'orders', zone: 'use1-c' }], previous: { provider: 'aws', id: 'orders' } });
+    expect(plan.notes.join('\n')).toMatch(/came from \(orders, zone unknown\); waiting out the cooldown \(600s\) rather than ping-pong/);
+  });
+
+  it('with no candidate at all, the note says none can be promoted, not that it waits for the cooldown', () => {
+    const plan = again({ now: 100_000, last: 90_000, replicas: [] });
+    expect(plan.notes).toContain('orders: primary orders-b does not answer and its replicas lost contact with it, but no replica can be promoted safely');
+  });
+});

@@ -86,3 +86,51 @@ describe('decide: when the primary counts as failed', () => {
     expect(step).toMatchObject({ key: 'promote:orders:aws:orders-b', provider: 'aws', region: 'us-east-1', zone: 'use1-b', cluster: 'orders', from: 'orders' });
   });
 });
+
+describe('decide: when the primary counts as failed, further edges', () => {
+  it('suspect (failing, not yet down) is not down, however long', () => {
+    const suspect: TargetHealth = { ...down(0), status: 'suspect' };
+    expect(promotion({ health: suspect, replication: 'cut' }).step).toBeUndefined();
+  });
+
+  it('fenced by this controller and still stopping: failed, nothing promoted in its place', () => {
+    const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false };
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1')],
+      databases: [
+        { instance: { ...db('orders', 'use1-a', 'us-east-1', 'primary'), state: 'stopping' }, health: unprobed },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0, state: 'disconnected' }), health: up },
+      ],
+      memory: { fenced: { [key('aws', 'orders')]: 95_000 } },
+    });
+    const step = decide(s, policy).steps.find((st): st is PromoteStep => st.operation === 'promoteReplica');
+    expect(step?.reason).toMatch(/^primary orders was fenced by this controller and nothing was promoted in its place/);
+  });
+
+  it('a primary in a zone with no health picture, listed stopped: failed, and not fenced again', () => {
+    const s = snapshot({
+      now: NOW,
+      zones: [zone('use1-b', 'us-east-1')],
+      databases: [
+        { instance: { ...db('orders', 'use1-x', 'us-east-1', 'primary'), state: 'stopped' }, health: down(0) },
+        { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0 }), health: up },
+      ],
+    });
+    expect(decide(s, policy).steps.map((st) => st.operation)).toEqual(['promoteReplica']);
+    // Listed available, down, replicas cut off: fenced along with the promotion.
+    const cut = snapshot({ now: NOW, zones: [zone('use1-b', 'us-east-1')], databases: [{ instance: db('orders', 'use1-x', 'us-east-1', 'primary'), health: down(0) }, ...s.databases.slice(1)], replicationFrom: [[key('aws', 'orders'), 'cut']] });
+    expect(decide(cut, policy).steps.map((st) => st.operation)).toEqual(['stopDatabase', 'promoteReplica']);
+  });
+
+  it('the reason names an async replica in another region and provider', () => {
+    const s = snapshot({
+      zones: [zone('use1-a', 'us-east-1', 'impaired'), { ...zone('gcp-a', 'us-central1'), provider: 'gcp' }],
+      databases: [
+        { instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(0) },
+        { instance: db('orders-g', 'gcp-a', 'us-central1', 'replica', { lagSeconds: 2, lastContactSeconds: 0 }, 'gcp'), health: up },
+      ],
+    });
+    const step = decide(s, policy).steps.find((st): st is PromoteStep => st.operation === 'promoteReplica')!;
+    expect(step.reason).toBe('primary orders is in impaired zone use1-a (impaired); promote orders-g (async, region us-central1, provider gcp, zone gcp-a healthy, est. loss 2s)');
+  });
+});
