@@ -203,3 +203,55 @@ describe('decide: destroying dead nodes', () => {
     expect(settling.steps).toEqual([]);
   });
 });
+
+describe('decide: node capacity, further edges', () => {
+  const impairedA = [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')];
+
+  it('a node that answers counts, even in an impaired zone (a failing one there does not)', () => {
+    expect(plan({ zones: impairedA, nodes: [...running(['a1', 'a2'], 'use1-a'), ...running(['b1', 'b2'], 'use1-b')] }).steps).toEqual([]);
+    const suspect: TargetHealth = { ...down(NOW - 1_000), status: 'suspect' };
+    expect(plan({ zones: impairedA, nodes: [...running(['a1'], 'use1-a', suspect), ...running(['b1', 'b2', 'b3'], 'use1-b')] }).steps).toEqual([]);
+  });
+
+  it('a node listed unknown by its provider (not kept from an unreadable zone) is not counted', () => {
+    const unknown = { node: { ...node('a4', 'use1-a', 'us-east-1'), state: 'unknown' as const }, health: up };
+    expect(creates(plan({ nodes: [...running(['a1', 'a2', 'a3'], 'use1-a'), unknown] }))).toHaveLength(1);
+  });
+
+  it('a replacement names only a dead node outside an impaired zone, never one not yet probed', () => {
+    const unprobed: TargetHealth = { status: 'unprobed', failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false };
+    const fresh = plan({ nodes: [...running(['b1', 'b2', 'b3'], 'use1-b'), { node: node('b4', 'use1-b', 'us-east-1'), health: unprobed }] });
+    expect(creates(fresh)).toEqual([expect.objectContaining({ replaces: undefined })]);
+    const inImpaired = plan({ zones: impairedA, nodes: [...running(['b1', 'b2', 'b3'], 'use1-b'), { node: node('a1', 'use1-a', 'us-east-1'), health: down(0) }] });
+    expect(creates(inImpaired)).toEqual([expect.objectContaining({ replaces: undefined, reason: 'web has 3 healthy of 4 required; create in use1-c' })]);
+  });
+
+  it('a pending create of another provider\'s group of the same name does not count', () => {
+    const p = plan({ nodes: running(['a1', 'a2', 'a3'], 'use1-a'), memory: { pendingCreates: { 'web-1': { group: 'web', provider: 'gcp', region: 'us-east-1', zone: 'use1-b', issuedAt: 90_000 } }, nodeSeq: 1 } });
+    expect(creates(p)).toHaveLength(1);
+  });
+
+  it('a create on the way to the first zone of the region counts there', () => {
+    const p = plan({ nodes: running(['b1', 'b2'], 'use1-b'), memory: { pendingCreates: { 'web-1': { group: 'web', provider: 'aws', region: 'us-east-1', zone: 'use1-a', issuedAt: 90_000 } }, nodeSeq: 1 } });
+    expect(creates(p).map((c) => c.zone)).toEqual(['use1-c']);
+  });
+
+  it('the runaway guard counts creates on the way', () => {
+    // 2 answer, 5 written off in impaired use1-a (listed running), 1 on the way: 8 of 8 allowed, so none is made.
+    const silent = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => ({ node: node(id, 'use1-a', 'us-east-1'), health: down(0) }));
+    const p = plan({ zones: impairedA, nodes: [...running(['b1', 'b2'], 'use1-b'), ...silent], memory: { pendingCreates: { 'web-1': { group: 'web', provider: 'aws', region: 'us-east-1', zone: 'use1-c', issuedAt: 90_000 } }, nodeSeq: 1 } });
+    expect(creates(p)).toEqual([]);
+    expect(p.notes).toEqual(['web: 1 nodes short, but it already has 8 nodes (limit 2x 4)']);
+  });
+
+  it('says only what holds: no note for a create that can be placed, only the guard\'s when it leaves no room', () => {
+    expect(plan({ nodes: running(['a1', 'a2', 'a3'], 'use1-a') }).notes).toEqual([]);
+    const allImpaired = ['use1-a', 'use1-b', 'use1-c'].map((z) => zone(z, 'us-east-1', 'impaired'));
+    const full = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8'].map((id) => ({ node: node(id, 'use1-a', 'us-east-1'), health: down(0) }));
+    expect(plan({ zones: allImpaired, nodes: full }).notes).toEqual(['web: 4 nodes short, but it already has 8 nodes (limit 2x 4)']);
+  });
+
+  it('a group of a provider the snapshot does not know is left alone', () => {
+    expect(plan({ nodes: [], groups: [{ ...group, provider: 'azure' }] })).toMatchObject({ steps: [], notes: [] });
+  });
+});
