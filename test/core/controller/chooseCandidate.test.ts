@@ -93,8 +93,9 @@ describe('chooseCandidate: rejections', () => {
 
 describe('chooseCandidate: ranking', () => {
   it('a degraded zone before one the health picture does not know', () => {
-    const result = choose([replica('r-unknown', 'use1-x'), replica('r-degraded', 'use1-c')]);
-    expect(ids(result)).toEqual(['r-degraded', 'r-unknown']);
+    // Ids favour the unknown zone, so only the zone's rank puts the degraded one first.
+    const result = choose([replica('r-a-unknown', 'use1-x'), replica('r-z-degraded', 'use1-c')]);
+    expect(ids(result)).toEqual(['r-z-degraded', 'r-a-unknown']);
     expect(result.ranked.map((c) => c.zoneState)).toEqual(['degraded', 'unknown']);
   });
 

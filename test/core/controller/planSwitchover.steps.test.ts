@@ -208,3 +208,59 @@ describe('planSwitchover: steps', () => {
     });
   });
 });
+
+describe('checkSwitchover: further edges', () => {
+  it('a named target that qualifies is chosen, though another replica is rejected, whatever order they are listed in', () => {
+    const s = snapshot({ zones: zones(), databases: [asyncC(), syncB({}, down(90_000)), primary()], memory: { clusters: cluster } });
+    expect(checkSwitchover(s, policy, { cluster: 'orders', target: 'orders-c' })).toMatchObject({ target: { instance: { id: 'orders-c' } }, primary: { instance: { id: 'orders' } } });
+  });
+
+  it('only the cluster\'s own instances count, and every rejection is named', () => {
+    const billing = { instance: { ...db('billing-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'billing', lagSeconds: 0 }), cluster: 'billing' }, health: up };
+    expect(refusal({ databases: [primary(), billing] })).toBe('orders: no replica streaming from orders in a healthy zone can be promoted (none listed)');
+    expect(refusal({ databases: [primary(), syncB({}, down(90_000)), asyncC({ state: 'broken' })] })).toBe(
+      'orders: no replica streaming from orders in a healthy zone can be promoted (not promoting orders-b: it does not answer our probes (down); not promoting orders-c: its replication is broken)',
+    );
+  });
+
+  it('a provider refusing stops with replicas, when none follows the primary, is not the reason', () => {
+    expect(refusal({ databases: [primary()], capabilities: { stopRefusedWithReplicas: true } })).toBe('orders: no replica streaming from orders in a healthy zone can be promoted (none listed)');
+  });
+
+  it('a database of a provider the snapshot does not know cannot be stopped', () => {
+    const azure = { instance: db('orders', 'az-1', 'eastus', 'primary', undefined, 'azure'), health: upWritable };
+    const s = snapshot({ zones: zones(), databases: [azure], memory: { clusters: { orders: { ...cluster.orders, provider: 'azure' } } } });
+    expect(checkSwitchover(s, policy, { cluster: 'orders' })).toEqual({ refused: 'orders: azure cannot stop orders, and a switchover without losing writes fences it first' });
+  });
+
+  it('a candidate in a zone with no health picture is not in a healthy zone', () => {
+    const elsewhere = { ...asyncC(), instance: { ...asyncC().instance, zone: 'use1-x' } };
+    expect(refusal({ databases: [primary(), elsewhere], target: 'orders-c' })).toBe('orders: orders-c is not streaming from orders in a healthy zone; it cannot catch up');
+  });
+});
+
+describe('planSwitchover: further edges once fenced', () => {
+  const fencedTo = { clusters: cluster, intents: intent({ fenced: { primary: 'orders', provider: 'aws', target: 'orders-c', targetProvider: 'aws' } }), fenced: { [key('aws', 'orders')]: 95_000 } };
+  const run = (databases: SnapshotInput['databases'], input: Partial<SnapshotInput> = {}) => decide(snapshot({ zones: zones(), databases, memory: fencedTo, ...input }), policy);
+
+  it('listed before the old primary, the target is still the target', () => {
+    expect(run([asyncC({ lagSeconds: 0 }), primary(up, { state: 'stopped' })]).steps.map((s) => s.operation)).toEqual(['promoteReplica']);
+  });
+
+  it('a target reporting no replication waits, its lag unknown', () => {
+    const bare = { ...asyncC(), instance: { ...asyncC().instance, replication: undefined } };
+    const p = run([primary(up, { state: 'stopped' }), bare]);
+    expect(p.steps).toEqual([]);
+    expect(p.notes).toContain(`orders: switchover waiting for orders-c to catch up (lag unknowns) until ${new Date(390_000).toISOString()}`);
+  });
+
+  it('caught up exactly at the deadline is too late: the old primary is started again', () => {
+    const p = run([primary(up, { state: 'stopped' }), asyncC({ lagSeconds: 0 })], { now: 390_000 });
+    expect(p.steps.map((s) => s.operation)).toEqual(['rebootDatabase']);
+  });
+
+  it('a lost target in a zone with no health picture says so', () => {
+    const lost = { ...asyncC({}, down(90_000)), instance: { ...asyncC().instance, zone: 'use1-x' } };
+    expect(run([primary(up, { state: 'stopped' }), lost]).steps[0]?.reason).toMatch(/orders-c can no longer take over \(down, zone unknown\)/);
+  });
+});
