@@ -190,3 +190,72 @@ describe('traffic shifts and endpoints together', () => {
     expect(plan.steps[1]!.reason).toBe('orders.db answers orders, which orders is failing over from; orders-b is being promoted: point clients at it now, so the change propagates while the promotion completes');
   });
 });
+
+describe('endpoints and shifts: further edges', () => {
+  const lb = (out: string[] = []): LoadBalancer => ({
+    id: 'web-lb',
+    provider: 'aws',
+    region: 'us-east-1',
+    group: 'web',
+    zones: ['use1-a', 'use1-b', 'use1-c'].map((z) => ({ zone: z, inRotation: !out.includes(z), healthyTargets: null, targets: null })),
+    extra: {},
+  });
+  const ours = (zoneId: string, expiresAt: number) => ({ [`aws:web-lb:${zoneId}`]: { provider: 'aws', loadBalancer: 'web-lb', region: 'us-east-1', group: 'web', zone: zoneId, issuedAt: 90_000, expiresAt, confirmed: true, returning: false } });
+
+  it('an endpoint follows only its own database\'s promotion', () => {
+    const cluster = (name: string) => ({ cluster: name, primary: name, provider: 'aws', failovers: 0 });
+    const plan = decide(
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')],
+        databases: [
+          { instance: { ...db('billing', 'use1-a', 'us-east-1', 'primary'), cluster: 'billing' }, health: down(0) },
+          { instance: { ...db('billing-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0, upstream: 'billing' }), cluster: 'billing' }, health: up },
+          { instance: db('orders', 'use1-b', 'us-east-1', 'primary'), health: upWritable },
+        ],
+        memory: { clusters: { billing: cluster('billing'), orders: cluster('orders') } },
+        endpoints: [endpoint('orders')],
+      }),
+      policy,
+    );
+    expect(plan.steps.map((st) => st.operation)).toEqual(['promoteReplica']);
+  });
+
+  it('an endpoint with no change pending says nothing of one', () => {
+    const plan = decide(
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')],
+        databases: [{ instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: down(50_000) }, { instance: db('orders-b', 'use1-b', 'us-east-1', 'primary'), health: upWritable }],
+        memory: { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1 } } },
+        endpoints: [endpoint('orders')],
+      }),
+      policy,
+    );
+    expect(plan.steps.find((st) => st.operation === 'updateEndpoint')?.reason).toBe('orders.db answers orders, but orders-b is the primary of orders and takes writes: point clients at it');
+  });
+
+  it('a zone of ours the listing still shows in rotation is not counted as serving', () => {
+    // use1-a is ours (shifted away, the listing not yet showing it); use1-b and use1-c go impaired: only one more may go.
+    const plan = decide(snapshot({ now: 100_000, zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1', 'impaired'), zone('use1-c', 'us-east-1', 'impaired')], loadBalancers: [lb()], memory: { shifts: ours('use1-a', 1_890_000) } }), policy);
+    expect(plan.steps.map((st) => st.zone)).toEqual(['use1-b']);
+    expect(plan.notes).toContain('web-lb: zone use1-c is impaired, but it is the last zone in rotation; not shifting it away');
+  });
+
+  it('a renewal is not sent again while it settles', () => {
+    const key = `shift:aws:web-lb:use1-a:away:renew:${1_890_000}`;
+    const late = (issued: Record<string, number>) => decide(snapshot({ now: 1_000_000, zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')], loadBalancers: [lb(['use1-a'])], memory: { shifts: ours('use1-a', 1_890_000), issued } }), policy);
+    expect(late({}).steps.map((st) => st.key)).toEqual([key]);
+    expect(late({ [key]: 1_000_001 }).steps).toEqual([]);
+    const dark = (() => {
+      const z = zone('use1-a', 'us-east-1', 'degraded');
+      return { ...z, evidence: { ...z.evidence, probes: { total: 3, down: 3, up: 0, failing: 0 } } };
+    })();
+    const renewKey = 'shift:aws:web-lb:use1-a:away';
+    const darkPlan = decide(snapshot({ now: 1_000_000, zones: [dark, zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')], loadBalancers: [lb(['use1-a'])], memory: { shifts: ours('use1-a', 1_890_000), issued: { [renewKey]: 1_000_001 } } }), policy);
+    expect(darkPlan.steps).toEqual([]);
+  });
+
+  it('a healthy zone nothing in it is probed for is put back, not renewed', () => {
+    const plan = decide(snapshot({ now: 1_000_000, zones: [zone('use1-a', 'us-east-1', 'healthy', 0), zone('use1-b', 'us-east-1'), zone('use1-c', 'us-east-1')], loadBalancers: [lb(['use1-a'])], memory: { shifts: ours('use1-a', 1_890_000) } }), policy);
+    expect(plan.steps).toEqual([expect.objectContaining({ zone: 'use1-a', away: false })]);
+  });
+});
