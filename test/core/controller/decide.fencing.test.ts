@@ -352,3 +352,21 @@ describe('decide: a promotion in memory, its target or old primary not as expect
     expect(watching([old, target({}, 'gcp')]).steps).toEqual([]);
   });
 });
+
+describe('decide: a promotion in memory while the old primary is listed demoted', () => {
+  it('is still watched, and re-sent after a restart', () => {
+    const promotion = { target: 'orders-b', provider: 'aws', region: 'us-east-1', zone: 'use1-b', from: 'orders', fromProvider: 'aws', detectedAt: 90_000, startedAt: 90_000, reissue: true };
+    const plan = decide(
+      snapshot({
+        zones: [zone('use1-a', 'us-east-1', 'impaired'), zone('use1-b', 'us-east-1')],
+        databases: [
+          { instance: db('orders', 'use1-a', 'us-east-1', 'replica', { upstream: 'orders-b' }), health: down(0) },
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders' }), health: up },
+        ],
+        memory: { clusters: { orders: { ...afterFailover, primary: 'orders', promotion } } },
+      }),
+      DEFAULT_POLICY,
+    );
+    expect(summary(plan)).toEqual(['promoteReplica orders-b']);
+  });
+});
