@@ -243,8 +243,11 @@ describe('planSwitchover: further edges once fenced', () => {
   const fencedTo = { clusters: cluster, intents: intent({ fenced: { primary: 'orders', provider: 'aws', target: 'orders-c', targetProvider: 'aws' } }), fenced: { [key('aws', 'orders')]: 95_000 } };
   const run = (databases: SnapshotInput['databases'], input: Partial<SnapshotInput> = {}) => decide(snapshot({ zones: zones(), databases, memory: fencedTo, ...input }), policy);
 
-  it('listed before the old primary, the target is still the target', () => {
+  it('listed before the old primary, the target is still the target, and the old primary still the one whose stop counts', () => {
     expect(run([asyncC({ lagSeconds: 0 }), primary(up, { state: 'stopped' })]).steps.map((s) => s.operation)).toEqual(['promoteReplica']);
+    // A sync standby is caught up only once the old primary is stopped: that is read from the old primary, not the first listed.
+    const toB = { ...fencedTo, intents: intent({ fenced: { primary: 'orders', provider: 'aws', target: 'orders-b', targetProvider: 'aws' } }) };
+    expect(run([syncB({ state: 'disconnected', lagSeconds: 3 }), primary(up, { state: 'stopped' })], { memory: toB }).steps.map((s) => s.operation)).toEqual(['promoteReplica']);
   });
 
   it('a target reporting no replication waits, its lag unknown', () => {
