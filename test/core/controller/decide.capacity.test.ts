@@ -257,7 +257,7 @@ describe('decide: node capacity, further edges', () => {
 });
 
 describe('decide: a create on the way that is listed', () => {
-  it('counts while it boots (listed pending), not once listed failed', () => {
+  it('counts while it boots (listed pending)', () => {
     const pendingCreate = { pendingCreates: { 'web-1': { group: 'web', provider: 'aws', region: 'us-east-1', zone: 'use1-b', issuedAt: 90_000 } }, nodeSeq: 1 };
     const booting = { node: { ...node('web-1', 'use1-b', 'us-east-1'), state: 'pending' as const }, health: { status: 'unprobed' as const, failedRounds: 0, failingSince: undefined, upSince: undefined, writable: false } };
     expect(plan({ nodes: [...running(['a1', 'a2', 'a3'], 'use1-a'), booting], memory: pendingCreate }).steps).toEqual([]);
