@@ -535,7 +535,8 @@ function decideGroup(
       const { node, health } = view;
       const zone = zoneOf(snapshot, node.provider, node.zone);
       if (!zone || zone.state === 'impaired' || zone.evidence.probes.up === 0) continue;
-      if (health.failingSince === undefined || snapshot.now - health.failingSince < policy.nodeDeadAfter * 1000) continue;
+      // Outside an impaired zone, a node is written off only after `nodeDeadAfter` of silence, so it has a failingSince.
+      if (health.failingSince === undefined) continue;
       const key = `destroy:${node.provider}:${node.id}`;
       if (!settled(snapshot, key)) continue;
       steps.push({

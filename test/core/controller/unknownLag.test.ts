@@ -108,3 +108,18 @@ describe('memory: where each replica was seen to have applied', () => {
     expect(gone.appliedThrough.has(key('aws', 'orders-b'))).toBe(false);
   });
 });
+
+describe('memory: what is not a position', () => {
+  const observe = (lagSeconds: number | null) =>
+    rememberObservation(
+      emptyMemory(),
+      snapshot({ now: T0, zones, databases: [{ instance: db('orders', 'use1-a', 'us-east-1', 'primary'), health: upWritable }, replica('orders-b', 'use1-b', { lagSeconds })] }),
+      DEFAULT_POLICY,
+    ).memory.appliedThrough.get(key('aws', 'orders-b'));
+
+  it('an unknown lag, or RDS-style -1, records nothing; a lag of 0 records now', () => {
+    expect(observe(null)).toBeUndefined();
+    expect(observe(-1)).toBeUndefined();
+    expect(observe(0)).toBe(T0);
+  });
+});
