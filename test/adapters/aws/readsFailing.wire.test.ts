@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsProvider } from '../../../adapters/aws/index.js';
 import { EMULATOR_HOSTED_ZONE_ID, loadBalancerArn, startAwsEmulator, type AwsEmulator } from '../../../adapters/emulators/index.js';
 import { SimWorld } from '../../../adapters/sim/index.js';
+import { awsTrafficTopology } from './awsTrafficTopology.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 import { isProviderError } from '../../../src/core/contract/errors.js';
 import { rejectionOf } from './captureOutput.js';
@@ -32,21 +33,7 @@ async function setUp(): Promise<{ adapter: AwsProvider; emulator: AwsEmulator; w
   const world = new SimWorld({
     clock,
     seed: 3,
-    topology: {
-      providers: [{ id: 'aws', latency: {}, regions: [{ id: 'us-east-1', zones: ['us-east-1a', 'us-east-1b'] }] }],
-      groups: [{ id: 'web', provider: 'aws', region: 'us-east-1', size: 'm5.large', nodes: { 'us-east-1a': 1, 'us-east-1b': 1 }, minHealthy: 2 }],
-      databases: [
-        {
-          id: 'orders',
-          engine: 'postgres',
-          primary: { provider: 'aws', region: 'us-east-1', zone: 'us-east-1a' },
-          replicas: [{ id: 'orders-b', provider: 'aws', region: 'us-east-1', zone: 'us-east-1b', lagSeconds: 1, mode: 'async' }],
-          writes: 10,
-          endpoint: { provider: 'aws', name: NAME, ttlSeconds: 30 },
-        },
-      ],
-      loadBalancers: [{ id: 'web-lb', provider: 'aws', region: 'us-east-1', group: 'web' }],
-    },
+    topology: awsTrafficTopology(NAME),
   });
   const emulator = await startAwsEmulator({ provider: world.provider('aws'), records: world.records('aws'), clock });
   const adapter = new AwsProvider({

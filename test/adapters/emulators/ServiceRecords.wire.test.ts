@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsProvider } from '../../../adapters/aws/index.js';
 import { EMULATOR_HOSTED_ZONE_ID, loadBalancerArn, startAwsEmulator, type FrontEndRefusal, type ServiceRecords } from '../../../adapters/emulators/index.js';
 import { SimWorld } from '../../../adapters/sim/index.js';
+import { awsTrafficTopology } from '../aws/awsTrafficTopology.js';
 import type { Topology, ScenarioEvent } from '../../../src/apps/replay/scenario/Scenario.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 import { isProviderError, type ProviderError } from '../../../src/core/contract/errors.js';
@@ -32,21 +33,7 @@ describe('AWS emulator: the services read their own records inside a change', ()
 
   async function setUp(records: 'world records' | 'through the API') {
     const clock = new VirtualClock();
-    const topology: Topology = {
-      providers: [{ id: 'aws', latency: {}, regions: [{ id: 'us-east-1', zones: ['us-east-1a', 'us-east-1b'] }] }],
-      groups: [{ id: 'web', provider: 'aws', region: 'us-east-1', size: 'm5.large', nodes: { 'us-east-1a': 1, 'us-east-1b': 1 }, minHealthy: 2 }],
-      databases: [
-        {
-          id: 'orders',
-          engine: 'postgres',
-          primary: { provider: 'aws', region: 'us-east-1', zone: 'us-east-1a' },
-          replicas: [{ id: 'orders-b', provider: 'aws', region: 'us-east-1', zone: 'us-east-1b', lagSeconds: 1, mode: 'async' }],
-          writes: 10,
-          endpoint: { provider: 'aws', name: NAME, ttlSeconds: 30 },
-        },
-      ],
-      loadBalancers: [{ id: 'web-lb', provider: 'aws', region: 'us-east-1', group: 'web' }],
-    };
+    const topology: Topology = awsTrafficTopology(NAME);
     const world = new SimWorld({ clock, seed: 5, topology });
     const view: ServiceRecords | undefined = records === 'world records' ? world.records('aws') : undefined;
     const refusals: FrontEndRefusal[] = [];
