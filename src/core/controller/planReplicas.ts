@@ -143,7 +143,8 @@ export function planReplicas(
 
   for (const view of stranded) {
     const i = view.instance;
-    const upstreamId = i.replication?.upstream ?? 'nothing';
+    // A replica that reports no replication is a member, never stranded (above).
+    const upstreamId = i.replication!.upstream;
     const upstream = views.find((v) => v.instance.id === upstreamId);
     // Its former primary still has to be fenced, and its provider will not stop it while it has replicas.
     const blocksFence =
