@@ -224,6 +224,20 @@ describe('planReplicas: a stranded replica and the fence of its old primary (RDS
   });
 });
 
+describe('planReplicas: instances on a provider without an adapter', () => {
+  it('a replica left following a former primary there is noted, never deleted, and never counted as holding a fence back', () => {
+    const azure = (id: string, role: 'primary' | 'replica', replication?: Partial<ReplicationStatus>): DatabaseView => ({
+      instance: db(id, 'eastus-1', 'eastus', role, replication, 'azure'),
+      health: up,
+    });
+    const u = upkeep({
+      databases: [fencedOld(), newPrimary(), replica('orders-r1', 'use1-c'), azure('orders-az', 'primary'), azure('orders-azr', 'replica', { upstream: 'orders-az' })],
+      capabilities: RDS,
+    });
+    expect(u).toEqual({ steps: [], notes: ['orders: orders-azr follows orders-az and cannot be re-pointed, but azure cannot delete it'] });
+  });
+});
+
 describe('replicasHolding', () => {
   it('lists the replicas streaming straight from an instance, not a primary reporting it as upstream, not one without replication', () => {
     const s = snapshot({ zones: zones() });
