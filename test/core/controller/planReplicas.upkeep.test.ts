@@ -139,6 +139,11 @@ describe('planReplicas: which replicas count toward the replica count', () => {
     ]);
   });
 
+  it("ids are per provider: another provider's instance of the next id does not take it", () => {
+    const elsewhere = { instance: { ...db('orders-r1', 'x-1', 'x', 'primary', undefined, 'gcp'), cluster: 'billing' }, health: up };
+    expect(created(upkeep({ databases: [fencedOld(), newPrimary(), elsewhere] })).map((s) => s.target)).toEqual(['orders-r1']);
+  });
+
   it('at full count, nothing is said about capacity even when the provider could not create one', () => {
     const u = upkeep({ databases: [fencedOld(), newPrimary(), replica('orders-r1', 'use1-c')], capabilities: { ...CLOUD_SQL, createReplica: false } });
     expect(u).toEqual({ steps: [], notes: [] });
