@@ -241,6 +241,12 @@ describe('planReplicas: instances on a provider without an adapter', () => {
     });
     expect(u).toEqual({ steps: [], notes: ['orders: orders-azr follows orders-az and cannot be re-pointed, but azure cannot delete it'] });
   });
+
+  it('a primary there gets no replica: noted, not created', () => {
+    const primary = { instance: db('orders-az', 'eastus-1', 'eastus', 'primary', undefined, 'azure'), health: upWritable };
+    const u = upkeep({ databases: [fencedOld(), primary], memory: memoryOf([HOME_C], { primary: 'orders-az', provider: 'azure' }) });
+    expect(u).toEqual({ steps: [], notes: ['orders: 1 replica(s) short, but azure cannot create replicas'] });
+  });
 });
 
 describe('replicasHolding', () => {
