@@ -4,7 +4,7 @@ import { followsPrimary, planReplicas, replicasHolding } from '../../../src/core
 import type { CreateReplicaStep, Step } from '../../../src/core/controller/Plan.js';
 import { DEFAULT_POLICY, type Policy } from '../../../src/core/controller/Policy.js';
 import type { DatabaseView, Snapshot } from '../../../src/core/controller/Snapshot.js';
-import type { TargetHealth, ZoneState } from '../../../src/core/health/types.js';
+import type { ZoneState } from '../../../src/core/health/types.js';
 import { db, down, key, snapshot, up, upWritable, zone, type SnapshotInput } from './snapshotBuilder.js';
 
 /**
