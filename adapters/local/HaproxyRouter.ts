@@ -8,6 +8,9 @@ export interface HaproxyRouterOptions extends HaproxyProcessOptions {
   readonly target: string;
 }
 
+/** HAProxy's `timeout connect`, and so its pause between retries of a refused server (see {@link haproxyConfig}). */
+const RETRY_PAUSE_MS = 100;
+
 /** The one backend of each HAProxy process: one process per endpoint, so a new endpoint never reloads another. */
 const BACKEND = 'endpoint';
 
@@ -23,6 +26,7 @@ export class HaproxyRouter implements EndpointRouter {
   private constructor(
     private readonly haproxy: HaproxyProcess,
     servers: readonly RouterServer[],
+    private readonly clock: HaproxyProcessOptions['clock'],
   ) {
     for (const server of servers) this.known.add(server.id);
   }
@@ -30,7 +34,7 @@ export class HaproxyRouter implements EndpointRouter {
   /** Writes the config, starts HAProxy and resolves once its runtime API answers. */
   static async start(options: HaproxyRouterOptions, signal: AbortSignal): Promise<HaproxyRouter> {
     const haproxy = await HaproxyProcess.start(options, (port) => haproxyConfig(port, options), signal);
-    return new HaproxyRouter(haproxy, options.servers);
+    return new HaproxyRouter(haproxy, options.servers, options.clock);
   }
 
   get port(): number {
@@ -47,14 +51,14 @@ export class HaproxyRouter implements EndpointRouter {
       await this.haproxy.run(`set server ${name} addr 127.0.0.1 port ${server.port}`, signal);
     }
     const others = [...this.known].filter((id) => id !== server.id);
-    // One line: HAProxy runs it in one go, so no new connection reaches an old server, and the
-    // old one's sessions are cut after it stopped taking new ones.
-    const commands = [
-      ...others.map((id) => `set server ${BACKEND}/${id} state maint`),
-      `set server ${name} state ready`,
-      ...others.map((id) => `shutdown sessions server ${BACKEND}/${id}`),
-    ];
-    await this.haproxy.run(commands.join('; '), signal);
+    // One line: HAProxy runs it in one go, so no new connection reaches an old server.
+    await this.haproxy.run([...others.map((id) => `set server ${BACKEND}/${id} state maint`), `set server ${name} state ready`].join('; '), signal);
+    if (others.length === 0) return;
+    // The old servers' sessions are cut one retry pause (`timeout connect`) later: a client held while
+    // HAProxy retries a dead server is attached to it during each attempt, and a cut then ended its
+    // connect instead of letting the next attempt redispatch it to the new target.
+    await this.clock.sleep(RETRY_PAUSE_MS + 50, signal);
+    await this.haproxy.run(others.map((id) => `shutdown sessions server ${BACKEND}/${id}`).join('; '), signal);
   }
 
   async served(signal: AbortSignal): Promise<string[]> {
@@ -89,8 +93,12 @@ export function haproxyConfig(port: number, options: Pick<HaproxyRouterOptions, 
     // waited out its own connect timeout. Redispatching on every retry sends the held client to the new
     // target within one retry pause, and that pause is min(1 s, `timeout connect`): the servers are on
     // 127.0.0.1, where the kernel completes a handshake at once (even for a frozen server).
-    '  timeout connect 100ms',
+    `  timeout connect ${RETRY_PAUSE_MS}ms`,
     '  option redispatch 1',
+    // Held that way for about 3 s (the default blip tolerance) rather than HAProxy's default 3 retries
+    // (300 ms): a client that arrives while the target is dead then waits for the endpoint to move
+    // instead of being cut off first (which, on a loaded machine, happened before the move came).
+    '  retries 30',
     // Database sessions idle for long; the endpoint cuts them itself when it moves.
     '  timeout client 1h',
     '  timeout server 1h',

@@ -150,8 +150,13 @@ describe('lifeboat status / pause / resume / switchover / approve / events', () 
     expect(await cli(['resume', 'orders', '--url', second.url])).toEqual({ code: 0, out: 'resumed orders\n' });
     expect((await status(second.url)).pauses).toEqual({ databases: [] });
 
-    // A calm world: nothing happened yet.
-    expect(await cli(['events', '--url', second.url, '--limit', '5'])).toEqual({ code: 0, out: 'no events yet\n' });
+    // A calm world: the only event since the restart is the operator's resume (the pause went with the first daemon's memory).
+    const events = await cli(['events', '--url', second.url, '--limit', '5']);
+    expect(events.code).toBe(0);
+    expect(events.out.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^TIME\s+KIND\s+WHERE\s+DETAIL$/),
+      expect.stringMatching(new RegExp(`^\\S+Z\\s+operator\\.resumed\\s+orders\\s+${ME.replace(/\./g, '\\.')} resumed automatic actions for orders: operator request$`)),
+    ]);
   });
 
   test('approval: the failover waits in status until lifeboat approve, then runs as the operator\'s', { timeout: 90_000 }, async () => {
