@@ -26,7 +26,6 @@ export class HaproxyRouter implements EndpointRouter {
   private constructor(
     private readonly haproxy: HaproxyProcess,
     servers: readonly RouterServer[],
-    private readonly clock: HaproxyProcessOptions['clock'],
   ) {
     for (const server of servers) this.known.add(server.id);
   }
@@ -34,7 +33,7 @@ export class HaproxyRouter implements EndpointRouter {
   /** Writes the config, starts HAProxy and resolves once its runtime API answers. */
   static async start(options: HaproxyRouterOptions, signal: AbortSignal): Promise<HaproxyRouter> {
     const haproxy = await HaproxyProcess.start(options, (port) => haproxyConfig(port, options), signal);
-    return new HaproxyRouter(haproxy, options.servers, options.clock);
+    return new HaproxyRouter(haproxy, options.servers);
   }
 
   get port(): number {
@@ -51,14 +50,17 @@ export class HaproxyRouter implements EndpointRouter {
       await this.haproxy.run(`set server ${name} addr 127.0.0.1 port ${server.port}`, signal);
     }
     const others = [...this.known].filter((id) => id !== server.id);
-    // One line: HAProxy runs it in one go, so no new connection reaches an old server.
-    await this.haproxy.run([...others.map((id) => `set server ${BACKEND}/${id} state maint`), `set server ${name} state ready`].join('; '), signal);
-    if (others.length === 0) return;
-    // The old servers' sessions are cut one retry pause (`timeout connect`) later: a client held while
-    // HAProxy retries a dead server is attached to it during each attempt, and a cut then ended its
-    // connect instead of letting the next attempt redispatch it to the new target.
-    await this.clock.sleep(RETRY_PAUSE_MS + 50, signal);
-    await this.haproxy.run(others.map((id) => `shutdown sessions server ${BACKEND}/${id}`).join('; '), signal);
+    // One line: HAProxy runs it in one go, so no new connection reaches an old server, and the
+    // old one's sessions are cut after it stopped taking new ones. The cut comes at once (clients
+    // stuck on a frozen primary are the write unavailability a failover is measured by); a client
+    // held while HAProxy retries a dead server is cut too if an attempt is under way at that instant,
+    // and its reconnect then reaches the new target.
+    const commands = [
+      ...others.map((id) => `set server ${BACKEND}/${id} state maint`),
+      `set server ${name} state ready`,
+      ...others.map((id) => `shutdown sessions server ${BACKEND}/${id}`),
+    ];
+    await this.haproxy.run(commands.join('; '), signal);
   }
 
   async served(signal: AbortSignal): Promise<string[]> {
@@ -97,7 +99,7 @@ export function haproxyConfig(port: number, options: Pick<HaproxyRouterOptions, 
     '  option redispatch 1',
     // Held that way for about 3 s (the default blip tolerance) rather than HAProxy's default 3 retries
     // (300 ms): a client that arrives while the target is dead then waits for the endpoint to move
-    // instead of being cut off first (which, on a loaded machine, happened before the move came).
+    // instead of being turned away first (on a loaded machine the move came later than that).
     '  retries 30',
     // Database sessions idle for long; the endpoint cuts them itself when it moves.
     '  timeout client 1h',
