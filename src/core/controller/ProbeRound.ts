@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import type { Clock } from '../clock/Clock.js';
+import { timeoutSignal, type Clock } from '../clock/Clock.js';
 import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
 
 const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
@@ -66,11 +66,7 @@ export class ProbeRound {
     const otherIndexes: number[] = [];
     for (let i = 0; i < targets.length; i++) (marks[i] === true ? failingIndexes : otherIndexes).push(i);
     // The failing batch's signal is its own (it fires early); the others share the reused one.
-    const failingRound = new AbortController();
-    const onParentAbort = () => failingRound.abort(parent.reason);
-    if (parent.aborted) failingRound.abort(parent.reason);
-    else parent.addEventListener('abort', onParentAbort, { once: true });
-    const cancelFailing = this.clock.setTimer(Math.max(0, failingTimeoutMs), () => failingRound.abort(PROBE_TIMEOUT));
+    const failingRound = timeoutSignal(this.clock, Math.max(0, failingTimeoutMs), parent);
     const batches: Promise<ProbeResult[]>[] = [this.prober.probe(failingIndexes.map((i) => targets[i]!), failingRound.signal)];
     let cancelOthers = () => {};
     if (otherIndexes.length > 0) {
@@ -85,9 +81,8 @@ export class ProbeRound {
       return merged;
     });
     const cancel = () => {
-      cancelFailing();
+      failingRound.dispose();
       cancelOthers();
-      parent.removeEventListener('abort', onParentAbort);
     };
     return { results, cancel };
   }

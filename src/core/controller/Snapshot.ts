@@ -81,4 +81,9 @@ export interface Snapshot {
   readonly pauses?: OperatorPauses;
 }
 
+/** When the listing that shows `instance` was read (ms): its region's database listing, or `now` when the snapshot does not say. */
+export function databaseListedAt(snapshot: Snapshot, instance: DatabaseInstance): number {
+  return Math.min(snapshot.now, snapshot.databasesListedAt?.get(`${instance.provider}/${instance.region}`) ?? snapshot.now);
+}
+
 export { resourceKey, zoneKey } from '../contract/keys.js';

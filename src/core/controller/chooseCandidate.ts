@@ -3,7 +3,7 @@ import type { ZoneHealth } from '../health/types.js';
 import { roundTenths } from '../util/roundTenths.js';
 import { followsPrimary } from './planReplicas.js';
 import type { Policy } from './Policy.js';
-import { resourceKey, zoneKey, type DatabaseView, type Snapshot } from './Snapshot.js';
+import { databaseListedAt, resourceKey, zoneKey, type DatabaseView, type Snapshot } from './Snapshot.js';
 
 /** A replica that could be promoted, with what the choice is based on. */
 export interface Candidate {
@@ -106,7 +106,7 @@ export function chooseCandidate(
 function estimatedLoss(snapshot: Snapshot, primary: DatabaseView, replica: DatabaseInstance, appliedThrough: number | undefined, policy: Policy): number {
   const { now } = snapshot;
   const replication = replica.replication!;
-  const listedAt = Math.min(now, snapshot.databasesListedAt?.get(`${replica.provider}/${replica.region}`) ?? now);
+  const listedAt = databaseListedAt(snapshot, replica);
   const probed = snapshot.probedReplication?.get(resourceKey(replica.provider, replica.id));
   const lag = replication.lagSeconds;
   const streamingNow =

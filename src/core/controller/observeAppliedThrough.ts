@@ -1,6 +1,6 @@
 import { resourceKey } from '../contract/keys.js';
 import type { MemoryDraft } from './MemoryDraft.js';
-import type { Snapshot } from './Snapshot.js';
+import { databaseListedAt, type Snapshot } from './Snapshot.js';
 
 /**
  * The memory moves only when a replica's position advanced by at least this
@@ -27,8 +27,7 @@ export function observeAppliedThrough(draft: MemoryDraft, snapshot: Snapshot): v
     listed.add(key);
     if (replication.lagSeconds === null || replication.lagSeconds < 0) continue;
     // As of when its listing was read: a listing kept while reads fail must not move the record with the clock.
-    const listedAt = Math.min(snapshot.now, snapshot.databasesListedAt?.get(`${instance.provider}/${instance.region}`) ?? snapshot.now);
-    const through = listedAt - ((replication.lagAgeSeconds ?? 0) + replication.lagSeconds) * 1000;
+    const through = databaseListedAt(snapshot, instance) - ((replication.lagAgeSeconds ?? 0) + replication.lagSeconds) * 1000;
     const known = draft.get('appliedThrough').get(key);
     if (known === undefined || through >= known + APPLIED_THROUGH_STEP_MS) draft.set('appliedThrough', key, through);
   }
