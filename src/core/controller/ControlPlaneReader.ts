@@ -118,8 +118,7 @@ export class ControlPlaneReader {
    * quick confirmation rounds down).
    */
   startReadsIfDue(signal: AbortSignal, now: number, unsettled: boolean): Promise<void> | undefined {
-    const interval = (unsettled ? this.policy.suspectObserveInterval : this.policy.observeInterval) * 1000;
-    if (this.readInFlight !== undefined || (this.lastReadAt !== undefined && now - this.lastReadAt < interval)) return undefined;
+    if (this.readInFlight !== undefined || !this.readsDue(now, unsettled)) return undefined;
     const first = this.lastReadAt === undefined;
     this.lastReadAt = now;
     const reading = this.readAll(signal, now).finally(() => {
@@ -129,6 +128,20 @@ export class ControlPlaneReader {
     if (first) return reading;
     this.readInFlight = reading;
     return undefined;
+  }
+
+  /**
+   * Nothing to read or take in at `now`: no read under way, none landed
+   * that a cycle has not taken, and neither the locations nor the regions
+   * due. A round then observes through its probes alone.
+   */
+  idleAt(now: number, unsettled: boolean): boolean {
+    return this.readInFlight === undefined && !this.readLanded && !this.locationsDue(now) && !this.readsDue(now, unsettled);
+  }
+
+  private readsDue(now: number, unsettled: boolean): boolean {
+    const interval = (unsettled ? this.policy.suspectObserveInterval : this.policy.observeInterval) * 1000;
+    return this.lastReadAt === undefined || now - this.lastReadAt >= interval;
   }
 
   /** True once per read that landed since the last call: the picture is new. */

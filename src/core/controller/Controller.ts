@@ -3,7 +3,7 @@ import { EventEmitter } from 'eventemitter3';
 import { timeoutSignal, type Clock } from '../clock/Clock.js';
 import { Sleeper } from '../clock/Sleeper.js';
 import { TimeoutBudget } from '../clock/TimeoutBudget.js';
-import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
+import type { ProbeResult, ProbeRoundAnswer, ProbeTarget, Prober } from '../contract/Prober.js';
 import type { Provider } from '../contract/Provider.js';
 import { toProviderError, isInvalidInput, isTerminal, isThrottled, isTimeout } from '../contract/errors.js';
 import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../contract/types.js';
@@ -95,6 +95,8 @@ export interface CycleOptions {
 const NOTHING_IN_FLIGHT: ReadonlySet<string> = new Set();
 const QUIET_PLAN: Plan = Object.freeze({ steps: Object.freeze([]), held: Object.freeze([]), notes: Object.freeze([]), verdicts: Object.freeze([]), wakeAt: Infinity });
 const NOTHING_DEFERRED: CycleOutcome['deferred'] = Object.freeze([]);
+/** A round {@link Controller.quietRoundAtOnce} took whole. */
+const QUIET = Symbol('quiet round');
 
 /**
  * Same answers, target for target, as far as health can tell (the probe set is
@@ -231,7 +233,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     try {
       while (!signal.aborted) {
         const started = clock.now();
-        await this.runCycle(signal);
+        const answer = this.quietRoundAtOnce();
+        if (answer !== QUIET) await this.cycle(signal, {}, answer);
         await sleeper.sleep(this.nextRoundDelay(started));
       }
     } finally {
@@ -323,8 +326,41 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     return { marks: keys.map((key) => (targets.get(key)?.failedRounds ?? 0) > 0), timeoutMs: Math.max(0, untilConfirm) };
   }
 
+  /**
+   * The round due now, taken synchronously when it is bound to be quiet
+   * and the prober answers at once ({@link Prober.probeAtOnce}): the last
+   * full cycle was quiet and its wake is ahead, nothing is read, landed,
+   * due or in flight, and every target answers as last round. Most rounds
+   * of a long replay are such rounds, and a promise chain through
+   * {@link runCycle} costs more than the round itself. Nothing else can
+   * run between this and what `runCycle` would have done at this instant
+   * (no read or call of the controller's is under way), so the two see the
+   * same world and leave the same state. Returns {@link QUIET} when the
+   * round is done; otherwise the answer already taken for the full cycle
+   * to use (a round's probes are sent once: a degraded zone's failures are
+   * drawn at random), or `undefined` when none was taken.
+   */
+  private quietRoundAtOnce(): typeof QUIET | ProbeRoundAnswer | undefined {
+    const { clock, prober, policy } = this.options;
+    const now = clock.now();
+    if (prober.probeAtOnce === undefined || !(this.quietUntil > now) || this.executor === undefined || this.executor.inFlight.size > 0) return undefined;
+    if (!this.reader.idleAt(now, this.unsettled)) return undefined;
+    const { targets } = this.reader.probeSet(this.fencedLookup());
+    if (targets.length === 0) return undefined;
+    const answer = prober.probeAtOnce(targets);
+    if (answer.timedOut || !sameProbeResults(answer.results, this.lastResults, policy.replicationStaleAfter)) return answer;
+    this.lastResults = answer.results;
+    this.emit('cycle', { t: now, steps: QUIET_PLAN.steps, held: QUIET_PLAN.held, notes: QUIET_PLAN.notes, decided: false });
+    return QUIET;
+  }
+
   /** One observe, decide, execute cycle (execution held back when `options.hold` says so). */
-  async runCycle(signal: AbortSignal, options: CycleOptions = {}): Promise<CycleOutcome> {
+  runCycle(signal: AbortSignal, options: CycleOptions = {}): Promise<CycleOutcome> {
+    return this.cycle(signal, options, undefined);
+  }
+
+  /** {@link runCycle}, with the round's probe answer when {@link quietRoundAtOnce} already took it. */
+  private async cycle(signal: AbortSignal, options: CycleOptions, answered: ProbeRoundAnswer | undefined): Promise<CycleOutcome> {
     const executor = (this.executor ??= new Executor(
       this.providers,
       this.options.clock,
@@ -343,7 +379,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       this.pauses = options.pauses;
       this.quietUntil = -Infinity;
     }
-    const observed = await this.observe(signal);
+    const observed = await this.observe(signal, answered);
     if (!observed) {
       const t = this.options.clock.now();
       // Shared empty lists: a quiet round allocates nothing here (most rounds of a long replay are quiet).
@@ -387,7 +423,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     return { snapshot, plan, deferred, held: plan.held };
   }
 
-  private async observe(signal: AbortSignal): Promise<Snapshot | undefined> {
+  private async observe(signal: AbortSignal, answered: ProbeRoundAnswer | undefined): Promise<Snapshot | undefined> {
     const { clock, policy } = this.options;
     let now = clock.now();
     let read = false;
@@ -403,7 +439,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const startedAt = clock.now();
     let results: readonly ProbeResult[] = [];
     if (set.targets.length > 0) {
-      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt), this.failingCutShort(set.keys, startedAt));
+      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt), this.failingCutShort(set.keys, startedAt), answered);
       try {
         results = await round.results;
       } finally {

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { timeoutSignal, type Clock } from '../clock/Clock.js';
-import type { ProbeResult, ProbeTarget, Prober } from '../contract/Prober.js';
+import type { ProbeResult, ProbeRoundAnswer, ProbeTarget, Prober } from '../contract/Prober.js';
 
 const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
 
@@ -38,16 +38,19 @@ export class ProbeRound {
    * a pending confirmation's deadline counts as failed at the deadline
    * (without it a hung target holds the verdict until the round's own
    * timeout), while the others keep `timeoutMs`, so those that answer
-   * still do.
+   * still do. `answered`: the prober's {@link Prober.probeAtOnce} answer
+   * for `targets` at this instant, already taken (a round's probes are sent
+   * once); the round then only waits out its silent targets.
    */
   start(
     targets: readonly ProbeTarget[],
     parent: AbortSignal,
     timeoutMs: number,
     failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number },
+    answered?: ProbeRoundAnswer,
   ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
     const split = failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true) ? failing : undefined;
-    if (this.prober.probeAtOnce !== undefined) return this.startAtOnce(targets, parent, timeoutMs, split);
+    if (this.prober.probeAtOnce !== undefined) return this.startAtOnce(answered ?? this.prober.probeAtOnce(targets), parent, timeoutMs, split);
     if (split !== undefined) return this.split(targets, parent, timeoutMs, split.marks, split.timeoutMs);
     const round = this.signalFor(parent);
     const cancel = this.clock.setTimer(timeoutMs, () => round.abort(PROBE_TIMEOUT));
@@ -93,12 +96,12 @@ export class ProbeRound {
    * ends (or the parent fires), one promise continuation after the timer.
    */
   private startAtOnce(
-    targets: readonly ProbeTarget[],
+    answer: ProbeRoundAnswer,
     parent: AbortSignal,
     timeoutMs: number,
     failing: { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined,
   ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
-    const { results, timedOut } = this.prober.probeAtOnce!(targets);
+    const { results, timedOut } = answer;
     if (!timedOut || parent.aborted) return { results: Promise.resolve(results), cancel: nothingToCancel };
     // Split as {@link split} would: a silent target already failing is waited for only until the failing batch's timeout.
     let holdMs = timeoutMs;
