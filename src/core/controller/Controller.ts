@@ -231,10 +231,17 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     // One abort listener for all the pauses between cycles, not one per pause.
     const sleeper = new Sleeper(clock, signal);
     try {
+      // The round that ended a run of quiet rounds, with the answer it already took.
+      let resumed: { readonly started: number; readonly answer: ProbeRoundAnswer | undefined } | undefined;
       while (!signal.aborted) {
-        const started = clock.now();
-        const answer = this.quietRoundAtOnce();
-        if (answer !== QUIET) await this.cycle(signal, {}, answer);
+        const started = resumed?.started ?? clock.now();
+        const answer = resumed !== undefined ? resumed.answer : this.quietRoundAtOnce();
+        resumed = undefined;
+        if (answer === QUIET) {
+          resumed = await this.quietRoundsAfter(started, sleeper, signal);
+          continue;
+        }
+        await this.cycle(signal, {}, answer);
         await sleeper.sleep(this.nextRoundDelay(started));
       }
     } finally {
@@ -352,6 +359,33 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     this.lastResults = answer.results;
     this.emit('cycle', { t: now, steps: QUIET_PLAN.steps, held: QUIET_PLAN.held, notes: QUIET_PLAN.notes, decided: false });
     return QUIET;
+  }
+
+  /**
+   * Takes the rounds after a quiet one that started at `started`, each at
+   * its time and each at once while it is quiet ({@link quietRoundAtOnce}),
+   * with one promise for the whole run of them. Resolves with the first
+   * round that is not (its start, and the answer it took if any) for the
+   * loop to run as a full cycle, or `undefined` once `signal` fires. Each
+   * round runs where the loop's own continuation after its pause would:
+   * one microtask after its timer, the next one as soon.
+   */
+  private quietRoundsAfter(
+    started: number,
+    sleeper: Sleeper,
+    signal: AbortSignal,
+  ): Promise<{ readonly started: number; readonly answer: ProbeRoundAnswer | undefined } | undefined> {
+    return new Promise((resolve) => {
+      const next = (previous: number) =>
+        sleeper.callAfter(this.nextRoundDelay(previous), () => {
+          if (signal.aborted) return resolve(undefined);
+          const now = this.options.clock.now();
+          const answer = this.quietRoundAtOnce();
+          if (answer === QUIET) next(now);
+          else resolve({ started: now, answer });
+        });
+      next(started);
+    });
   }
 
   /** One observe, decide, execute cycle (execution held back when `options.hold` says so). */
