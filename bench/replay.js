@@ -7,6 +7,10 @@ import { loadScenarioFile } from '../dist/src/apps/replay/scenario/loadScenario.
 import { replayScenario } from '../dist/src/apps/replay/replayScenario.js';
 
 const RUNS = 5;
+// V8 is still optimising the controller's code for the first few replays of
+// a process (about twice as slow as later ones on this machine): the median
+// is taken over the runs after these, and the first run is reported apart.
+const WARMUP_RUNS = 3;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -18,7 +22,13 @@ export async function replayBench(root) {
   const scenario = await loadScenarioFile(file);
   const full = [];
   const bare = [];
+  const warmup = [];
   let report;
+  for (let i = 0; i < WARMUP_RUNS; i++) {
+    const started = performance.now();
+    await replayScenario(scenario);
+    warmup.push(performance.now() - started);
+  }
   for (let i = 0; i < RUNS; i++) {
     let started = performance.now();
     report = await replayScenario(scenario);
@@ -40,9 +50,10 @@ export async function replayBench(root) {
     '',
     `| what | median wall (of ${RUNS}) | times faster than real time |`,
     '| --- | ---: | ---: |',
-    `| full replay (world + controller, ${calls} adapter calls, ${report.timeline.length} timeline entries) | ${wall.toFixed(0)} ms | ${Math.round(speedup).toLocaleString('en-US')}x |`,
+    `| full replay (world + controller, ${calls} adapter calls, ${report.timeline.length} timeline entries), after ${WARMUP_RUNS} warm-up replays | ${wall.toFixed(0)} ms | ${Math.round(speedup).toLocaleString('en-US')}x |`,
+    `| the first replay of the process (code not yet optimised) | ${warmup[0].toFixed(0)} ms | ${Math.round((scenario.durationSeconds * 1000) / warmup[0]).toLocaleString('en-US')}x |`,
     `| baseline: world and events only, no controller | ${median(bare).toFixed(1)} ms | ${Math.round((scenario.durationSeconds * 1000) / median(bare)).toLocaleString('en-US')}x |`,
     '',
-    `Goal: at least 300,000x. ${speedup >= 300_000 ? 'Met.' : 'Not met.'} Scenario passed: ${report.passed}.`,
+    `Goal: at least 300,000x (judged on the median after warm-up). ${speedup >= 300_000 ? 'Met.' : 'Not met.'} Scenario passed: ${report.passed}.`,
   ].join('\n');
 }
