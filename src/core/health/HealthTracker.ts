@@ -132,6 +132,12 @@ export class HealthTracker {
   private suspects = 0;
   /** This round's replication as replicas reported it to our probes, by resource key. */
   private readonly probedReplication = new Map<string, ProbeReplication>();
+  /**
+   * Each replica's stream as it last reported it to a probe, and when that
+   * round started (ms), kept across rounds it fails: what it said then is
+   * still evidence, as old as it is.
+   */
+  private readonly lastProbedReplication = new Map<string, { readonly status: ProbeReplication; readonly at: number }>();
   /** This round's earliest time (ms) a replica elsewhere last heard each failing upstream over an open stream, by resource key. */
   private readonly silentSince = new Map<string, number>();
   /** When each target last answered a probe (the start of that round, ms). */
@@ -365,7 +371,10 @@ export class HealthTracker {
       const previous = this.targets.get(key);
       if (result.ok) {
         this.answeredAt.set(key, round.startedAt ?? now);
-        if (result.replication !== undefined) this.probedReplication.set(key, result.replication);
+        if (result.replication !== undefined) {
+          this.probedReplication.set(key, result.replication);
+          this.lastProbedReplication.set(key, { status: result.replication, at: round.startedAt ?? now });
+        } else if (this.lastProbedReplication.size > 0) this.lastProbedReplication.delete(key);
         const writable = result.writable === true;
         // Unchanged health keeps its (immutable) object: no allocation per target per round.
         if (previous?.status === 'up' && previous.writable === writable) continue;
@@ -400,7 +409,10 @@ export class HealthTracker {
     for (const db of round.databases) listed.add(resourceKey(db.provider, db.id));
     const probed = new Set(keys);
     for (const [key, health] of this.targets) {
-      if (!listed.has(key)) this.targets.delete(key);
+      if (!listed.has(key)) {
+        this.targets.delete(key);
+        this.lastProbedReplication.delete(key);
+      }
       else if (!probed.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
     }
   }
@@ -451,9 +463,14 @@ export class HealthTracker {
     for (const replica of round.databases) {
       const listed = replica.replication;
       if (!listed) continue;
-      // Only a replica we can reach ourselves is a trustworthy witness.
+      // Only a replica we can reach ourselves is a trustworthy witness. One that missed this round (a
+      // degraded zone fails a share of probes at random) still vouches for what it told us last, aged
+      // by the time since: that its upstream was alive, while that report is younger than the window.
       const replicaKey = resourceKey(replica.provider, replica.id);
-      if (this.targets.get(replicaKey)?.status !== 'up') continue;
+      if (this.targets.get(replicaKey)?.status !== 'up') {
+        this.lastWitness(replica, replicaKey, byCluster, round, ev, silence, from);
+        continue;
+      }
       // Which upstream comes from the provider's listing; whether the stream flows, preferably from the
       // replica itself in this round's probe (fresher than the last control-plane read).
       const status = this.probedReplication.get(replicaKey) ?? listed;
@@ -495,6 +512,42 @@ export class HealthTracker {
       }
     }
     return from;
+  }
+
+  /**
+   * A replica that did not answer this round, as a witness of its upstream:
+   * the stream it last reported to a probe, with the time since added to
+   * its contact age. It can only say "alive" (a report that its upstream was
+   * heard, still younger than `replicationStaleAfter`); it is no witness of
+   * a cut (it may be the one cut off), nor of anything once that report is
+   * as old as the window. While its upstream fails too, the controller wakes
+   * when the report ages out.
+   */
+  private lastWitness(
+    replica: DatabaseInstance,
+    replicaKey: string,
+    byCluster: ReadonlyMap<string, readonly DatabaseInstance[]>,
+    round: HealthRound,
+    ev: (zoneKey: string) => MutableEvidence,
+    silence: { reachesStaleAt: number },
+    from: Map<string, 'alive' | 'cut' | 'none'>,
+  ): void {
+    const last = this.lastProbedReplication.get(replicaKey);
+    const listed = replica.replication!;
+    if (last === undefined || last.status.state !== 'streaming' || listed.state === 'broken' || last.status.lastContactSeconds === null) return;
+    const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === listed.upstream);
+    if (!upstream || (upstream.state !== 'available' && upstream.state !== 'unknown')) return;
+    // (To the millisecond, as the witnesses that answered.)
+    const contact = Math.round((last.status.lastContactSeconds + (round.now - last.at) / 1000) * 1000) / 1000;
+    const staleSeconds = this.policy.replicationStaleAfter;
+    if (contact >= staleSeconds) return;
+    const upstreamKey = resourceKey(upstream.provider, upstream.id);
+    if ((this.targets.get(upstreamKey)?.failedRounds ?? 0) > 0) {
+      const reachesStaleAt = round.now + (staleSeconds - contact) * 1000;
+      if (reachesStaleAt < silence.reachesStaleAt) silence.reachesStaleAt = reachesStaleAt;
+    }
+    from.set(upstreamKey, 'alive');
+    if (upstream.provider !== replica.provider || upstream.zone !== replica.zone) ev(zoneKey(upstream.provider, upstream.zone)).alive = true;
   }
 }
 

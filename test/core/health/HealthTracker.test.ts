@@ -977,3 +977,41 @@ describe('HealthTracker: what changes between rounds shows at once', () => {
     expect(at(1)?.upSince).toBe(0);
   });
 });
+
+describe('HealthTracker: a replica that misses a round', () => {
+  // Zone a is reported impaired by its provider all along (a stale status); its primary fails our probes from
+  // 20 s on; the replica in zone b hears it throughout, but misses its own probe in the rounds `silent` names.
+  const reported: KnownZone[] = [{ ...zones[0]!, providerStatus: 'impaired' }, zones[1]!];
+  const stream = { state: 'streaming' as const, lastContactSeconds: 0 };
+  function run(silent: (t: number) => boolean, rounds: number) {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const states: { t: number; a: string }[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const now = i * 2000;
+      const primaryUp = now < 20_000;
+      const results: ProbeResult[] = [
+        { ok: primaryUp, ...(primaryUp ? { writable: true } : { failure: 'error' as const }) },
+        silent(now) ? { ok: false, failure: 'error' } : { ok: true, role: 'replica', replication: stream },
+      ];
+      const probes = { keys: ['aws:db', 'aws:db-b'], zoneKeys: ['aws:a', 'aws:b'], results };
+      const out = tracker.update({ now, zones: reported, nodes: [], databases: [primary, replica(0)], probes, stoppedOnPurpose: () => false });
+      states.push({ t: now, a: out.zones.get('aws:a')!.state });
+    }
+    return states;
+  }
+
+  it('still vouches that its upstream is alive with what it last said, so one missed probe does not confirm the zone', () => {
+    // The primary is down to us by 24 s, the round the replica misses: its report from 22 s says it hears the primary.
+    const states = run((t) => t === 24_000, 30);
+    expect(firstImpaired(states)).toBeUndefined();
+    expect(states.at(-1)!.a).toBe('degraded');
+  });
+
+  it('vouches no longer than replicationStaleAfter after its last report', () => {
+    const states = run((t) => t >= 24_000, 40);
+    const at = firstImpaired(states);
+    expect(at).toBeDefined();
+    expect(at!).toBeGreaterThanOrEqual(22_000 + DEFAULT_POLICY.replicationStaleAfter * 1000);
+    expect(at!).toBeLessThanOrEqual(22_000 + DEFAULT_POLICY.replicationStaleAfter * 1000 + 2_000);
+  });
+});
