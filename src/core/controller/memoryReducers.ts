@@ -461,7 +461,7 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
       }
       continue;
     }
-    let current = correctPrimary(record, views, events);
+    let current = correctPrimary(record, views, snapshot, events);
     // A journal from before replica upkeep: what follows the primary now is what is kept (nothing is created).
     if (current.replicaHomes === undefined) current = { ...current, replicaHomes: replicaHomesOf(views, current.primary) };
     current = observePendingReplicas(draft, current, views, snapshot, policy, events);
@@ -571,12 +571,16 @@ function listedPrimary(views: readonly DatabaseView[]): DatabaseView | undefined
  * by a provider that lists the cluster, or is listed as a replica and does
  * not take writes, and another instance is listed as primary and takes
  * writes, that one is the primary. Never while a promotion is watched (its
- * target is listed as a replica until the provider catches up).
+ * target is listed as a replica until the provider catches up), nor on the
+ * word of a listing read before the last failover completed: it shows the
+ * new primary as the replica it was, and the old one as primary, and taking
+ * it for the world would fence the new primary as a second one.
  */
-function correctPrimary(record: ClusterMemory, views: readonly DatabaseView[], events: Events): ClusterMemory {
+function correctPrimary(record: ClusterMemory, views: readonly DatabaseView[], snapshot: Snapshot, events: Events): ClusterMemory {
   if (record.promotion) return record;
   const named = views.find((v) => v.instance.id === record.primary && v.instance.provider === record.provider);
   if (named && !(named.instance.role === 'replica' && !named.health.writable)) return record;
+  if (record.lastFailoverAt !== undefined && !listedSince(snapshot, record.provider, record.lastFailoverAt)) return record;
   const actual = views.find((v) => v.instance.role === 'primary' && v.health.status === 'up' && v.health.writable && v !== named);
   if (!actual) return record;
   const why = named ? `lists it as a replica of ${named.instance.replication?.upstream ?? 'another instance'}` : 'does not list it';

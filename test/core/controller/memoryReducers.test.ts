@@ -151,6 +151,20 @@ describe('memory reducers: the world wins over memory', () => {
     expect(nobody.memory.clusters.get('orders')!.primary).toBe('orders');
   });
 
+  it('a listing read before the last failover completed does not undo it: the new primary, listed as the replica it was, stays the primary', () => {
+    // orders-b was promoted; the failover completed at 60 s. The listing in hand was read at 50 s: orders-b still a
+    // replica of orders, orders still primary and (this round) taking writes; orders-b missed its probe.
+    const memory = { clusters: { orders: { cluster: 'orders', primary: 'orders-b', provider: 'aws', failovers: 1, lastFailoverAt: 60_000 } } };
+    const missed = { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { upstream: 'orders' }), health: { ...up, status: 'suspect' as const, failedRounds: 1, writable: false } };
+    const stale = rememberObservation(snapshot({ zones, databases: [primaryView, missed], memory }).memory, snapshot({ now: 61_000, zones, databases: [primaryView, missed], memory, listedAt: { aws: 50_000 } }), DEFAULT_POLICY);
+    expect(stale.memory.clusters.get('orders')!.primary).toBe('orders-b');
+    expect(stale.events).toEqual([]);
+    // A listing read after the failover that still shows it so is the world: memory gives way.
+    const fresh = rememberObservation(stale.memory, snapshot({ now: 75_000, zones, databases: [primaryView, missed], memory, listedAt: { aws: 70_000 } }), DEFAULT_POLICY);
+    expect(fresh.memory.clusters.get('orders')!.primary).toBe('orders');
+    expect(fresh.events.map((e) => e.kind)).toEqual(['memory.corrected']);
+  });
+
   it('after a restart, a promotion the journal shows unfinished is dropped (not sent again) when its target is still a replica and the old primary takes writes', () => {
     const promote: PromoteStep = { operation: 'promoteReplica', key: 'promote:orders:aws:orders-b', provider: 'aws', region: 'us-east-1', zone: 'use1-b', cluster: 'orders', target: 'orders-b', from: 'orders', estimatedLossSeconds: 0, reason: 'test' };
     const memory = started(adopted(), promote, 1_000);
