@@ -56,7 +56,9 @@ export function replicasHolding(snapshot: Snapshot, views: readonly DatabaseView
  *
  * - keeps the cluster at the replica count it had when the controller first
  *   saw it (`replicaHomes`): a replica counts when it follows the primary (or
- *   will, being re-pointable), is not broken, and its zone is not impaired;
+ *   will, being re-pointable), is not broken, its zone is not impaired, and
+ *   it is not dead (silent to our probes for `nodeDeadAfter` and not listed
+ *   streaming);
  *   replicas being created count (memory, so never asked for twice);
  * - creates what is missing from the primary, on the primary's provider, in
  *   the home region of the replica it stands in for first, then the
@@ -94,9 +96,17 @@ export function planReplicas(
   for (const view of views) {
     const i = view.instance;
     if (view === primary || i.role !== 'replica' || isRetiring(snapshot, view)) continue;
+    // A replica silent to our probes for `nodeDeadAfter` that its provider does not list streaming either is
+    // dead in all but name (created into a zone whose storage stalls, say): it holds no copy, so it is replaced.
+    const dead =
+      view.health.status === 'down' &&
+      view.health.failingSince !== undefined &&
+      snapshot.now - view.health.failingSince >= policy.nodeDeadAfter * 1000 &&
+      i.replication?.state !== 'streaming';
     const usable =
       (i.state === 'available' || i.state === 'creating' || i.state === 'rebooting') &&
       i.replication?.state !== 'broken' &&
+      !dead &&
       zoneState(i.provider, i.zone) !== 'impaired';
     // One that can be re-pointed is re-pointed (decide does), not replaced; one whose upstream is not reported cannot be judged.
     if (
@@ -271,10 +281,16 @@ function planCreates(
     return !probes || probes.total === 0 || probes.up > 0;
   };
   // A zone where a database instance does not answer (and is not one we stopped) cannot hold a database now,
-  // whatever its nodes say: a storage stall leaves the zone's compute answering.
+  // whatever its nodes say: a storage stall leaves the zone's compute answering. One its provider lists stopped is
+  // merely not running (a zone whose power came back keeps its machines stopped): that says nothing of the zone.
   const databasesFailIn = (zone: string) =>
     snapshot.databases.some(
-      (v) => v.instance.provider === p.provider && v.instance.zone === zone && v.health.status === 'down' && !snapshot.memory.fenced.has(resourceKey(v.instance.provider, v.instance.id)),
+      (v) =>
+        v.instance.provider === p.provider &&
+        v.instance.zone === zone &&
+        v.health.status === 'down' &&
+        v.instance.state !== 'stopped' &&
+        !snapshot.memory.fenced.has(resourceKey(v.instance.provider, v.instance.id)),
     );
   // The zone the last failover left, within the cooldown: whatever failed there (a storage stall leaves the zone's
   // nodes answering, and the fenced old primary says nothing) is no place for a new copy of the database yet.

@@ -138,6 +138,32 @@ describe('decide: replicas after a failover', () => {
     expect(creates(plan.steps)).toEqual([]);
   });
 
+  it('replaces a replica dead in all but name (silent for nodeDeadAfter, not listed streaming), never in its zone; not one briefly silent or listed streaming', () => {
+    const following = (state: 'disconnected' | 'streaming', since: number) => ({
+      instance: db('orders-w', 'usw2-a', 'us-west-2', 'replica', { upstream: 'orders-b', state, lagSeconds: null, lastContactSeconds: null }),
+      health: down(since),
+    });
+    const plan = (replica: ReturnType<typeof following>) =>
+      decide(snapshot({ zones: zones(), databases: [oldPrimary(), newPrimary(), replica], memory: afterFailover(), capabilities: CLOUD_SQL }), policy);
+    // Silent since 0 s, now 100 s: past nodeDeadAfter (60 s), and its provider lists it cut off.
+    const dead = creates(plan(following('disconnected', 0)).steps);
+    expect(dead.map((s) => s.home)).toEqual(['us-east-1/use1-b', 'us-west-2/usw2-a']);
+    expect(dead.some((s) => s.zone === 'usw2-a')).toBe(false);
+    // Silent for 50 s only, or listed streaming (our probes may be the ones cut off): it still counts.
+    expect(creates(plan(following('disconnected', 50_000)).steps).map((s) => s.home)).toEqual(['us-east-1/use1-b']);
+    expect(creates(plan(following('streaming', 0)).steps).map((s) => s.home)).toEqual(['us-east-1/use1-b']);
+  });
+
+  it('may place a replica beside an old primary its provider lists stopped (a zone whose power came back), not beside one that fails', () => {
+    const memory = afterFailover({ replicaHomes: [{ provider: 'aws', region: 'us-east-1', zone: 'use1-a' }] });
+    const only = zones(['use1-c', 'usw2-a', 'usw2-b']).map((z) => (z.zone === 'use1-a' ? { ...z, state: 'healthy' as const } : z));
+    const old = (state: 'stopped' | 'available') => ({ instance: { ...db('orders', 'use1-a', 'us-east-1', 'primary'), state }, health: down(0) });
+    const stopped = decide(snapshot({ zones: only, databases: [old('stopped'), newPrimary()], memory, capabilities: CLOUD_SQL }), policy);
+    expect(creates(stopped.steps).map((s) => s.zone)).toEqual(['use1-a']);
+    const failing = decide(snapshot({ zones: only, databases: [old('available'), newPrimary()], memory, capabilities: CLOUD_SQL }), policy);
+    expect(creates(failing.steps)).toEqual([]);
+  });
+
   it('without maintainCapacity, creates nothing', () => {
     const plan = decide(
       snapshot({ zones: zones(), databases: [oldPrimary(), newPrimary(), stranded()], memory: afterFailover(), capabilities: CLOUD_SQL }),
