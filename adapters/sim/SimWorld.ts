@@ -162,6 +162,31 @@ export class SimWorld {
     return instances.filter((db) => db.role === 'primary' && db.accepting).map((db) => db.id);
   }
 
+  /**
+   * Ground truth: the standbys of the cluster's writable primary right now,
+   * each with its zone: replicas that are available, not broken and
+   * streaming from it, directly or through other such replicas. And how many
+   * instances the cluster holds (deleted ones no longer count). `undefined`
+   * when the cluster has not exactly one writable primary.
+   */
+  standbys(cluster: string): { readonly primary: { readonly id: string; readonly provider: string; readonly zone: string }; readonly standbys: readonly { readonly id: string; readonly zone: string }[]; readonly instances: number } | undefined {
+    const instances = this.state.clusters.get(cluster)?.instances ?? [];
+    const primaries = instances.filter((db) => db.role === 'primary' && db.accepting);
+    if (primaries.length !== 1) return undefined;
+    const primary = primaries[0]!;
+    const serves = (db: SimDatabase): boolean => {
+      const seen = new Set<SimDatabase>();
+      for (let at: SimDatabase | undefined = db; at !== undefined && !seen.has(at); at = at.upstream) {
+        seen.add(at);
+        if (at === primary) return true;
+        if (at.role !== 'replica' || at.state !== 'available' || at.broken || !at.connected || at.destroying) return false;
+      }
+      return false;
+    };
+    const standbys = instances.filter((db) => db !== primary && db.role === 'replica' && serves(db)).map((db) => ({ id: db.id, zone: db.zone.id }));
+    return { primary: { id: primary.id, provider: primary.provider, zone: primary.zone.id }, standbys, instances: instances.filter((db) => !db.destroying).length };
+  }
+
   /** Ground truth: how many instances {@link writablePrimaries} would list, without building the list (sampled every tick). */
   writablePrimaryCount(cluster: string): number {
     const instances = this.state.clusters.get(cluster)?.instances;

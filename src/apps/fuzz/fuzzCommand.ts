@@ -5,22 +5,33 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { parseDurationSeconds } from '../../core/util/duration.js';
 import { SCENARIO_LIMITS } from '../replay/scenario/scenarioLimits.js';
+import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
+import type { Scenario } from '../replay/scenario/Scenario.js';
+import { isScenarioError } from '../replay/scenario/ScenarioError.js';
+import { checkInvariants } from './fuzzScenario.js';
 import { runFuzz } from './runFuzz.js';
 
-const USAGE = 'usage: lifeboat fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N] [--shrink-replays N]';
+const USAGE =
+  'usage: lifeboat fuzz [--count N] [--seed N] [--duration 6h] [--workers N] [--out DIR] [--max-failures N] [--shrink-replays N]\n       lifeboat fuzz --check <file...>';
 
 /**
  * `lifeboat fuzz`: generates `--count` random scenarios from `--seed`,
  * replays each in virtual time, checks the invariants, and writes each
  * violation, shrunk, as a scenario file under `--out` that `lifeboat replay`
- * fails on. Exit 0 with no violation, 1 with one or more, 2 on bad options.
+ * fails on (or, for an invariant no expectation kind states, that `--check`
+ * reports). With `--check`, replays the given scenario files against the
+ * invariants instead. Exit 0 with no violation, 1 with one or more, 2 on
+ * bad options or an invalid file (nothing replayed then).
  */
 export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
+      allowPositionals: true,
       options: {
+        check: { type: 'boolean', default: false },
         count: { type: 'string', default: '100' },
         seed: { type: 'string', default: '1' },
         duration: { type: 'string', default: '6h' },
@@ -32,6 +43,11 @@ export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
     }));
   } catch (error) {
     process.stderr.write(`lifeboat fuzz: ${(error as Error).message} (${USAGE})\n`);
+    return 2;
+  }
+  if (values.check) return checkFiles(positionals);
+  if (positionals.length > 0) {
+    process.stderr.write(`lifeboat fuzz: unexpected argument ${JSON.stringify(positionals[0])} (files go with --check)\n${USAGE}\n`);
     return 2;
   }
   const problems: string[] = [];
@@ -83,7 +99,8 @@ export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
   for (const finding of result.findings) {
     await mkdir(out, { recursive: true });
     const file = join(out, `${finding.doc.name}.yaml`);
-    await writeFile(file, `# lifeboat fuzz --seed ${seed}, scenario ${finding.index} (scenario seed ${finding.scenarioSeed}); replay with: lifeboat replay ${file}\n${stringify(finding.doc)}`);
+    const again = finding.violation.expectation !== undefined ? `lifeboat replay ${file}` : `lifeboat fuzz --check ${file}`;
+    await writeFile(file, `# lifeboat fuzz --seed ${seed}, scenario ${finding.index} (scenario seed ${finding.scenarioSeed}); replay with: ${again}\n${stringify(finding.doc)}`);
     process.stdout.write(`VIOLATION ${finding.violation.invariant}: ${finding.violation.detail}\n  shrunk in ${finding.shrinkReplays} replays to ${file}\n`);
   }
   const minutes = (performance.now() - started) / 60_000;
@@ -91,4 +108,40 @@ export async function runFuzzCommand(argv: readonly string[]): Promise<number> {
     `${result.scenarios} scenario(s) of ${values.duration} virtual from seed ${seed}: ${result.findings.length} violation(s) (${Math.round(result.scenarios / minutes)} scenarios/min, ${workers} worker(s))\n`,
   );
   return result.findings.length === 0 ? 0 : 1;
+}
+
+/**
+ * `lifeboat fuzz --check`: replays each scenario file against the fuzz's
+ * invariants (its own `expect` list set aside) and prints each violation.
+ * Every file is loaded and checked first: one invalid file is exit 2 with
+ * nothing replayed.
+ */
+async function checkFiles(files: readonly string[]): Promise<number> {
+  if (files.length === 0) {
+    process.stderr.write(`lifeboat fuzz: --check needs scenario files\n${USAGE}\n`);
+    return 2;
+  }
+  const scenarios: Scenario[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      scenarios.push(await loadScenarioFile(file));
+    } catch (error) {
+      if (!isScenarioError(error)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`lifeboat fuzz: invalid input, nothing replayed:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  let violated = 0;
+  for (const scenario of scenarios) {
+    const violations = await checkInvariants(scenario);
+    if (violations.length === 0) process.stdout.write(`${scenario.file}: every invariant holds\n`);
+    for (const v of violations) process.stdout.write(`${scenario.file}: VIOLATION ${v.invariant}: ${v.detail}\n`);
+    if (violations.length > 0) violated++;
+  }
+  process.stdout.write(`${scenarios.length - violated}/${scenarios.length} scenario(s) keep every invariant\n`);
+  return violated === 0 ? 0 : 1;
 }

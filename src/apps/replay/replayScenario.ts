@@ -30,6 +30,12 @@ export interface ReplayOptions {
    * through it; the CLI never sets it.
    */
   readonly decide?: ControllerOptions['decide'];
+  /**
+   * Called with the simulated world once the run has ended, before the
+   * report is built: for judges that read ground truth the report does not
+   * carry (`lifeboat fuzz`'s replica count). The controller never sees it.
+   */
+  readonly onEnd?: (world: SimWorld) => void;
 }
 
 const TIMELINE_KINDS = new Set<ControllerEvent['kind']>([
@@ -174,6 +180,7 @@ async function run(
   stop.abort();
   await wiring.runUntil(clock, clock.now());
   await running;
+  options.onEnd?.(world);
   const clients = world.clientTruth();
 
   // Maps, not objects, until the report is built: a provider may be called anything, `__proto__` included.

@@ -40,6 +40,23 @@ describe('lifeboat fuzz', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('--check replays scenario files against the invariants: exit 0 when every one holds, 2 for an invalid file with nothing replayed', async () => {
+    const shipped = join(import.meta.dirname, '../../../scenarios/synthetic-old-primary-stopped-after-power-loss.yaml');
+    const ok = await run(['--check', shipped]);
+    expect(ok.stdout).toBe(`${shipped}: every invariant holds\n1/1 scenario(s) keep every invariant\n`);
+    expect(ok.code).toBe(0);
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'name: x\nduration: 1h\n');
+    const refused = await run(['--check', shipped, bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}`);
+    expect(refused.stdout).toBe('');
+    expect((await run(['--check'])).code).toBe(2);
+    const stray = await run([shipped]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('files go with --check');
+  }, 120_000);
+
   it('refuses an --out that is a file, before replaying anything', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');
