@@ -1,6 +1,6 @@
 import type { EndpointRouterChoice, EndpointRouterKind, LocalProvider } from '../../../adapters/local/index.js';
 import { getFactory } from '../../../adapters/registry.js';
-import { abortError, type Clock } from '../../core/clock/Clock.js';
+import { abortError, followSignal, type Clock } from '../../core/clock/Clock.js';
 import { Controller } from '../../core/controller/Controller.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import type { Policy } from '../../core/controller/Policy.js';
@@ -100,11 +100,10 @@ export class DrillRig {
     onSetup(`ready in ${startupSeconds.toFixed(1)} s`);
 
     const stopController = new AbortController();
-    const onAbort = () => stopController.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unfollow = followSignal(signal, stopController);
     let controllerRun: Promise<void> | undefined;
     const stop = async () => {
-      signal.removeEventListener('abort', onAbort);
+      unfollow();
       stopController.abort();
       await controllerRun?.catch(() => undefined);
       await adapter.close();
