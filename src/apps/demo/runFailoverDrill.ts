@@ -1,26 +1,14 @@
 import { HAPROXY_INSTALL_HINT, type EndpointRouterChoice, type EndpointRouterKind, type ZoneFault } from '../../../adapters/local/index.js';
-import { getFactory } from '../../../adapters/registry.js';
 import { abortError, timeoutSignal, type Clock } from '../../core/clock/Clock.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
-import { Controller } from '../../core/controller/Controller.js';
 import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/controller/Policy.js';
-import { BoundedConnection, type PgEndpoint } from './BoundedConnection.js';
-import {
-  DEFAULT_PLACEMENT,
-  DEMO_CLUSTER,
-  DEMO_ENDPOINT,
-  DEMO_PROVIDER,
-  DEMO_REGION,
-  DEMO_ZONES,
-  demoGroups,
-  demoTopology,
-  instanceId,
-  type DemoPlacement,
-} from './demoTopology.js';
-import { pollUntil, settleController } from './settleController.js';
+import type { PgEndpoint } from './BoundedConnection.js';
+import { DEFAULT_PLACEMENT, DEMO_CLUSTER, DEMO_ENDPOINT, instanceId, type DemoPlacement } from './demoTopology.js';
+import { DrillRig } from './DrillRig.js';
+import { pollUntil } from './settleController.js';
 import { CHECK_TABLE_DDL, checkWritable, readBack, type InstanceCheck } from './verify.js';
-import { WRITES_TABLE_DDL, WriteClient, type AcknowledgedWrite } from './WriteClient.js';
+import { WriteClient, type AcknowledgedWrite } from './WriteClient.js';
 
 /** Options of {@link runFailoverDrill}. Every field is optional. */
 export interface FailoverDrillOptions {
@@ -225,17 +213,17 @@ const FIRST_WRITE_LIMIT_MS = 20_000;
  * A failover drill on the `local` adapter, end to end, with real PostgreSQL:
  *
  * 1. starts three zones with a node group, a primary, a sync and an async
- *    standby ({@link demoTopology});
- * 2. runs the {@link Controller} with `policy` (the production defaults
- *    unless told otherwise), the system clock, the adapter and its prober;
- * 3. runs a {@link WriteClient} that writes a sequence number every 20 ms
+ *    standby, and runs the controller with `policy` (the production
+ *    defaults unless told otherwise), the system clock, the adapter and its
+ *    prober, until it has settled ({@link DrillRig});
+ * 2. runs a {@link WriteClient} that writes a sequence number every 20 ms
  *    through the database's writer endpoint (HAProxy, or the built-in
  *    forwarder where HAProxy is missing), knowing that one address only;
- * 4. knocks out the primary's zone (`fault`), waits for the controller to
+ * 3. knocks out the primary's zone (`fault`), waits for the controller to
  *    fail over (within `boundMs`), checks that exactly one instance takes
  *    writes, clears the fault (unless `healAfterMs` is `false`) and checks
  *    again;
- * 5. reads every sequence number back from the new primary: any
+ * 4. reads every sequence number back from the new primary: any
  *    acknowledged write missing there is lost.
  *
  * Everything is stopped and removed before it returns, on every path.
@@ -253,76 +241,44 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
   const healAfterMs = options.healAfterMs ?? 0;
   const progress = options.onProgress ?? (() => undefined);
   const oldPrimary = instanceId(placement.primary);
-  const ids = [placement.primary, placement.sync, placement.async].map(instanceId);
   const sleep = (ms: number) => clock.sleep(ms, signal);
   const until = (limitMs: number, check: () => boolean): Promise<boolean> => pollUntil(clock, signal, limitMs, check);
 
-  if (signal.aborted) throw abortError(signal);
-  const startedAt = clock.now();
-  progress({ t: undefined, kind: 'setup', message: `starting 3 zones: ${nodesPerZone * DEMO_ZONES.length} nodes, PostgreSQL primary in ${placement.primary}, sync standby in ${placement.sync}, async standby in ${placement.async}` });
-  const adapter = await getFactory('local').create(
-    {
-      type: 'local',
-      zones: DEMO_ZONES,
-      topology: demoTopology(placement, nodesPerZone),
-      ...(options.tmpDir === undefined ? {} : { tmpDir: options.tmpDir }),
-      ...(options.router === undefined ? {} : { router: options.router }),
-      createPostgresUser: options.createPostgresUser ?? false,
-    },
-    { clock, signal, env: process.env },
-  );
-  const local = adapter.provider;
-  const startupSeconds = (clock.now() - startedAt) / 1000;
-  progress({ t: undefined, kind: 'setup', message: `ready in ${startupSeconds.toFixed(1)} s` });
-
-  const events: ControllerEvent[] = [];
-  const stopController = new AbortController();
-  const onAbort = () => stopController.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  let controllerRun: Promise<void> | undefined;
+  const rig = await DrillRig.start({
+    placement,
+    nodesPerZone,
+    policy,
+    clock,
+    random: options.random ?? Math.random,
+    signal,
+    moreTables: [CHECK_TABLE_DDL],
+    onSetup: (message) => progress({ t: undefined, kind: 'setup', message }),
+    ...(options.tmpDir === undefined ? {} : { tmpDir: options.tmpDir }),
+    ...(options.router === undefined ? {} : { router: options.router }),
+    ...(options.createPostgresUser === undefined ? {} : { createPostgresUser: options.createPostgresUser }),
+  });
+  const { local, controller, events, instances: endpoints, startupSeconds } = rig;
   let client: WriteClient | undefined;
   let zoneClient: WriteClient | undefined;
   let discoveryClient: WriteClient | undefined;
   let faultAt: number | undefined;
   const since = (t: number) => (faultAt === undefined ? undefined : round((t - faultAt) / 1000));
   try {
-    const endpoints: PgEndpoint[] = ids.map((id) => ({ id, target: local.ex_connection(id) }));
-    const setup = await BoundedConnection.open(endpoints[0]!, clock, 10_000, 'lifeboat-demo-setup');
-    try {
-      await setup.query(WRITES_TABLE_DDL, [], 10_000);
-      await setup.query(CHECK_TABLE_DDL, [], 10_000);
-    } finally {
-      setup.close();
-    }
-
-    const controller = new Controller({
-      providers: [local],
-      prober: adapter.prober,
-      clock,
-      policy,
-      groups: demoGroups(nodesPerZone),
-      watch: [{ provider: DEMO_PROVIDER, region: DEMO_REGION }],
-      random: options.random ?? Math.random,
-    });
     controller.on('event', (event) => {
-      events.push(event);
       if (faultAt === undefined) return;
       const message = progressLine(event);
       if (message !== undefined) progress({ t: since(event.t), kind: 'event', message });
     });
-    controllerRun = controller.run(stopController.signal);
-    // Measure from a settled controller: it has adopted the primary and seen every target answer.
-    await settleController(controller, oldPrimary, ids.length, clock, signal);
 
     // The client knows the endpoint's address and nothing else: no list of hosts, no discovery.
-    const { router, ...endpointTarget } = local.ex_endpointConnection(DEMO_ENDPOINT);
-    const address = `${endpointTarget.host}:${endpointTarget.port}`;
+    const { endpoint: writer, router } = rig.writerEndpoint();
+    const address = `${writer.target.host}:${writer.target.port}`;
     // The forwarder stands in where HAProxy is missing; asked for by name, it needs no excuse.
     const hint = router === 'forwarder' && options.router !== 'forwarder' ? HAPROXY_INSTALL_HINT : undefined;
     const routerLine = router === 'haproxy' ? 'HAProxy' : hint === undefined ? 'the built-in TCP forwarder (as asked)' : `the built-in TCP forwarder (HAProxy not found; ${hint})`;
     progress({ t: undefined, kind: 'setup', message: `endpoint ${DEMO_ENDPOINT} on ${address}: ${routerLine}` });
     const intervalOption = options.writeIntervalMs === undefined ? {} : { intervalMs: options.writeIntervalMs };
-    client = new WriteClient({ endpoint: { id: DEMO_ENDPOINT, target: endpointTarget }, clock, ...intervalOption });
+    client = new WriteClient({ endpoint: writer, clock, ...intervalOption });
     client.start();
     if (options.zoneClient) {
       const pinned = endpoints.find((e) => e.id === oldPrimary)!;
@@ -331,7 +287,7 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
     }
     if (options.discoveryClient) {
       discoveryClient = new WriteClient({
-        endpoint: { id: 'discovery', target: endpointTarget },
+        endpoint: { id: 'discovery', target: writer.target },
         discover: endpoints,
         clock,
         firstSeq: DISCOVERY_CLIENT_FIRST_SEQ,
@@ -502,13 +458,10 @@ export async function runFailoverDrill(options: FailoverDrillOptions = {}): Prom
       passed: problems.length === 0,
     };
   } finally {
-    signal.removeEventListener('abort', onAbort);
     await client?.stop();
     await zoneClient?.stop();
     await discoveryClient?.stop();
-    stopController.abort();
-    await controllerRun?.catch(() => undefined);
-    await adapter.close();
+    await rig.close();
   }
 }
 

@@ -1,16 +1,13 @@
-import { getFactory } from '../../../adapters/registry.js';
-import { abortError, type Clock } from '../../core/clock/Clock.js';
+import type { Clock } from '../../core/clock/Clock.js';
 import { SystemClock } from '../../core/clock/SystemClock.js';
-import { Controller } from '../../core/controller/Controller.js';
-import type { ControllerEvent } from '../../core/controller/ControllerEvent.js';
 import { DEFAULT_POLICY, type Policy } from '../../core/controller/Policy.js';
-import { BoundedConnection, type PgEndpoint } from './BoundedConnection.js';
-import { DEFAULT_PLACEMENT, DEMO_CLUSTER, DEMO_ENDPOINT, DEMO_PROVIDER, DEMO_REGION, DEMO_ZONES, demoGroups, demoTopology, instanceId } from './demoTopology.js';
+import { DEFAULT_PLACEMENT, DEMO_CLUSTER, instanceId } from './demoTopology.js';
 import { disturb, type DisturbanceOutcome } from './disturb.js';
 import type { Disturbance } from './Disturbance.js';
-import { pollUntil, settleController } from './settleController.js';
+import { DrillRig } from './DrillRig.js';
+import { pollUntil } from './settleController.js';
 import { readBack } from './verify.js';
-import { WRITES_TABLE_DDL, WriteClient } from './WriteClient.js';
+import { WriteClient } from './WriteClient.js';
 
 /** Options of {@link runFalseFailoverDrill}. */
 export interface FalseFailoverDrillOptions {
@@ -60,9 +57,9 @@ export interface FalseFailoverDrillReport {
 
 /**
  * The false-failover drill on the `local` adapter, with real PostgreSQL: the
- * demo's topology (three zones, a primary, a sync and an async standby), the
- * {@link Controller} on `policy`, and a {@link WriteClient} writing through
- * the writer endpoint. Once the controller has settled, the healthy primary
+ * demo's topology (three zones, a primary, a sync and an async standby) and
+ * the controller on `policy` ({@link DrillRig}), and a {@link WriteClient}
+ * writing through the writer endpoint. Once the controller has settled, the healthy primary
  * is disturbed (`disturbance`, see {@link Disturbance}) in a way that must
  * not lead to a failover; the drill keeps watching for `watchMs` afterwards,
  * then counts promotions and planned failovers, checks that writes went on
@@ -75,46 +72,15 @@ export async function runFalseFailoverDrill(options: FalseFailoverDrillOptions):
   const policy = options.policy ?? DEFAULT_POLICY;
   const signal = options.signal ?? new AbortController().signal;
   const placement = DEFAULT_PLACEMENT;
-  const primaryId = instanceId(placement.primary);
-  const ids = [placement.primary, placement.sync, placement.async].map(instanceId);
   const watchMs = options.watchMs ?? Math.round((policy.replicationStaleAfter + policy.failedRounds * policy.probeTimeout + policy.probeInterval) * 1000);
   const until = (limitMs: number, check: () => boolean): Promise<boolean> => pollUntil(clock, signal, limitMs, check);
 
-  if (signal.aborted) throw abortError(signal);
-  const adapter = await getFactory('local').create(
-    { type: 'local', zones: DEMO_ZONES, topology: demoTopology(placement, 1), createPostgresUser: false },
-    { clock, signal, env: process.env },
-  );
-  const local = adapter.provider;
-  const stopController = new AbortController();
-  const onAbort = () => stopController.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  let controllerRun: Promise<void> | undefined;
+  const rig = await DrillRig.start({ placement, nodesPerZone: 1, policy, clock, random: Math.random, signal });
+  const { local, controller, events, primary } = rig;
+  const primaryId = primary.id;
   let client: WriteClient | undefined;
   try {
-    const primary: PgEndpoint = { id: primaryId, target: local.ex_connection(primaryId) };
-    const setup = await BoundedConnection.open(primary, clock, 10_000, 'lifeboat-drill-setup');
-    try {
-      await setup.query(WRITES_TABLE_DDL, [], 10_000);
-    } finally {
-      setup.close();
-    }
-    const controller = new Controller({
-      providers: [local],
-      prober: adapter.prober,
-      clock,
-      policy,
-      groups: demoGroups(1),
-      watch: [{ provider: DEMO_PROVIDER, region: DEMO_REGION }],
-      random: Math.random,
-    });
-    const events: ControllerEvent[] = [];
-    controller.on('event', (event) => events.push(event));
-    controllerRun = controller.run(stopController.signal);
-    await settleController(controller, primaryId, ids.length, clock, signal);
-
-    const { router: _router, ...endpointTarget } = local.ex_endpointConnection(DEMO_ENDPOINT);
-    client = new WriteClient({ endpoint: { id: DEMO_ENDPOINT, target: endpointTarget }, clock });
+    client = new WriteClient({ endpoint: rig.writerEndpoint().endpoint, clock });
     client.start();
     if (!(await until(20_000, () => client!.acknowledged.length > 0))) throw new Error('the client got no write acknowledged within 20 s');
     await clock.sleep(options.warmupMs ?? 1500, signal);
@@ -173,10 +139,7 @@ export async function runFalseFailoverDrill(options: FalseFailoverDrillOptions):
       passed: problems.length === 0,
     };
   } finally {
-    signal.removeEventListener('abort', onAbort);
     await client?.stop();
-    stopController.abort();
-    await controllerRun?.catch(() => undefined);
-    await adapter.close();
+    await rig.close();
   }
 }

@@ -44,12 +44,18 @@ export function timeoutSignal(
 const followers = new WeakMap<AbortSignal, Set<AbortController>>();
 
 /**
- * Makes `controller` abort when `parent` does; returns the undo. Children
- * share one listener on the parent: a loop's signal outlives thousands of
- * calls, and many in flight at once (hung calls waiting out their timeout)
- * would each add one, past Node's listener warning threshold.
+ * Makes `controller` abort with `parent`'s reason when `parent` fires (at
+ * once if it already has); returns the undo, which leaves `controller` alone
+ * from then on. Children share one listener on the parent: a loop's signal
+ * outlives thousands of calls, and many in flight at once (hung calls
+ * waiting out their timeout) would each add one, past Node's listener
+ * warning threshold.
  */
-function follow(parent: AbortSignal, controller: AbortController): () => void {
+export function followSignal(parent: AbortSignal, controller: AbortController): () => void {
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return () => undefined;
+  }
   let children = followers.get(parent);
   if (children === undefined) {
     const set = new Set<AbortController>();
@@ -87,7 +93,7 @@ export function armTimeout(
     controller.abort(parent.reason);
     return { signal: controller.signal, dispose: () => undefined };
   }
-  const unfollow = parent === undefined ? undefined : follow(parent, controller);
+  const unfollow = parent === undefined ? undefined : followSignal(parent, controller);
   const cancel = clock.setTimer(ms, () => {
     const error = new Error(`timed out after ${ms} ms`);
     error.name = 'AbortError';

@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { timeoutSignal, type Clock } from '../clock/Clock.js';
+import { followSignal, timeoutSignal, type Clock } from '../clock/Clock.js';
 import type { ProbeResult, ProbeRoundAnswer, ProbeTarget, Prober } from '../contract/Prober.js';
 
 const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 'AbortError' });
@@ -146,14 +146,12 @@ export class ProbeRound {
     if (current && !current.signal.aborted && this.probeRoundParent === parent && getEventListeners(current.signal, 'abort').length === 0) {
       return current;
     }
-    if (this.probeRoundParent && this.unlinkProbeRound) this.probeRoundParent.removeEventListener('abort', this.unlinkProbeRound);
+    this.unlinkProbeRound?.();
     const next = new AbortController();
-    const onParentAbort = () => next.abort(parent.reason);
-    if (parent.aborted) next.abort(parent.reason);
-    else parent.addEventListener('abort', onParentAbort, { once: true });
+    // Through the parent's one shared listener, as the failing batch's and the calls' timeout signals: none of its own.
+    this.unlinkProbeRound = followSignal(parent, next);
     this.probeRound = next;
     this.probeRoundParent = parent;
-    this.unlinkProbeRound = onParentAbort;
     return next;
   }
 }
