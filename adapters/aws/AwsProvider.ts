@@ -439,7 +439,7 @@ export class AwsProvider implements Provider {
     } catch (error) {
       if (!isProviderError(error) || (error.code !== 'DBInstanceAlreadyExists' && error.code !== 'DBInstanceAlreadyExistsFault')) throw error;
       // Idempotent by id: an existing replica of the same source is the answer to a repeated request.
-      const existing = await this.directory.findDatabase('createReplica', request.id, signal);
+      const existing = await this.readRefused('createReplica', request.id, error, `whether it is a replica of ${request.source}`, signal);
       const upstream = existing?.db.ReadReplicaSourceDBInstanceIdentifier;
       if (existing === undefined || upstream === undefined || rdsIdentifier(upstream) !== request.source) throw error;
       return toDatabaseInstance(existing.db, this.id, existing.region, cluster, null);
@@ -460,7 +460,7 @@ export class AwsProvider implements Provider {
       if (!isInvalidState(error)) throw error;
       // RDS refuses a standalone instance and a second promotion while the first runs: read to tell
       // "done or in progress" (a standalone instance is already the primary of its cluster) from "cannot".
-      const again = await this.directory.findDatabase('promoteReplica', id, signal);
+      const again = await this.readRefused('promoteReplica', id, error, 'whether it is already the primary or busy', signal);
       if (again !== undefined && again.db.ReadReplicaSourceDBInstanceIdentifier === undefined) return;
       if (again?.db.DBInstanceStatus !== undefined && PROMOTE_LATER_STATUSES.has(again.db.DBInstanceStatus)) {
         throw new ProviderError('retryable', `promoteReplica (${again.region}): ${id} is ${again.db.DBInstanceStatus}; try again when it is available`, {
@@ -490,7 +490,7 @@ export class AwsProvider implements Provider {
       );
     } catch (error) {
       if (!isInvalidState(error)) throw error;
-      const again = await this.directory.findDatabase('rebootDatabase', id, signal);
+      const again = await this.readRefused('rebootDatabase', id, error, 'whether it is already rebooting or stopped', signal);
       const status = again?.db.DBInstanceStatus;
       if (status === 'rebooting' || status === 'starting') return;
       // RDS reboots only an available instance; a stopped one (a fence) is brought back with StartDBInstance.
@@ -501,6 +501,37 @@ export class AwsProvider implements Provider {
     }
   }
 
+  /**
+   * `StopDBInstance`, its refusals classified from the error codes its API
+   * reference documents, with a read only where a code leaves the answer
+   * open
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstance.html):
+   *
+   * - `DBInstanceNotFound` (404): `invalid-input`, no read.
+   * - `InvalidDBClusterStateFault` (400): `terminal`, no read: RDS will not
+   *   stop the instance in its DB cluster's state. (An Aurora instance is
+   *   refused `InvalidParameterCombination`, `invalid-input`: RDS stops
+   *   Aurora only by cluster, with `StopDBCluster`.)
+   * - `InvalidDBInstanceState` (400): RDS answers it alike for an instance
+   *   already `stopping` or `stopped` (success to the contract), for a read
+   *   replica and for an instance that has read replicas (neither can be
+   *   stopped: "Stopping an Amazon RDS DB instance temporarily", user
+   *   guide), and for one in a status RDS does not stop from (`creating`,
+   *   `backing-up`, ...). One `DescribeDBInstances` tells them apart:
+   *   success, or `terminal` saying why. When that read fails (reads fail
+   *   first when a region's API struggles: us-east-1, December 2021), the
+   *   refusal stands as its code alone classifies it, `terminal`: it may
+   *   then be an instance already stopping, which the next listing shows
+   *   (the controller sends a refused fence again only after its backoff).
+   *
+   * What stays `retryable`: StopDBInstance's own failures that are no
+   * answer (5xx, network errors), since RDS has not decided and the same
+   * request may go through. A refusal never becomes `retryable` because the
+   * read after it failed: that would count as a control-plane fault,
+   * holding back the region's other changes, and send the stop again at
+   * once to be refused again. A read cut off by the call's own signal is a
+   * `timeout`, as any call the caller stopped waiting for.
+   */
   async stopDatabase(id: string, options: CallOptions): Promise<void> {
     const { signal } = options;
     const region = await this.directory.databaseRegion('stopDatabase', id, signal);
@@ -511,7 +542,7 @@ export class AwsProvider implements Provider {
     } catch (error) {
       if (!isInvalidState(error)) throw error;
       // RDS refuses to stop what is already stopping or stopped; the contract calls that success.
-      const again = await this.directory.findDatabase('stopDatabase', id, signal);
+      const again = await this.readRefused('stopDatabase', id, error, 'whether it is already stopping', signal);
       const status = again?.db.DBInstanceStatus;
       if (status === 'stopped' || status === 'stopping') return;
       const replicas = again?.db.ReadReplicaDBInstanceIdentifiers?.length ?? 0;
@@ -563,7 +594,7 @@ export class AwsProvider implements Provider {
       if (isProviderError(error) && (error.code === 'DBInstanceNotFound' || error.code === 'DBInstanceNotFoundFault')) return;
       if (!isInvalidState(error)) throw error;
       // "Already being deleted" is what the contract calls success.
-      const again = await this.directory.findDatabase('destroyDatabase', id, signal);
+      const again = await this.readRefused('destroyDatabase', id, error, 'whether it is already being deleted', signal);
       if (again === undefined || again.db.DBInstanceStatus === 'deleting') return;
       throw error;
     }
@@ -584,6 +615,29 @@ export class AwsProvider implements Provider {
     if (signal.aborted) throw toAwsProviderError(abortError(signal), { provider: this.id, operation, signal });
     return value;
   }
+
+  /**
+   * Instance `id`, read to tell what RDS's `refusal` of `operation` means
+   * (`question`: what the read decides). A read that fails does not replace
+   * RDS's answer: the refusal stands, classified by its code alone (see
+   * {@link toAwsProviderError}), and its message says the read failed. A
+   * read cut off by the call's own signal is that read's `timeout`.
+   */
+  private async readRefused(operation: string, id: string, refusal: ProviderError, question: string, signal: AbortSignal): Promise<FoundDatabase | undefined> {
+    try {
+      return await this.directory.findDatabase(operation, id, signal);
+    } catch (readError) {
+      if (signal.aborted || !isProviderError(readError)) throw readError;
+      const read = { kind: readError.kind, code: readError.code, status: readError.status };
+      throw new ProviderError(refusal.kind, `${refusal.message}; ${id} could not be read to tell ${question} (${read.kind}${read.code === undefined ? '' : ` ${read.code}`}), so RDS's refusal stands`, {
+        provider: this.id,
+        operation,
+        ...(refusal.code === undefined ? {} : { code: refusal.code }),
+        ...(refusal.status === undefined ? {} : { status: refusal.status }),
+        cause: { refusal: refusal.cause, read },
+      });
+    }
+  }
 }
 
 /** EC2 client tokens are at most 64 ASCII characters; longer tokens are hashed (deterministically, so retries still match). */
@@ -592,7 +646,7 @@ function ec2ClientToken(token: string): string {
 }
 
 
-function isInvalidState(error: unknown): boolean {
+function isInvalidState(error: unknown): error is ProviderError {
   return isProviderError(error) && (error.code === 'InvalidDBInstanceState' || error.code === 'InvalidDBInstanceStateFault');
 }
 

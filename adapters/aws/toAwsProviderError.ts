@@ -73,6 +73,8 @@ const TERMINAL = new Set([
   'IncorrectState',
   'InvalidDBInstanceState',
   'InvalidDBInstanceStateFault',
+  // RDS: the instance's DB cluster is in a state the request cannot be carried out in.
+  'InvalidDBClusterStateFault',
   'InstanceLimitExceeded',
   'VcpuLimitExceeded',
   'InstanceQuotaExceeded',

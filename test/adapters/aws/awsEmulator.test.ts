@@ -1,5 +1,7 @@
+import { CreateDBInstanceReadReplicaCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsWire, type AwsWire } from './awsFixture.js';
+import { rejectionOf } from './captureOutput.js';
 
 /** A request signed in shape (the emulator checks the shape and reads the scope, never the signature). */
 function post(wire: AwsWire, service: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -92,6 +94,32 @@ describe('aws emulator wire format', () => {
     expect(await ok.text()).toContain('<DeleteDBInstanceResult><DBInstance><DBInstanceIdentifier>orders-b</DBInstanceIdentifier></DBInstance></DeleteDBInstanceResult>');
     const listed = await (await post(wire, 'rds', 'Action=DescribeDBInstances&DBInstanceIdentifier=orders-b')).text();
     expect(listed).toContain('<DBInstanceStatus>deleting</DBInstanceStatus>');
+  });
+
+  it('refuses StopDBInstance with the codes and HTTP statuses of its API reference, as the RDS SDK reads them', async () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_StopDBInstance.html: DBInstanceNotFound 404,
+    // InvalidDBInstanceState 400 (a read replica, an instance with read replicas, one not in a state to stop).
+    const client = (endpoint: string) =>
+      new RDSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAEXAMPLESTOPDB', secretAccessKey: 'stop-db-secret' }, maxAttempts: 1 });
+    const refusal = async (rds: RDSClient, id: string) => {
+      const error = (await rejectionOf(rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: id })))) as { name?: string; Code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+      return [error.name, error.Code, error.$fault, error.$metadata?.httpStatusCode];
+    };
+    wire = await awsWire();
+    const strict = client(wire.emulator.endpoint);
+    expect(await refusal(strict, 'orders-b')).toEqual(['InvalidDBInstanceStateFault', 'InvalidDBInstanceState', 'client', 400]);
+    expect(await refusal(strict, 'orders')).toEqual(['InvalidDBInstanceStateFault', 'InvalidDBInstanceState', 'client', 400]);
+    expect(await refusal(strict, 'no-such-db')).toEqual(['DBInstanceNotFoundFault', 'DBInstanceNotFound', 'client', 404]);
+    expect(wire.world.calls.filter((call) => call.operation === 'stopDatabase').map((call) => call.result)).toEqual(['invalid']);
+    strict.destroy();
+    await wire.close();
+
+    // Without rdsRules the world refuses on its own: an instance still being created cannot be stopped.
+    wire = await awsWire({ emulator: { rdsRules: false } });
+    const lenient = client(wire.emulator.endpoint);
+    await lenient.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'orders-c', SourceDBInstanceIdentifier: 'orders' }));
+    expect(await refusal(lenient, 'orders-c')).toEqual(['InvalidDBInstanceStateFault', 'InvalidDBInstanceState', 'client', 400]);
+    lenient.destroy();
   });
 
   it('refuses unsigned requests and unknown services', async () => {

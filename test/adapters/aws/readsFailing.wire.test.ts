@@ -13,7 +13,9 @@ import { rejectionOf } from './captureOutput.js';
  * without a read, from what the adapter saw before (an instance's address,
  * ARN and tags, zone ids, the shift it started), because the provider's API
  * needs nothing more. Only a delete, whose safety depends on the instance's
- * state now, still needs its read.
+ * state now, still needs its read. A refusal is read to tell "already done"
+ * from "cannot" only where its code leaves that open, and stays a refusal
+ * when that read fails.
  */
 const NAME = 'orders.db.example.internal';
 const ARN = loadBalancerArn('us-east-1', '000000000000', 'web-lb');
@@ -97,6 +99,72 @@ describe('aws adapter over the wire: mutations while the region reads fail', () 
       ['shiftTraffic', 'web-lb', 'ok'],
       ['createReplica', 'orders-c', 'ok'],
     ]);
+  });
+
+  it('a stop RDS refuses is reported as the refusal it is (terminal), not as the read that fails after it', async () => {
+    // us-east-1, December 2021: the stop goes through to RDS, which refuses it (orders has a read replica,
+    // orders-b is one); the read that would say why fails. Retrying cannot help, and a retryable answer would
+    // count against the region's control plane (backing off the failover's other changes) and be sent again.
+    const { adapter, emulator, world } = await setUp();
+    failReads(emulator);
+    for (const id of ['orders', 'orders-b']) {
+      const refused = await rejectionOf(adapter.stopDatabase(id, opts()));
+      expect(isProviderError(refused) && [refused.kind, refused.code, refused.status]).toEqual(['terminal', 'InvalidDBInstanceState', 400]);
+      expect(isProviderError(refused) && refused.message).toMatch(/could not be read/);
+    }
+    expect(emulator.requestsFor('StopDBInstance')).toBe(2);
+    // Each refusal was read to tell "already stopping" from "cannot": the read failed, the refusal stands.
+    expect(emulator.requestsFor('DescribeDBInstances')).toBe(2);
+    expect(world.calls.filter((call) => call.operation === 'stopDatabase')).toEqual([]);
+  });
+
+  it('a stop refused with a code that says enough is classified without a read', async () => {
+    const { adapter, emulator } = await setUp();
+    emulator.setFaultHook((request) =>
+      READS.has(request.action)
+        ? { kind: 'error', status: 500, code: 'InternalFailure', message: 'reads are failing' }
+        : request.action === 'StopDBInstance'
+          ? { kind: 'error', status: 400, code: 'InvalidDBClusterStateFault', message: 'The requested operation cannot be performed while the cluster is in this state.' }
+          : undefined,
+    );
+    const inCluster = await rejectionOf(adapter.stopDatabase('orders', opts()));
+    expect(isProviderError(inCluster) && [inCluster.kind, inCluster.code, inCluster.status]).toEqual(['terminal', 'InvalidDBClusterStateFault', 400]);
+    failReads(emulator);
+    const unknown = await rejectionOf(adapter.stopDatabase('no-such-db', opts()));
+    expect(isProviderError(unknown) && [unknown.kind, unknown.code, unknown.status]).toEqual(['invalid-input', 'DBInstanceNotFound', 404]);
+    expect(emulator.requestsFor('StopDBInstance')).toBe(2);
+    expect(emulator.requestsFor('DescribeDBInstances')).toBe(0);
+  });
+
+  it('a refused stop whose read is cut off by the call\'s own signal is a timeout', async () => {
+    const { adapter, emulator } = await setUp();
+    emulator.setFaultHook((request) => (READS.has(request.action) ? { kind: 'hang' } : undefined));
+    const cut = await rejectionOf(adapter.stopDatabase('orders', { signal: AbortSignal.timeout(300) }));
+    expect(isProviderError(cut) && cut.kind).toBe('timeout');
+    expect(emulator.requestsFor('StopDBInstance')).toBe(1);
+  });
+
+  it('promote, reboot, create and delete refusals stay refusals when the read after them fails', async () => {
+    const { adapter, emulator } = await setUp();
+    await adapter.listDatabases({}, opts());
+    let readsLeft = 1;
+    const refusal = (code: string) => ({ kind: 'error' as const, status: 400, code, message: 'refused' });
+    emulator.setFaultHook((request) => {
+      if (READS.has(request.action)) return readsLeft-- > 0 ? undefined : { kind: 'error', status: 500, code: 'InternalFailure', message: 'reads are failing' };
+      if (request.action === 'PromoteReadReplica' || request.action === 'RebootDBInstance' || request.action === 'DeleteDBInstance') return refusal('InvalidDBInstanceState');
+      if (request.action === 'CreateDBInstanceReadReplica') return refusal('DBInstanceAlreadyExists');
+      return undefined;
+    });
+    // The delete reads first (allowed once), is refused, and the read after the refusal fails.
+    const deleted = await rejectionOf(adapter.destroyDatabase('orders-b', opts()));
+    expect(isProviderError(deleted) && [deleted.kind, deleted.code]).toEqual(['terminal', 'InvalidDBInstanceState']);
+    const promoted = await rejectionOf(adapter.promoteReplica('orders-b', opts()));
+    expect(isProviderError(promoted) && [promoted.kind, promoted.code]).toEqual(['terminal', 'InvalidDBInstanceState']);
+    const rebooted = await rejectionOf(adapter.rebootDatabase('orders', opts()));
+    expect(isProviderError(rebooted) && [rebooted.kind, rebooted.code]).toEqual(['terminal', 'InvalidDBInstanceState']);
+    const created = await rejectionOf(adapter.createReplica({ source: 'orders', id: 'orders-b', region: 'us-east-1', zone: 'us-east-1b' }, opts()));
+    expect(isProviderError(created) && [created.kind, created.code]).toEqual(['invalid-input', 'DBInstanceAlreadyExists']);
+    expect(['DeleteDBInstance', 'PromoteReadReplica', 'RebootDBInstance', 'CreateDBInstanceReadReplica'].map((action) => emulator.requestsFor(action))).toEqual([1, 1, 1, 1]);
   });
 
   it('a delete still reads the instance first (whether it has replicas decides whether it is safe) and fails while it cannot', async () => {
