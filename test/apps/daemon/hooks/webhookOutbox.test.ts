@@ -96,6 +96,41 @@ describe('the webhook outbox', () => {
     expect(second.child.exitCode).toBeNull();
   }, 90_000);
 
+  test('at start, a restored delivery keeps its attempts toward the retry bound and its file goes once it ends; one whose URL is no longer configured is dropped', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lifeboat-outbox-'));
+    const receiver = await webhookReceiver(SECRET, () => 503);
+    receivers.push(receiver);
+    writeFileSync(join(dir, 'world.yaml'), failoverWorld({ name: 'outbox-restore', impairAt: '9m', latency: 'promoteReplica: 300ms' }));
+    const text = fastDaemonConfig({
+      id: 'outbox-restore',
+      provider: 'world: world.yaml',
+      extra: `notifications:\n  webhooks: [{ url: "${receiver.url}", events: [failover.completed], secretEnv: OUTBOX_TEST_SECRET, retries: 2 }]\n`,
+    });
+    const config = await parseDaemonConfig(text, join(dir, 'lifeboat.yaml'));
+    // What a previous run left: a delivery that had 2 of its 3 attempts, and one to a webhook since removed.
+    const outbox = webhookOutboxFolder(config.journal);
+    mkdirSync(outbox, { recursive: true });
+    const event = (id: string) => ({ id, kind: 'failover.completed', time: '2026-12-06T02:31:07.412Z', daemon: 'before', detail: 'orders: orders-b is the primary (was orders)' });
+    writeFileSync(join(outbox, '000000000007-kept.json'), JSON.stringify({ version: 1, url: receiver.url, attempts: 2, event: event('kept') }));
+    writeFileSync(join(outbox, '000000000008-gone.json'), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/removed', attempts: 0, event: event('gone') }));
+    const clock = new SystemClock();
+    abort = new AbortController();
+    runtime = await buildRuntime(config, clock, abort.signal);
+    const daemon = new Daemon({ config, runtime, clock, id: 'outbox-restore', random: () => 0.5, env: { OUTBOX_TEST_SECRET: SECRET } });
+    running = Promise.all([runtime.run(abort.signal), daemon.run(abort.signal)]);
+
+    const webhooks = () => auditOf(dir!).filter((r) => r.what === 'webhook');
+    await waitFor('both entries ended', 10_000, () => (webhooks().length === 2 ? true : undefined));
+    expect(webhooks().map((r) => [r.why.replace(/ to .*/, ''), r.result])).toEqual([
+      ['failover.completed gone', 'dropped after 0 attempt(s): left in the outbox by a previous run, and no webhook with this URL is configured now'],
+      ['failover.completed kept', 'failed after 3 attempt(s): HTTP 503; gave up after 3 attempt(s)'],
+    ]);
+    // One attempt was left, and it was made at once, validly signed; the original body went out unchanged.
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]).toMatchObject({ valid: true, delivery: 'kept', body: event('kept') });
+    expect(readdirSync(outbox)).toEqual([]);
+  }, 60_000);
+
   test('a receiver that stays down: at most maxPending deliveries wait, the oldest are dropped with a log line and a metric, the rest stay in the outbox at stop', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lifeboat-outbox-'));
     const receiver = await webhookReceiver(SECRET, () => 503);
