@@ -156,7 +156,6 @@ export class Daemon {
       daemon: options.id,
       env: options.env ?? process.env,
       audit: (entry) => this.onNotifierAudit(entry),
-      outbox: webhookOutboxFolder(config.journal),
       log: (line) => this.warn(line),
     });
     const clusters = this.protectedClusters;
@@ -193,7 +192,8 @@ export class Daemon {
     if (!leadership) {
       this.lock.acquire();
       try {
-        this.notifier.resumeOutbox();
+        // The journal's lock covers its outbox too.
+        this.notifier.openOutbox(webhookOutboxFolder(this.config.journal));
         await this.lead(signal, this.journal.read(), undefined);
       } finally {
         await this.notifier.close(NOTIFY_GRACE_MS);
@@ -203,8 +203,15 @@ export class Daemon {
       return;
     }
     this.record({ what: 'start', why: `daemon started; campaigning for ${leadership.view().key}`, result: 'ok', where: {} });
-    // Webhook deliveries are this daemon's own, leader or not.
-    this.notifier.resumeOutbox();
+    // Webhook deliveries are this daemon's own, leader or not; without the journal's lock file, the outbox takes its own.
+    const outbox = webhookOutboxFolder(this.config.journal);
+    const outboxLock = new LocalLock(`${outbox}.lock`);
+    try {
+      outboxLock.acquire();
+      this.notifier.openOutbox(outbox);
+    } catch (error) {
+      this.warn(`webhook deliveries are kept in memory only (lost if this daemon dies): ${(error as Error).message}; give each daemon its own journal path`);
+    }
     try {
       await leadership.run(signal, (term) => {
         this.journal.adopt(term.handover);
@@ -212,6 +219,7 @@ export class Daemon {
       });
     } finally {
       await this.notifier.close(NOTIFY_GRACE_MS);
+      outboxLock.release();
       this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
     }
   }

@@ -45,12 +45,6 @@ export interface NotifierOptions {
   /** Where webhook secrets named by `secretEnv` are read. */
   readonly env: NodeJS.ProcessEnv;
   readonly audit: (entry: NotifierAudit) => void;
-  /**
-   * The webhook outbox folder: deliveries are written there before their
-   * first attempt and outlive a crash (see {@link Notifier.resumeOutbox}).
-   * Without it they are kept in memory only.
-   */
-  readonly outbox?: string;
   /** Operational lines (an outbox entry that cannot be read or written). */
   readonly log?: (line: string) => void;
 }
@@ -71,8 +65,8 @@ export interface NotifierOptions {
 export class Notifier {
   private config: NotifierConfig = {};
   private queues: WebhookQueue[] = [];
-  private readonly outbox: WebhookOutbox | undefined;
-  private resumed = false;
+  /** Set by {@link openOutbox}; until then deliveries live in memory only. */
+  private outbox: WebhookOutbox | undefined;
   private readonly running = new Set<Promise<unknown>>();
   /** Fires at the end of {@link close}'s grace: pending webhook retries end, running hooks are killed. */
   private readonly stopping = new AbortController();
@@ -89,20 +83,23 @@ export class Notifier {
     config: NotifierConfig,
     private readonly options: NotifierOptions,
   ) {
-    this.outbox = options.outbox !== undefined ? new WebhookOutbox(options.outbox, (line) => options.log?.(line)) : undefined;
     this.reconfigure(config);
   }
 
   /**
-   * Sends the deliveries a previous run left in the outbox (once; call it
-   * when this daemon owns the outbox, before events come). Each goes to the
-   * configured webhook with the same URL, signed with its current secret,
-   * with the attempts it already had counted; one whose URL is no longer
-   * configured is dropped (audited): there is no secret to sign it with.
+   * Makes deliveries durable from now on: each is written to the outbox
+   * `folder` before its first attempt (see {@link WebhookOutbox}). Then
+   * sends what a previous run left there. Call it once, when this daemon
+   * owns the folder (holds its lock), before events come. Each entry left
+   * goes to the configured webhook with the same URL, signed with its
+   * current secret, with the attempts it already had counted; one whose URL
+   * is no longer configured is dropped (audited): there is no secret to
+   * sign it with.
    */
-  resumeOutbox(): void {
-    if (!this.outbox || this.resumed) return;
-    this.resumed = true;
+  openOutbox(folder: string): void {
+    if (this.outbox) return;
+    this.outbox = new WebhookOutbox(folder, (line) => this.options.log?.(line));
+    for (const queue of this.queues) queue.useOutbox(this.outbox);
     for (const entry of this.outbox.load()) {
       const queue = this.queues.find((q) => q.target.url === entry.url);
       if (queue) {

@@ -66,8 +66,13 @@ export class WebhookQueue {
     private readonly signal: AbortSignal,
     private readonly onResult: (result: WebhookResult) => void,
     /** Where deliveries are kept until they end; without one they live in memory only. */
-    private readonly outbox?: WebhookOutbox,
+    private outbox?: WebhookOutbox,
   ) {}
+
+  /** Writes the deliveries queued from now on to `outbox` (those waiting already stay in memory only). */
+  useOutbox(outbox: WebhookOutbox): void {
+    this.outbox = outbox;
+  }
 
   /** The webhook as configured now. */
   get target(): WebhookTarget {
@@ -103,7 +108,8 @@ export class WebhookQueue {
 
   private enqueue(pending: Pending): void {
     this.waiting.push(pending);
-    if (this.waiting.length > this.target.maxPending) {
+    // A while, not an if: a reload may have lowered maxPending.
+    while (this.waiting.length > this.target.maxPending) {
       const dropped = this.waiting.shift()!;
       this.end(dropped, 'dropped', `more than ${this.target.maxPending} deliveries waiting for this webhook (maxPending): the oldest is dropped`);
     }
