@@ -9,7 +9,7 @@ import { VirtualClock } from '../../core/clock/VirtualClock.js';
 import { loadDaemonConfig, type DaemonConfigChecks } from '../daemon/config/loadDaemonConfig.js';
 import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
 import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
-import { ConfigReloadRefused, Daemon } from '../daemon/Daemon.js';
+import { ConfigReloadRefused, Daemon, webhookOutboxFolder } from '../daemon/Daemon.js';
 import { isApiSetupError } from '../daemon/api/ApiSetupError.js';
 import { isHookSetupError } from '../daemon/hooks/HookSetupError.js';
 import { checkProtectedResources, describeMissing, describeUnreadable } from '../daemon/truth/checkProtectedResources.js';
@@ -130,7 +130,7 @@ function signalOnTermination(): { signal: AbortSignal; dispose: () => void } {
 }
 
 /**
- * The journal and its lock file, read at start, where they exist: regular
+ * The journal and its lock files, read at start, where they exist: regular
  * files within their limit (a FIFO there would hang the start, a huge file
  * would eat memory). A missing one is normal (first start). Returns the
  * problem, or `undefined`.
@@ -139,6 +139,7 @@ async function checkStateFiles(config: DaemonConfig): Promise<string | undefined
   for (const [what, file] of [
     ['journal', config.journal],
     ['journal lock', `${config.journal}.lock`],
+    ['webhook outbox lock', `${webhookOutboxFolder(config.journal)}.lock`],
   ] as const) {
     try {
       await checkInputPath(file, { maxBytes: INPUT_LIMITS.journalBytes });

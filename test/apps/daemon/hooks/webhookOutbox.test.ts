@@ -2,6 +2,7 @@
 // after its restart, exactly once, validly signed; a damaged outbox entry is skipped with a log line
 // naming it; a webhook whose receiver stays down keeps at most maxPending deliveries, dropping the
 // oldest with a log line and a metric.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,10 +114,13 @@ describe('the webhook outbox', () => {
     const event = (id: string) => ({ id, kind: 'failover.completed', time: '2026-12-06T02:31:07.412Z', daemon: 'before', detail: 'orders: orders-b is the primary (was orders)' });
     writeFileSync(join(outbox, '000000000007-kept.json'), JSON.stringify({ version: 1, url: receiver.url, attempts: 2, event: event('kept') }));
     writeFileSync(join(outbox, '000000000008-gone.json'), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/removed', attempts: 0, event: event('gone') }));
+    // And a named pipe where an entry would be: reading it would hang the start.
+    execFileSync('mkfifo', [join(outbox, '000000000009-pipe.json')]);
+    const lines: string[] = [];
     const clock = new SystemClock();
     abort = new AbortController();
     runtime = await buildRuntime(config, clock, abort.signal);
-    const daemon = new Daemon({ config, runtime, clock, id: 'outbox-restore', random: () => 0.5, env: { OUTBOX_TEST_SECRET: SECRET } });
+    const daemon = new Daemon({ config, runtime, clock, id: 'outbox-restore', random: () => 0.5, env: { OUTBOX_TEST_SECRET: SECRET }, log: (line) => lines.push(line) });
     running = Promise.all([runtime.run(abort.signal), daemon.run(abort.signal)]);
 
     const webhooks = () => auditOf(dir!).filter((r) => r.what === 'webhook');
@@ -128,7 +132,8 @@ describe('the webhook outbox', () => {
     // One attempt was left, and it was made at once, validly signed; the original body went out unchanged.
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]).toMatchObject({ valid: true, delivery: 'kept', body: event('kept') });
-    expect(readdirSync(outbox)).toEqual([]);
+    expect(lines).toContain(`webhook outbox: skipped ${join(outbox, '000000000009-pipe.json')}: not a regular file; moved aside to ${join(outbox, '000000000009-pipe.json')}.corrupt`);
+    expect(readdirSync(outbox)).toEqual(['000000000009-pipe.json.corrupt']);
   }, 60_000);
 
   test('a receiver that stays down: at most maxPending deliveries wait, the oldest are dropped with a log line and a metric, the rest stay in the outbox at stop', async () => {
