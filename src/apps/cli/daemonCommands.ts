@@ -6,10 +6,10 @@ import { RealtimeSimDriver, SimServer, SimWorld } from '../../../adapters/sim/in
 import { SystemClock } from '../../core/clock/SystemClock.js';
 import type { Provider } from '../../core/contract/Provider.js';
 import { VirtualClock } from '../../core/clock/VirtualClock.js';
-import { loadDaemonConfig } from '../daemon/config/loadDaemonConfig.js';
+import { loadDaemonConfig, type DaemonConfigChecks } from '../daemon/config/loadDaemonConfig.js';
 import { daemonConfigSchema } from '../daemon/config/daemonConfigSchema.js';
 import { STARTER_CONFIG } from '../daemon/config/starterConfig.js';
-import { ConfigReloadRefused, Daemon } from '../daemon/Daemon.js';
+import { ConfigReloadRefused, Daemon, webhookOutboxFolder } from '../daemon/Daemon.js';
 import { isApiSetupError } from '../daemon/api/ApiSetupError.js';
 import { isHookSetupError } from '../daemon/hooks/HookSetupError.js';
 import { checkProtectedResources, describeMissing, describeUnreadable } from '../daemon/truth/checkProtectedResources.js';
@@ -36,9 +36,9 @@ export function configJsonSchema(): Record<string, unknown> {
   };
 }
 
-async function readConfig(file: string, command: string): Promise<DaemonConfig | undefined> {
+async function readConfig(file: string, command: string, checks: DaemonConfigChecks = {}): Promise<DaemonConfig | undefined> {
   try {
-    return await loadDaemonConfig(file);
+    return await loadDaemonConfig(file, checks);
   } catch (error) {
     if (!isScenarioError(error)) throw error;
     process.stderr.write(`lifeboat ${command}: invalid config:\n${error.message}\n`);
@@ -59,7 +59,8 @@ export async function runConfigCommand(argv: readonly string[]): Promise<number>
     process.stderr.write('usage: lifeboat config check <file> [--online] | lifeboat config schema\n');
     return 2;
   }
-  const config = await readConfig(files[0]!, 'config check');
+  // Hook programs are looked up as the daemon would, from here: run the check as the daemon's user, in its working directory.
+  const config = await readConfig(files[0]!, 'config check', { hookExecutables: { path: process.env.PATH, cwd: process.cwd() } });
   if (!config) return 2;
   const summary = `${config.providerIds.length} provider(s), ${config.watch.length} region(s), ${config.groups.length} group(s)`;
   if (!online) {
@@ -129,7 +130,7 @@ function signalOnTermination(): { signal: AbortSignal; dispose: () => void } {
 }
 
 /**
- * The journal and its lock file, read at start, where they exist: regular
+ * The journal and its lock files, read at start, where they exist: regular
  * files within their limit (a FIFO there would hang the start, a huge file
  * would eat memory). A missing one is normal (first start). Returns the
  * problem, or `undefined`.
@@ -138,6 +139,7 @@ async function checkStateFiles(config: DaemonConfig): Promise<string | undefined
   for (const [what, file] of [
     ['journal', config.journal],
     ['journal lock', `${config.journal}.lock`],
+    ['webhook outbox lock', `${webhookOutboxFolder(config.journal)}.lock`],
   ] as const) {
     try {
       await checkInputPath(file, { maxBytes: INPUT_LIMITS.journalBytes });

@@ -58,6 +58,11 @@ export interface DaemonOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** The webhook outbox of the daemon whose journal is `journal`: a folder beside it, as the lock file is. */
+export function webhookOutboxFolder(journal: string): string {
+  return `${journal}.outbox`;
+}
+
 /** How long a stopping daemon waits for running hooks and queued webhooks. */
 const NOTIFY_GRACE_MS = 5000;
 
@@ -151,6 +156,7 @@ export class Daemon {
       daemon: options.id,
       env: options.env ?? process.env,
       audit: (entry) => this.onNotifierAudit(entry),
+      log: (line) => this.warn(line),
     });
     const clusters = this.protectedClusters;
     for (const d of config.databases) clusters.add(d.cluster);
@@ -186,6 +192,8 @@ export class Daemon {
     if (!leadership) {
       this.lock.acquire();
       try {
+        // The journal's lock covers its outbox too.
+        this.notifier.openOutbox(webhookOutboxFolder(this.config.journal));
         await this.lead(signal, this.journal.read(), undefined);
       } finally {
         await this.notifier.close(NOTIFY_GRACE_MS);
@@ -195,6 +203,15 @@ export class Daemon {
       return;
     }
     this.record({ what: 'start', why: `daemon started; campaigning for ${leadership.view().key}`, result: 'ok', where: {} });
+    // Webhook deliveries are this daemon's own, leader or not; without the journal's lock file, the outbox takes its own.
+    const outbox = webhookOutboxFolder(this.config.journal);
+    const outboxLock = new LocalLock(`${outbox}.lock`);
+    try {
+      outboxLock.acquire();
+      this.notifier.openOutbox(outbox);
+    } catch (error) {
+      this.warn(`webhook deliveries are kept in memory only (lost if this daemon dies): ${(error as Error).message}; give each daemon its own journal path`);
+    }
     try {
       await leadership.run(signal, (term) => {
         this.journal.adopt(term.handover);
@@ -202,6 +219,7 @@ export class Daemon {
       });
     } finally {
       await this.notifier.close(NOTIFY_GRACE_MS);
+      outboxLock.release();
       this.record({ what: 'stop', why: 'signal received', result: 'ok', where: {} });
     }
   }
@@ -735,12 +753,20 @@ export class Daemon {
     const outcome = /^\w+/.exec(entry.result)?.[0] ?? 'unknown';
     if (entry.what === 'webhook') this.metrics.webhookDeliveries.inc({ result: outcome });
     else if (entry.what.startsWith('hook.')) this.metrics.hookRuns.inc({ hook: entry.what.slice('hook.'.length), result: outcome });
-    this.options.logger?.info({ event: entry.what, database: entry.database, resource: entry.resource, result: entry.result }, `${entry.what}: ${entry.result}`);
+    const fields = { event: entry.what, database: entry.database, resource: entry.resource, result: entry.result };
+    // A webhook delivery that failed or was dropped is a notification an operator did not get.
+    if (entry.what === 'webhook' && (outcome === 'failed' || outcome === 'dropped')) this.options.logger?.warn(fields, `${entry.what}: ${entry.result}`);
+    else this.options.logger?.info(fields, `${entry.what}: ${entry.result}`);
     this.record({ what: entry.what, why: entry.why, result: entry.result, where: entry.resource !== undefined ? { resource: entry.resource } : {}, ...(entry.database !== undefined ? { database: entry.database } : {}) });
   }
 
   private log(line: string): void {
     if (this.options.logger) this.options.logger.info({}, line);
+    else this.options.log?.(line);
+  }
+
+  private warn(line: string): void {
+    if (this.options.logger) this.options.logger.warn({}, line);
     else this.options.log?.(line);
   }
 

@@ -47,7 +47,7 @@ export class DaemonMetrics {
   readonly groupDesired = new Gauge({ name: 'lifeboat_group_desired_nodes', help: 'Running nodes that answer probes a protected group must keep (minHealthy)', labelNames: ['group', 'provider', 'region'], registers: [this.registry] });
   readonly groupRunning = new Gauge({ name: 'lifeboat_group_running_nodes', help: 'Nodes of a protected group that run and answer probes', labelNames: ['group', 'provider', 'region'], registers: [this.registry] });
   readonly hookRuns = new Counter({ name: 'lifeboat_hook_runs_total', help: 'Command hook runs by hook and result (proceed, veto, ok, failed)', labelNames: ['hook', 'result'], registers: [this.registry] });
-  readonly webhookDeliveries = new Counter({ name: 'lifeboat_webhook_deliveries_total', help: 'Webhook deliveries by result (delivered, failed)', labelNames: ['result'], registers: [this.registry] });
+  readonly webhookDeliveries = new Counter({ name: 'lifeboat_webhook_deliveries_total', help: 'Webhook deliveries by how they ended (delivered; failed: refused or given up; dropped: the queue was full or the webhook is gone; postponed: the daemon stopped, the next start sends it)', labelNames: ['result'], registers: [this.registry] });
   readonly configReloads = new Counter({ name: 'lifeboat_config_reloads_total', help: 'SIGHUP config reloads by result (applied, refused)', labelNames: ['result'], registers: [this.registry] });
   readonly buildInfo = new Gauge({ name: 'lifeboat_build_info', help: 'Always 1; the labels say which build runs', labelNames: ['version', 'node'], registers: [this.registry] });
 
@@ -61,7 +61,7 @@ export class DaemonMetrics {
     ] as const) {
       for (const result of results) this.hookRuns.inc({ hook, result }, 0);
     }
-    for (const result of ['delivered', 'failed']) this.webhookDeliveries.inc({ result }, 0);
+    for (const result of ['delivered', 'failed', 'dropped', 'postponed']) this.webhookDeliveries.inc({ result }, 0);
     for (const result of ['applied', 'refused']) this.configReloads.inc({ result }, 0);
     this.leader.set(0);
     this.paused.set(0);

@@ -220,6 +220,18 @@ describe('lifeboat config check / daemon: config files', () => {
     await writeFile(config, text);
     expectRefused(await lifeboat('daemon', '--config', config), `lifeboat daemon: journal ${join(state, 'journal.json')}: cannot read the file: it is a named pipe (FIFO), not a regular file`);
   });
+
+  it.skipIf(process.platform === 'win32')('refuses a FIFO where the webhook outbox lock should be, before starting', async () => {
+    const state = join(dir, 'state-with-outbox-fifo');
+    await mkdir(state);
+    execFileSync('mkfifo', [join(state, 'journal.json.outbox.lock')]);
+    const config = join(dir, 'fifo-outbox.yaml');
+    const starter = join(dir, 'starter-outbox.yaml');
+    expect((await lifeboat('init', '--out', starter)).code).toBe(0);
+    const text = (await readFile(starter, 'utf8')).replace('127.0.0.1:7400', '127.0.0.1:0').replace('journal: lifeboat-state/journal.json', 'journal: state-with-outbox-fifo/journal.json');
+    await writeFile(config, text);
+    expectRefused(await lifeboat('daemon', '--config', config), `lifeboat daemon: webhook outbox lock ${join(state, 'journal.json.outbox.lock')}: cannot read the file: it is a named pipe (FIFO), not a regular file`);
+  });
 });
 
 describe('lifeboat demo: --json checked before the drill', () => {

@@ -10,6 +10,7 @@ import { isScenarioError, ScenarioError } from '../../replay/scenario/ScenarioEr
 import type { Topology } from '../../replay/scenario/Scenario.js';
 import { SourceDocument } from '../../replay/scenario/SourceDocument.js';
 import type { DaemonConfig, ResolvedProvider } from './DaemonConfig.js';
+import { hookExecutableProblem, type HookLookup } from '../hooks/hookExecutableProblem.js';
 import { daemonConfigSchema } from './daemonConfigSchema.js';
 
 /**
@@ -29,6 +30,17 @@ export const DEFAULT_ETCD_PREFIX = '/lifeboat';
 /** Where the API listens when the config does not say. */
 export const DEFAULT_LISTEN = '127.0.0.1:7400';
 
+/** Checks beyond the file itself that a caller may ask for. */
+export interface DaemonConfigChecks {
+  /**
+   * Look up each hook command's program this way: it must exist, be a
+   * regular file and be executable (`lifeboat config check`). The daemon
+   * does not ask: a hook that cannot start is not an answer, and a promotion
+   * it guards goes ahead.
+   */
+  readonly hookExecutables?: HookLookup;
+}
+
 /**
  * Reads and validates a daemon config file (`.yaml`, `.yml` or `.json`),
  * including the world files its sim providers name.
@@ -36,8 +48,8 @@ export const DEFAULT_LISTEN = '127.0.0.1:7400';
  * @throws {@link ScenarioError} listing every problem with file, key path and
  * line (the same messages as `lifeboat replay`).
  */
-export async function loadDaemonConfig(path: string): Promise<DaemonConfig> {
-  return readDaemonConfig(await SourceDocument.load(path));
+export async function loadDaemonConfig(path: string, checks: DaemonConfigChecks = {}): Promise<DaemonConfig> {
+  return readDaemonConfig(await SourceDocument.load(path), checks);
 }
 
 /**
@@ -69,7 +81,7 @@ class NestedIssues extends IssueList {
   }
 }
 
-async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
+async function readDaemonConfig(source: SourceDocument, checks: DaemonConfigChecks = {}): Promise<DaemonConfig> {
   const { file, value } = source;
   if (value === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {
     const line = source.lineOf([]);
@@ -155,6 +167,14 @@ async function readDaemonConfig(source: SourceDocument): Promise<DaemonConfig> {
   }
   if (config.mode !== undefined && config.policy?.mode !== undefined && config.mode !== config.policy.mode) {
     issues.add(['mode'], `mode is ${config.mode} but policy.mode is ${config.policy.mode}: give one of them`);
+  }
+  const lookup = checks.hookExecutables;
+  if (lookup) {
+    for (const name of ['prePromote', 'postFailover', 'roleChange'] as const) {
+      const program = config.hooks?.[name]?.command[0];
+      const problem = program === undefined ? undefined : hookExecutableProblem(program, lookup);
+      if (problem !== undefined) issues.add(['hooks', name, 'command', 0], problem);
+    }
   }
   issues.throwIfAny();
 

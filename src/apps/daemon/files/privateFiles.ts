@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Mode of every file the daemon writes: its state, audit trail and reports are for its operator only. */
@@ -47,11 +47,33 @@ export function writePrivateFile(folder: string, name: string, text: string): st
   }
   renameSync(temp, path);
   // The rename is durable only once the folder's entry is on disk too.
-  const dir = openSync(dirname(path), 'r');
+  fsyncFolder(dirname(path));
+  return path;
+}
+
+/**
+ * Removes `name` from `folder` durably (the folder is fsynced after the
+ * unlink, so the file does not come back after a crash); a file already
+ * gone is not an error.
+ *
+ * @throws when `name` would leave `folder` (see {@link pathInside}) or the removal fails.
+ */
+export function removePrivateFile(folder: string, name: string): void {
+  const path = pathInside(folder, name);
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  fsyncFolder(dirname(path));
+}
+
+function fsyncFolder(folder: string): void {
+  const dir = openSync(folder, 'r');
   try {
     fsyncSync(dir);
   } finally {
     closeSync(dir);
   }
-  return path;
 }

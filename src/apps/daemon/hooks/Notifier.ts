@@ -11,7 +11,8 @@ import { HookSetupError } from './HookSetupError.js';
 import type { HooksConfig, NotificationsConfig } from './hooksSchema.js';
 import { describeHookExit, runHookCommand, type HookExit } from './runHookCommand.js';
 import type { WebhookEvent, WebhookEventKind } from './WebhookEvent.js';
-import { WebhookQueue, type WebhookResult } from './WebhookQueue.js';
+import { WebhookOutbox } from './WebhookOutbox.js';
+import { WEBHOOK_QUEUE_CAPACITY, WebhookQueue, type WebhookResult } from './WebhookQueue.js';
 
 /** Default time a promotion waits for the pre-promote hook. */
 export const DEFAULT_PRE_PROMOTE_TIMEOUT_S = 10;
@@ -44,6 +45,8 @@ export interface NotifierOptions {
   /** Where webhook secrets named by `secretEnv` are read. */
   readonly env: NodeJS.ProcessEnv;
   readonly audit: (entry: NotifierAudit) => void;
+  /** Operational lines (an outbox entry that cannot be read or written). */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -62,6 +65,8 @@ export interface NotifierOptions {
 export class Notifier {
   private config: NotifierConfig = {};
   private queues: WebhookQueue[] = [];
+  /** Set by {@link openOutbox}; until then deliveries live in memory only. */
+  private outbox: WebhookOutbox | undefined;
   private readonly running = new Set<Promise<unknown>>();
   /** Fires at the end of {@link close}'s grace: pending webhook retries end, running hooks are killed. */
   private readonly stopping = new AbortController();
@@ -82,22 +87,55 @@ export class Notifier {
   }
 
   /**
+   * Makes deliveries durable from now on: each is written to the outbox
+   * `folder` before its first attempt (see {@link WebhookOutbox}). Then
+   * sends what a previous run left there. Call it once, when this daemon
+   * owns the folder (holds its lock), before events come. Each entry left
+   * goes to the configured webhook with the same URL, signed with its
+   * current secret, with the attempts it already had counted; one whose URL
+   * is no longer configured is dropped (audited): there is no secret to
+   * sign it with.
+   */
+  openOutbox(folder: string): void {
+    if (this.outbox) return;
+    this.outbox = new WebhookOutbox(folder, (line) => this.options.log?.(line));
+    for (const queue of this.queues) queue.useOutbox(this.outbox);
+    for (const entry of this.outbox.load()) {
+      const queue = this.queues.find((q) => q.target.url === entry.url);
+      if (queue) {
+        queue.restore(entry);
+        continue;
+      }
+      this.outbox.remove(entry);
+      this.onDelivery({ url: entry.url, event: entry.event, outcome: 'dropped', attempts: entry.attempts, detail: 'left in the outbox by a previous run, and no webhook with this URL is configured now' });
+    }
+  }
+
+  /**
    * Takes a new config (SIGHUP): its secrets are read first, so a bad one
-   * changes nothing. Deliveries queued for the old webhooks still go out.
+   * changes nothing. A webhook whose URL stays keeps its queue (and its
+   * `maxPending` bound) with the new settings; deliveries queued for the
+   * webhooks removed still go out.
    *
    * @throws {@link HookSetupError} when a webhook's secret cannot be read.
    */
   reconfigure(config: NotifierConfig): void {
-    const queues = (config.notifications?.webhooks ?? []).map((w, i) => {
-      const secret = this.readSecret(w.secretEnv, w.secretFile, i);
-      return new WebhookQueue(
-        { url: w.url, events: new Set(w.events), secret, timeoutMs: (w.timeout ?? DEFAULT_WEBHOOK_TIMEOUT_S) * 1000, retries: w.retries ?? DEFAULT_WEBHOOK_RETRIES },
-        this.options.clock,
-        this.stopping.signal,
-        (result) => this.onDelivery(result),
-      );
+    const targets = (config.notifications?.webhooks ?? []).map((w, i) => ({
+      url: w.url,
+      events: new Set(w.events),
+      secret: this.readSecret(w.secretEnv, w.secretFile, i),
+      timeoutMs: (w.timeout ?? DEFAULT_WEBHOOK_TIMEOUT_S) * 1000,
+      retries: w.retries ?? DEFAULT_WEBHOOK_RETRIES,
+      maxPending: w.maxPending ?? WEBHOOK_QUEUE_CAPACITY,
+    }));
+    const old = [...this.queues];
+    const queues = targets.map((target) => {
+      const kept = old.findIndex((q) => q.target.url === target.url);
+      if (kept < 0) return new WebhookQueue(target, this.options.clock, this.stopping.signal, (result) => this.onDelivery(result), this.outbox);
+      const [queue] = old.splice(kept, 1);
+      queue!.retarget(target);
+      return queue!;
     });
-    const old = this.queues;
     this.config = config;
     this.queues = queues;
     if (old.length > 0) this.track(Promise.all(old.map((q) => q.drained())));
@@ -185,8 +223,8 @@ export class Notifier {
 
   /**
    * Waits up to `graceMs` for running hooks and queued webhooks, then kills
-   * the hooks still running and drops the deliveries still waiting (each
-   * dropped one is audited as not retried).
+   * the hooks still running and leaves the deliveries still waiting in the
+   * outbox for the next start (each is audited as postponed).
    */
   async close(graceMs: number): Promise<void> {
     const settled = (async () => {
@@ -254,7 +292,7 @@ export class Notifier {
     this.options.audit({
       what: 'webhook',
       why: `${result.event.kind} ${result.event.id}${result.event.database ? ` (${result.event.database})` : ''} to ${redactUrl(result.url)}`,
-      result: `${result.delivered ? 'delivered' : 'failed'} after ${result.attempts} attempt(s): ${result.detail}`,
+      result: `${result.outcome} after ${result.attempts} attempt(s): ${result.detail}`,
       ...(result.event.database !== undefined ? { database: result.event.database } : {}),
     });
   }

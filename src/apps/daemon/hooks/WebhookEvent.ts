@@ -36,7 +36,7 @@ export type WebhookEventKind = (typeof WEBHOOK_EVENT_KINDS)[number];
  * `time`, `daemon` and `detail` are present when the event has them.
  */
 export interface WebhookEvent {
-  /** Unique per event (the same across retries: receivers de-duplicate on it). */
+  /** Unique per event (the same across retries and restarts, and sent as `X-Lifeboat-Delivery`: receivers de-duplicate on it). */
   readonly id: string;
   readonly kind: WebhookEventKind;
   /** ISO time of the event. */

@@ -55,6 +55,13 @@ export const webhookSchema = z
     secretFile: z.string().min(1).optional().describe('file holding the signing secret (trailing newline ignored)'),
     timeout: seconds(60).optional().describe('per attempt (default 5s)'),
     retries: z.number().int().min(0).max(20).optional().describe('attempts after the first, with exponential backoff from 1s to 60s (default 5)'),
+    maxPending: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe('deliveries kept waiting (in the outbox, across restarts) for this webhook; beyond it the oldest is dropped, logged and counted (default 1000)'),
   })
   .refine((w) => (w.secretEnv === undefined) !== (w.secretFile === undefined), { message: 'give secretEnv or secretFile (exactly one): every payload is signed' });
 

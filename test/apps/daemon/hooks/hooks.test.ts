@@ -1,6 +1,5 @@
 // Command hooks and webhooks around a real failover: real shell scripts as hooks, a real HTTP
 // receiver on loopback that verifies each payload's HMAC signature with its own code.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,36 +14,13 @@ import { isHookSetupError } from '../../../../src/apps/daemon/hooks/HookSetupErr
 import { buildRuntime, type Runtime } from '../../../../src/apps/daemon/runtime/buildRuntime.js';
 import { waitFor } from '../daemonProcess.js';
 import { failoverWorld, fastDaemonConfig } from '../failoverWorld.js';
+import { webhookReceiver } from './webhookReceiver.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 
-interface Received {
-  readonly body: Record<string, unknown>;
-  readonly valid: boolean;
-  readonly status: number;
-}
-
-/** A webhook receiver that checks the signature as the README tells receivers to; answers 500 to the first `failFirst` deliveries. */
-async function receiver(failFirst: number): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const header = String(req.headers['x-lifeboat-signature'] ?? '');
-      const t = /t=(\d+)/.exec(header)?.[1] ?? '';
-      const v1 = /v1=([0-9a-f]+)/.exec(header)?.[1] ?? '';
-      const expected = createHmac('sha256', SECRET).update(`${t}.${raw}`).digest();
-      const given = Buffer.from(v1, 'hex');
-      const fresh = Math.abs(Date.now() / 1000 - Number(t)) < 300;
-      const valid = fresh && given.length === expected.length && timingSafeEqual(given, expected);
-      const status = !valid ? 401 : received.length < failFirst ? 500 : 204;
-      received.push({ body: JSON.parse(raw) as Record<string, unknown>, valid, status });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/lifeboat`, received };
+/** The shared receiver, answering 500 to the first `failFirst` valid deliveries. */
+function receiver(failFirst: number) {
+  return webhookReceiver(SECRET, (received) => (received.length < failFirst ? 500 : 204));
 }
 
 /** A shell hook that appends its LIFEBOAT_* environment as one JSON-ish line per run, then runs `then`. */
