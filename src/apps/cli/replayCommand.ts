@@ -10,7 +10,7 @@ import type { ReplayReport } from '../replay/ReplayReport.js';
 import { isScenarioError } from '../replay/scenario/ScenarioError.js';
 import { loadPolicyFile } from '../replay/scenario/loadPolicyFile.js';
 import { INPUT_LIMITS } from '../replay/scenario/inputLimits.js';
-import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
+import { loadScenarioFiles } from '../replay/scenario/loadScenarioFiles.js';
 import type { Scenario } from '../replay/scenario/Scenario.js';
 import { formatScenarioIssue } from '../replay/scenario/ScenarioError.js';
 import { scenarioLimitIssues } from '../replay/scenario/scenarioLimits.js';
@@ -74,15 +74,9 @@ export async function runReplayCommand(argv: readonly string[]): Promise<number>
     }
   }
 
-  const scenarios: Scenario[] = [];
-  for (const file of files) {
-    try {
-      scenarios.push(await loadScenarioFile(file));
-    } catch (error) {
-      if (!isScenarioError(error)) throw error;
-      problems.push(error.message);
-    }
-  }
+  const loaded = await loadScenarioFiles(files);
+  const scenarios = loaded.scenarios;
+  problems.push(...loaded.problems);
   let policy = {};
   if (values.policy !== undefined) {
     try {

@@ -5,9 +5,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { parseDurationSeconds } from '../../core/util/duration.js';
 import { SCENARIO_LIMITS } from '../replay/scenario/scenarioLimits.js';
-import { loadScenarioFile } from '../replay/scenario/loadScenario.js';
-import type { Scenario } from '../replay/scenario/Scenario.js';
-import { isScenarioError } from '../replay/scenario/ScenarioError.js';
+import { loadScenarioFiles } from '../replay/scenario/loadScenarioFiles.js';
 import { checkInvariants } from './fuzzScenario.js';
 import { runFuzz } from './runFuzz.js';
 
@@ -121,16 +119,7 @@ async function checkFiles(files: readonly string[]): Promise<number> {
     process.stderr.write(`lifeboat fuzz: --check needs scenario files\n${USAGE}\n`);
     return 2;
   }
-  const scenarios: Scenario[] = [];
-  const problems: string[] = [];
-  for (const file of files) {
-    try {
-      scenarios.push(await loadScenarioFile(file));
-    } catch (error) {
-      if (!isScenarioError(error)) throw error;
-      problems.push(error.message);
-    }
-  }
+  const { scenarios, problems } = await loadScenarioFiles(files);
   if (problems.length > 0) {
     process.stderr.write(`lifeboat fuzz: invalid input, nothing replayed:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
     return 2;
