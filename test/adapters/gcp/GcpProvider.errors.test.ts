@@ -24,11 +24,11 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
       expect(await providerError(wire.provider.listDatabases({}, opts()))).toMatchObject({ kind: 'retryable', status: 500, operation: 'listDatabases' });
     });
 
-    it('throttle -> throttled (HTTP 429 rateLimitExceeded)', async () => {
+    it('throttle -> throttled (HTTP 429 rateLimitExceeded, with the ErrorInfo RATE_LIMIT_EXCEEDED Google adds)', async () => {
       wire = await gcpWire();
       await wire.apply([{ kind: 'apiFault', provider: 'gcp', operations: ['listNodes', 'stopDatabase'], fault: 'throttle', rate: 1 }]);
       expect(await providerError(wire.provider.listNodes({}, opts()))).toMatchObject({ kind: 'throttled', status: 429 });
-      expect(await providerError(wire.provider.stopDatabase('orders', opts()))).toMatchObject({ kind: 'throttled', status: 429, code: 'rateLimitExceeded' });
+      expect(await providerError(wire.provider.stopDatabase('orders', opts()))).toMatchObject({ kind: 'throttled', status: 429, code: 'RATE_LIMIT_EXCEEDED' });
     });
 
     it('refusals keep their meaning: unknown -> invalid-input, wrong state -> terminal', async () => {
@@ -82,6 +82,23 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
       wire = await gcpWire();
       wire.emulator.setFaultHook((request) => (request.service === 'sqladmin' ? { kind: 'error', status, code: reason, message: `SERVICE-TEXT ${reason}` } : undefined));
       expect(await providerError(wire.provider.listDatabases({}, opts()))).toMatchObject({ kind, status, operation: 'listDatabases' });
+    });
+
+    // Current Google APIs put the reason in a details[] ErrorInfo, beside error.status, and no legacy errors[] (the emulator answers
+    // an UPPER_SNAKE_CASE reason so); the reason decides over the status, and is the error's code.
+    const errorInfoCases: [number, string, ProviderErrorKind][] = [
+      [403, 'RATE_LIMIT_EXCEEDED', 'throttled'],
+      [429, 'ZONE_RESOURCE_POOL_EXHAUSTED', 'retryable'],
+      [429, 'STOCKOUT', 'retryable'],
+      [403, 'QUOTA_EXCEEDED', 'terminal'],
+    ];
+
+    it.each(errorInfoCases)('HTTP %i with ErrorInfo %s -> %s, on Compute (REST and client library) and on Cloud SQL', async (status, reason, kind) => {
+      wire = await gcpWire();
+      wire.emulator.setFaultHook(() => ({ kind: 'error', status, code: reason, message: `SERVICE-TEXT ${reason}` }));
+      expect(await providerError(wire.provider.listNodes({}, opts()))).toMatchObject({ kind, status, code: reason, operation: 'listNodes' });
+      expect(await providerError(wire.provider.rebootNode('us-central1-a/web-us-central1-a-1', opts()))).toMatchObject({ kind, status, code: reason, operation: 'rebootNode' });
+      expect(await providerError(wire.provider.listDatabases({}, opts()))).toMatchObject({ kind, status, code: reason, operation: 'listDatabases' });
     });
 
     it('a connection reset is retryable; a hung request cut off by the signal is a timeout', async () => {

@@ -5,7 +5,7 @@ import type { CloudSqlInstance } from '../../../adapters/gcp/CloudSqlInstance.js
 import { replicationReadings, type MonitoringTimeSeries } from '../../../adapters/gcp/CloudMonitoring.js';
 import { GcpHttpError } from '../../../adapters/gcp/GcpHttpError.js';
 import { GcpOperationWaiter } from '../../../adapters/gcp/GcpOperationWaiter.js';
-import { googleErrorInfo } from '../../../adapters/gcp/GoogleRestApi.js';
+import { googleErrorInfo } from '../../../adapters/gcp/googleErrorInfo.js';
 import { operationErrorKind } from '../../../adapters/gcp/operationErrorKind.js';
 import { toCloudSqlDatabase } from '../../../adapters/gcp/toCloudSqlDatabase.js';
 import { toGceNode } from '../../../adapters/gcp/toGceNode.js';
@@ -109,7 +109,69 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
   it('the documented 403 for the concurrent operations quota is throttling, not a permission error', () => {
     const body = fixture<{ _status: number }>('compute-error-concurrent-operations-403.json');
     const error = toGcpProviderError(new GcpHttpError(googleErrorInfo(body._status, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
-    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'rateLimitExceeded' });
+    // The ErrorInfo reason is the code: it says more than the legacy rateLimitExceeded beside it.
+    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' });
+  });
+
+  describe('AIP-193 error bodies (the reason in details[] ErrorInfo, beside error.status), through googleErrorInfo and toGcpProviderError', () => {
+    const translate = (name: string) => {
+      const body = fixture<{ _status: number }>(name);
+      return toGcpProviderError(new GcpHttpError(googleErrorInfo(body._status, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
+    };
+
+    it('the ErrorInfo is read whole: reason, domain and metadata', () => {
+      const body = fixture<{ _status: number }>('error-info-rate-limit-403.json');
+      expect(googleErrorInfo(403, JSON.stringify(body))).toEqual({
+        status: 403,
+        grpcStatus: 'PERMISSION_DENIED',
+        message: 'Request throttled: too many requests to compute.googleapis.com from project example-project.',
+        errorInfo: {
+          reason: 'RATE_LIMIT_EXCEEDED',
+          domain: 'googleapis.com',
+          metadata: {
+            service: 'compute.googleapis.com',
+            consumer: 'projects/example-project',
+            quota_metric: 'compute.googleapis.com/read_requests',
+            quota_limit: 'ReadRequestsPerMinutePerProject',
+            quota_location: 'global',
+          },
+        },
+      });
+    });
+
+    it('a 403 PERMISSION_DENIED whose ErrorInfo is RATE_LIMIT_EXCEEDED is throttling, not a permission error', () => {
+      expect(translate('error-info-rate-limit-403.json')).toMatchObject({ kind: 'throttled', status: 403, code: 'RATE_LIMIT_EXCEEDED' });
+    });
+
+    it('a 429 RESOURCE_EXHAUSTED whose ErrorInfo is ZONE_RESOURCE_POOL_EXHAUSTED is a stockout (retryable elsewhere or later), not throttling', () => {
+      const error = translate('compute-error-zone-pool-exhausted-429.json');
+      expect(error).toMatchObject({ kind: 'retryable', status: 429, code: 'ZONE_RESOURCE_POOL_EXHAUSTED' });
+      expect(error.message).toContain('does not have enough resources available');
+    });
+
+    it('a 429 RESOURCE_EXHAUSTED whose ErrorInfo is STOCKOUT (the ErrorInfo reference\'s example) is a stockout too', () => {
+      expect(translate('error-info-stockout-429.json')).toMatchObject({ kind: 'retryable', status: 429, code: 'STOCKOUT' });
+    });
+
+    it('a 403 PERMISSION_DENIED whose ErrorInfo is QUOTA_EXCEEDED is a quota refusal with its own text, not a credentials problem', () => {
+      const error = translate('error-info-quota-exceeded-403.json');
+      expect(error).toMatchObject({ kind: 'terminal', status: 403, code: 'QUOTA_EXCEEDED' });
+      expect(error.message).toContain("Quota 'CPUS' exceeded");
+      expect(error.message).not.toContain('credentials');
+    });
+
+    it('without ErrorInfo the legacy reason decides, and without either the status', () => {
+      const legacy = { error: { code: 403, message: 'Rate Limit Exceeded', errors: [{ reason: 'rateLimitExceeded', domain: 'usageLimits' }], status: 'PERMISSION_DENIED' } };
+      expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(403, JSON.stringify(legacy))), { provider: 'gcp', operation: 'listNodes' })).toMatchObject({
+        kind: 'throttled',
+        code: 'rateLimitExceeded',
+      });
+      const statusOnly = { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } };
+      expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(503, JSON.stringify(statusOnly))), { provider: 'gcp', operation: 'listNodes' })).toMatchObject({
+        kind: 'retryable',
+        code: 'UNAVAILABLE',
+      });
+    });
   });
 
   it('timeSeries.list with a negative replica_lag: that replica is inactive (lag unknown), the other keeps its lag', () => {
@@ -123,7 +185,7 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
     const body = elidedJson(verbatim('compute-operations-quota-403.txt'));
     expect(body).toMatchObject({ error: { code: 403, errors: [{ reason: 'rateLimitExceeded' }], details: [{ reason: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' }, {}] } });
     const error = toGcpProviderError(new GcpHttpError(googleErrorInfo(403, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
-    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'rateLimitExceeded' });
+    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' });
   });
 
   it('the stockout codes and messages Google documents ("Common error messages"), in a finished zonal operation, fail the launch as retryable capacity errors', async () => {
