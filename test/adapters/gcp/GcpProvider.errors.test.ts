@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProviderError, type ProviderError, type ProviderErrorKind } from '../../../src/core/contract/errors.js';
-import { operationErrorKind } from '../../../adapters/gcp/index.js';
+import { operationErrorKind, type CloudSqlOperation } from '../../../adapters/gcp/index.js';
+import { GcpOperationWaiter } from '../../../adapters/gcp/GcpOperationWaiter.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 import { rejectionOf } from '../aws/captureOutput.js';
 import { gcpWire, type GcpWire } from './gcpFixture.js';
 
@@ -113,6 +115,40 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
   });
 
   describe('operation errors', () => {
+    it('a Cloud SQL operation that ends DONE with errors fails the call with their kind; one DONE without errors succeeds', async () => {
+      const started = { name: 'op-1', status: 'PENDING', operationType: 'CREATE_REPLICA' };
+      /** Polls `started` until the one poll answers DONE with `error`, moving the virtual clock past the poll interval. */
+      const settle = async (error?: CloudSqlOperation['error']) => {
+        const clock = new VirtualClock(0);
+        const waiter = new GcpOperationWaiter('gcp', clock, 10_000, 1_000);
+        const polled: string[] = [];
+        const waiting = waiter
+          .cloudSql(
+            'createReplica',
+            started,
+            async (name) => {
+              polled.push(name);
+              return { name, status: 'DONE', operationType: 'CREATE_REPLICA', ...(error === undefined ? {} : { error }) };
+            },
+            new AbortController().signal,
+          )
+          .then(
+            () => 'done',
+            (failure: unknown) => failure,
+          );
+        await clock.runUntil(2_000);
+        expect(polled).toEqual(['op-1']);
+        return waiting;
+      };
+      expect(await settle({ errors: [{ code: 'INTERNAL_ERROR', message: 'An internal error has occurred.' }] })).toMatchObject({
+        kind: 'retryable',
+        code: 'INTERNAL_ERROR',
+        operation: 'createReplica',
+      });
+      expect(await settle({ errors: [{ code: 'QUOTA_EXCEEDED', message: 'quota' }] })).toMatchObject({ kind: 'terminal', code: 'QUOTA_EXCEEDED' });
+      expect(await settle()).toBe('done');
+    });
+
     it('classifies the codes a finished operation can carry', () => {
       expect(operationErrorKind('RATE_LIMIT_EXCEEDED', 403)).toBe('throttled');
       expect(operationErrorKind('RESOURCE_OPERATION_RATE_EXCEEDED', 403)).toBe('throttled');

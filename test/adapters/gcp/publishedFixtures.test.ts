@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cloudSqlReplicaBody } from '../../../adapters/gcp/cloudSqlReplicaBody.js';
 import type { CloudSqlInstance } from '../../../adapters/gcp/CloudSqlInstance.js';
@@ -11,7 +13,10 @@ import { toCloudSqlDatabase } from '../../../adapters/gcp/toCloudSqlDatabase.js'
 import { toGceNode } from '../../../adapters/gcp/toGceNode.js';
 import { toGcpProviderError } from '../../../adapters/gcp/toGcpProviderError.js';
 import { cloudSqlUnreachables, computeUnreachables, relevantScopes, type ComputeAggregatedPage } from '../../../adapters/gcp/unreachableScopes.js';
+import { GcpProvider } from '../../../adapters/gcp/GcpProvider.js';
+import { StaticTokenAuth } from '../../../adapters/gcp/StaticTokenAuth.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import { isPartialListing, type PartialListingError } from '../../../src/core/contract/PartialListingError.js';
 
 /**
  * Requests and responses shaped after Google's API references (each fixture
@@ -64,15 +69,54 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
   it('Compute aggregatedList with unreachables: the zone and region it could not read, the rest mapped (PENDING_STOP is stopping)', () => {
     const page = fixture<ComputeAggregatedPage<Record<string, unknown>>>('compute-aggregated-list-unreachables.json');
     // Both the long and the short scope forms, and the UNREACHABLE scope warning; NO_RESULTS_ON_PAGE is no outage.
-    expect(computeUnreachables(page)).toEqual({ zones: ['us-central1-a'], regions: ['us-east7'] });
+    expect(computeUnreachables(page, 'gcp', 'listNodes')).toEqual({ zones: ['us-central1-a'], regions: ['us-east7'] });
     const nodes = Object.values(page.items ?? {}).flatMap((scope) => scope.instances ?? []).map((instance) => toGceNode(instance, 'gcp', 8080));
     expect(nodes.map((node) => [node.id, node.state, node.group, node.endpoint])).toEqual([
       ['us-central1-b/web-b-1', 'running', 'web', '10.128.0.12:8080'],
       ['us-central1-b/web-b-2', 'stopping', 'web', '10.128.0.13:8080'],
     ]);
     // Only what the request covers counts: a listing of europe-west1 is complete.
-    expect(relevantScopes(computeUnreachables(page), { region: 'europe-west1' }, undefined)).toEqual({ zones: [], regions: [] });
-    expect(relevantScopes(computeUnreachables(page), { region: 'us-central1' }, undefined)).toEqual({ zones: ['us-central1-a'], regions: [] });
+    expect(relevantScopes(computeUnreachables(page, 'gcp', 'listNodes'), { region: 'europe-west1' }, undefined)).toEqual({ zones: [], regions: [] });
+    expect(relevantScopes(computeUnreachables(page, 'gcp', 'listNodes'), { region: 'us-central1' }, undefined)).toEqual({ zones: ['us-central1-a'], regions: [] });
+  });
+
+  it('Compute aggregatedList whose page warning is UNREACHABLE: the scopes its data names are unreachable; naming none, the page cannot be trusted', () => {
+    const page = fixture<ComputeAggregatedPage<Record<string, unknown>>>('compute-aggregated-list-page-warning.json');
+    expect(computeUnreachables(page, 'gcp', 'listNodes')).toEqual({ zones: ['europe-west1-c'], regions: ['europe-west4'] });
+    const unnamed = { ...page, warning: { code: 'UNREACHABLE', message: 'Some scopes of the request could not be reached.' } };
+    expect(() => computeUnreachables(unnamed, 'gcp', 'listNodes')).toThrow(expect.objectContaining({ kind: 'retryable', code: 'UNREACHABLE', operation: 'listNodes' }));
+    // Another field of the page naming the scope is enough.
+    expect(computeUnreachables({ ...unnamed, unreachables: ['zones/europe-west1-c'] }, 'gcp', 'listNodes')).toEqual({ zones: ['europe-west1-c'], regions: [] });
+  });
+
+  it('a zonal instances.list whose page warning is UNREACHABLE, served to the real adapter and client library: a partial listing, not an empty zone', async () => {
+    const { _source, ...page } = fixture<Record<string, unknown>>('compute-instances-list-unreachable.json');
+    const paths: string[] = [];
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(page));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const provider = new GcpProvider({
+      project: 'example-project',
+      apiEndpoint: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      protocol: 'http',
+      auth: new StaticTokenAuth('fixture-token', 'example-project'),
+      replicationMetrics: 'none',
+    });
+    try {
+      const error = await provider.listNodes({ zone: 'us-central1-a' }, { signal: AbortSignal.timeout(10_000) }).then(
+        () => undefined,
+        (rejected: unknown) => rejected,
+      );
+      expect(paths).toEqual([expect.stringMatching(/^\/compute\/v1\/projects\/example-project\/zones\/us-central1-a\/instances\?/)]);
+      expect(isPartialListing(error)).toBe(true);
+      expect(error as PartialListingError<unknown>).toMatchObject({ kind: 'retryable', listed: [], unreachable: { zones: ['us-central1-a'], regions: [] } });
+    } finally {
+      await provider.close();
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('Cloud SQL instances.list with a REGION_UNREACHABLE warning: the region, and the instances it did list', () => {
