@@ -30,13 +30,11 @@ const CLASSES: Readonly<Record<string, GoogleReasonClass>> = {
   CONCURRENT_OPERATIONS_QUOTA_EXCEEDED: 'throttled',
   concurrentLimitExceeded: 'throttled',
   // Compute's stockout codes (https://cloud.google.com/compute/docs/troubleshooting/troubleshooting-resource-availability),
-  // and the ErrorInfo reasons Google's error model gives as its examples of one
-  // (`STOCKOUT`: google.rpc.ErrorInfo; `RESOURCE_AVAILABILITY`: https://google.aip.dev/193).
+  // and the reason the google.rpc.ErrorInfo reference gives as its example of one (`STOCKOUT`).
   ZONE_RESOURCE_POOL_EXHAUSTED: 'stockout',
   ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: 'stockout',
   RESOURCE_POOL_EXHAUSTED: 'stockout',
   STOCKOUT: 'stockout',
-  RESOURCE_AVAILABILITY: 'stockout',
   quotaExceeded: 'quota',
   QUOTA_EXCEEDED: 'quota',
   QUOTA_LIMIT: 'quota',

@@ -91,11 +91,10 @@ export function toGcpProviderError(error: unknown, site: GcpCallSite): ProviderE
   }
   // A stockout often comes as RESOURCE_EXHAUSTED: it is not a request rate, and backing off the provider would not help.
   if (reasonClass === 'stockout') return make('retryable', detail);
-  if (reasonClass === 'throttled') return make('throttled', detail);
+  // Service Infrastructure words a rate quota so, whatever reason an older API files it under (some say quotaExceeded).
+  if (reasonClass === 'throttled' || /rate limit exceeded|quota exceeded for quota metric/i.test(message)) return make('throttled', detail);
   if (reasonClass === 'quota') return make('terminal', detail);
-  if (httpStatus === 429 || grpc === GRPC.RESOURCE_EXHAUSTED || /rate limit exceeded|quota exceeded for quota metric/i.test(message)) {
-    return make('throttled', detail);
-  }
+  if (httpStatus === 429 || grpc === GRPC.RESOURCE_EXHAUSTED) return make('throttled', detail);
   if (httpStatus === 401 || httpStatus === 403 || grpc === GRPC.UNAUTHENTICATED || grpc === GRPC.PERMISSION_DENIED) {
     // Not the service's text: it may quote the request. The code and the operation say enough.
     return make(

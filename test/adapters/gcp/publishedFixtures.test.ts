@@ -210,6 +210,14 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
         kind: 'throttled',
         code: 'rateLimitExceeded',
       });
+      // A rate quota some older API files as quotaExceeded is still a rate quota: its words say so.
+      const rateAsQuota = {
+        error: { code: 429, message: "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'sqladmin.googleapis.com'.", errors: [{ reason: 'quotaExceeded' }] },
+      };
+      expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(429, JSON.stringify(rateAsQuota))), { provider: 'gcp', operation: 'listDatabases' })).toMatchObject({
+        kind: 'throttled',
+        code: 'quotaExceeded',
+      });
       const statusOnly = { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } };
       expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(503, JSON.stringify(statusOnly))), { provider: 'gcp', operation: 'listNodes' })).toMatchObject({
         kind: 'retryable',
