@@ -4,6 +4,7 @@ import type { ServiceRecords } from './ServiceRecords.js';
 import { backendServiceAction, computeOperationAction } from './backendServiceRoutes.js';
 import { BackendNotes } from './BackendNotes.js';
 import { cloudDnsAction } from './cloudDnsRoutes.js';
+import { googleErrorBody } from './googleErrorBody.js';
 import { computeAction } from './computeRoutes.js';
 import { DnsChangeStore } from './DnsChangeStore.js';
 import { monitoringAction } from './monitoringRoutes.js';
@@ -234,19 +235,9 @@ class GcpFrontEnd implements WireFrontEnd {
     }
   }
 
-  /** Google's JSON error shape; throttling also carries the AIP-193 `ErrorInfo` newer APIs add. */
-  renderError(_info: WireRequestInfo, status: number, reason: string, message: string): WireResponse {
-    const throttled = reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded';
-    const error = {
-      code: status,
-      message,
-      errors: [{ message, domain: throttled ? 'usageLimits' : 'global', reason }],
-      ...(status === 401 ? { status: 'UNAUTHENTICATED' } : {}),
-      ...(throttled
-        ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', domain: 'googleapis.com', metadata: {} }] }
-        : {}),
-    };
-    return { status, contentType: 'application/json; charset=UTF-8', body: JSON.stringify({ error }) };
+  /** Google's JSON error shape (see {@link googleErrorBody}). */
+  renderError(info: WireRequestInfo, status: number, reason: string, message: string): WireResponse {
+    return { status, contentType: 'application/json; charset=UTF-8', body: JSON.stringify(googleErrorBody(info.service, status, reason, message)) };
   }
 
   private route(request: WireRequest): { route: Route; path: string[] } | undefined {

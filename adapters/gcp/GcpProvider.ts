@@ -57,6 +57,7 @@ import {
   computeUnreachables,
   mergeScopes,
   relevantScopes,
+  zonalUnreachables,
   type CloudSqlApiWarning,
   type ComputeAggregatedPage,
 } from './unreachableScopes.js';
@@ -222,13 +223,13 @@ export class GcpProvider implements Provider {
     if (ids?.length === 1) terms.push(`(name = ${quote(ids[0]!.name)})`);
     const request = { filter: terms.join(' '), maxResults: COMPUTE_PAGE };
     const listing =
-      zones.size === 1 ? { instances: await this.zonalList([...zones][0]!, request, signal), unreachable: undefined } : await this.aggregatedList(request, signal);
+      zones.size === 1 ? await this.zonalList([...zones][0]!, request, signal) : await this.aggregatedList(request, signal);
     const regions = this.options.regions;
     const nodes = listing.instances
       .map((instance) => toGceNode(instance, this.id, this.options.probePort))
       .filter((node) => (regions === undefined || regions.includes(node.region)) && matchesNodeFilter(node, filter));
-    const missing = listing.unreachable === undefined ? undefined : relevantScopes(listing.unreachable, filter, regions);
-    if (missing !== undefined && anyUnreachable(missing)) throw this.partial('listNodes', nodes, missing);
+    const missing = relevantScopes(listing.unreachable, filter, regions);
+    if (anyUnreachable(missing)) throw this.partial('listNodes', nodes, missing);
     return nodes;
   }
 
@@ -289,7 +290,9 @@ export class GcpProvider implements Provider {
     } catch (error) {
       // A retried create after GCE forgot the request id: the instance with the token-derived name is the answer.
       if (!isProviderError(error) || error.status !== 409 || request.clientToken === undefined) throw error;
-      const [existing] = await this.zonalList(zone, { filter: `(name = ${quote(name)})`, maxResults: COMPUTE_PAGE }, signal);
+      const {
+        instances: [existing],
+      } = await this.zonalList(zone, { filter: `(name = ${quote(name)})`, maxResults: COMPUTE_PAGE }, signal);
       if (existing === undefined) throw error;
       return toGceNode(existing, this.id, this.options.probePort);
     }
@@ -577,20 +580,32 @@ export class GcpProvider implements Provider {
     return up[digest.readUInt32BE(0) % up.length]!.id;
   }
 
-  private async zonalList(zone: string, request: { filter: string; maxResults: number }, signal: AbortSignal): Promise<IInstance[]> {
+  /**
+   * The instances of one zone, every page followed, and whether Compute said
+   * it could not reach the zone (an `UNREACHABLE` page warning): its
+   * instances are then missing from the answer, not gone.
+   */
+  private async zonalList(
+    zone: string,
+    request: { filter: string; maxResults: number },
+    signal: AbortSignal,
+  ): Promise<{ instances: IInstance[]; unreachable: UnreachableScopes }> {
     const project = await this.projectId('listNodes', signal);
-    return this.call('listNodes', signal, () =>
-      paginate(
+    return this.call('listNodes', signal, async () => {
+      let unreachable: UnreachableScopes = { zones: [], regions: [] };
+      const instances = await paginate(
         async (pageToken) => {
-          const [items, next] = await this.gce.clients().instances.list(
+          const [items, next, page] = await this.gce.clients().instances.list(
             { project, zone, maxResults: request.maxResults, ...(request.filter === '' ? {} : { filter: request.filter }), ...(pageToken === undefined ? {} : { pageToken }) },
             { ...NO_RETRY, autoPaginate: false },
           );
+          unreachable = mergeScopes(unreachable, zonalUnreachables(zone, page?.warning));
           return { items, next: next?.pageToken };
         },
         { provider: this.id, operation: 'listNodes', listing: `listNodes (${zone}): instances.list` },
-      ),
-    );
+      );
+      return { instances, unreachable };
+    });
   }
 
   /**
@@ -619,7 +634,7 @@ export class GcpProvider implements Provider {
               pageToken,
             },
           });
-          unreachable = mergeScopes(unreachable, computeUnreachables(page));
+          unreachable = mergeScopes(unreachable, computeUnreachables(page, this.id, 'listNodes'));
           return { items: Object.values(page.items ?? {}), next: page.nextPageToken };
         },
         { provider: this.id, operation: 'listNodes', listing: 'listNodes: instances.aggregatedList' },

@@ -1,5 +1,5 @@
-import type { WireErrorInfo } from './GcpCallScope.js';
 import { GcpHttpError } from './GcpHttpError.js';
+import { googleErrorInfo } from './googleErrorInfo.js';
 import type { ScopedAuth } from './ScopedAuth.js';
 
 /**
@@ -25,25 +25,11 @@ export class GoogleRestApi {
       // gaxios: hand back the untouched body (we read it ourselves) and never retry on its own.
       responseType: 'stream',
       retry: false,
+      // Its ErrorInfo in `details` is what says a 403 is a rate limit or a 429 a stockout.
+      keepErrorBody: true,
     });
     const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
     if (!response.ok) throw new GcpHttpError(googleErrorInfo(response.status, text));
     return (text === '' ? {} : JSON.parse(text)) as T;
-  }
-}
-
-/** What a Google JSON error body says (status, legacy `errors[0].reason`, gRPC status name, message), for {@link GcpHttpError}. */
-export function googleErrorInfo(status: number, text: string): WireErrorInfo {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: unknown; status?: unknown; errors?: { reason?: unknown }[] } };
-    const reason = body.error?.errors?.[0]?.reason;
-    return {
-      status,
-      ...(typeof reason === 'string' ? { reason } : {}),
-      ...(typeof body.error?.status === 'string' ? { grpcStatus: body.error.status } : {}),
-      ...(typeof body.error?.message === 'string' ? { message: body.error.message } : {}),
-    };
-  } catch {
-    return { status };
   }
 }

@@ -1,6 +1,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { GcpAuth } from './GcpAuth.js';
 import type { GcpCallScope, WireErrorInfo } from './GcpCallScope.js';
+import { googleErrorInfo } from './googleErrorInfo.js';
 
 /**
  * The auth object handed to the Compute client and used for Cloud SQL. It
@@ -11,11 +12,13 @@ import type { GcpCallScope, WireErrorInfo } from './GcpCallScope.js';
  * - asks for every status to come back as a response (`validateStatus`),
  *   so errors take the same decoding path in production as with a plain
  *   `fetch`;
- * - notes the error body's legacy `reason`, which the client library drops,
- *   and removes the body's `details` before the library sees them: the
- *   Compute client re-parses its whole proto bundle (about 0.7 s of CPU) for
- *   every error that carries details, which a throttle storm would turn
- *   into a CPU storm. Their `ErrorInfo.reason` is kept in the note.
+ * - notes what the error body says ({@link googleErrorInfo}: its
+ *   `ErrorInfo`, legacy `reason` and status, which the client library
+ *   drops or reads only from `details`), and removes the body's `details`
+ *   before the library sees them: the Compute client re-parses its whole
+ *   proto bundle (about 0.7 s of CPU) for every error that carries details,
+ *   which a throttle storm would turn into a CPU storm. The note keeps
+ *   their `ErrorInfo`.
  */
 export class ScopedAuth {
   constructor(
@@ -50,11 +53,17 @@ export class ScopedAuth {
     return this.inner.getUniverseDomain?.() ?? Promise.resolve('googleapis.com');
   }
 
-  async fetch(input: string | URL, init: Record<string, unknown> = {}): Promise<Response> {
+  /**
+   * With `keepErrorBody` (our own REST calls, which read the body with
+   * {@link googleErrorInfo} themselves) an error body is handed on whole;
+   * otherwise (the Compute client) without its `details`.
+   */
+  async fetch(input: string | URL, init: Record<string, unknown> & { keepErrorBody?: boolean } = {}): Promise<Response> {
+    const { keepErrorBody, ...options } = init;
     const scope = this.scopes.getStore();
-    const signals = [init['signal'], scope?.signal].filter((each): each is AbortSignal => each instanceof AbortSignal);
+    const signals = [options['signal'], scope?.signal].filter((each): each is AbortSignal => each instanceof AbortSignal);
     const response = (await this.inner.fetch(String(input), {
-      ...init,
+      ...options,
       ...(signals.length === 0 ? {} : { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) }),
       validateStatus: () => true,
     })) as Response;
@@ -62,39 +71,24 @@ export class ScopedAuth {
     const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
     const { info, body } = inspectError(response.status, text);
     if (scope !== undefined) scope.wire = info;
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(keepErrorBody === true ? text : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 }
 
 /** What the client library gets while credentials cannot be loaded: no universe domain, so the default applies. */
 const CREDENTIALS_NOT_LOADED = Object.freeze({});
 
-interface ErrorBody {
-  error?: {
-    message?: unknown;
-    status?: unknown;
-    errors?: { reason?: unknown }[];
-    details?: { '@type'?: unknown; reason?: unknown }[];
-  };
-}
-
 /** What an error body says, and the body to hand on (without `details`). */
 function inspectError(status: number, text: string): { info: WireErrorInfo; body: string } {
-  const info: { status: number; reason?: string; grpcStatus?: string; message?: string } = { status };
-  let parsed: ErrorBody;
+  const info = googleErrorInfo(status, text);
+  let parsed: { error?: { details?: unknown } } | null;
   try {
-    parsed = JSON.parse(text) as ErrorBody;
+    parsed = JSON.parse(text) as { error?: { details?: unknown } } | null;
   } catch {
     // Not JSON (a proxy's HTML page): the status alone classifies it.
     return { info, body: text };
   }
-  const error = parsed.error;
-  const legacy = error?.errors?.[0]?.reason;
-  const errorInfo = error?.details?.find((detail) => detail['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo')?.reason;
-  if (typeof legacy === 'string') info.reason = legacy;
-  else if (typeof errorInfo === 'string') info.reason = errorInfo;
-  if (typeof error?.status === 'string') info.grpcStatus = error.status;
-  if (typeof error?.message === 'string') info.message = error.message;
-  if (error !== undefined) delete error.details;
+  if (typeof parsed?.error !== 'object' || parsed.error === null || !('details' in parsed.error)) return { info, body: text };
+  delete parsed.error.details;
   return { info, body: JSON.stringify(parsed) };
 }

@@ -2,6 +2,7 @@ import { abortError } from '../../src/core/clock/Clock.js';
 import { isProviderError, ProviderError, type ProviderErrorKind } from '../../src/core/contract/errors.js';
 import type { WireErrorInfo } from './GcpCallScope.js';
 import { GcpHttpError } from './GcpHttpError.js';
+import { firstReasonClass } from './googleReasonClass.js';
 import { redactGcpSecrets } from './redactGcpSecrets.js';
 
 /** gRPC status codes, as Google's client libraries report them. */
@@ -25,29 +26,6 @@ const GRPC = {
 
 const GRPC_BY_NAME: Readonly<Record<string, number>> = GRPC;
 
-/**
- * Reasons (legacy `errors[].reason` and AIP-193 `ErrorInfo.reason`) that mean "slow down", whatever the status.
- * Compute answers them with 403, the status of a permission error: rate quotas
- * (https://cloud.google.com/compute/docs/api-rate-limits: 403 `rateLimitExceeded`, wait for the next minute),
- * concurrent operations (https://cloud.google.com/compute/operations-quota: 403 `rateLimitExceeded` with
- * `CONCURRENT_OPERATIONS_QUOTA_EXCEEDED` in its ErrorInfo) and too frequent operations on one resource
- * (`RESOURCE_OPERATION_RATE_EXCEEDED`, googleapis/python-compute#279). They are checked before 401/403.
- */
-const THROTTLED_REASONS = new Set([
-  'rateLimitExceeded',
-  'userRateLimitExceeded',
-  'RATE_LIMIT_EXCEEDED',
-  'dailyLimitExceeded',
-  'RESOURCE_OPERATION_RATE_EXCEEDED',
-  'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED',
-  'concurrentLimitExceeded',
-]);
-/** Valid request, wrong state of the resource: retrying the same request will not help until something changes. */
-const STATE_REASONS = new Set(['resourceNotReady', 'invalidState', 'resourceInUseByAnotherResource', 'conditionNotMet', 'notReplica']);
-/** Resource quota (CPUs, instances), not request rate: valid, but refused until the quota changes. */
-const QUOTA_REASONS = new Set(['quotaExceeded', 'QUOTA_EXCEEDED', 'limitExceeded']);
-/** Another operation holds the resource: the same request will succeed later. */
-const BUSY_REASONS = new Set(['operationInProgress']);
 /** Network error codes (Node, undici, gaxios): the request may not have reached Google. */
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -74,12 +52,18 @@ interface ErrorShape {
 /**
  * Translates anything a Google API call threw (a client-library
  * `GoogleError` with a gRPC code, a {@link GcpHttpError}, a fetch or gaxios
- * network error, an abort) into exactly one {@link ProviderError} kind:
- * 429 / `RESOURCE_EXHAUSTED` / `rateLimitExceeded` is `throttled`; 5xx is
- * `retryable`; 401/403 is `terminal` (with a message of the adapter's own);
- * 404/400 is `invalid-input`, except wrong-state refusals, which are
- * `terminal`. The cause kept is a plain summary, never the raw error (which
- * can hold the request and its headers).
+ * network error, an abort) into exactly one {@link ProviderError} kind.
+ * The body's reasons decide first, most specific first: the `ErrorInfo` of
+ * `details[]`, then the legacy `errors[0].reason` (see
+ * {@link googleReasonClass}): a stockout is `retryable` (another zone or a
+ * later cycle may do), a rate limit `throttled` (whatever its status: Compute
+ * throttles with 403), a resource quota `terminal`. Then the status: 429 /
+ * `RESOURCE_EXHAUSTED` is `throttled`; 5xx is `retryable`; 401/403 is
+ * `terminal` (with a message of the adapter's own); 404/400 is
+ * `invalid-input`, except wrong-state refusals, which are `terminal`. The
+ * error's `code` is the first reason, else the gRPC status name. The cause
+ * kept is a plain summary, never the raw error (which can hold the request
+ * and its headers).
  */
 export function toGcpProviderError(error: unknown, site: GcpCallSite): ProviderError {
   if (isProviderError(error)) return error;
@@ -87,9 +71,11 @@ export function toGcpProviderError(error: unknown, site: GcpCallSite): ProviderE
   const wire = error instanceof GcpHttpError ? error.wire : site.wire;
   const grpc = grpcCode(shape, wire);
   const httpStatus = wire?.status ?? (typeof shape.status === 'number' ? shape.status : undefined);
-  const reason = typeof shape.reason === 'string' ? shape.reason : wire?.reason;
+  // ErrorInfo first (the client library puts it in `reason` when it saw `details`), then the legacy reason.
+  const reasons = [wire?.errorInfo?.reason, shape.reason, wire?.reason].filter((each): each is string => typeof each === 'string' && each !== '');
+  const reasonClass = firstReasonClass(reasons);
   const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : (wire?.message ?? String(error));
-  const code = reason ?? (grpc === undefined ? undefined : grpcName(grpc)) ?? (typeof shape.code === 'string' ? shape.code : undefined);
+  const code = reasons[0] ?? (grpc === undefined ? undefined : grpcName(grpc)) ?? (typeof shape.code === 'string' ? shape.code : undefined);
   const make = (kind: ProviderErrorKind, text: string) =>
     new ProviderError(kind, redactGcpSecrets(text, site.secrets), {
       provider: site.provider,
@@ -103,15 +89,12 @@ export function toGcpProviderError(error: unknown, site: GcpCallSite): ProviderE
   if (site.signal?.aborted || shape.name === 'AbortError' || grpc === GRPC.CANCELLED) {
     return make('timeout', `${site.operation} was cut off: ${abortError(site.signal).message}`);
   }
-  if (
-    httpStatus === 429 ||
-    grpc === GRPC.RESOURCE_EXHAUSTED ||
-    (reason !== undefined && THROTTLED_REASONS.has(reason)) ||
-    /rate limit exceeded|quota exceeded for quota metric/i.test(message)
-  ) {
-    return make('throttled', detail);
-  }
-  if (reason !== undefined && QUOTA_REASONS.has(reason)) return make('terminal', detail);
+  // A stockout often comes as RESOURCE_EXHAUSTED: it is not a request rate, and backing off the provider would not help.
+  if (reasonClass === 'stockout') return make('retryable', detail);
+  // Service Infrastructure words a rate quota so, whatever reason an older API files it under (some say quotaExceeded).
+  if (reasonClass === 'throttled' || /rate limit exceeded|quota exceeded for quota metric/i.test(message)) return make('throttled', detail);
+  if (reasonClass === 'quota') return make('terminal', detail);
+  if (httpStatus === 429 || grpc === GRPC.RESOURCE_EXHAUSTED) return make('throttled', detail);
   if (httpStatus === 401 || httpStatus === 403 || grpc === GRPC.UNAUTHENTICATED || grpc === GRPC.PERMISSION_DENIED) {
     // Not the service's text: it may quote the request. The code and the operation say enough.
     return make(
@@ -119,8 +102,8 @@ export function toGcpProviderError(error: unknown, site: GcpCallSite): ProviderE
       `${site.operation}: Google Cloud refused the credentials or their permissions (${code ?? httpStatus ?? 'denied'}). Check Application Default Credentials and the roles in adapters/gcp/README.md.`,
     );
   }
-  if (reason !== undefined && BUSY_REASONS.has(reason)) return make('retryable', detail);
-  if ((reason !== undefined && STATE_REASONS.has(reason)) || (grpc === GRPC.FAILED_PRECONDITION && httpStatus !== 400)) return make('terminal', detail);
+  if (reasonClass === 'busy') return make('retryable', detail);
+  if (reasonClass === 'state' || (grpc === GRPC.FAILED_PRECONDITION && httpStatus !== 400)) return make('terminal', detail);
   if (
     httpStatus === 400 ||
     httpStatus === 404 ||

@@ -2,11 +2,21 @@ import { ProviderError } from '../../src/core/contract/errors.js';
 import type { UnreachableScopes } from '../../src/core/contract/PartialListingError.js';
 import { regionOfZone } from './gceNames.js';
 
+/** A Compute list `Warning` (of a page, or of one scope of an aggregated page). */
+export interface ComputeListWarning {
+  readonly code?: string | null;
+  readonly message?: string | null;
+  /** Pairs about the warning; `scope` names the zone or region (`zones/us-east1-b`). */
+  readonly data?: readonly { readonly key?: string | null; readonly value?: string | null }[] | null;
+}
+
 /** The fields of one page of Compute's `instances.aggregatedList` (REST JSON) the adapter reads. */
 export interface ComputeAggregatedPage<I> {
-  readonly items?: Readonly<Record<string, { readonly instances?: readonly I[]; readonly warning?: { readonly code?: string } }>>;
+  readonly items?: Readonly<Record<string, { readonly instances?: readonly I[]; readonly warning?: ComputeListWarning }>>;
   /** Scopes the service could not reach (`zones/us-east1-b`, or a longer path or URL ending so). */
   readonly unreachables?: readonly string[];
+  /** The page's own warning: an `UNREACHABLE` one names its scopes in `data`. */
+  readonly warning?: ComputeListWarning;
   readonly nextPageToken?: string;
 }
 
@@ -22,15 +32,30 @@ const NONE: UnreachableScopes = Object.freeze({ zones: [], regions: [] });
 /**
  * The zones and regions one page of `instances.aggregatedList` could not
  * read: its `unreachables` (filled when the request asks for
- * `returnPartialSuccess`), and any scope of `items` whose `warning` is
- * `UNREACHABLE`
+ * `returnPartialSuccess`), any scope of `items` whose `warning` is
+ * `UNREACHABLE`, and the scopes an `UNREACHABLE` warning of the page itself
+ * names in its `data`
  * (https://cloud.google.com/compute/docs/reference/rest/v1/instances/aggregatedList:
- * the response lists unreachable resources, and each scope may carry a
- * warning instead of instances).
+ * the response lists unreachable resources, each scope may carry a warning
+ * instead of instances, and the page has a warning of the same type). A
+ * page warning `UNREACHABLE` that names no scope, on a page that names none
+ * elsewhere, leaves nothing of the listing to trust: the call fails
+ * `retryable` and the caller keeps its previous picture.
  */
-export function computeUnreachables(page: ComputeAggregatedPage<unknown>): UnreachableScopes {
+export function computeUnreachables(page: ComputeAggregatedPage<unknown>, provider: string, operation: string): UnreachableScopes {
   const scopes = [...(page.unreachables ?? [])];
   for (const [scope, listed] of Object.entries(page.items ?? {})) if (listed.warning?.code === 'UNREACHABLE') scopes.push(scope);
+  if (page.warning?.code === 'UNREACHABLE') {
+    const named = warningScopes(page.warning);
+    if (named.length === 0 && scopes.length === 0) {
+      throw new ProviderError('retryable', `${operation}: Compute could not reach some zone or region and did not say which: ${page.warning.message ?? ''}`, {
+        provider,
+        operation,
+        code: 'UNREACHABLE',
+      });
+    }
+    scopes.push(...named);
+  }
   if (scopes.length === 0) return NONE;
   const zones = new Set<string>();
   const regions = new Set<string>();
@@ -40,6 +65,19 @@ export function computeUnreachables(page: ComputeAggregatedPage<unknown>): Unrea
     (match[1] === 'zones' ? zones : regions).add(match[2]!);
   }
   return { zones: [...zones].sort(), regions: [...regions].sort() };
+}
+
+/**
+ * The zone a page of Compute's zonal `instances.list` could not read: all of
+ * it, when the page's `warning` is `UNREACHABLE` (a zonal list covers one
+ * zone; its instances are then missing, not gone).
+ */
+export function zonalUnreachables(zone: string, warning: ComputeListWarning | null | undefined): UnreachableScopes {
+  return warning?.code === 'UNREACHABLE' ? { zones: [zone], regions: [] } : NONE;
+}
+
+function warningScopes(warning: ComputeListWarning): string[] {
+  return (warning.data ?? []).filter((pair) => pair.key === 'scope' && typeof pair.value === 'string' && pair.value !== '').map((pair) => pair.value!);
 }
 
 /**

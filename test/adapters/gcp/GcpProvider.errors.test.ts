@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProviderError, type ProviderError, type ProviderErrorKind } from '../../../src/core/contract/errors.js';
-import { operationErrorKind } from '../../../adapters/gcp/index.js';
+import { operationErrorKind, type CloudSqlOperation } from '../../../adapters/gcp/index.js';
+import { GcpOperationWaiter } from '../../../adapters/gcp/GcpOperationWaiter.js';
+import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
 import { rejectionOf } from '../aws/captureOutput.js';
 import { gcpWire, type GcpWire } from './gcpFixture.js';
 
@@ -24,11 +26,11 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
       expect(await providerError(wire.provider.listDatabases({}, opts()))).toMatchObject({ kind: 'retryable', status: 500, operation: 'listDatabases' });
     });
 
-    it('throttle -> throttled (HTTP 429 rateLimitExceeded)', async () => {
+    it('throttle -> throttled (HTTP 429 rateLimitExceeded, with the ErrorInfo RATE_LIMIT_EXCEEDED Google adds)', async () => {
       wire = await gcpWire();
       await wire.apply([{ kind: 'apiFault', provider: 'gcp', operations: ['listNodes', 'stopDatabase'], fault: 'throttle', rate: 1 }]);
       expect(await providerError(wire.provider.listNodes({}, opts()))).toMatchObject({ kind: 'throttled', status: 429 });
-      expect(await providerError(wire.provider.stopDatabase('orders', opts()))).toMatchObject({ kind: 'throttled', status: 429, code: 'rateLimitExceeded' });
+      expect(await providerError(wire.provider.stopDatabase('orders', opts()))).toMatchObject({ kind: 'throttled', status: 429, code: 'RATE_LIMIT_EXCEEDED' });
     });
 
     it('refusals keep their meaning: unknown -> invalid-input, wrong state -> terminal', async () => {
@@ -84,6 +86,23 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
       expect(await providerError(wire.provider.listDatabases({}, opts()))).toMatchObject({ kind, status, operation: 'listDatabases' });
     });
 
+    // Current Google APIs put the reason in a details[] ErrorInfo, beside error.status, and no legacy errors[] (the emulator answers
+    // an UPPER_SNAKE_CASE reason so); the reason decides over the status, and is the error's code.
+    const errorInfoCases: [number, string, ProviderErrorKind][] = [
+      [403, 'RATE_LIMIT_EXCEEDED', 'throttled'],
+      [429, 'ZONE_RESOURCE_POOL_EXHAUSTED', 'retryable'],
+      [429, 'STOCKOUT', 'retryable'],
+      [403, 'QUOTA_EXCEEDED', 'terminal'],
+    ];
+
+    it.each(errorInfoCases)('HTTP %i with ErrorInfo %s -> %s, on Compute (REST and client library) and on Cloud SQL', async (status, reason, kind) => {
+      wire = await gcpWire();
+      wire.emulator.setFaultHook(() => ({ kind: 'error', status, code: reason, message: `SERVICE-TEXT ${reason}` }));
+      expect(await providerError(wire.provider.listNodes({}, opts()))).toMatchObject({ kind, status, code: reason, operation: 'listNodes' });
+      expect(await providerError(wire.provider.rebootNode('us-central1-a/web-us-central1-a-1', opts()))).toMatchObject({ kind, status, code: reason, operation: 'rebootNode' });
+      expect(await providerError(wire.provider.listDatabases({}, opts()))).toMatchObject({ kind, status, code: reason, operation: 'listDatabases' });
+    });
+
     it('a connection reset is retryable; a hung request cut off by the signal is a timeout', async () => {
       wire = await gcpWire();
       wire.emulator.setFaultHook(() => ({ kind: 'reset' }));
@@ -96,6 +115,40 @@ describe('gcp adapter: every error class is translated at the boundary', () => {
   });
 
   describe('operation errors', () => {
+    it('a Cloud SQL operation that ends DONE with errors fails the call with their kind; one DONE without errors succeeds', async () => {
+      const started = { name: 'op-1', status: 'PENDING', operationType: 'CREATE_REPLICA' };
+      /** Polls `started` until the one poll answers DONE with `error`, moving the virtual clock past the poll interval. */
+      const settle = async (error?: CloudSqlOperation['error']) => {
+        const clock = new VirtualClock(0);
+        const waiter = new GcpOperationWaiter('gcp', clock, 10_000, 1_000);
+        const polled: string[] = [];
+        const waiting = waiter
+          .cloudSql(
+            'createReplica',
+            started,
+            async (name) => {
+              polled.push(name);
+              return { name, status: 'DONE', operationType: 'CREATE_REPLICA', ...(error === undefined ? {} : { error }) };
+            },
+            new AbortController().signal,
+          )
+          .then(
+            () => 'done',
+            (failure: unknown) => failure,
+          );
+        await clock.runUntil(2_000);
+        expect(polled).toEqual(['op-1']);
+        return waiting;
+      };
+      expect(await settle({ errors: [{ code: 'INTERNAL_ERROR', message: 'An internal error has occurred.' }] })).toMatchObject({
+        kind: 'retryable',
+        code: 'INTERNAL_ERROR',
+        operation: 'createReplica',
+      });
+      expect(await settle({ errors: [{ code: 'QUOTA_EXCEEDED', message: 'quota' }] })).toMatchObject({ kind: 'terminal', code: 'QUOTA_EXCEEDED' });
+      expect(await settle()).toBe('done');
+    });
+
     it('classifies the codes a finished operation can carry', () => {
       expect(operationErrorKind('RATE_LIMIT_EXCEEDED', 403)).toBe('throttled');
       expect(operationErrorKind('RESOURCE_OPERATION_RATE_EXCEEDED', 403)).toBe('throttled');

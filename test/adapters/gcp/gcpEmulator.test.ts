@@ -42,6 +42,42 @@ describe('gcp emulator wire format', () => {
     expect(wire.world.calls).toHaveLength(0);
   });
 
+  it('answers errors in Google\'s shapes: a legacy reason in errors[], an AIP-193 reason in a details[] ErrorInfo with the status name', async () => {
+    wire = await gcpWire();
+    wire.emulator.setFaultHook((request) =>
+      request.service === 'compute'
+        ? { kind: 'error', status: 429, code: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }
+        : { kind: 'error', status: 429, code: 'ZONE_RESOURCE_POOL_EXHAUSTED', message: 'no capacity' },
+    );
+    const throttled = await call(wire, 'GET', '/compute/v1/projects/p/aggregated/instances');
+    expect(throttled.status).toBe(429);
+    expect(await throttled.json()).toEqual({
+      error: {
+        code: 429,
+        message: 'Rate Limit Exceeded',
+        status: 'RESOURCE_EXHAUSTED',
+        errors: [{ message: 'Rate Limit Exceeded', domain: 'usageLimits', reason: 'rateLimitExceeded' }],
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'RATE_LIMIT_EXCEEDED',
+            domain: 'googleapis.com',
+            metadata: { service: 'compute.googleapis.com', quota_metric: 'compute.googleapis.com/requests', quota_limit: 'RequestsPerMinutePerProject', quota_location: 'global' },
+          },
+        ],
+      },
+    });
+    const stockout = await call(wire, 'GET', '/v1/projects/p/instances');
+    expect(await stockout.json()).toEqual({
+      error: {
+        code: 429,
+        message: 'no capacity',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ZONE_RESOURCE_POOL_EXHAUSTED', domain: 'sqladmin.googleapis.com', metadata: { service: 'sqladmin.googleapis.com' } }],
+      },
+    });
+  });
+
   it('deletes Cloud SQL instances: PENDING_DELETE at once, gone later; an instance with replicas is refused, as Cloud SQL does', async () => {
     wire = await gcpWire();
     const refused = await call(wire, 'DELETE', '/v1/projects/p/instances/orders');

@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cloudSqlReplicaBody } from '../../../adapters/gcp/cloudSqlReplicaBody.js';
 import type { CloudSqlInstance } from '../../../adapters/gcp/CloudSqlInstance.js';
 import { replicationReadings, type MonitoringTimeSeries } from '../../../adapters/gcp/CloudMonitoring.js';
 import { GcpHttpError } from '../../../adapters/gcp/GcpHttpError.js';
 import { GcpOperationWaiter } from '../../../adapters/gcp/GcpOperationWaiter.js';
-import { googleErrorInfo } from '../../../adapters/gcp/GoogleRestApi.js';
+import { googleErrorInfo } from '../../../adapters/gcp/googleErrorInfo.js';
 import { operationErrorKind } from '../../../adapters/gcp/operationErrorKind.js';
 import { toCloudSqlDatabase } from '../../../adapters/gcp/toCloudSqlDatabase.js';
 import { toGceNode } from '../../../adapters/gcp/toGceNode.js';
 import { toGcpProviderError } from '../../../adapters/gcp/toGcpProviderError.js';
 import { cloudSqlUnreachables, computeUnreachables, relevantScopes, type ComputeAggregatedPage } from '../../../adapters/gcp/unreachableScopes.js';
+import { GcpProvider } from '../../../adapters/gcp/GcpProvider.js';
+import { StaticTokenAuth } from '../../../adapters/gcp/StaticTokenAuth.js';
 import { VirtualClock } from '../../../src/core/clock/VirtualClock.js';
+import { isPartialListing, type PartialListingError } from '../../../src/core/contract/PartialListingError.js';
 
 /**
  * Requests and responses shaped after Google's API references (each fixture
@@ -64,15 +69,54 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
   it('Compute aggregatedList with unreachables: the zone and region it could not read, the rest mapped (PENDING_STOP is stopping)', () => {
     const page = fixture<ComputeAggregatedPage<Record<string, unknown>>>('compute-aggregated-list-unreachables.json');
     // Both the long and the short scope forms, and the UNREACHABLE scope warning; NO_RESULTS_ON_PAGE is no outage.
-    expect(computeUnreachables(page)).toEqual({ zones: ['us-central1-a'], regions: ['us-east7'] });
+    expect(computeUnreachables(page, 'gcp', 'listNodes')).toEqual({ zones: ['us-central1-a'], regions: ['us-east7'] });
     const nodes = Object.values(page.items ?? {}).flatMap((scope) => scope.instances ?? []).map((instance) => toGceNode(instance, 'gcp', 8080));
     expect(nodes.map((node) => [node.id, node.state, node.group, node.endpoint])).toEqual([
       ['us-central1-b/web-b-1', 'running', 'web', '10.128.0.12:8080'],
       ['us-central1-b/web-b-2', 'stopping', 'web', '10.128.0.13:8080'],
     ]);
     // Only what the request covers counts: a listing of europe-west1 is complete.
-    expect(relevantScopes(computeUnreachables(page), { region: 'europe-west1' }, undefined)).toEqual({ zones: [], regions: [] });
-    expect(relevantScopes(computeUnreachables(page), { region: 'us-central1' }, undefined)).toEqual({ zones: ['us-central1-a'], regions: [] });
+    expect(relevantScopes(computeUnreachables(page, 'gcp', 'listNodes'), { region: 'europe-west1' }, undefined)).toEqual({ zones: [], regions: [] });
+    expect(relevantScopes(computeUnreachables(page, 'gcp', 'listNodes'), { region: 'us-central1' }, undefined)).toEqual({ zones: ['us-central1-a'], regions: [] });
+  });
+
+  it('Compute aggregatedList whose page warning is UNREACHABLE: the scopes its data names are unreachable; naming none, the page cannot be trusted', () => {
+    const page = fixture<ComputeAggregatedPage<Record<string, unknown>>>('compute-aggregated-list-page-warning.json');
+    expect(computeUnreachables(page, 'gcp', 'listNodes')).toEqual({ zones: ['europe-west1-c'], regions: ['europe-west4'] });
+    const unnamed = { ...page, warning: { code: 'UNREACHABLE', message: 'Some scopes of the request could not be reached.' } };
+    expect(() => computeUnreachables(unnamed, 'gcp', 'listNodes')).toThrow(expect.objectContaining({ kind: 'retryable', code: 'UNREACHABLE', operation: 'listNodes' }));
+    // Another field of the page naming the scope is enough.
+    expect(computeUnreachables({ ...unnamed, unreachables: ['zones/europe-west1-c'] }, 'gcp', 'listNodes')).toEqual({ zones: ['europe-west1-c'], regions: [] });
+  });
+
+  it('a zonal instances.list whose page warning is UNREACHABLE, served to the real adapter and client library: a partial listing, not an empty zone', async () => {
+    const { _source, ...page } = fixture<Record<string, unknown>>('compute-instances-list-unreachable.json');
+    const paths: string[] = [];
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(page));
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const provider = new GcpProvider({
+      project: 'example-project',
+      apiEndpoint: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      protocol: 'http',
+      auth: new StaticTokenAuth('fixture-token', 'example-project'),
+      replicationMetrics: 'none',
+    });
+    try {
+      const error = await provider.listNodes({ zone: 'us-central1-a' }, { signal: AbortSignal.timeout(10_000) }).then(
+        () => undefined,
+        (rejected: unknown) => rejected,
+      );
+      expect(paths).toEqual([expect.stringMatching(/^\/compute\/v1\/projects\/example-project\/zones\/us-central1-a\/instances\?/)]);
+      expect(isPartialListing(error)).toBe(true);
+      expect(error as PartialListingError<unknown>).toMatchObject({ kind: 'retryable', listed: [], unreachable: { zones: ['us-central1-a'], regions: [] } });
+    } finally {
+      await provider.close();
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('Cloud SQL instances.list with a REGION_UNREACHABLE warning: the region, and the instances it did list', () => {
@@ -109,7 +153,77 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
   it('the documented 403 for the concurrent operations quota is throttling, not a permission error', () => {
     const body = fixture<{ _status: number }>('compute-error-concurrent-operations-403.json');
     const error = toGcpProviderError(new GcpHttpError(googleErrorInfo(body._status, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
-    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'rateLimitExceeded' });
+    // The ErrorInfo reason is the code: it says more than the legacy rateLimitExceeded beside it.
+    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' });
+  });
+
+  describe('AIP-193 error bodies (the reason in details[] ErrorInfo, beside error.status), through googleErrorInfo and toGcpProviderError', () => {
+    const translate = (name: string) => {
+      const body = fixture<{ _status: number }>(name);
+      return toGcpProviderError(new GcpHttpError(googleErrorInfo(body._status, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
+    };
+
+    it('the ErrorInfo is read whole: reason, domain and metadata', () => {
+      const body = fixture<{ _status: number }>('error-info-rate-limit-403.json');
+      expect(googleErrorInfo(403, JSON.stringify(body))).toEqual({
+        status: 403,
+        grpcStatus: 'PERMISSION_DENIED',
+        message: 'Request throttled: too many requests to compute.googleapis.com from project example-project.',
+        errorInfo: {
+          reason: 'RATE_LIMIT_EXCEEDED',
+          domain: 'googleapis.com',
+          metadata: {
+            service: 'compute.googleapis.com',
+            consumer: 'projects/example-project',
+            quota_metric: 'compute.googleapis.com/read_requests',
+            quota_limit: 'ReadRequestsPerMinutePerProject',
+            quota_location: 'global',
+          },
+        },
+      });
+    });
+
+    it('a 403 PERMISSION_DENIED whose ErrorInfo is RATE_LIMIT_EXCEEDED is throttling, not a permission error', () => {
+      expect(translate('error-info-rate-limit-403.json')).toMatchObject({ kind: 'throttled', status: 403, code: 'RATE_LIMIT_EXCEEDED' });
+    });
+
+    it('a 429 RESOURCE_EXHAUSTED whose ErrorInfo is ZONE_RESOURCE_POOL_EXHAUSTED is a stockout (retryable elsewhere or later), not throttling', () => {
+      const error = translate('compute-error-zone-pool-exhausted-429.json');
+      expect(error).toMatchObject({ kind: 'retryable', status: 429, code: 'ZONE_RESOURCE_POOL_EXHAUSTED' });
+      expect(error.message).toContain('does not have enough resources available');
+    });
+
+    it('a 429 RESOURCE_EXHAUSTED whose ErrorInfo is STOCKOUT (the ErrorInfo reference\'s example) is a stockout too', () => {
+      expect(translate('error-info-stockout-429.json')).toMatchObject({ kind: 'retryable', status: 429, code: 'STOCKOUT' });
+    });
+
+    it('a 403 PERMISSION_DENIED whose ErrorInfo is QUOTA_EXCEEDED is a quota refusal with its own text, not a credentials problem', () => {
+      const error = translate('error-info-quota-exceeded-403.json');
+      expect(error).toMatchObject({ kind: 'terminal', status: 403, code: 'QUOTA_EXCEEDED' });
+      expect(error.message).toContain("Quota 'CPUS' exceeded");
+      expect(error.message).not.toContain('credentials');
+    });
+
+    it('without ErrorInfo the legacy reason decides, and without either the status', () => {
+      const legacy = { error: { code: 403, message: 'Rate Limit Exceeded', errors: [{ reason: 'rateLimitExceeded', domain: 'usageLimits' }], status: 'PERMISSION_DENIED' } };
+      expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(403, JSON.stringify(legacy))), { provider: 'gcp', operation: 'listNodes' })).toMatchObject({
+        kind: 'throttled',
+        code: 'rateLimitExceeded',
+      });
+      // A rate quota some older API files as quotaExceeded is still a rate quota: its words say so.
+      const rateAsQuota = {
+        error: { code: 429, message: "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'sqladmin.googleapis.com'.", errors: [{ reason: 'quotaExceeded' }] },
+      };
+      expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(429, JSON.stringify(rateAsQuota))), { provider: 'gcp', operation: 'listDatabases' })).toMatchObject({
+        kind: 'throttled',
+        code: 'quotaExceeded',
+      });
+      const statusOnly = { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } };
+      expect(toGcpProviderError(new GcpHttpError(googleErrorInfo(503, JSON.stringify(statusOnly))), { provider: 'gcp', operation: 'listNodes' })).toMatchObject({
+        kind: 'retryable',
+        code: 'UNAVAILABLE',
+      });
+    });
   });
 
   it('timeSeries.list with a negative replica_lag: that replica is inactive (lag unknown), the other keeps its lag', () => {
@@ -123,7 +237,7 @@ describe('published Google API shapes, through the gcp adapter\'s mappers', () =
     const body = elidedJson(verbatim('compute-operations-quota-403.txt'));
     expect(body).toMatchObject({ error: { code: 403, errors: [{ reason: 'rateLimitExceeded' }], details: [{ reason: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' }, {}] } });
     const error = toGcpProviderError(new GcpHttpError(googleErrorInfo(403, JSON.stringify(body))), { provider: 'gcp', operation: 'createNode' });
-    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'rateLimitExceeded' });
+    expect(error).toMatchObject({ kind: 'throttled', status: 403, code: 'CONCURRENT_OPERATIONS_QUOTA_EXCEEDED' });
   });
 
   it('the stockout codes and messages Google documents ("Common error messages"), in a finished zonal operation, fail the launch as retryable capacity errors', async () => {
