@@ -1,4 +1,19 @@
+import type { Step } from './Plan.js';
 import type { Policy } from './Policy.js';
+
+/** The service behind each mutating operation, as clouds throttle them. */
+const SERVICE: Readonly<Record<Step['operation'], 'compute' | 'databases' | 'traffic'>> = {
+  createNode: 'compute',
+  destroyNode: 'compute',
+  stopDatabase: 'databases',
+  rebootDatabase: 'databases',
+  promoteReplica: 'databases',
+  repointReplica: 'databases',
+  createReplica: 'databases',
+  destroyDatabase: 'databases',
+  updateEndpoint: 'traffic',
+  shiftTraffic: 'traffic',
+};
 
 interface Bucket {
   tokens: number;
@@ -28,9 +43,21 @@ export class CallGate {
     private readonly random: () => number,
   ) {}
 
-  /** Scope key for a provider/region and kind of call. */
+  /** Scope key for a provider/region and kind of call: what its token bucket, and a read's backoff, are kept by. */
   static scope(provider: string, region: string, mutating: boolean): string {
     return `${provider}/${region}/${mutating ? 'mutate' : 'read'}`;
+  }
+
+  /**
+   * Backoff scope of a mutating call: its provider/region, and the service
+   * behind the operation (compute, databases, traffic). Clouds throttle and
+   * fail by service (EC2, RDS and Route 53 have their own limits; Compute,
+   * Cloud SQL and Cloud DNS theirs), so a throttled node create must not hold
+   * back the fence of a second writable primary. The token bucket stays per
+   * provider/region ({@link scope}): how fast we change things is ours.
+   */
+  static mutationScope(provider: string, region: string, operation: Step['operation']): string {
+    return `${CallGate.scope(provider, region, true)}/${SERVICE[operation]}`;
   }
 
   /**

@@ -64,8 +64,9 @@ export class Executor {
     for (const step of steps) {
       if (this.inFlight.has(step.key)) continue;
       const now = this.clock.now();
-      const scope = CallGate.scope(step.provider, step.region, true);
-      if (!this.gate.hasToken(scope, now)) {
+      const budget = CallGate.scope(step.provider, step.region, true);
+      const scope = CallGate.mutationScope(step.provider, step.region, step.operation);
+      if (!this.gate.hasToken(budget, now)) {
         deferred.push({ step, why: `${step.provider}/${step.region} mutation budget spent (${this.policy.mutationsPerMinute}/min)` });
         continue;
       }
@@ -74,7 +75,7 @@ export class Executor {
         deferred.push({ step, why: `${step.provider}/${step.region} ${refused}` });
         continue;
       }
-      if (!this.gate.takeToken(scope, now)) {
+      if (!this.gate.takeToken(budget, now)) {
         deferred.push({ step, why: `${step.provider}/${step.region} mutation budget spent (${this.policy.mutationsPerMinute}/min)` });
         continue;
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Provider } from '../../../src/core/contract/Provider.js';
 import { CallGate } from '../../../src/core/controller/CallGate.js';
 import { Executor, type StepResult } from '../../../src/core/controller/Executor.js';
-import type { CreateNodeStep } from '../../../src/core/controller/Plan.js';
+import type { CreateNodeStep, FenceStep } from '../../../src/core/controller/Plan.js';
 import { resolvePolicy, type Policy } from '../../../src/core/controller/Policy.js';
 import { simFixture } from '../../adapters/sim/simFixture.js';
 
@@ -57,6 +57,11 @@ describe('Executor', () => {
     // The timeout counts against the region: the next step there waits for the backoff.
     const deferred = executor.submit([createStep('web-10')]);
     expect(deferred.map((d) => d.why)).toEqual(['aws/us-east-1 backed off for 1s']);
+    // Only its service's: clouds throttle by service, and a node create's trouble must not hold back a fence there.
+    const fence: FenceStep = { operation: 'stopDatabase', key: 'fence:aws:orders', provider: 'aws', region: 'us-east-1', zone: 'us-east-1a', cluster: 'orders', target: 'orders', reason: 'test' };
+    expect(executor.submit([fence])).toEqual([]);
+    expect(started).toEqual(['create:aws:web-9', 'fence:aws:orders']);
+    await executor.idle();
   });
 
   it('lets a call that answers in time finish ok', async () => {
