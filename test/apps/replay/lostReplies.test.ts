@@ -77,10 +77,11 @@ describe('a mutating call whose answer is lost, while the reads fail, is not mad
 
 describe('a mutating call that hangs is retried within the bound, and the database still fails over', () => {
   it.each(OPERATIONS)('$operation', async ({ operation, mode, needed, policy }) => {
-    // A create that hangs keeps counting until nodeStartTimeout (its name or id makes a repeat return the first), so
-    // creates are tried at most twice in half an hour (the group's creates together); any other step at most
-    // 1 + maxStepRetries (4) times.
-    const bound = operation === 'createNode' || operation === 'createReplica' ? 2 * needed : 4;
+    // A create that hangs keeps counting as on the way until nodeStartTimeout, 10 minutes (its name or id makes a
+    // repeat return the first), so each missing node or replica is tried at most three times in half an hour; any
+    // other step at most 1 + maxStepRetries (4) times. (Hung creates back off only further node calls: tried one at a
+    // time, each slot's tries fall where the backoff lets them, not in pairs.)
+    const bound = operation === 'createNode' || operation === 'createReplica' ? 3 * needed : 4;
     const { report, failed } = await replay(
       scenario(operation, 'hang', mode, { policy, expect: `  - maxCalls: { provider: aws, operation: ${operation}, count: ${bound}, per: 30m }` }),
     );
