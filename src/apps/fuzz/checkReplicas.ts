@@ -23,8 +23,8 @@ const REPLICAS_SETTLE_SECONDS = 45 * 60;
  * a way to keep it: it was promoted at least once, nothing touched its
  * primary's provider (impairments, recoveries, flaps, API faults, provider
  * status, observer partitions, its own replication) for
- * {@link REPLICAS_SETTLE_SECONDS} plus two replica creations before the
- * end, a zone of that provider other than the primary's is healthy and
+ * {@link REPLICAS_SETTLE_SECONDS}, `replicaCreateTimeout` and two replica
+ * creations before the end, a zone of that provider other than the primary's is healthy and
  * reported available at the end, and the missing replicas fit under
  * `maxNodesFactor` beside the instances the cluster still holds.
  *
@@ -50,7 +50,9 @@ export function checkReplicas(scenario: Scenario, world: Pick<SimWorld, 'standby
       if (end !== undefined) last = Math.max(last, end);
     }
     const create = provider.latency['createReplica'] ?? defaultLatencySeconds.createReplica;
-    if (last + REPLICAS_SETTLE_SECONDS + 2 * create > scenario.durationSeconds) continue;
+    // A replacement created where it cannot work (a dark zone the controller cannot see) is given up on only after
+    // replicaCreateTimeout: room for that too.
+    if (last + REPLICAS_SETTLE_SECONDS + policy.replicaCreateTimeout + 2 * create > scenario.durationSeconds) continue;
     const clean = [...providerZones].filter(
       (z) => z !== truth.primary.zone && !zones.impairedAtEnd.has(z) && (zones.lastStatus.get(z) ?? 'available') === 'available' && regionOf.has(z),
     );

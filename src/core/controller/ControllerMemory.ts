@@ -122,6 +122,13 @@ export interface PendingReplica {
    * the call did reach the provider.
    */
   readonly uncertain?: boolean;
+  /**
+   * Given up on (ms): listed but not streaming `replicaCreateTimeout` after
+   * the call. It no longer counts toward the cluster's replicas; the record
+   * stays so the listed instance is known for what it is, and goes once it
+   * streams (then it counts again) or is no longer listed.
+   */
+  readonly givenUpAt?: number;
 }
 
 /** A mutating call whose effect the controller trusts until a listing read late enough shows otherwise. */

@@ -181,6 +181,15 @@ export interface Policy {
   readonly maxNodesFactor: number;
   /** A created node not running and answering after this long is given up on (and its zone avoided for a while). Default 600 s. */
   readonly nodeStartTimeout: number;
+  /**
+   * A replica this controller created that does not stream after this long
+   * is given up on: it no longer counts toward the cluster's replicas, so
+   * another is made (in another zone, its own being avoided for a while),
+   * under the runaway guard. It is not deleted: one that streams later
+   * counts again. Copying a large database takes hours on some providers:
+   * raise it for those. Default 3600 s.
+   */
+  readonly replicaCreateTimeout: number;
   /** Budget for one adapter call; it is cut off through its AbortSignal after this. Default 30 s. */
   readonly callTimeout: number;
   /**
@@ -285,6 +294,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   placement: 'best-zone',
   nodeDeadAfter: 60,
   nodeStartTimeout: 600,
+  replicaCreateTimeout: 3600,
   maxNodesFactor: 2,
   callTimeout: 30,
   mutationsPerMinute: 20,
@@ -346,6 +356,7 @@ export const policyOverridesSchema = z.strictObject({
   placement: z.enum(['best-zone', 'untargeted']),
   nodeDeadAfter: duration(),
   nodeStartTimeout: positiveDuration(),
+  replicaCreateTimeout: positiveDuration(),
   maxNodesFactor: z.number().min(1),
   callTimeout: positiveDuration(),
   mutationsPerMinute: z.number().positive(),

@@ -758,10 +758,32 @@ function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views
       events.push({ kind: 'memory.restored', provider: each.provider, region: each.region, zone: each.zone, database: record.cluster, detail: `${id} is listed: the create before the crash took effect; not re-issued` });
     }
     const streaming = state === 'available' && (view!.instance.replication === undefined || view!.instance.replication.state === 'streaming');
+    if (each.givenUpAt !== undefined) {
+      // Given up on already: forgotten once it streams after all (it counts again, as listed) or is gone.
+      if (streaming || state === 'failed' || view === undefined) (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
+      continue;
+    }
     // Lost only when a listing read `nodeStartTimeout` after the call does not show it (a failed read shows nothing).
     const deadline = each.issuedAt + policy.nodeStartTimeout * 1000;
     const lost = view === undefined && now >= deadline && listedSince(snapshot, each.provider, deadline);
-    if (!streaming && state !== 'failed' && !lost) continue;
+    if (!streaming && state !== 'failed' && !lost) {
+      // Listed, and still not streaming long after: created where it cannot work (a zone the controller cannot see
+      // is dark, with nothing of ours in it to probe). It stops counting, and its zone is avoided for a while.
+      if (view !== undefined && now >= each.issuedAt + policy.replicaCreateTimeout * 1000) {
+        (pendingReplicas ??= new Map(record.pendingReplicas)).set(id, { ...each, givenUpAt: now });
+        draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
+        countFailedCreate(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
+        events.push({
+          kind: 'memory.corrected',
+          provider: each.provider,
+          region: each.region,
+          zone: each.zone,
+          database: record.cluster,
+          detail: `${record.cluster}: ${id}, created ${Math.round((now - each.issuedAt) / 1000)}s ago in ${each.zone}, is listed ${state} and does not stream (replicaCreateTimeout ${policy.replicaCreateTimeout}s): no longer counted; another replica is made elsewhere`,
+        });
+      }
+      continue;
+    }
     (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
     if (!streaming) {
       draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);

@@ -103,10 +103,13 @@ export function planReplicas(
       view.health.failingSince !== undefined &&
       snapshot.now - view.health.failingSince >= policy.nodeDeadAfter * 1000 &&
       i.replication?.state !== 'streaming';
+    // One this controller created and gave up on (replicaCreateTimeout) does not count until it streams.
+    const givenUp = memory.pendingReplicas.get(i.id)?.givenUpAt !== undefined;
     const usable =
       (i.state === 'available' || i.state === 'creating' || i.state === 'rebooting') &&
       i.replication?.state !== 'broken' &&
       !dead &&
+      !givenUp &&
       zoneState(i.provider, i.zone) !== 'impaired';
     // One that can be re-pointed is re-pointed (decide does), not replaced; one whose upstream is not reported cannot be judged.
     if (

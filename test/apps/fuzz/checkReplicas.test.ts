@@ -19,7 +19,12 @@ function decideWithoutReplicas(snapshot: Snapshot, policy: Policy): Plan {
 
 describe('lifeboat fuzz: the replicas invariant', () => {
   // Shipped after the invariant found them: each failed it before the fix it names in its description.
-  const found = ['synthetic-old-primary-stopped-after-power-loss', 'synthetic-replica-into-stalled-region', 'synthetic-stale-impaired-status-in-degraded-region'];
+  const found = [
+    'synthetic-old-primary-stopped-after-power-loss',
+    'synthetic-replica-into-stalled-region',
+    'synthetic-replica-into-dark-region',
+    'synthetic-stale-impaired-status-in-degraded-region',
+  ];
 
   it.each(found)('%s keeps every invariant', async (name) => {
     const violations = await checkInvariants(await loadScenarioFile(scenarios(name)));

@@ -178,6 +178,24 @@ describe('memory reducers: the world wins over memory', () => {
     expect(change.events.map((e) => e.kind)).toEqual(['memory.corrected']);
   });
 
+  it('gives up on a replica it created that does not stream replicaCreateTimeout after, avoids its zone, and forgets it once it streams', () => {
+    const memory = started(adopted(), create, 1_000);
+    const creating = (state: 'creating' | 'available', stream: 'disconnected' | 'streaming') => ({
+      instance: { ...db('orders-r1', create.zone!, create.region, 'replica', { upstream: 'orders', state: stream, lagSeconds: null, lastContactSeconds: null }), state },
+      health: up,
+    });
+    const at = (now: number, view: ReturnType<typeof creating>, from: ControllerMemory) => rememberObservation(from, snapshot({ now, zones, databases: [primaryView, view], memory: from }), DEFAULT_POLICY);
+    const deadline = 1_000 + DEFAULT_POLICY.replicaCreateTimeout * 1000;
+    expect(at(deadline - 1, creating('creating', 'disconnected'), memory).memory.clusters.get('orders')!.pendingReplicas.get('orders-r1')!.givenUpAt).toBeUndefined();
+    const given = at(deadline, creating('creating', 'disconnected'), memory);
+    expect(given.memory.clusters.get('orders')!.pendingReplicas.get('orders-r1')!.givenUpAt).toBe(deadline);
+    expect(given.memory.zonePenalty.get(`aws:${create.zone}`)).toBe(deadline + DEFAULT_POLICY.backoffMax * 1000);
+    expect(given.events.map((e) => e.kind)).toEqual(['memory.corrected']);
+    // Kept while it still does not stream (no second penalty), forgotten once it does: it counts again, as listed.
+    expect(at(deadline + 60_000, creating('creating', 'disconnected'), given.memory).memory.clusters.get('orders')!.pendingReplicas.has('orders-r1')).toBe(true);
+    expect(at(deadline + 60_000, creating('available', 'streaming'), given.memory).memory.clusters.get('orders')!.pendingReplicas.has('orders-r1')).toBe(false);
+  });
+
   it('after a restart, a replica create the journal shows unfinished stays counted and is marked for sending again', () => {
     const memory = rememberRestart(started(adopted(), create, 1_000), [{ step: create, startedAt: 1_000 }], 50_000).memory;
     expect(memory.clusters.get('orders')!.pendingReplicas.get('orders-r1')).toMatchObject({ uncertain: true });

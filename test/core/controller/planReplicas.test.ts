@@ -154,6 +154,17 @@ describe('decide: replicas after a failover', () => {
     expect(creates(plan(following('streaming', 0)).steps).map((s) => s.home)).toEqual(['us-east-1/use1-b']);
   });
 
+  it('does not count a replica it created and gave up on (replicaCreateTimeout) until it streams', () => {
+    const stuck = { instance: { ...db('orders-r1', 'usw2-a', 'us-west-2', 'replica', { upstream: 'orders-b', state: 'unknown', lagSeconds: null, lastContactSeconds: null }), state: 'creating' as const }, health: { ...up, status: 'unprobed' as const } };
+    const pending = (givenUpAt?: number) => ({ 'orders-r1': { provider: 'aws', region: 'us-west-2', zone: 'usw2-a', source: 'orders-b', issuedAt: 0, ...(givenUpAt !== undefined ? { givenUpAt } : {}) } });
+    const plan = (givenUpAt?: number) =>
+      decide(snapshot({ zones: zones(), databases: [oldPrimary(), newPrimary(), stuck], memory: { ...afterFailover({ pendingReplicas: pending(givenUpAt), replicaSeq: 1, replicaHomes: [{ provider: 'aws', region: 'us-west-2', zone: 'usw2-a' }] }), zonePenalty: { 'aws:usw2-a': 400_000 } }, capabilities: CLOUD_SQL }), policy);
+    // Still being created, within its time: it counts.
+    expect(creates(plan().steps)).toEqual([]);
+    // Given up on: another is made, not in its (penalised) zone.
+    expect(creates(plan(90_000).steps).map((s) => [s.target, s.zone])).toEqual([['orders-r2', 'usw2-b']]);
+  });
+
   it('may place a replica beside an old primary its provider lists stopped (a zone whose power came back), not beside one that fails', () => {
     const memory = afterFailover({ replicaHomes: [{ provider: 'aws', region: 'us-east-1', zone: 'use1-a' }] });
     const only = zones(['use1-c', 'usw2-a', 'usw2-b']).map((z) => (z.zone === 'use1-a' ? { ...z, state: 'healthy' as const } : z));
