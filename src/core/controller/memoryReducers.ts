@@ -471,7 +471,7 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
   }
 
   // Creates: done once the node runs and answers. Given up only when a listing read `nodeStartTimeout` after the
-  // call contradicts it (the node is not listed, or listed but not answering); until then it counts, however long
+  // call contradicts it (the node is not listed, listed still pending, or listed but not answering); until then it counts, however long
   // the reads fail. A create given up counts as a failed try of its group's replacements; its zone is avoided.
   const pendingCreates = draft.get('pendingCreates');
   if (pendingCreates.size > 0) {
@@ -483,7 +483,9 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
         continue;
       }
       const deadline = pending.issuedAt + policy.nodeStartTimeout * 1000;
-      const contradicted = view === undefined || view.node.state === 'error' || view.health.status === 'down';
+      // Still pending that long after is no start (a machine placed in a zone that is dark, with nothing of ours
+      // left there to probe, never leaves pending): as much a contradiction as not being listed.
+      const contradicted = view === undefined || view.node.state === 'error' || view.node.state === 'pending' || view.health.status === 'down';
       if (now >= deadline && listedSince(snapshot, pending.provider, deadline) && contradicted) {
         draft.delete('pendingCreates', name);
         countFailedCreate(draft, `createNode:${pending.provider}:${pending.group}`, now, policy);

@@ -98,6 +98,17 @@ describe('capacity the controller created counts until a listing contradicts it'
     expect(creates(s)).toHaveLength(1);
   });
 
+  it('a node create that a listing read nodeStartTimeout after the call shows still pending is given up, its zone avoided, and created again', () => {
+    const stuck = { node: { ...node('web-1', 'use1-c', 'us-east-1'), state: 'pending' as const }, health: { ...up, status: 'unprobed' as const } };
+    const early = observe(snapshot({ now: 500_000, zones: healthyZones, nodes: [...nodes, stuck], groups, memory: pending, listedAt: { aws: 490_000 } }));
+    expect(early.memory.pendingCreates.has('web-1')).toBe(true);
+    expect(creates(early)).toEqual([]);
+    const s = observe(snapshot({ now: 700_000, zones: healthyZones, nodes: [...nodes, stuck], groups, memory: pending, listedAt: { aws: 650_000 } }));
+    expect(s.memory.pendingCreates.has('web-1')).toBe(false);
+    expect(s.memory.zonePenalty.has('aws:use1-c')).toBe(true);
+    expect(creates(s).map((st) => st.zone)).toEqual(['use1-b']);
+  });
+
   it('a replica create never listed because the reads fail stays counted; one a fresh listing lacks is given up', () => {
     const memory = {
       clusters: {
