@@ -357,7 +357,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const answer = prober.probeAtOnce(targets);
     if (answer.timedOut || !sameProbeResults(answer.results, this.lastResults, policy.replicationStaleAfter)) return answer;
     this.lastResults = answer.results;
-    this.emit('cycle', { t: now, steps: QUIET_PLAN.steps, held: QUIET_PLAN.held, notes: QUIET_PLAN.notes, decided: false });
+    this.emitQuietCycle(now);
     return QUIET;
   }
 
@@ -388,6 +388,15 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     });
   }
 
+  /**
+   * The `cycle` event of a round that decided nothing, with shared empty
+   * lists: it allocates nothing but the event (most rounds of a long replay
+   * are quiet).
+   */
+  private emitQuietCycle(t: number): void {
+    this.emit('cycle', { t, steps: QUIET_PLAN.steps, held: QUIET_PLAN.held, notes: QUIET_PLAN.notes, decided: false });
+  }
+
   /** One observe, decide, execute cycle (execution held back when `options.hold` says so). */
   runCycle(signal: AbortSignal, options: CycleOptions = {}): Promise<CycleOutcome> {
     return this.cycle(signal, options, undefined);
@@ -415,9 +424,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     }
     const observed = await this.observe(signal, answered);
     if (!observed) {
-      const t = this.options.clock.now();
-      // Shared empty lists: a quiet round allocates nothing here (most rounds of a long replay are quiet).
-      this.emit('cycle', { t, steps: QUIET_PLAN.steps, held: QUIET_PLAN.held, notes: QUIET_PLAN.notes, decided: false });
+      this.emitQuietCycle(this.options.clock.now());
       return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: NOTHING_DEFERRED, held: QUIET_PLAN.held };
     }
     const snapshot = observed;

@@ -319,6 +319,16 @@ export function retryKey(step: Step): string {
  * failures of the same create key within `callTimeout` of each other count
  * once.
  */
+/**
+ * A create that never came up (not listed when it should be, failed, or never
+ * started or streamed): a failed try of `retry`, and its zone avoided for
+ * `backoffMax`.
+ */
+function giveUpCreate(draft: MemoryDraft, retry: string, provider: string, zone: string | undefined, now: number, policy: Policy): void {
+  countFailedCreate(draft, retry, now, policy);
+  if (zone !== undefined) draft.set('zonePenalty', zoneKey(provider, zone), now + policy.backoffMax * 1000);
+}
+
 function countFailedCreate(draft: MemoryDraft, key: string, now: number, policy: Policy): void {
   const times = draft.get('tries').get(key) ?? [];
   const last = times[times.length - 1];
@@ -471,8 +481,9 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
   }
 
   // Creates: done once the node runs and answers. Given up only when a listing read `nodeStartTimeout` after the
-  // call contradicts it (the node is not listed, listed still pending, or listed but not answering); until then it counts, however long
-  // the reads fail. A create given up counts as a failed try of its group's replacements; its zone is avoided.
+  // call contradicts it (the node is not listed, listed still pending, or listed but not answering); until then it
+  // counts, however long the reads fail. A create given up counts as a failed try of its group's replacements; its
+  // zone is avoided.
   const pendingCreates = draft.get('pendingCreates');
   if (pendingCreates.size > 0) {
     const nodesByName = new Map(snapshot.nodes.map((v) => [v.node.name, v]));
@@ -488,9 +499,7 @@ export function rememberObservation(memory: ControllerMemory, snapshot: Snapshot
       const contradicted = view === undefined || view.node.state === 'error' || view.node.state === 'pending' || view.health.status === 'down';
       if (now >= deadline && listedSince(snapshot, pending.provider, deadline) && contradicted) {
         draft.delete('pendingCreates', name);
-        countFailedCreate(draft, `createNode:${pending.provider}:${pending.group}`, now, policy);
-        const zone = view?.node.zone ?? pending.zone;
-        if (zone !== undefined) draft.set('zonePenalty', zoneKey(pending.provider, zone), now + policy.backoffMax * 1000);
+        giveUpCreate(draft, `createNode:${pending.provider}:${pending.group}`, pending.provider, view?.node.zone ?? pending.zone, now, policy);
       }
     }
   }
@@ -773,8 +782,7 @@ function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views
       // is dark, with nothing of ours in it to probe). It stops counting, and its zone is avoided for a while.
       if (view !== undefined && now >= each.issuedAt + policy.replicaCreateTimeout * 1000) {
         (pendingReplicas ??= new Map(record.pendingReplicas)).set(id, { ...each, givenUpAt: now });
-        draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
-        countFailedCreate(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
+        giveUpCreate(draft, `createReplica:${each.provider}:${record.cluster}`, each.provider, each.zone, now, policy);
         events.push({
           kind: 'memory.corrected',
           provider: each.provider,
@@ -788,8 +796,7 @@ function observePendingReplicas(draft: MemoryDraft, record: ClusterMemory, views
     }
     (pendingReplicas ??= new Map(record.pendingReplicas)).delete(id);
     if (!streaming) {
-      draft.set('zonePenalty', zoneKey(each.provider, each.zone), now + policy.backoffMax * 1000);
-      countFailedCreate(draft, `createReplica:${each.provider}:${record.cluster}`, now, policy);
+      giveUpCreate(draft, `createReplica:${each.provider}:${record.cluster}`, each.provider, each.zone, now, policy);
     }
   }
   return pendingReplicas ? { ...record, pendingReplicas } : record;
