@@ -99,6 +99,39 @@ const NOTHING_DEFERRED: CycleOutcome['deferred'] = Object.freeze([]);
 const QUIET = Symbol('quiet round');
 
 /**
+ * A round whose probes all answered as last round but some of them not at
+ * all: it lasts `holdMs` from `startedAt` (ms), waiting out the silent
+ * targets, and is quiet if nothing woke the controller by its end.
+ */
+interface HeldRound {
+  readonly kind: 'held';
+  readonly startedAt: number;
+  readonly holdMs: number;
+  readonly results: readonly ProbeResult[];
+}
+
+/** A probe round already over, for a full cycle to take in without probing again. */
+interface TakenRound {
+  readonly kind: 'taken';
+  readonly startedAt: number;
+  readonly results: readonly ProbeResult[];
+}
+
+/** Where a loop's next full cycle starts: at `started` (ms), with the probe answer or the whole round already taken, if any. */
+interface Resumed {
+  readonly started: number;
+  readonly answer: ProbeRoundAnswer | TakenRound | undefined;
+}
+
+function isHeld(answer: object | undefined): answer is HeldRound {
+  return answer !== undefined && 'kind' in answer && answer.kind === 'held';
+}
+
+function isTaken(answer: object | undefined): answer is TakenRound {
+  return answer !== undefined && 'kind' in answer && answer.kind === 'taken';
+}
+
+/**
  * Same answers, target for target, as far as health can tell (the probe set is
  * unchanged when no read happened): a replica's contact age matters only as
  * being under or over `staleSeconds`.
@@ -231,14 +264,16 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     // One abort listener for all the pauses between cycles, not one per pause.
     const sleeper = new Sleeper(clock, signal);
     try {
-      // The round that ended a run of quiet rounds, with the answer it already took.
-      let resumed: { readonly started: number; readonly answer: ProbeRoundAnswer | undefined } | undefined;
-      while (!signal.aborted) {
+      // The round that ended a run of quiet rounds, with the answer (or the whole round) it already took.
+      let resumed: Resumed | undefined;
+      // A round already over is taken in even when the signal fired during it, as a round that is
+      // cut short by the signal is.
+      while (!signal.aborted || isTaken(resumed?.answer)) {
         const started = resumed?.started ?? clock.now();
         const answer = resumed !== undefined ? resumed.answer : this.quietRoundAtOnce();
         resumed = undefined;
-        if (answer === QUIET) {
-          resumed = await this.quietRoundsAfter(started, sleeper, signal);
+        if (answer === QUIET || isHeld(answer)) {
+          resumed = await this.quietRoundsAfter(started, sleeper, signal, answer === QUIET ? undefined : answer);
           continue;
         }
         await this.cycle(signal, {}, answer);
@@ -345,46 +380,71 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
    * same world and leave the same state. Returns {@link QUIET} when the
    * round is done; otherwise the answer already taken for the full cycle
    * to use (a round's probes are sent once: a degraded zone's failures are
-   * drawn at random), or `undefined` when none was taken.
+   * drawn at random), or `undefined` when none was taken. A round whose
+   * answers are the same but some of them silent is returned as a
+   * {@link HeldRound}: it lasts until its timeout, as the full cycle's round
+   * would, and nothing of the controller's runs meanwhile, so its end is
+   * all that has to be looked at ({@link quietRoundsAfter}).
    */
-  private quietRoundAtOnce(): typeof QUIET | ProbeRoundAnswer | undefined {
+  private quietRoundAtOnce(): typeof QUIET | HeldRound | ProbeRoundAnswer | undefined {
     const { clock, prober, policy } = this.options;
     const now = clock.now();
     if (prober.probeAtOnce === undefined || !(this.quietUntil > now) || this.executor === undefined || this.executor.inFlight.size > 0) return undefined;
     if (!this.reader.idleAt(now, this.unsettled)) return undefined;
-    const { targets } = this.reader.probeSet(this.fencedLookup());
+    const { targets, keys } = this.reader.probeSet(this.fencedLookup());
     if (targets.length === 0) return undefined;
     const answer = prober.probeAtOnce(targets);
-    if (answer.timedOut || !sameProbeResults(answer.results, this.lastResults, policy.replicationStaleAfter)) return answer;
+    if (!sameProbeResults(answer.results, this.lastResults, policy.replicationStaleAfter)) return answer;
+    if (answer.timedOut) {
+      const holdMs = this.probeRound.heldFor(answer, this.roundTimeout(now), this.failingCutShort(keys, now));
+      return { kind: 'held', startedAt: now, holdMs, results: answer.results };
+    }
     this.lastResults = answer.results;
     this.emitQuietCycle(now);
     return QUIET;
   }
 
   /**
-   * Takes the rounds after a quiet one that started at `started`, each at
-   * its time and each at once while it is quiet ({@link quietRoundAtOnce}),
-   * with one promise for the whole run of them. Resolves with the first
-   * round that is not (its start, and the answer it took if any) for the
-   * loop to run as a full cycle, or `undefined` once `signal` fires. Each
-   * round runs where the loop's own continuation after its pause would:
-   * one microtask after its timer, the next one as soon.
+   * Takes the rounds after a quiet one that started at `started` (or from
+   * `held`, a round under way), each at its time and each at once while it
+   * is quiet ({@link quietRoundAtOnce}), with one promise for the whole run
+   * of them. Resolves with the first round that is not (its start, and the
+   * answer it took if any, or the whole round if it was held and something
+   * woke the controller by its end) for the loop to run as a full cycle, or
+   * `undefined` once `signal` fires. Each round runs where the loop's own
+   * continuation after its pause would: one microtask after its timer, the
+   * next one as soon; a held round ends where the full cycle's round would
+   * (its timeout, or the signal).
    */
-  private quietRoundsAfter(
-    started: number,
-    sleeper: Sleeper,
-    signal: AbortSignal,
-  ): Promise<{ readonly started: number; readonly answer: ProbeRoundAnswer | undefined } | undefined> {
+  private quietRoundsAfter(started: number, sleeper: Sleeper, signal: AbortSignal, held: HeldRound | undefined): Promise<Resumed | undefined> {
+    const clock = this.options.clock;
     return new Promise((resolve) => {
+      const take = () => {
+        const now = clock.now();
+        const answer = this.quietRoundAtOnce();
+        if (answer === QUIET) next(now);
+        else if (isHeld(answer)) hold(answer);
+        else resolve({ started: now, answer });
+      };
+      const hold = (round: HeldRound) =>
+        sleeper.callAfter(round.holdMs, () => {
+          const now = clock.now();
+          if (!(this.quietUntil > now)) {
+            resolve({ started: round.startedAt, answer: { kind: 'taken', startedAt: round.startedAt, results: round.results } });
+            return;
+          }
+          this.lastResults = round.results;
+          this.emitQuietCycle(now);
+          if (signal.aborted) resolve(undefined);
+          else next(round.startedAt);
+        });
       const next = (previous: number) =>
         sleeper.callAfter(this.nextRoundDelay(previous), () => {
-          if (signal.aborted) return resolve(undefined);
-          const now = this.options.clock.now();
-          const answer = this.quietRoundAtOnce();
-          if (answer === QUIET) next(now);
-          else resolve({ started: now, answer });
+          if (signal.aborted) resolve(undefined);
+          else take();
         });
-      next(started);
+      if (held !== undefined) hold(held);
+      else next(started);
     });
   }
 
@@ -403,7 +463,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   }
 
   /** {@link runCycle}, with the round's probe answer when {@link quietRoundAtOnce} already took it. */
-  private async cycle(signal: AbortSignal, options: CycleOptions, answered: ProbeRoundAnswer | undefined): Promise<CycleOutcome> {
+  private async cycle(signal: AbortSignal, options: CycleOptions, answered: ProbeRoundAnswer | TakenRound | undefined): Promise<CycleOutcome> {
     const executor = (this.executor ??= new Executor(
       this.providers,
       this.options.clock,
@@ -464,23 +524,34 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     return { snapshot, plan, deferred, held: plan.held };
   }
 
-  private async observe(signal: AbortSignal, answered: ProbeRoundAnswer | undefined): Promise<Snapshot | undefined> {
+  /**
+   * Reads what is due and takes a probe round (or takes in `answered`, the
+   * round's answer or the whole round already taken), then assesses health
+   * and builds the snapshot; `undefined` when the round brought nothing new.
+   */
+  private async observe(signal: AbortSignal, answered: ProbeRoundAnswer | TakenRound | undefined): Promise<Snapshot | undefined> {
     const { clock, policy } = this.options;
     let now = clock.now();
     let read = false;
     const reader = this.reader;
-    if (reader.locationsDue(now)) {
-      await reader.readLocations(signal);
-      read = true;
+    // A round already over had nothing to read when it started (see quietRoundAtOnce).
+    const taken = isTaken(answered) ? answered : undefined;
+    const answer = isTaken(answered) ? undefined : answered;
+    if (taken === undefined) {
+      if (reader.locationsDue(now)) {
+        await reader.readLocations(signal);
+        read = true;
+      }
+      const firstPicture = reader.startReadsIfDue(signal, now, this.unsettled);
+      if (firstPicture) await firstPicture;
     }
-    const firstPicture = reader.startReadsIfDue(signal, now, this.unsettled);
-    if (firstPicture) await firstPicture;
 
     const set = reader.probeSet(this.fencedLookup());
-    const startedAt = clock.now();
+    const startedAt = taken?.startedAt ?? clock.now();
     let results: readonly ProbeResult[] = [];
-    if (set.targets.length > 0) {
-      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt), this.failingCutShort(set.keys, startedAt), answered);
+    if (taken !== undefined) results = taken.results;
+    else if (set.targets.length > 0) {
+      const round = this.probeRound.start(set.targets, signal, this.roundTimeout(startedAt), this.failingCutShort(set.keys, startedAt), answer);
       try {
         results = await round.results;
       } finally {

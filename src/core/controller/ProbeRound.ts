@@ -6,6 +6,14 @@ const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 
 
 function nothingToCancel(): void {}
 
+/** The failing batch {@link ProbeRound.start} probes apart: only when it ends sooner than the round and marks a target. */
+function splitOff(
+  timeoutMs: number,
+  failing: { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined,
+): { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined {
+  return failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true) ? failing : undefined;
+}
+
 /**
  * Runs the controller's probe rounds, each cut off after the probe timeout.
  * One AbortController serves round after round while no round times out and
@@ -49,8 +57,11 @@ export class ProbeRound {
     failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number },
     answered?: ProbeRoundAnswer,
   ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
-    const split = failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true) ? failing : undefined;
-    if (this.prober.probeAtOnce !== undefined) return this.startAtOnce(answered ?? this.prober.probeAtOnce(targets), parent, timeoutMs, split);
+    if (this.prober.probeAtOnce !== undefined) {
+      const answer = answered ?? this.prober.probeAtOnce(targets);
+      return this.startAtOnce(answer, parent, this.heldFor(answer, timeoutMs, failing));
+    }
+    const split = splitOff(timeoutMs, failing);
     if (split !== undefined) return this.split(targets, parent, timeoutMs, split.marks, split.timeoutMs);
     const round = this.signalFor(parent);
     const cancel = this.clock.setTimer(timeoutMs, () => round.abort(PROBE_TIMEOUT));
@@ -91,27 +102,34 @@ export class ProbeRound {
   }
 
   /**
-   * A round of a prober that answers at once: resolved as `probe` would
-   * resolve it, at once when every target answered, else when the timeout
-   * ends (or the parent fires), one promise continuation after the timer.
+   * How long a round of a prober that answers at once lasts when it got
+   * `answer` (ms), with {@link start}'s `timeoutMs` and `failing`: 0 when
+   * every target answered; else until the timeout, or, split as
+   * {@link split} would, only until the failing batch's timeout when every
+   * silent target is one it marks.
    */
-  private startAtOnce(
-    answer: ProbeRoundAnswer,
-    parent: AbortSignal,
-    timeoutMs: number,
-    failing: { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined,
-  ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
+  heldFor(answer: ProbeRoundAnswer, timeoutMs: number, failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number }): number {
+    if (!answer.timedOut) return 0;
+    const split = splitOff(timeoutMs, failing);
+    if (split === undefined) return timeoutMs;
+    const results = answer.results;
+    let holdMs = 0;
+    for (let i = 0; i < results.length && holdMs < timeoutMs; i++) {
+      const r = results[i]!;
+      if (!r.ok && r.failure === 'timeout') holdMs = Math.max(holdMs, split.marks[i] === true ? Math.max(0, split.timeoutMs) : timeoutMs);
+    }
+    return holdMs;
+  }
+
+  /**
+   * A round of a prober that answers at once: resolved as `probe` would
+   * resolve it, at once when every target answered, else after `holdMs`
+   * ({@link heldFor}) or when the parent fires, one promise continuation
+   * after the timer.
+   */
+  private startAtOnce(answer: ProbeRoundAnswer, parent: AbortSignal, holdMs: number): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
     const { results, timedOut } = answer;
     if (!timedOut || parent.aborted) return { results: Promise.resolve(results), cancel: nothingToCancel };
-    // Split as {@link split} would: a silent target already failing is waited for only until the failing batch's timeout.
-    let holdMs = timeoutMs;
-    if (failing !== undefined) {
-      holdMs = 0;
-      for (let i = 0; i < results.length && holdMs < timeoutMs; i++) {
-        const r = results[i]!;
-        if (!r.ok && r.failure === 'timeout') holdMs = Math.max(holdMs, failing.marks[i] === true ? Math.max(0, failing.timeoutMs) : timeoutMs);
-      }
-    }
     if (this.heldParent !== parent) {
       this.heldParent?.removeEventListener('abort', this.onHeldParentAbort);
       parent.addEventListener('abort', this.onHeldParentAbort, { once: true });
