@@ -15,29 +15,35 @@ import type { Snapshot } from './Snapshot.js';
  */
 export function nextWake(snapshot: Snapshot, policy: Policy): number {
   const now = snapshot.now;
+  // Plain loops and a module-level `earlier`: this runs in every decided cycle.
   let next = Infinity;
-  const consider = (t: number) => {
-    if (t > now && t < next) next = t;
-  };
-  const downDeadlines = (health: TargetHealth) => {
-    if (health.status !== 'down' || health.failingSince === undefined) return;
-    consider(health.failingSince + policy.impairedAfter * 1000);
-    consider(health.failingSince + policy.nodeDeadAfter * 1000);
-  };
-  for (const view of snapshot.nodes) downDeadlines(view.health);
-  for (const view of snapshot.databases) downDeadlines(view.health);
+  const impairedAfterMs = policy.impairedAfter * 1000;
+  const nodeDeadAfterMs = policy.nodeDeadAfter * 1000;
+  for (const view of snapshot.nodes) next = downDeadlines(view.health, now, next, impairedAfterMs, nodeDeadAfterMs);
+  for (const view of snapshot.databases) next = downDeadlines(view.health, now, next, impairedAfterMs, nodeDeadAfterMs);
   const memory = snapshot.memory;
-  for (const until of memory.failedCandidates.values()) consider(until);
-  for (const until of memory.zonePenalty.values()) consider(until);
-  for (const until of memory.issued.values()) consider(until);
-  for (const times of memory.tries.values()) if (times.length > 0) consider(times[0]! + policy.stepRetryWindow * 1000);
-  for (const pending of memory.pendingCreates.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);
-  for (const intent of memory.intents.values()) consider(intent.deadline);
-  for (const renewal of shiftRenewals(snapshot, policy)) consider(renewal);
+  for (const until of memory.failedCandidates.values()) next = earlier(until, now, next);
+  for (const until of memory.zonePenalty.values()) next = earlier(until, now, next);
+  for (const until of memory.issued.values()) next = earlier(until, now, next);
+  for (const times of memory.tries.values()) if (times.length > 0) next = earlier(times[0]! + policy.stepRetryWindow * 1000, now, next);
+  for (const pending of memory.pendingCreates.values()) next = earlier(pending.issuedAt + policy.nodeStartTimeout * 1000, now, next);
+  for (const intent of memory.intents.values()) next = earlier(intent.deadline, now, next);
+  if (memory.shifts.size > 0) for (const renewal of shiftRenewals(snapshot, policy)) next = earlier(renewal, now, next);
   for (const cluster of memory.clusters.values()) {
-    if (cluster.lastFailoverAt !== undefined) consider(cluster.lastFailoverAt + policy.failoverCooldown * 1000);
-    for (const pending of cluster.pendingReplicas.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);
-    if (cluster.promotion) consider(promotionGivenUpAt(cluster.promotion, policy));
+    if (cluster.lastFailoverAt !== undefined) next = earlier(cluster.lastFailoverAt + policy.failoverCooldown * 1000, now, next);
+    for (const pending of cluster.pendingReplicas.values()) next = earlier(pending.issuedAt + policy.nodeStartTimeout * 1000, now, next);
+    if (cluster.promotion) next = earlier(promotionGivenUpAt(cluster.promotion, policy), now, next);
   }
   return next;
+}
+
+/** `t` if it lies after `now` and before `next`, else `next`. */
+function earlier(t: number, now: number, next: number): number {
+  return t > now && t < next ? t : next;
+}
+
+/** A down target's deadlines: reaching `impairedAfter` and `nodeDeadAfter`. */
+function downDeadlines(health: TargetHealth, now: number, next: number, impairedAfterMs: number, nodeDeadAfterMs: number): number {
+  if (health.status !== 'down' || health.failingSince === undefined) return next;
+  return earlier(health.failingSince + nodeDeadAfterMs, now, earlier(health.failingSince + impairedAfterMs, now, next));
 }
