@@ -10,7 +10,7 @@ import type { DatabaseInstance, Node, Region, ZoneProviderStatus } from '../cont
 import { HealthTracker, type KnownZone } from '../health/HealthTracker.js';
 import type { TargetHealth } from '../health/types.js';
 import { CallGate } from './CallGate.js';
-import { ControlPlaneReader, type Listings, type WatchedRegion } from './ControlPlaneReader.js';
+import { ControlPlaneReader, type Listings, type ProbeSet, type WatchedRegion } from './ControlPlaneReader.js';
 import { ProbeRound } from './ProbeRound.js';
 import { emptyMemory, type ControllerMemory, type FailoverApproval, type SwitchoverIntent } from './ControllerMemory.js';
 import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
@@ -97,6 +97,8 @@ const QUIET_PLAN: Plan = Object.freeze({ steps: Object.freeze([]), held: Object.
 const NOTHING_DEFERRED: CycleOutcome['deferred'] = Object.freeze([]);
 /** A round {@link Controller.quietRoundAtOnce} took whole. */
 const QUIET = Symbol('quiet round');
+/** A round {@link Controller.cycleAtOnce} took as a whole cycle. */
+const DONE = Symbol('cycle done');
 
 /**
  * A round whose probes all answered as last round but some of them not at
@@ -158,6 +160,17 @@ function isStale(lastContactSeconds: number | null, staleSeconds: number): boole
 
 /** How long after a zone changes state reads stay fast. */
 const UNSETTLED_AFTER_CHANGE_MS = 60_000;
+
+function promotionUnderWay(memory: ControllerMemory): boolean {
+  for (const cluster of memory.clusters.values()) if (cluster.promotion) return true;
+  return false;
+}
+
+/** A zone left `healthy` less than {@link UNSETTLED_AFTER_CHANGE_MS} ago. */
+function zoneChangedLately(snapshot: Snapshot): boolean {
+  for (const zone of snapshot.zones.values()) if (zone.state !== 'healthy' && snapshot.now - zone.since < UNSETTLED_AFTER_CHANGE_MS) return true;
+  return false;
+}
 
 /**
  * The failover controller. Each cycle observes (control-plane reads when due,
@@ -276,7 +289,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
           resumed = await this.quietRoundsAfter(started, sleeper, signal, answer === QUIET ? undefined : answer);
           continue;
         }
-        await this.cycle(signal, {}, answer);
+        const left = isTaken(answer) ? answer : this.cycleAtOnce(answer, signal);
+        if (left !== DONE) await this.cycle(signal, {}, left);
         await sleeper.sleep(this.nextRoundDelay(started));
       }
     } finally {
@@ -449,6 +463,27 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   }
 
   /**
+   * The round due now as a whole cycle, taken synchronously when nothing of
+   * the controller's is under way (no read due, landed or in flight, no
+   * call in flight) and the prober answers at once with no silent target:
+   * then nothing can run between the round and its decision, so the promise
+   * chain of {@link cycle} buys nothing. `answered`: the round's answer if
+   * {@link quietRoundAtOnce} already took it. Returns {@link DONE}, or what
+   * the full cycle is to take (the answer taken here, if any).
+   */
+  private cycleAtOnce(answered: ProbeRoundAnswer | undefined, signal: AbortSignal): typeof DONE | ProbeRoundAnswer | undefined {
+    const { clock, prober } = this.options;
+    const executor = this.executor;
+    const now = clock.now();
+    if (prober.probeAtOnce === undefined || executor === undefined || executor.inFlight.size > 0 || !this.reader.idleAt(now, this.unsettled)) return answered;
+    const set = this.reader.probeSet(this.fencedLookup());
+    const answer = answered ?? (set.targets.length > 0 ? prober.probeAtOnce(set.targets) : undefined);
+    if (answer?.timedOut) return answer;
+    this.decideOn(this.assess(set, answer?.results ?? [], now, false), signal, executor);
+    return DONE;
+  }
+
+  /**
    * The `cycle` event of a round that decided nothing, with shared empty
    * lists: it allocates nothing but the event (most rounds of a long replay
    * are quiet).
@@ -483,6 +518,14 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       this.quietUntil = -Infinity;
     }
     const observed = await this.observe(signal, answered);
+    return this.decideOn(observed, signal, executor);
+  }
+
+  /**
+   * The rest of a cycle once its round is assessed: `decide` on the snapshot
+   * (none: the round was quiet), the plan submitted, the `cycle` event.
+   */
+  private decideOn(observed: Snapshot | undefined, signal: AbortSignal, executor: Executor): CycleOutcome {
     if (!observed) {
       this.emitQuietCycle(this.options.clock.now());
       return { snapshot: this.lastSnapshot!, plan: QUIET_PLAN, deferred: NOTHING_DEFERRED, held: QUIET_PLAN.held };
@@ -515,8 +558,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       this.suspectTargets > 0 ||
       memory.pendingCreates.size > 0 ||
       memory.intents.size > 0 ||
-      [...memory.clusters.values()].some((c) => c.promotion) ||
-      [...snapshot.zones.values()].some((z) => z.state !== 'healthy' && snapshot.now - z.since < UNSETTLED_AFTER_CHANGE_MS);
+      promotionUnderWay(memory) ||
+      zoneChangedLately(snapshot);
     this.quietUntil =
       !this.unsettled && plan.steps.length === 0 && plan.held.length === 0 && deferred.length === 0 && this.healthStable
         ? plan.wakeAt
@@ -530,8 +573,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
    * and builds the snapshot; `undefined` when the round brought nothing new.
    */
   private async observe(signal: AbortSignal, answered: ProbeRoundAnswer | TakenRound | undefined): Promise<Snapshot | undefined> {
-    const { clock, policy } = this.options;
-    let now = clock.now();
+    const clock = this.options.clock;
+    const now = clock.now();
     let read = false;
     const reader = this.reader;
     // A round already over had nothing to read when it started (see quietRoundAtOnce).
@@ -558,9 +601,20 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         round.cancel();
       }
     }
+    return this.assess(set, results, startedAt, read);
+  }
+
+  /**
+   * Takes in a probe round over `set` that started at `startedAt` and just
+   * ended with `results`, with `read` when the cycle already read something:
+   * health, memory and the snapshot, or `undefined` when the round brought
+   * nothing new.
+   */
+  private assess(set: ProbeSet, results: readonly ProbeResult[], startedAt: number, read: boolean): Snapshot | undefined {
+    const { clock, policy } = this.options;
     const probes = { keys: set.keys, zoneKeys: set.zoneKeys, results };
-    now = clock.now();
-    if (reader.takeLanded()) read = true;
+    const now = clock.now();
+    if (this.reader.takeLanded()) read = true;
 
     // Level-triggered: a round that brings nothing new (no read, every probe answered as last
     // round, the last full cycle was quiet, no deadline due) cannot change any decision, so

@@ -45,12 +45,18 @@ async function run(loop: 'run' | 'runCycle') {
   // Rounds that went through the full cycle while us-east-1a was dark and the failover long done: the
   // rounds there wait out the dark zone's silent probes (held rounds).
   let fullCyclesWhileDark = 0;
+  // Rounds that went through the full cycle while us-east-1b was degraded: probe failures drawn at
+  // random change the answers, so most rounds decide.
+  let fullCyclesWhileDegraded = 0;
+  let decidedWhileDegraded = 0;
   const fullCycle = (controller as unknown as { cycle: (...args: unknown[]) => Promise<unknown> }).cycle;
   (controller as unknown as { cycle: (...args: unknown[]) => Promise<unknown> }).cycle = function (this: Controller, ...args: unknown[]) {
     const now = clock.now();
     if (now >= 900_000 && now < 1_190_000) fullCyclesWhileDark++;
+    if (now >= 150_000 && now < 290_000) fullCyclesWhileDegraded++;
     return fullCycle.apply(this, args);
   };
+  controller.on('cycle', ({ t, decided }) => void (decided && t >= 150_000 && t < 290_000 && decidedWhileDegraded++));
   let promises = 0;
   const hook = createHook({ init: (_id, type) => void (type === 'PROMISE' && promises++) }).enable();
   const stop = new AbortController();
@@ -60,7 +66,7 @@ async function run(loop: 'run' | 'runCycle') {
   } finally {
     hook.disable();
   }
-  const seen = { cycles, events, calls: world.calls.map((c) => ({ ...c })), memory: controller.memory, promises, fullCyclesWhileDark };
+  const seen = { cycles, events, calls: world.calls.map((c) => ({ ...c })), memory: controller.memory, promises, fullCyclesWhileDark, fullCyclesWhileDegraded, decidedWhileDegraded };
   stop.abort();
   await clock.runUntil(clock.now());
   await running;
@@ -97,5 +103,10 @@ describe('Controller quiet rounds taken at once', () => {
     const roundsWhileDark = viaCycle.fullCyclesWhileDark;
     expect(roundsWhileDark).toBeGreaterThan(100);
     expect(atOnce.fullCyclesWhileDark).toBeLessThan(roundsWhileDark / 3);
+    // Decided rounds too, when nothing of the controller's is under way: only reads and what they bring
+    // go through the cycle.
+    expect(viaCycle.decidedWhileDegraded).toBeGreaterThan(100);
+    expect(viaCycle.fullCyclesWhileDegraded).toBeGreaterThanOrEqual(viaCycle.decidedWhileDegraded);
+    expect(atOnce.fullCyclesWhileDegraded).toBeLessThan(viaCycle.decidedWhileDegraded / 2);
   });
 });
