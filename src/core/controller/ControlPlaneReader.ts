@@ -70,6 +70,8 @@ function sameTargets(a: readonly ProbeTarget[], b: readonly ProbeTarget[]): bool
 export class ControlPlaneReader {
   private regions = new Map<string, readonly Region[]>();
   private locationsAt: number | undefined;
+  /** When locations were last read, whether or not every provider answered (ms). */
+  private locationsTriedAt: number | undefined;
   private readonly nodes = new Map<string, readonly Node[]>();
   private readonly databases = new Map<string, readonly DatabaseInstance[]>();
   /** Endpoints by provider, load balancers by `provider/region`. */
@@ -105,9 +107,15 @@ export class ControlPlaneReader {
     this.readBudget = new TimeoutBudget(clock);
   }
 
-  /** The locations are due for a read (never read, or older than ten minutes). */
+  /**
+   * The locations are due for a read: never read in full, or older than ten
+   * minutes, and not tried in the last `suspectObserveInterval` (a read that
+   * some provider did not answer is tried again at the pace of a region's
+   * reads while something is unsettled, not in every probe round).
+   */
   locationsDue(now: number): boolean {
-    return this.locationsAt === undefined || now - this.locationsAt >= LOCATIONS_REFRESH_MS;
+    const stale = this.locationsAt === undefined || now - this.locationsAt >= LOCATIONS_REFRESH_MS;
+    return stale && (this.locationsTriedAt === undefined || now - this.locationsTriedAt >= this.policy.suspectObserveInterval * 1000);
   }
 
   /**
@@ -242,6 +250,7 @@ export class ControlPlaneReader {
       } else complete = false;
     }
     dispose();
+    this.locationsTriedAt = now;
     if (complete) this.locationsAt = now;
     this.targetsStale = true;
     this.merged = undefined;

@@ -97,3 +97,33 @@ describe('ControlPlaneReader with partial listings', () => {
     expect(reader.listings().allDatabases.map((db) => db.id)).not.toContain('orders');
   });
 });
+
+describe('ControlPlaneReader locations', () => {
+  it('tries a locations read that failed again after suspectObserveInterval, not in every round, and refreshes a full one after ten minutes', async () => {
+    const { world, clock } = simFixture();
+    const inner = world.provider('aws');
+    const failing = { now: true };
+    const provider = Object.assign(Object.create(inner) as Provider, {
+      listLocations: (options: Parameters<Provider['listLocations']>[0]) => (failing.now ? Promise.reject(new Error('control plane down')) : inner.listLocations(options)),
+    });
+    const reader = new ControlPlaneReader(new Map([['aws', provider]]), [{ provider: 'aws', region: 'us-east-1' }], clock, DEFAULT_POLICY, new CallGate(DEFAULT_POLICY, () => 0.5));
+    const signal = new AbortController().signal;
+    const retryMs = DEFAULT_POLICY.suspectObserveInterval * 1000;
+    expect(reader.locationsDue(clock.now())).toBe(true);
+    await reader.readLocations(signal);
+    const failedAt = clock.now();
+    expect(reader.regionsByProvider.get('aws')).toBeUndefined();
+    // The next probe rounds come well within the retry interval: none of them reads again.
+    expect(reader.locationsDue(failedAt + 500)).toBe(false);
+    expect(reader.locationsDue(failedAt + retryMs - 1)).toBe(false);
+    expect(reader.locationsDue(failedAt + retryMs)).toBe(true);
+
+    failing.now = false;
+    await clock.runUntil(failedAt + retryMs);
+    await reader.readLocations(signal);
+    const readAt = clock.now();
+    expect(reader.regionsByProvider.get('aws')?.map((r) => r.id)).toEqual(['us-east-1']);
+    expect(reader.locationsDue(readAt + retryMs)).toBe(false);
+    expect(reader.locationsDue(readAt + 600_000)).toBe(true);
+  });
+});
