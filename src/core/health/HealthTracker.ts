@@ -142,6 +142,11 @@ export class HealthTracker {
   private readonly silentSince = new Map<string, number>();
   /** When each target last answered a probe (the start of that round, ms). */
   private readonly answeredAt = new Map<string, number>();
+  /**
+   * The upstream (instance id) each replica was last seen streaming from, by
+   * the replica's resource key: only from that one can it have lost contact.
+   */
+  private readonly streamedFrom = new Map<string, string>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
   /** Resource keys listed stopped or failed that we did not stop ourselves, from the same listing. */
   private stoppedKeys: ReadonlySet<string> = new Set();
@@ -412,6 +417,7 @@ export class HealthTracker {
       if (!listed.has(key)) {
         this.targets.delete(key);
         this.lastProbedReplication.delete(key);
+        this.streamedFrom.delete(key);
       }
       else if (!probed.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
     }
@@ -475,6 +481,7 @@ export class HealthTracker {
       // replica itself in this round's probe (fresher than the last control-plane read).
       const status = this.probedReplication.get(replicaKey) ?? listed;
       if (status.state === 'broken' || listed.state === 'broken') continue;
+      if (status.state === 'streaming') this.streamedFrom.set(replicaKey, listed.upstream);
       const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === listed.upstream);
       // An upstream last seen available, or kept as `unknown` because its scope could not be listed (a partial
       // listing: it may well have died with its region), is one whose replicas' contact tells about its zone.
@@ -490,7 +497,9 @@ export class HealthTracker {
           ? status.lastContactSeconds
           : Math.round((status.lastContactSeconds + (round.now - startedAt) / 1000) * 1000) / 1000;
       const hears = status.state === 'streaming' && (contact === null || contact < staleSeconds);
-      const lost = status.state === 'disconnected' || (contact !== null && contact >= staleSeconds);
+      const lost =
+        (status.state === 'disconnected' || (contact !== null && contact >= staleSeconds)) &&
+        this.couldHaveHeard(replicaKey, upstream.id, upstreamKey, status.lastContactSeconds, startedAt);
       if (hears && upstreamFailing && contact !== null && contact > 0) {
         // The silence reaches the window at a known time: the controller wakes for it.
         const reachesStaleAt = round.now + (staleSeconds - contact) * 1000;
@@ -512,6 +521,27 @@ export class HealthTracker {
       }
     }
     return from;
+  }
+
+  /**
+   * Whether a replica that says it lost contact with `upstreamId` was in a
+   * position to hear it, so that its silence tells about the upstream's
+   * zone. One re-pointed at a new primary that has not streamed from it yet
+   * (a repoint still under way, or one accepted while the replica's own
+   * region was dark) reports how long ago it heard its old upstream: no
+   * word about the new one. A replica never seen streaming (the tracker is
+   * new, or the replica has never streamed) is taken at its word unless the
+   * upstream answered our probes after the replica had already lost it for
+   * `replicationStaleAfter`: then the silence was its own (its zone dark,
+   * its stream broken), not the upstream's.
+   */
+  private couldHaveHeard(replicaKey: string, upstreamId: string, upstreamKey: string, lastContactSeconds: number | null, startedAt: number): boolean {
+    const streamedFrom = this.streamedFrom.get(replicaKey);
+    if (streamedFrom !== undefined) return streamedFrom === upstreamId;
+    const answeredAt = this.answeredAt.get(upstreamKey);
+    if (answeredAt === undefined) return true;
+    if (lastContactSeconds === null) return false;
+    return answeredAt <= startedAt - (lastContactSeconds - this.policy.replicationStaleAfter) * 1000;
   }
 
   /**
