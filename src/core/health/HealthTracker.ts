@@ -147,6 +147,12 @@ export class HealthTracker {
    * the replica's resource key: only from that one can it have lost contact.
    */
   private readonly streamedFrom = new Map<string, string>();
+  /**
+   * Each target's last stretch out of our sight (it was `down`), by resource
+   * key: from when it last answered before (ms; `-Infinity` if never) to the
+   * start of the round it answered again.
+   */
+  private readonly lastDark = new Map<string, { readonly after: number; readonly until: number }>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
   /** Resource keys listed stopped or failed that we did not stop ourselves, from the same listing. */
   private stoppedKeys: ReadonlySet<string> = new Set();
@@ -375,6 +381,7 @@ export class HealthTracker {
       const result = results[i] ?? FAILED;
       const previous = this.targets.get(key);
       if (result.ok) {
+        if (previous?.status === 'down') this.lastDark.set(key, { after: this.answeredAt.get(key) ?? -Infinity, until: round.startedAt ?? now });
         this.answeredAt.set(key, round.startedAt ?? now);
         if (result.replication !== undefined) {
           this.probedReplication.set(key, result.replication);
@@ -418,6 +425,7 @@ export class HealthTracker {
         this.targets.delete(key);
         this.lastProbedReplication.delete(key);
         this.streamedFrom.delete(key);
+        this.lastDark.delete(key);
       }
       else if (!probed.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
     }
@@ -529,13 +537,20 @@ export class HealthTracker {
    * zone. One re-pointed at a new primary that has not streamed from it yet
    * (a repoint still under way, or one accepted while the replica's own
    * region was dark) reports how long ago it heard its old upstream: no
-   * word about the new one. A replica never seen streaming (the tracker is
-   * new, or the replica has never streamed) is taken at its word unless the
-   * upstream answered our probes after the replica had already lost it for
-   * `replicationStaleAfter`: then the silence was its own (its zone dark,
-   * its stream broken), not the upstream's.
+   * word about the new one. One that lost contact while it was itself out
+   * of our sight and has not streamed since (back from a dark zone, not yet
+   * reconnected) reports its own outage. A replica never seen streaming
+   * (the tracker is new, or the replica has never streamed) is taken at its
+   * word unless the upstream answered our probes after the replica had
+   * already lost it for `replicationStaleAfter`: then the silence was its
+   * own (its zone dark, its stream broken), not the upstream's.
    */
   private couldHaveHeard(replicaKey: string, upstreamId: string, upstreamKey: string, lastContactSeconds: number | null, startedAt: number): boolean {
+    const dark = this.lastDark.get(replicaKey);
+    if (dark !== undefined && lastContactSeconds !== null) {
+      const lostAt = startedAt - lastContactSeconds * 1000;
+      if (lostAt > dark.after && lostAt <= dark.until) return false;
+    }
     const streamedFrom = this.streamedFrom.get(replicaKey);
     if (streamedFrom !== undefined) return streamedFrom === upstreamId;
     const answeredAt = this.answeredAt.get(upstreamKey);

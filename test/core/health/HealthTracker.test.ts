@@ -1078,6 +1078,27 @@ describe('HealthTracker: a replica is a witness of a cut only from where it coul
     expect(last!.replicationFrom.get('aws:db-new')).toBeUndefined();
   });
 
+  it('a replica back from its own dark zone, not yet reconnected, is no witness of the silence it was in itself', () => {
+    // db-b (zone b) streams from db (zone a) until zone b goes dark at 10 s; back at 100 s it reports the contact it
+    // lost at 10 s (PostgreSQL reconnects a few seconds later); db fails our probes from 100 s (a noisy zone).
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const follows = (state: 'streaming' | 'disconnected', contact: number): DatabaseInstance => ({
+      ...primary, id: 'db-b', zone: 'b', role: 'replica', replication: { upstream: 'db', mode: 'async', state, lagSeconds: contact, lastContactSeconds: contact },
+    });
+    let last;
+    for (let t = 0; t <= 112; t += 2) {
+      const dark = t >= 10 && t < 100;
+      const db = follows(t < 10 ? 'streaming' : 'disconnected', t < 10 ? 0 : t - 10);
+      const probes: [string, string, ProbeResult][] = [
+        ['aws:db', 'aws:a', t < 100 ? { ok: true, writable: true } : FAIL],
+        ['aws:db-b', 'aws:b', dark ? FAIL : replicaProbe(db.replication!.state as 'streaming' | 'disconnected', db.replication!.lastContactSeconds)],
+      ];
+      last = tracker.update(round(t * 1000, { probes, databases: [primary, db] }));
+    }
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('none');
+    expect(last!.zones.get('aws:a')!.state).toBe('degraded');
+  });
+
   it('is a witness again once it has streamed from the new primary and then lost it', () => {
     // It streams from db-new from 100 s; db-new goes dark at 104 s and db-r loses it.
     const { zone, from } = run((t) => (t < 104 ? { upstream: 'db-new', state: 'streaming', contact: 0 } : { upstream: 'db-new', state: 'disconnected', contact: t - 104 }), 104, 116);
