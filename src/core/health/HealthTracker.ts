@@ -121,7 +121,10 @@ const FAILED: ProbeResult = { ok: false, failure: 'error' };
  * picture has lasted `failedRounds` rounds and `impairedAfter` seconds. It
  * recovers only after `recoveredRounds` clean rounds and `recoveredAfter`
  * seconds. So a controller cut off from a healthy zone (an observer
- * partition) sees it `degraded`, never `impaired`.
+ * partition) sees it `degraded`, never `impaired`. A replica's lost contact
+ * is a vantage point only where the replica could have heard its upstream
+ * (see `couldHaveHeard`): a witness that cannot see the primary is not an
+ * observer.
  */
 export class HealthTracker {
   private readonly targets = new Map<string, TargetHealth>();
