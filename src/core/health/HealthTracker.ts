@@ -121,7 +121,10 @@ const FAILED: ProbeResult = { ok: false, failure: 'error' };
  * picture has lasted `failedRounds` rounds and `impairedAfter` seconds. It
  * recovers only after `recoveredRounds` clean rounds and `recoveredAfter`
  * seconds. So a controller cut off from a healthy zone (an observer
- * partition) sees it `degraded`, never `impaired`.
+ * partition) sees it `degraded`, never `impaired`. A replica's lost contact
+ * is a vantage point only where the replica could have heard its upstream
+ * (see `couldHaveHeard`): a witness that cannot see the primary is not an
+ * observer.
  */
 export class HealthTracker {
   private readonly targets = new Map<string, TargetHealth>();
@@ -142,6 +145,17 @@ export class HealthTracker {
   private readonly silentSince = new Map<string, number>();
   /** When each target last answered a probe (the start of that round, ms). */
   private readonly answeredAt = new Map<string, number>();
+  /**
+   * The upstream (instance id) each replica was last seen streaming from, by
+   * the replica's resource key: only from that one can it have lost contact.
+   */
+  private readonly streamedFrom = new Map<string, string>();
+  /**
+   * Each target's last stretch out of our sight (it was `down`), by resource
+   * key: from when it last answered before (ms; `-Infinity` if never) to the
+   * start of the round it answered again.
+   */
+  private readonly lastDark = new Map<string, { readonly after: number; readonly until: number }>();
   private listingByZone: ReadonlyMap<string, { listed: number; stopped: number }> = new Map();
   /** Resource keys listed stopped or failed that we did not stop ourselves, from the same listing. */
   private stoppedKeys: ReadonlySet<string> = new Set();
@@ -370,6 +384,7 @@ export class HealthTracker {
       const result = results[i] ?? FAILED;
       const previous = this.targets.get(key);
       if (result.ok) {
+        if (previous?.status === 'down') this.lastDark.set(key, { after: this.answeredAt.get(key) ?? -Infinity, until: round.startedAt ?? now });
         this.answeredAt.set(key, round.startedAt ?? now);
         if (result.replication !== undefined) {
           this.probedReplication.set(key, result.replication);
@@ -412,6 +427,8 @@ export class HealthTracker {
       if (!listed.has(key)) {
         this.targets.delete(key);
         this.lastProbedReplication.delete(key);
+        this.streamedFrom.delete(key);
+        this.lastDark.delete(key);
       }
       else if (!probed.has(key) && health.status !== 'unprobed') this.targets.set(key, { ...health, status: 'unprobed' });
     }
@@ -475,6 +492,7 @@ export class HealthTracker {
       // replica itself in this round's probe (fresher than the last control-plane read).
       const status = this.probedReplication.get(replicaKey) ?? listed;
       if (status.state === 'broken' || listed.state === 'broken') continue;
+      if (status.state === 'streaming') this.streamedFrom.set(replicaKey, listed.upstream);
       const upstream = byCluster.get(replica.cluster)?.find((db) => db.id === listed.upstream);
       // An upstream last seen available, or kept as `unknown` because its scope could not be listed (a partial
       // listing: it may well have died with its region), is one whose replicas' contact tells about its zone.
@@ -490,7 +508,9 @@ export class HealthTracker {
           ? status.lastContactSeconds
           : Math.round((status.lastContactSeconds + (round.now - startedAt) / 1000) * 1000) / 1000;
       const hears = status.state === 'streaming' && (contact === null || contact < staleSeconds);
-      const lost = status.state === 'disconnected' || (contact !== null && contact >= staleSeconds);
+      const lost =
+        (status.state === 'disconnected' || (contact !== null && contact >= staleSeconds)) &&
+        this.couldHaveHeard(replicaKey, upstream.id, upstreamKey, status.lastContactSeconds, startedAt);
       if (hears && upstreamFailing && contact !== null && contact > 0) {
         // The silence reaches the window at a known time: the controller wakes for it.
         const reachesStaleAt = round.now + (staleSeconds - contact) * 1000;
@@ -512,6 +532,34 @@ export class HealthTracker {
       }
     }
     return from;
+  }
+
+  /**
+   * Whether a replica that says it lost contact with `upstreamId` was in a
+   * position to hear it, so that its silence tells about the upstream's
+   * zone. One re-pointed at a new primary that has not streamed from it yet
+   * (a repoint still under way, or one accepted while the replica's own
+   * region was dark) reports how long ago it heard its old upstream: no
+   * word about the new one. One that lost contact while it was itself out
+   * of our sight and has not streamed since (back from a dark zone, not yet
+   * reconnected) reports its own outage. A replica never seen streaming
+   * (the tracker is new, or the replica has never streamed) is taken at its
+   * word unless the upstream answered our probes after the replica had
+   * already lost it for `replicationStaleAfter`: then the silence was its
+   * own (its zone dark, its stream broken), not the upstream's.
+   */
+  private couldHaveHeard(replicaKey: string, upstreamId: string, upstreamKey: string, lastContactSeconds: number | null, startedAt: number): boolean {
+    const dark = this.lastDark.get(replicaKey);
+    if (dark !== undefined && lastContactSeconds !== null) {
+      const lostAt = startedAt - lastContactSeconds * 1000;
+      if (lostAt > dark.after && lostAt <= dark.until) return false;
+    }
+    const streamedFrom = this.streamedFrom.get(replicaKey);
+    if (streamedFrom !== undefined) return streamedFrom === upstreamId;
+    const answeredAt = this.answeredAt.get(upstreamKey);
+    if (answeredAt === undefined) return true;
+    if (lastContactSeconds === null) return false;
+    return answeredAt <= startedAt - (lastContactSeconds - this.policy.replicationStaleAfter) * 1000;
   }
 
   /**

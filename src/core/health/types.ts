@@ -35,7 +35,8 @@ export interface ZoneEvidence {
   /**
    * Replication out of the zone, seen from replicas elsewhere that answer our
    * probes: `alive` (some replica still hears a primary in this zone), `cut`
-   * (they all lost contact), or `none` (nothing to tell).
+   * (they all lost contact; a replica counts only against the upstream it was
+   * last seen streaming from), or `none` (nothing to tell).
    */
   readonly replication: 'alive' | 'cut' | 'none';
   /** Vantage points that currently say the zone is bad. */

@@ -1015,3 +1015,116 @@ describe('HealthTracker: a replica that misses a round', () => {
     expect(at!).toBeLessThanOrEqual(22_000 + DEFAULT_POLICY.replicationStaleAfter * 1000 + 2_000);
   });
 });
+
+describe('HealthTracker: a replica is a witness of a cut only from where it could hear its upstream', () => {
+  // The old primary `db-old` and replica `db-r` share zone c, which goes dark at 10 s; `db-new` (zone a) is
+  // promoted and `db-r` is re-pointed at it while dark: listed following `db-new`, it has never streamed from it.
+  // Zone c answers again at 100 s; `db-r` reports the contact it lost with `db-old` at 10 s. From 100 s `db-new`
+  // fails our probes (a noisy zone), so the probes alone say zone a is bad.
+  const threeZones: KnownZone[] = [...zones, { provider: 'aws', region: 'r', zone: 'c', providerStatus: 'available' }];
+  const instance = (id: string, zone: string, role: 'primary' | 'replica', replication?: DatabaseInstance['replication']): DatabaseInstance => ({
+    id, cluster: 'db', provider: 'aws', region: 'r', zone, engine: 'pg', role, state: 'available', extra: {}, ...(replication ? { replication } : {}),
+  });
+  const following = (upstream: string, state: 'streaming' | 'disconnected', contact: number | null) =>
+    ({ upstream, mode: 'async' as const, state, lagSeconds: contact, lastContactSeconds: contact });
+  const replicaProbe = (state: 'streaming' | 'disconnected', contact: number | null): ProbeResult => ({ ok: true, role: 'replica', replication: { state, lastContactSeconds: contact } });
+  const PRIMARY_OK: ProbeResult = { ok: true, writable: true };
+  /** One round at `t` s: who is primary, what `db-r` says and follows, and whether zone c and `db-new` answer. */
+  function step(tracker: HealthTracker, t: number, r: { upstream: string; state: 'streaming' | 'disconnected'; contact: number | null }, cDark: boolean, newAnswers: boolean) {
+    const promoted = t >= 20;
+    const databases = [
+      instance('db-old', 'c', 'primary'),
+      instance('db-new', 'a', promoted ? 'primary' : 'replica', promoted ? undefined : following('db-old', cDark ? 'disconnected' : 'streaming', cDark ? t - 10 : 0)),
+      instance('db-r', 'c', 'replica', following(r.upstream, r.state, r.contact)),
+    ];
+    const probes = {
+      keys: ['aws:db-old', 'aws:db-new', 'aws:db-r'],
+      zoneKeys: ['aws:c', 'aws:a', 'aws:c'],
+      results: [cDark ? FAIL : PRIMARY_OK, newAnswers ? (promoted ? PRIMARY_OK : OK) : FAIL, cDark ? FAIL : replicaProbe(r.state, r.contact)],
+    };
+    return tracker.update({ now: t * 1000, zones: threeZones, nodes: [], databases, probes, stoppedOnPurpose: () => false });
+  }
+  /** The scenario up to zone c's return; `after(t)` is what `db-r` says from 100 s on. */
+  function run(after: (t: number) => { upstream: string; state: 'streaming' | 'disconnected'; contact: number | null }, newFailsFrom = 100, until = 112) {
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    let last;
+    for (let t = 0; t <= until; t += 2) {
+      const r = t < 10 ? { upstream: 'db-old', state: 'streaming' as const, contact: 0 }
+        : t < 100 ? { upstream: t < 20 ? 'db-old' : 'db-new', state: 'disconnected' as const, contact: t - 10 }
+        : after(t);
+      last = step(tracker, t, r, t >= 10 && t < 100, t < newFailsFrom);
+    }
+    return { zone: last!.zones.get('aws:a')!, from: last!.replicationFrom.get('aws:db-new') };
+  }
+
+  it('a replica re-pointed at the new primary, back from a dark zone, is no witness against it before it has streamed from it', () => {
+    const { zone, from } = run((t) => ({ upstream: 'db-new', state: 'disconnected', contact: t - 10 }));
+    expect(zone.evidence.badVantagePoints).toEqual(['probes']);
+    expect(zone.evidence.replication).toBe('none');
+    expect(zone.state).toBe('degraded');
+    expect(from).toBeUndefined();
+  });
+
+  it('a replica whose re-point is still under way is no witness against its new upstream', () => {
+    // Zone c stays up: db-r streams from db-old until it is re-pointed at db-new at 100 s, which fails our probes from then on.
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    let last;
+    for (let t = 0; t <= 112; t += 2) {
+      const r = t < 100 ? { upstream: 'db-old', state: 'streaming' as const, contact: 0 } : { upstream: 'db-new', state: 'disconnected' as const, contact: t - 100 };
+      last = step(tracker, t, r, false, t < 100);
+    }
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('none');
+    expect(last!.zones.get('aws:a')!.state).toBe('degraded');
+    expect(last!.replicationFrom.get('aws:db-new')).toBeUndefined();
+  });
+
+  it('a replica back from its own dark zone, not yet reconnected, is no witness of the silence it was in itself', () => {
+    // db-b (zone b) streams from db (zone a) until zone b goes dark at 10 s; back at 100 s it reports the contact it
+    // lost at 10 s (PostgreSQL reconnects a few seconds later); db fails our probes from 100 s (a noisy zone).
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    const follows = (state: 'streaming' | 'disconnected', contact: number): DatabaseInstance => ({
+      ...primary, id: 'db-b', zone: 'b', role: 'replica', replication: { upstream: 'db', mode: 'async', state, lagSeconds: contact, lastContactSeconds: contact },
+    });
+    let last;
+    for (let t = 0; t <= 112; t += 2) {
+      const dark = t >= 10 && t < 100;
+      const db = follows(t < 10 ? 'streaming' : 'disconnected', t < 10 ? 0 : t - 10);
+      const probes: [string, string, ProbeResult][] = [
+        ['aws:db', 'aws:a', t < 100 ? { ok: true, writable: true } : FAIL],
+        ['aws:db-b', 'aws:b', dark ? FAIL : replicaProbe(db.replication!.state as 'streaming' | 'disconnected', db.replication!.lastContactSeconds)],
+      ];
+      last = tracker.update(round(t * 1000, { probes, databases: [primary, db] }));
+    }
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('none');
+    expect(last!.zones.get('aws:a')!.state).toBe('degraded');
+  });
+
+  it('is a witness again once it has streamed from the new primary and then lost it', () => {
+    // It streams from db-new from 100 s; db-new goes dark at 104 s and db-r loses it.
+    const { zone, from } = run((t) => (t < 104 ? { upstream: 'db-new', state: 'streaming', contact: 0 } : { upstream: 'db-new', state: 'disconnected', contact: t - 104 }), 104, 116);
+    expect(zone.evidence.badVantagePoints).toEqual(['probes', 'replication']);
+    expect(zone.state).toBe('impaired');
+    expect(from).toBe('cut');
+  });
+
+  it('a replica never seen streaming is no witness when its upstream answered us after it had lost contact', () => {
+    // A tracker started at 90 s (a controller restarted): db-new answers it until 100 s; db-r lost its
+    // contact at 10 s, long before; and a replica that never heard anyone (no contact time) is none either.
+    for (const contact of [(t: number) => t - 10, () => null]) {
+      const tracker = new HealthTracker(DEFAULT_POLICY);
+      let last;
+      for (let t = 90; t <= 112; t += 2) last = step(tracker, t, { upstream: 'db-new', state: 'disconnected', contact: contact(t) }, t < 100, t < 100);
+      expect(last!.zones.get('aws:a')!.evidence.replication).toBe('none');
+      expect(last!.zones.get('aws:a')!.state).toBe('degraded');
+    }
+  });
+
+  it('a replica never seen streaming is a witness when it lost contact no earlier than the upstream last answered us', () => {
+    // Started at 90 s, db-r disconnected all along; db-new answers until 100 s and db-r last heard it at 99 s.
+    const tracker = new HealthTracker(DEFAULT_POLICY);
+    let last;
+    for (let t = 90; t <= 112; t += 2) last = step(tracker, t, { upstream: 'db-new', state: 'disconnected', contact: Math.max(0, t - 99) }, false, t < 100);
+    expect(last!.zones.get('aws:a')!.evidence.replication).toBe('cut');
+    expect(last!.zones.get('aws:a')!.state).toBe('impaired');
+  });
+});
