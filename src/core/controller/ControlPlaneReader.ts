@@ -147,6 +147,16 @@ export class ControlPlaneReader {
     return this.readInFlight === undefined && !this.readLanded && !this.locationsDue(now) && !this.readsDue(now, unsettled);
   }
 
+  /**
+   * No read under way, the locations not due and the first picture taken:
+   * a round may take in what landed, start the regions' reads if they are
+   * due ({@link startReadsIfDue} then has nothing to wait for) and go on at
+   * once; they land in a later round.
+   */
+  nothingPendingAt(now: number): boolean {
+    return this.readInFlight === undefined && this.lastReadAt !== undefined && !this.locationsDue(now);
+  }
+
   private readsDue(now: number, unsettled: boolean): boolean {
     const interval = (unsettled ? this.policy.suspectObserveInterval : this.policy.observeInterval) * 1000;
     return this.lastReadAt === undefined || now - this.lastReadAt >= interval;

@@ -464,8 +464,10 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
 
   /**
    * The round due now as a whole cycle, taken synchronously when nothing of
-   * the controller's is under way (no read due, landed or in flight, no
-   * call in flight) and the prober answers at once with no silent target:
+   * the controller's is under way (no read or call in flight; what landed is
+   * taken in, and reads that are due start and land later, as in a full
+   * cycle)
+   * and the prober answers at once with no silent target:
    * then nothing can run between the round and its decision, so the promise
    * chain of {@link cycle} buys nothing. `answered`: the round's answer if
    * {@link quietRoundAtOnce} already took it. Returns {@link DONE}, or what
@@ -475,7 +477,9 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
     const { clock, prober } = this.options;
     const executor = this.executor;
     const now = clock.now();
-    if (prober.probeAtOnce === undefined || executor === undefined || executor.inFlight.size > 0 || !this.reader.idleAt(now, this.unsettled)) return answered;
+    if (prober.probeAtOnce === undefined || executor === undefined || executor.inFlight.size > 0 || !this.reader.nothingPendingAt(now)) return answered;
+    // Reads due start here, as in `observe`, and land in a later round.
+    this.reader.startReadsIfDue(signal, now, this.unsettled);
     const set = this.reader.probeSet(this.fencedLookup());
     const answer = answered ?? (set.targets.length > 0 ? prober.probeAtOnce(set.targets) : undefined);
     if (answer?.timedOut) return answer;
