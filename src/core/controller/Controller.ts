@@ -456,6 +456,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       memory.pendingCreates.size > 0 ||
       memory.intents.size > 0 ||
       [...memory.clusters.values()].some((c) => c.promotion) ||
+      // An endpoint change on its way: a failed primary's fence waits for the listing that shows it served.
+      snapshot.endpoints.some((e) => e.pendingTarget !== undefined) ||
       [...snapshot.zones.values()].some((z) => z.state !== 'healthy' && snapshot.now - z.since < UNSETTLED_AFTER_CHANGE_MS);
     this.quietUntil =
       !this.unsettled && plan.steps.length === 0 && plan.held.length === 0 && deferred.length === 0 && this.healthStable

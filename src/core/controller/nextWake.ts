@@ -2,13 +2,14 @@ import type { TargetHealth } from '../health/types.js';
 import { promotionGivenUpAt } from './memoryReducers.js';
 import type { Policy } from './Policy.js';
 import { shiftRenewals } from './planTraffic.js';
+import { endpointWaitEndsAt } from './endpointHoldsFence.js';
 import type { Snapshot } from './Snapshot.js';
 
 /**
  * The earliest time after `snapshot.now` at which a decision or a memory
  * record could change with nothing new observed: a down target reaching
  * `impairedAfter` or `nodeDeadAfter`, a failed candidate, zone penalty,
- * settle window, retry window or cooldown ending, a promotion, create or switchover
+ * settle window, retry window, cooldown or a fence's wait for an endpoint ending, a promotion, create or switchover
  * reaching its deadline. `Infinity` when none is pending. Every timer is the
  * one `decide` and the memory reducers use, read from the same policy and
  * memory, so none is defined twice.
@@ -36,6 +37,8 @@ export function nextWake(snapshot: Snapshot, policy: Policy): number {
   for (const renewal of shiftRenewals(snapshot, policy)) consider(renewal);
   for (const cluster of memory.clusters.values()) {
     if (cluster.lastFailoverAt !== undefined) consider(cluster.lastFailoverAt + policy.failoverCooldown * 1000);
+    const fenceWaitEnds = endpointWaitEndsAt(snapshot, cluster, policy);
+    if (fenceWaitEnds !== undefined) consider(fenceWaitEnds);
     for (const pending of cluster.pendingReplicas.values()) consider(pending.issuedAt + policy.nodeStartTimeout * 1000);
     if (cluster.promotion) consider(promotionGivenUpAt(cluster.promotion, policy));
   }
