@@ -37,8 +37,7 @@ export interface EndpointHold {
  *   `instance`: the wait has not started (nothing takes writes yet).
  */
 export function endpointHoldsFence(snapshot: Snapshot, policy: Policy, cluster: string, memory: ClusterMemory, instance: string, promoting: boolean): EndpointHold | undefined {
-  if (!policy.moveEndpoints) return undefined;
-  const answering = snapshot.endpoints.filter((e) => e.database === cluster && e.target === instance).map((e) => e.name);
+  const answering = endpointsAnswering(snapshot, policy, cluster, instance);
   if (answering.length === 0) return undefined;
   const names = `endpoint ${answering.join(', ')}`;
   const fencedOnce = `${cluster}: ${instance} is fenced once ${names} no longer answers it`;
@@ -60,4 +59,14 @@ export function endpointWaitEndsAt(snapshot: Snapshot, memory: ClusterMemory, po
   if (!policy.moveEndpoints || memory.lastFailoverAt === undefined) return undefined;
   if (!snapshot.endpoints.some((e) => e.database === memory.cluster && e.target !== memory.primary)) return undefined;
   return memory.lastFailoverAt + policy.endpointMoveTimeout * 1000;
+}
+
+/**
+ * Names of `cluster`'s endpoints that its provider lists as answering
+ * `instance`; none when the controller does not move endpoints
+ * (`moveEndpoints` off: nothing it waits for would ever happen).
+ */
+export function endpointsAnswering(snapshot: Snapshot, policy: Policy, cluster: string, instance: string): string[] {
+  if (!policy.moveEndpoints) return [];
+  return snapshot.endpoints.filter((e) => e.database === cluster && e.target === instance).map((e) => e.name);
 }

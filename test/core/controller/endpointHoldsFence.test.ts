@@ -108,3 +108,56 @@ describe('decide: the endpoint moves before the failed primary is fenced', () =>
     ]);
   });
 });
+
+/**
+ * A planned switchover stops a healthy primary first (it takes writes until
+ * then), so the order there is: endpoint moved to the target at the stop,
+ * the target promoted once the endpoint no longer answers the stopped
+ * primary. alice's request runs until 390 s; orders is stopped, orders-b (sync) has caught up.
+ */
+describe('decide: a planned switchover promotes once the endpoint has left the stopped primary', () => {
+  const handover = {
+    clusters: { orders: { cluster: 'orders', primary: 'orders', provider: 'aws', failovers: 0 } },
+    intents: { orders: { kind: 'switchover', cluster: 'orders', requestedBy: 'alice', requestedAt: 90_000, deadline: 390_000, fenced: { primary: 'orders', provider: 'aws', target: 'orders-b', targetProvider: 'aws' } } },
+    fenced: { [key('aws', 'orders')]: 95_000 },
+  };
+  const switchover = (endpoints: readonly DatabaseEndpoint[], now = 100_000, p: Policy = policy) =>
+    decide(
+      snapshot({
+        now,
+        zones: [zone('use1-a', 'us-east-1'), zone('use1-b', 'us-east-1')],
+        databases: [
+          { instance: { ...db('orders', 'use1-a', 'us-east-1', 'primary'), state: 'stopped' }, health: up },
+          { instance: db('orders-b', 'use1-b', 'us-east-1', 'replica', { mode: 'sync', lagSeconds: 0, state: 'disconnected' }), health: up },
+        ],
+        memory: handover,
+        endpoints,
+      }),
+      p,
+    );
+
+  it('moves the endpoint to the target as soon as the primary is stopped, and does not promote while it answers the stopped primary', () => {
+    const plan = switchover([endpoint('orders')]);
+    expect(plan.steps).toEqual([
+      expect.objectContaining({
+        operation: 'updateEndpoint',
+        instance: 'orders-b',
+        reason: 'orders.db answers orders; orders is stopped for a planned switchover to orders-b: point clients at orders-b now, so the change propagates while it catches up (it is promoted once the endpoint has moved)',
+      }),
+    ]);
+    expect(plan.notes.join('\n')).toMatch(/orders: switchover: orders-b has caught up; promoting it once endpoint orders\.db no longer answers orders, stopped/);
+    // The change pending at the provider: not asked again, still no promotion.
+    expect(switchover([endpoint('orders', { pendingTarget: 'orders-b' })]).steps).toEqual([]);
+  });
+
+  it('promotes once the provider serves the target; without an endpoint (or endpoints not moved) at once, as before', () => {
+    expect(summary(switchover([endpoint('orders-b')]))).toEqual(['promoteReplica orders-b']);
+    expect(summary(switchover([]))).toEqual(['promoteReplica orders-b']);
+    expect(summary(switchover([endpoint('orders')], 100_000, resolvePolicy({ moveEndpoints: false })))).toEqual(['promoteReplica orders-b']);
+  });
+
+  it('an endpoint that does not move by the deadline: the switchover is handed back (the stopped primary started again), never promoted onto a stopped answer', () => {
+    expect(summary(switchover([endpoint('orders', { pendingTarget: 'orders-b' })], 389_000))).toEqual([]);
+    expect(summary(switchover([endpoint('orders', { pendingTarget: 'orders-b' })], 390_000))).toEqual(['rebootDatabase orders']);
+  });
+});
