@@ -30,8 +30,11 @@ export interface EndpointHold {
  * Bounded: an endpoint that cannot move (refused, throttled, its change
  * lost) holds the fence at most `endpointMoveTimeout` after the new primary
  * took writes. Nothing waits when the database has no endpoint the
- * controller moves (`moveEndpoints` off, or none listed), or when none of
- * its endpoints answers the instance.
+ * controller moves (`moveEndpoints` off, or none listed), when none of its
+ * endpoints answers the instance, or when no failover of it is recorded
+ * (memory corrected to the primary the listing shows: nothing to count
+ * the wait from). A listing of the endpoints that failed leaves the last
+ * one read in the snapshot, so the wait goes on, bounded, on a stale read.
  *
  * @param promoting The fence is planned with the promotion that replaces
  *   `instance`: the wait has not started (nothing takes writes yet).
