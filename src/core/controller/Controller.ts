@@ -563,6 +563,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
       memory.pendingCreates.size > 0 ||
       memory.intents.size > 0 ||
       promotionUnderWay(memory) ||
+      // An endpoint change on its way: a failed primary's fence waits for the listing that shows it served.
+      snapshot.endpoints.some((e) => e.pendingTarget !== undefined) ||
       zoneChangedLately(snapshot);
     this.quietUntil =
       !this.unsettled && plan.steps.length === 0 && plan.held.length === 0 && deferred.length === 0 && this.healthStable

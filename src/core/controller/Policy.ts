@@ -136,6 +136,17 @@ export interface Policy {
    */
   readonly moveEndpoints: boolean;
   /**
+   * How long a failed primary's fence waits for its database's endpoint to
+   * stop answering it, counted from when the new primary takes writes. The
+   * endpoint is moved first so that clients are never sent to an instance
+   * the controller stopped while another takes writes (whatever the
+   * endpoint's propagation time); an old primary that takes writes again is
+   * fenced at once regardless. Past this, the fence is sent anyway (an
+   * endpoint that cannot move must not keep a failed primary unfenced).
+   * Default 300 s: Route 53 changes are usually served within a minute.
+   */
+  readonly endpointMoveTimeout: number;
+  /**
    * Shift an impaired zone out of its load balancers' rotation (ARC zonal
    * shift, backend capacity, HAProxy maintenance), and back once it has
    * recovered (`recoveredRounds` and `recoveredAfter`, so a flapping zone
@@ -288,6 +299,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   fenceOldPrimary: true,
   repointReplicas: true,
   moveEndpoints: true,
+  endpointMoveTimeout: 300,
   shiftTraffic: true,
   trafficShiftExpiry: 1800,
   maintainCapacity: true,
@@ -350,6 +362,7 @@ export const policyOverridesSchema = z.strictObject({
   fenceOldPrimary: z.boolean(),
   repointReplicas: z.boolean(),
   moveEndpoints: z.boolean(),
+  endpointMoveTimeout: duration(),
   shiftTraffic: z.boolean(),
   trafficShiftExpiry: duration(60),
   maintainCapacity: z.boolean(),

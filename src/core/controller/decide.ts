@@ -14,6 +14,7 @@ import { nextWake } from './nextWake.js';
 import { retryKey } from './memoryReducers.js';
 import { settled } from './settleWindows.js';
 import { planEndpoints, planTrafficShifts } from './planTraffic.js';
+import { endpointHoldsFence } from './endpointHoldsFence.js';
 
 /**
  * The decision function: one snapshot and the policy in, a plan out. Pure: it
@@ -173,6 +174,12 @@ function decideCluster(
       notes.push(`${cluster}: ${instance.id} must be fenced, but ${instance.provider} will not stop it while ${holding.join(', ')} replicate from it; retiring them first`);
       continue;
     }
+    // A failed former primary is stopped once clients are no longer sent to it; one taking writes, at once.
+    const hold = writableNow ? undefined : endpointHoldsFence(snapshot, policy, cluster, memory, instance.id, false);
+    if (hold?.waits) {
+      notes.push(hold.why);
+      continue;
+    }
     steps.push({
       operation: 'stopDatabase',
       key,
@@ -183,7 +190,7 @@ function decideCluster(
       target: instance.id,
       reason: writableNow
         ? `${instance.id} accepts writes but ${memory.primary} is the primary of ${cluster}: fence it (split-brain guard)`
-        : `${instance.id} is a former primary of ${cluster}: fence it so it can never take writes again`,
+        : `${instance.id} is a former primary of ${cluster}: fence it so it can never take writes again${hold ? `; ${hold.why}` : ''}`,
     });
   }
 
@@ -303,6 +310,7 @@ function decideCluster(
 
   // Fence the failed primary along with the promotion when its zone's control plane can be trusted
   // (a stalled primary can wake up and take writes); in an impaired zone it is fenced once it answers.
+  // Where an endpoint still sends clients to it, the endpoint moves first (endpointHoldsFence).
   const fenceKey = `fence:${primary.instance.provider}:${primary.instance.id}`;
   const capabilities = snapshot.providers.get(primary.instance.provider)?.capabilities;
   const canFence =
@@ -311,6 +319,11 @@ function decideCluster(
     // A provider that will not stop it while replicas follow it gets the stop once they are retired (after the promotion).
     !(capabilities.stopRefusedWithReplicas && replicasHolding(snapshot, views, primary.instance.id).length > 0);
   if (canFence && zone?.state !== 'impaired' && primary.instance.state === 'available' && settled(snapshot, fenceKey)) {
+    const hold = endpointHoldsFence(snapshot, policy, cluster, memory, primary.instance.id, true);
+    if (hold?.waits) {
+      notes.push(hold.why);
+      return;
+    }
     steps.push({
       operation: 'stopDatabase',
       key: fenceKey,

@@ -2,13 +2,14 @@ import type { TargetHealth } from '../health/types.js';
 import { promotionGivenUpAt } from './memoryReducers.js';
 import type { Policy } from './Policy.js';
 import { shiftRenewals } from './planTraffic.js';
+import { endpointWaitEndsAt } from './endpointHoldsFence.js';
 import type { Snapshot } from './Snapshot.js';
 
 /**
  * The earliest time after `snapshot.now` at which a decision or a memory
  * record could change with nothing new observed: a down target reaching
  * `impairedAfter` or `nodeDeadAfter`, a failed candidate, zone penalty,
- * settle window, retry window or cooldown ending, a promotion, create or switchover
+ * settle window, retry window, cooldown or a fence's wait for an endpoint ending, a promotion, create or switchover
  * reaching its deadline. `Infinity` when none is pending. Every timer is the
  * one `decide` and the memory reducers use, read from the same policy and
  * memory, so none is defined twice.
@@ -31,6 +32,8 @@ export function nextWake(snapshot: Snapshot, policy: Policy): number {
   if (memory.shifts.size > 0) for (const renewal of shiftRenewals(snapshot, policy)) next = earlier(renewal, now, next);
   for (const cluster of memory.clusters.values()) {
     if (cluster.lastFailoverAt !== undefined) next = earlier(cluster.lastFailoverAt + policy.failoverCooldown * 1000, now, next);
+    const fenceWaitEnds = endpointWaitEndsAt(snapshot, cluster, policy);
+    if (fenceWaitEnds !== undefined) next = earlier(fenceWaitEnds, now, next);
     for (const pending of cluster.pendingReplicas.values()) next = earlier(pending.issuedAt + policy.nodeStartTimeout * 1000, now, next);
     if (cluster.promotion) next = earlier(promotionGivenUpAt(cluster.promotion, policy), now, next);
   }

@@ -5,6 +5,7 @@ import type { IntentVerdict, Step } from './Plan.js';
 import type { Policy } from './Policy.js';
 import { replicasHolding } from './planReplicas.js';
 import { settled } from './settleWindows.js';
+import { endpointsAnswering } from './endpointHoldsFence.js';
 import type { DatabaseView, Snapshot } from './Snapshot.js';
 
 /** Whether a switchover holds the cluster this cycle (`running`), or left it to the usual rules (`released`). */
@@ -61,7 +62,9 @@ export function checkSwitchover(
  * `switchover`): fence the primary so nothing new is written, wait until the
  * target holds every committed write (a synchronous standby of it does once
  * it is stopped; an asynchronous one once it is seen streaming with nothing
- * left to replay while the primary takes no writes), then promote it; the promotion is then
+ * left to replay while the primary takes no writes) and for the endpoint,
+ * moved at the fence, to no longer answer the stopped primary, then
+ * promote it; the promotion is then
  * watched, re-pointed and followed like a failover's. Abandoned at the
  * request's deadline: the fenced primary is started again and serves on.
  * Its steps carry `requestedBy`, so a pause of automatic actions does not
@@ -126,6 +129,14 @@ export function planSwitchover(
   const caughtUp = viable && (liveCaughtUp || syncStandby);
   if (caughtUp && target.health.status === 'up' && !oldWritable && snapshot.now < intent.deadline) {
     const t = target.instance;
+    // The endpoint moved at the fence; the target takes writes only once it no longer sends clients to the stopped primary.
+    const answering = endpointsAnswering(snapshot, policy, cluster, fenced.primary);
+    if (answering.length > 0) {
+      notes.push(
+        `${cluster}: switchover: ${t.id} has caught up; promoting it once endpoint ${answering.join(', ')} no longer answers ${fenced.primary}, stopped (clients are never sent to a stopped instance while another takes writes), until ${new Date(intent.deadline).toISOString()}`,
+      );
+      return 'running';
+    }
     steps.push({
       operation: 'promoteReplica',
       key: `promote:${cluster}:${t.provider}:${t.id}`,

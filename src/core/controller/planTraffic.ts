@@ -12,7 +12,9 @@ import type { Snapshot } from './Snapshot.js';
  * the replica being promoted: the old primary has failed (or is being
  * fenced for a switchover), so the endpoint change can propagate while the
  * promotion completes instead of after it (both take tens of seconds on a
- * real cloud). It never waits for the old primary's fence (a fence into a
+ * real cloud); during a planned switchover, at the target as soon as the
+ * primary is stopped (the target is promoted once the endpoint has moved,
+ * see `planSwitchover`). It never waits for the old primary's fence (a fence into a
  * dark zone can wait hours; an old primary that takes writes again is
  * fenced by the split-brain guard whatever its endpoint says). A change
  * already pending at the provider is not asked again; a refused one is
@@ -25,7 +27,13 @@ export function planEndpoints(snapshot: Snapshot, policy: Policy, steps: Step[],
     if (!memory) continue;
     // A promotion planned this very cycle counts as under way: both calls then leave together.
     const planned = steps.find((s): s is PromoteStep => s.operation === 'promoteReplica' && s.cluster === endpoint.database);
-    const promotion = planned ? { target: planned.target, provider: planned.provider } : memory.promotion;
+    // A switchover whose primary is stopped moves the endpoint to its target at once: it is promoted once the endpoint has moved.
+    const handover = snapshot.memory.intents.get(endpoint.database);
+    const switching =
+      handover?.fenced && snapshot.now < handover.deadline
+        ? { target: handover.fenced.target, provider: handover.fenced.targetProvider, from: handover.fenced.primary }
+        : undefined;
+    const promotion = planned ? { target: planned.target, provider: planned.provider } : (memory.promotion ?? switching);
     const wanted = promotion ? { id: promotion.target, provider: promotion.provider } : { id: memory.primary, provider: memory.provider };
     if (endpoint.target === wanted.id || endpoint.pendingTarget === wanted.id) continue;
     const view = snapshot.databases.find((v) => v.instance.id === wanted.id && v.instance.provider === wanted.provider);
@@ -37,6 +45,12 @@ export function planEndpoints(snapshot: Snapshot, policy: Policy, steps: Step[],
     const key = `endpoint:${endpoint.provider}:${endpoint.name}:${wanted.id}`;
     if (!settled(snapshot, key)) continue;
     const target = view.instance;
+    let reason = `${endpoint.name} answers ${endpoint.target}${endpoint.pendingTarget ? ` (${endpoint.pendingTarget} pending)` : ''}, but ${target.id} is the primary of ${endpoint.database} and takes writes: point clients at it`;
+    if (switching && promotion === switching) {
+      reason = `${endpoint.name} answers ${endpoint.target}; ${switching.from} is stopped for a planned switchover to ${target.id}: point clients at ${target.id} now, so the change propagates while it catches up (it is promoted once the endpoint has moved)`;
+    } else if (promotion) {
+      reason = `${endpoint.name} answers ${endpoint.target}, which ${endpoint.database} is failing over from; ${target.id} is being promoted: point clients at it now, so the change propagates while the promotion completes`;
+    }
     steps.push({
       operation: 'updateEndpoint',
       key,
@@ -46,9 +60,7 @@ export function planEndpoints(snapshot: Snapshot, policy: Policy, steps: Step[],
       cluster: endpoint.database,
       target: endpoint.name,
       instance: target.id,
-      reason: promotion
-        ? `${endpoint.name} answers ${endpoint.target}, which ${endpoint.database} is failing over from; ${target.id} is being promoted: point clients at it now, so the change propagates while the promotion completes`
-        : `${endpoint.name} answers ${endpoint.target}${endpoint.pendingTarget ? ` (${endpoint.pendingTarget} pending)` : ''}, but ${target.id} is the primary of ${endpoint.database} and takes writes: point clients at it`,
+      reason,
     });
   }
 }
