@@ -392,10 +392,17 @@ export type PolicyOverrides = Partial<Policy>;
  * ({@link detectionFromTolerance}); a key a layer sets keeps its value.
  */
 export function resolvePolicy(...layers: readonly PolicyOverrides[]): Policy {
-  const merged = Object.assign({}, DEFAULT_POLICY, ...layers) as Policy;
+  // Built as a copy of DEFAULT_POLICY with its values overwritten, not by `Object.assign({}, …)` or spreading into a
+  // new object: V8 leaves those in dictionary mode or gives them a map of their own, so each replay's policy had
+  // another shape, and the code reading it (every cycle) was thrown away and compiled again, replay after replay.
+  const policy: Policy = { ...DEFAULT_POLICY };
   const given: Record<string, unknown> = {};
   for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer)) if (value !== undefined) given[key] = value;
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      (policy as unknown as Record<string, unknown>)[key] = value;
+      given[key] = value;
+    }
   }
-  return Object.freeze({ ...merged, ...detectionFromTolerance(merged.blipTolerance, given as PolicyOverrides) });
+  return Object.freeze(Object.assign(policy, detectionFromTolerance(policy.blipTolerance, given as PolicyOverrides)));
 }

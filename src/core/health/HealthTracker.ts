@@ -93,7 +93,7 @@ interface ZoneRecord {
   cleanSince: number | undefined;
   cleanRounds: number;
   /** The health object handed out last round, reused while nothing changed. */
-  last?: ZoneHealth;
+  last: ZoneHealth | undefined;
 }
 
 interface MutableEvidence {
@@ -240,7 +240,8 @@ export class HealthTracker {
 
       let record = this.zoneRecords.get(zk);
       if (!record) {
-        record = { state: 'healthy', since: now, suspectSince: undefined, suspectRounds: 0, cleanSince: undefined, cleanRounds: 0 };
+        // Every field set from the start: one shape for all records, so the optimised code keeps to it.
+        record = { state: 'healthy', since: now, suspectSince: undefined, suspectRounds: 0, cleanSince: undefined, cleanRounds: 0, last: undefined };
         this.zoneRecords.set(zk, record);
       }
       if (suspect) {
