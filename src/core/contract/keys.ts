@@ -36,3 +36,8 @@ export function zoneKey(provider: string, zone: string): string {
 export function resourceKey(provider: string, id: string): string {
   return key(provider, id);
 }
+
+/** Key of a node group (group ids are unique only within a provider). */
+export function groupKey(provider: string, group: string): string {
+  return key(provider, group);
+}

@@ -5,6 +5,7 @@ import { roundTenths } from '../util/roundTenths.js';
 import type { CreateNodeStep, HeldStep, IntentVerdict, Plan, PromoteStep, Step } from './Plan.js';
 import { gateFailover } from './gateFailover.js';
 import { NO_PAUSES, pauseHolding } from './OperatorPauses.js';
+import { groupKey } from '../contract/keys.js';
 import { resourceKey, zoneKey, type DatabaseView, type GroupConfig, type NodeView, type Snapshot } from './Snapshot.js';
 import type { ZoneHealth } from '../health/types.js';
 import { followsPrimary, planReplicas, replicasHolding } from './planReplicas.js';
@@ -54,29 +55,32 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
   for (const view of snapshot.nodes) {
     const group = view.node.group;
     if (group === undefined) continue;
-    const key = `${view.node.provider}:${group}`;
+    const key = groupKey(view.node.provider, group);
     let list = nodesByGroup.get(key);
     if (!list) nodesByGroup.set(key, (list = []));
     list.push(view);
   }
   for (const group of snapshot.groups) {
-    decideGroup(snapshot, policy, group, nodesByGroup.get(`${group.provider}:${group.id}`) ?? [], steps, notes);
+    decideGroup(snapshot, policy, group, nodesByGroup.get(groupKey(group.provider, group.id)) ?? [], steps, notes);
   }
-  const order: Record<Step['operation'], number> = {
-    stopDatabase: 0,
-    rebootDatabase: 1,
-    promoteReplica: 2,
-    updateEndpoint: 3,
-    shiftTraffic: 4,
-    repointReplica: 5,
-    destroyDatabase: 6,
-    createReplica: 7,
-    createNode: 8,
-    destroyNode: 9,
-  };
-  steps.sort((a, b) => order[a.operation] - order[b.operation]);
-  return { ...holdBack(withinRetryBound(snapshot, policy, steps, notes), held, snapshot, policy), notes, verdicts, wakeAt: nextWake(snapshot, policy) };
+  steps.sort((a, b) => STEP_ORDER[a.operation] - STEP_ORDER[b.operation]);
+  const split = holdBack(withinRetryBound(snapshot, policy, steps, notes), held, snapshot, policy);
+  return { steps: split.steps, held: split.held, notes, verdicts, wakeAt: nextWake(snapshot, policy) };
 }
+
+/** The order steps run in: fencing, promotion, endpoints, traffic, re-pointing, replicas, then nodes. */
+const STEP_ORDER: Readonly<Record<Step['operation'], number>> = {
+  stopDatabase: 0,
+  rebootDatabase: 1,
+  promoteReplica: 2,
+  updateEndpoint: 3,
+  shiftTraffic: 4,
+  repointReplica: 5,
+  destroyDatabase: 6,
+  createReplica: 7,
+  createNode: 8,
+  destroyNode: 9,
+};
 
 /**
  * Splits the plan into what runs and what is held: in `observe` mode every
@@ -88,6 +92,8 @@ function holdBack(steps: readonly Step[], awaiting: readonly HeldStep[], snapsho
   if (policy.mode === 'observe') {
     return { steps: [], held: [...steps.map((step): HeldStep => ({ step, why: 'observe', detail: 'would run (mode: observe)' })), ...awaiting] };
   }
+  // Nothing planned (most cycles): nothing to hold but what awaits approval.
+  if (steps.length === 0) return { steps: [], held: awaiting.length === 0 ? [] : [...awaiting] };
   const pauses = snapshot.pauses ?? NO_PAUSES;
   const run: Step[] = [];
   const held: HeldStep[] = [];

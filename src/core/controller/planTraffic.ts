@@ -88,7 +88,9 @@ export function planTrafficShifts(snapshot: Snapshot, policy: Policy, steps: Ste
   const expiry = policy.trafficShiftExpiry;
   for (const lb of snapshot.loadBalancers) {
     const state = (zone: string) => snapshot.zones.get(zoneKey(lb.provider, zone))?.state;
-    const ours = (zone: string) => snapshot.memory.shifts.get(shiftKey(lb.provider, lb.id, zone));
+    const shifts = snapshot.memory.shifts;
+    // Most cycles have no shift of ours: no key to build for each zone.
+    const ours = (zone: string) => (shifts.size === 0 ? undefined : shifts.get(shiftKey(lb.provider, lb.id, zone)));
     // Zones that will still serve: in rotation and not on their way out.
     let serving = lb.zones.filter((z) => z.inRotation && !(ours(z.zone) && !ours(z.zone)!.returning)).length;
     for (const z of lb.zones) {
