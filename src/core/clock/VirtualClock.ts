@@ -42,10 +42,12 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private readonly heap: Timer[] = [];
   private readonly settleBatch: () => Promise<void>;
+  private readonly onTicks: boolean;
 
   constructor(startMs = 0, options: VirtualClockOptions = {}) {
     this.current = startMs;
-    this.settleBatch = options.settle === 'microtasks' ? microtasksSettled : macrotaskTurn;
+    this.onTicks = options.settle === 'microtasks';
+    this.settleBatch = this.onTicks ? microtasksSettled : macrotaskTurn;
   }
 
   now(): number {
@@ -101,6 +103,10 @@ export class VirtualClock implements Clock {
     // only resumes as a promise continuation, where either way of settling
     // works.
     await macrotaskTurn();
+    if (this.onTicks) {
+      await new Promise<void>((resolve, reject) => this.fireOnTicks(targetMs, resolve, reject));
+      return;
+    }
     const heap = this.heap;
     for (;;) {
       this.dropCancelled();
@@ -117,6 +123,43 @@ export class VirtualClock implements Clock {
     }
     if (targetMs > this.current) this.current = targetMs;
     await this.settleBatch();
+  }
+
+  /**
+   * `runUntil` when settling on microtasks, with no promise per instant:
+   * each batch is fired after a `nextTick`, which Node runs once no promise
+   * continuation is queued (the continuations of the batch before it
+   * included), as `microtasksSettled` resolves; then `done` after one more
+   * such turn. A long replay has hundreds of thousands of instants.
+   */
+  private fireOnTicks(targetMs: number, done: () => void, fail: (error: unknown) => void): void {
+    const heap = this.heap;
+    // Each batch runs as a promise continuation would (a microtask queued from the tick), not in the tick
+    // callback itself: Node runs every queued tick before any microtask, so a batch fired from the tick would
+    // run ahead of the continuations of the one before.
+    const tick = (): void => queueMicrotask(step);
+    const step = (): void => {
+      try {
+        this.dropCancelled();
+        const next = heap[0];
+        if (next === undefined || next.at > targetMs) {
+          if (targetMs > this.current) this.current = targetMs;
+          process.nextTick(done);
+          return;
+        }
+        const at = next.at;
+        this.current = at;
+        // Fire every timer due at this instant, then let their continuations run.
+        while (heap.length > 0 && heap[0]!.at === at) {
+          const timer = this.pop();
+          if (!timer.cancelled) timer.fire();
+        }
+        process.nextTick(tick);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    step();
   }
 
   private push(at: number, fire: () => void): Timer {
