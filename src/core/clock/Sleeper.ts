@@ -55,15 +55,32 @@ export class Sleeper {
       queueMicrotask(fn);
       return;
     }
-    const cancel = this.clock.setTimer(ms, () => {
-      this.wake = undefined;
-      queueMicrotask(fn);
-    });
-    this.wake = () => {
-      this.wake = undefined;
-      cancel();
-      queueMicrotask(fn);
-    };
+    // The callback and its cancel are kept in fields and the two ways it can be called are bound once:
+    // a run of quiet rounds calls this once a round.
+    this.pending = fn;
+    this.cancelPending = this.clock.setTimer(ms, this.onPendingTimer);
+    this.wake = this.onPendingWake;
+  }
+
+  private pending: (() => void) | undefined;
+  private cancelPending: () => void = noCancel;
+
+  private readonly onPendingTimer = (): void => {
+    this.wake = undefined;
+    this.queuePending();
+  };
+
+  private readonly onPendingWake = (): void => {
+    this.wake = undefined;
+    this.cancelPending();
+    this.queuePending();
+  };
+
+  private queuePending(): void {
+    const fn = this.pending;
+    this.pending = undefined;
+    this.cancelPending = noCancel;
+    if (fn !== undefined) queueMicrotask(fn);
   }
 
   /** Removes the listener; a sleep in progress runs to its end. */
@@ -74,3 +91,5 @@ export class Sleeper {
 }
 
 function ignore(): void {}
+
+function noCancel(): void {}

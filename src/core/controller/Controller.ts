@@ -433,6 +433,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
   private quietRoundsAfter(started: number, sleeper: Sleeper, signal: AbortSignal, held: HeldRound | undefined): Promise<Resumed | undefined> {
     const clock = this.options.clock;
     return new Promise((resolve) => {
+      // One closure of each kind for the whole run of rounds: the round under way is kept in `holding`.
+      let holding: HeldRound | undefined;
       const take = () => {
         const now = clock.now();
         const answer = this.quietRoundAtOnce();
@@ -440,23 +442,28 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
         else if (isHeld(answer)) hold(answer);
         else resolve({ started: now, answer });
       };
-      const hold = (round: HeldRound) =>
-        sleeper.callAfter(round.holdMs, () => {
-          const now = clock.now();
-          if (!(this.quietUntil > now)) {
-            resolve({ started: round.startedAt, answer: { kind: 'taken', startedAt: round.startedAt, results: round.results } });
-            return;
-          }
-          this.lastResults = round.results;
-          this.emitQuietCycle(now);
-          if (signal.aborted) resolve(undefined);
-          else next(round.startedAt);
-        });
-      const next = (previous: number) =>
-        sleeper.callAfter(this.nextRoundDelay(previous), () => {
-          if (signal.aborted) resolve(undefined);
-          else take();
-        });
+      const heldEnded = () => {
+        const round = holding!;
+        holding = undefined;
+        const now = clock.now();
+        if (!(this.quietUntil > now)) {
+          resolve({ started: round.startedAt, answer: { kind: 'taken', startedAt: round.startedAt, results: round.results } });
+          return;
+        }
+        this.lastResults = round.results;
+        this.emitQuietCycle(now);
+        if (signal.aborted) resolve(undefined);
+        else next(round.startedAt);
+      };
+      const hold = (round: HeldRound) => {
+        holding = round;
+        sleeper.callAfter(round.holdMs, heldEnded);
+      };
+      const woke = () => {
+        if (signal.aborted) resolve(undefined);
+        else take();
+      };
+      const next = (previous: number) => sleeper.callAfter(this.nextRoundDelay(previous), woke);
       if (held !== undefined) hold(held);
       else next(started);
     });
