@@ -160,6 +160,7 @@ async function run(
       group.t.push(t / 1000);
       group.healthy.push(world.groupHealthyCount(group.id));
     }
+    if (steps.length === 0) return;
     for (const { step, why } of steps) {
       if (heldKeys.has(`${why}|${step.key}`)) continue;
       heldKeys.add(`${why}|${step.key}`);

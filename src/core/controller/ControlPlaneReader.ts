@@ -198,12 +198,8 @@ export class ControlPlaneReader {
     for (const [provider, regions] of this.regions) {
       for (const region of regions) {
         for (const zone of region.zones) {
-          zones.push({
-            provider,
-            region: region.id,
-            zone: zone.id,
-            providerStatus: this.zoneStatus.get(zoneKey(provider, zone.id)) ?? zone.status,
-          });
+          const key = zoneKey(provider, zone.id);
+          zones.push({ provider, region: region.id, zone: zone.id, providerStatus: this.zoneStatus.get(key) ?? zone.status, key });
         }
       }
     }

@@ -52,13 +52,16 @@ export function decide(snapshot: Snapshot, policy: Policy): Plan {
   planEndpoints(snapshot, policy, steps, notes);
   planTrafficShifts(snapshot, policy, steps, notes);
   const nodesByGroup = new Map<string, NodeView[]>();
-  for (const view of snapshot.nodes) {
-    const group = view.node.group;
-    if (group === undefined) continue;
-    const key = groupKey(view.node.provider, group);
-    let list = nodesByGroup.get(key);
-    if (!list) nodesByGroup.set(key, (list = []));
-    list.push(view);
+  // No groups to keep (many estates watch databases only): nothing to sort nodes into.
+  if (snapshot.groups.length > 0) {
+    for (const view of snapshot.nodes) {
+      const group = view.node.group;
+      if (group === undefined) continue;
+      const key = groupKey(view.node.provider, group);
+      let list = nodesByGroup.get(key);
+      if (!list) nodesByGroup.set(key, (list = []));
+      list.push(view);
+    }
   }
   for (const group of snapshot.groups) {
     decideGroup(snapshot, policy, group, nodesByGroup.get(groupKey(group.provider, group.id)) ?? [], steps, notes);

@@ -10,6 +10,8 @@ export interface KnownZone {
   readonly region: string;
   readonly zone: string;
   readonly providerStatus: ZoneProviderStatus;
+  /** Its {@link zoneKey}, when the caller already has it (the tracker builds it otherwise). */
+  readonly key?: string;
 }
 
 /** One round of observations. */
@@ -211,7 +213,7 @@ export class HealthTracker {
     const transitions: ZoneTransition[] = [];
     let stable = true;
     for (const zone of round.zones) {
-      const zk = zoneKey(zone.provider, zone.zone);
+      const zk = zone.key ?? zoneKey(zone.provider, zone.zone);
       const e = ev(zk);
       const probesBad = e.total > 0 && e.down / e.total >= this.policy.impairedFraction;
       const providerBad =
