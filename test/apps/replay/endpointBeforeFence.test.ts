@@ -6,8 +6,8 @@ const SHIPPED = new URL('../../../scenarios/synthetic-endpoint-slower-than-promo
 
 /**
  * The failed primary's stop follows its endpoint, through the production
- * controller on the simulated world: the endpoint (served by aws, 90 s to
- * serve a change) is slower than the promotion (gcp, 20 s).
+ * controller on the simulated world: the endpoint (Cloud DNS, 90 s to
+ * serve a change) is slower than the promotion (20 s).
  */
 describe('replay: the endpoint moves before the failed primary is stopped', () => {
   it('the shipped scenario: the stop comes after the endpoint serves the new primary, within a few seconds of it', async () => {
