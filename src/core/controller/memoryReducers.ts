@@ -314,12 +314,6 @@ export function retryKey(step: Step): string {
 }
 
 /**
- * Counts a failed round of a group's (or database's) creates toward
- * `maxStepRetries`: the creates that went out together are one round, so
- * failures of the same create key within `callTimeout` of each other count
- * once.
- */
-/**
  * A create that never came up (not listed when it should be, failed, or never
  * started or streamed): a failed try of `retry`, and its zone avoided for
  * `backoffMax`.
@@ -329,6 +323,12 @@ function giveUpCreate(draft: MemoryDraft, retry: string, provider: string, zone:
   if (zone !== undefined) draft.set('zonePenalty', zoneKey(provider, zone), now + policy.backoffMax * 1000);
 }
 
+/**
+ * Counts a failed round of a group's (or database's) creates toward
+ * `maxStepRetries`: the creates that went out together are one round, so
+ * failures of the same create key within `callTimeout` of each other count
+ * once.
+ */
 function countFailedCreate(draft: MemoryDraft, key: string, now: number, policy: Policy): void {
   const times = draft.get('tries').get(key) ?? [];
   const last = times[times.length - 1];
