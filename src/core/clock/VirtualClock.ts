@@ -41,13 +41,11 @@ export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
   private readonly heap: Timer[] = [];
-  private readonly settleBatch: () => Promise<void>;
   private readonly onTicks: boolean;
 
   constructor(startMs = 0, options: VirtualClockOptions = {}) {
     this.current = startMs;
     this.onTicks = options.settle === 'microtasks';
-    this.settleBatch = this.onTicks ? microtasksSettled : macrotaskTurn;
   }
 
   now(): number {
@@ -107,54 +105,50 @@ export class VirtualClock implements Clock {
       await new Promise<void>((resolve, reject) => this.fireOnTicks(targetMs, resolve, reject));
       return;
     }
-    const heap = this.heap;
-    for (;;) {
-      this.dropCancelled();
-      const next = heap[0];
-      if (next === undefined || next.at > targetMs) break;
-      const at = next.at;
-      this.current = at;
-      // Fire every timer due at this instant, then let their continuations run.
-      while (heap.length > 0 && heap[0]!.at === at) {
-        const timer = this.pop();
-        if (!timer.cancelled) timer.fire();
-      }
-      await this.settleBatch();
-    }
+    while (this.fireNextBatch(targetMs)) await macrotaskTurn();
     if (targetMs > this.current) this.current = targetMs;
-    await this.settleBatch();
+    await macrotaskTurn();
+  }
+
+  /**
+   * Moves time to the next instant a timer is due, if it is `targetMs` or
+   * earlier, and fires every timer due then (their continuations run once
+   * the caller lets them); false, moving nothing, when none is due by then.
+   */
+  private fireNextBatch(targetMs: number): boolean {
+    const heap = this.heap;
+    this.dropCancelled();
+    const next = heap[0];
+    if (next === undefined || next.at > targetMs) return false;
+    const at = next.at;
+    this.current = at;
+    while (heap.length > 0 && heap[0]!.at === at) {
+      const timer = this.pop();
+      if (!timer.cancelled) timer.fire();
+    }
+    return true;
   }
 
   /**
    * `runUntil` when settling on microtasks, with no promise per instant:
    * each batch is fired after a `nextTick`, which Node runs once no promise
    * continuation is queued (the continuations of the batch before it
-   * included), as `microtasksSettled` resolves; then `done` after one more
-   * such turn. A long replay has hundreds of thousands of instants.
+   * included); then `done` after one more such turn. A long replay has
+   * hundreds of thousands of instants.
    */
   private fireOnTicks(targetMs: number, done: () => void, fail: (error: unknown) => void): void {
-    const heap = this.heap;
     // Each batch runs as a promise continuation would (a microtask queued from the tick), not in the tick
     // callback itself: Node runs every queued tick before any microtask, so a batch fired from the tick would
     // run ahead of the continuations of the one before.
     const tick = (): void => queueMicrotask(step);
     const step = (): void => {
       try {
-        this.dropCancelled();
-        const next = heap[0];
-        if (next === undefined || next.at > targetMs) {
-          if (targetMs > this.current) this.current = targetMs;
-          process.nextTick(done);
+        if (this.fireNextBatch(targetMs)) {
+          process.nextTick(tick);
           return;
         }
-        const at = next.at;
-        this.current = at;
-        // Fire every timer due at this instant, then let their continuations run.
-        while (heap.length > 0 && heap[0]!.at === at) {
-          const timer = this.pop();
-          if (!timer.cancelled) timer.fire();
-        }
-        process.nextTick(tick);
+        if (targetMs > this.current) this.current = targetMs;
+        process.nextTick(done);
       } catch (error) {
         fail(error);
       }
@@ -219,13 +213,4 @@ function before(a: Timer, b: Timer): boolean {
 /** One macrotask turn: every queued microtask (promise continuation) runs first, and pending I/O gets a turn. */
 function macrotaskTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * Resolves once no promise continuation is queued. Called from a promise
- * continuation: Node runs `nextTick` callbacks only after the microtask queue
- * has drained, including every continuation queued meanwhile.
- */
-function microtasksSettled(): Promise<void> {
-  return new Promise((resolve) => process.nextTick(resolve));
 }
