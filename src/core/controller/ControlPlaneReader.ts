@@ -144,7 +144,7 @@ export class ControlPlaneReader {
    * due. A round then observes through its probes alone.
    */
   idleAt(now: number, unsettled: boolean): boolean {
-    return this.readInFlight === undefined && !this.readLanded && !this.locationsDue(now) && !this.readsDue(now, unsettled);
+    return this.nothingPendingAt(now) && !this.readLanded && !this.readsDue(now, unsettled);
   }
 
   /**

@@ -11,7 +11,7 @@ import { HealthTracker, type KnownZone } from '../health/HealthTracker.js';
 import type { TargetHealth } from '../health/types.js';
 import { CallGate } from './CallGate.js';
 import { ControlPlaneReader, type Listings, type ProbeSet, type WatchedRegion } from './ControlPlaneReader.js';
-import { ProbeRound } from './ProbeRound.js';
+import { ProbeRound, type FailingBatch } from './ProbeRound.js';
 import { emptyMemory, type ControllerMemory, type FailoverApproval, type SwitchoverIntent } from './ControllerMemory.js';
 import type { ControllerEvent, ControllerEventTypes } from './ControllerEvent.js';
 import { decide } from './decide.js';
@@ -375,7 +375,7 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
    * answered. `undefined` while no confirmation is pending within
    * `probeTimeout`.
    */
-  private failingCutShort(keys: readonly string[], startedAt: number): { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined {
+  private failingCutShort(keys: readonly string[], startedAt: number): FailingBatch | undefined {
     const untilConfirm = this.confirmAt - startedAt;
     if (!(untilConfirm < this.options.policy.probeTimeout * 1000)) return undefined;
     const targets = this.targetHealth;
@@ -473,9 +473,8 @@ export class Controller extends EventEmitter<ControllerEventTypes> {
    * The round due now as a whole cycle, taken synchronously when nothing of
    * the controller's is under way (no read or call in flight; what landed is
    * taken in, and reads that are due start and land later, as in a full
-   * cycle)
-   * and the prober answers at once with no silent target:
-   * then nothing can run between the round and its decision, so the promise
+   * cycle) and the prober answers at once with no silent target: then
+   * nothing can run between the round and its decision, so the promise
    * chain of {@link cycle} buys nothing. `answered`: the round's answer if
    * {@link quietRoundAtOnce} already took it. Returns {@link DONE}, or what
    * the full cycle is to take (the answer taken here, if any).

@@ -6,11 +6,20 @@ const PROBE_TIMEOUT = Object.assign(new Error('probe round timed out'), { name: 
 
 function nothingToCancel(): void {}
 
+/**
+ * The targets of a round that failed last round (`marks`, by target index),
+ * probed apart and given up after their own `timeoutMs`.
+ */
+export interface FailingBatch {
+  readonly marks: readonly boolean[];
+  readonly timeoutMs: number;
+}
+
 /** The failing batch {@link ProbeRound.start} probes apart: only when it ends sooner than the round and marks a target. */
 function splitOff(
   timeoutMs: number,
-  failing: { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined,
-): { readonly marks: readonly boolean[]; readonly timeoutMs: number } | undefined {
+  failing: FailingBatch | undefined,
+): FailingBatch | undefined {
   return failing !== undefined && failing.timeoutMs < timeoutMs && failing.marks.includes(true) ? failing : undefined;
 }
 
@@ -54,7 +63,7 @@ export class ProbeRound {
     targets: readonly ProbeTarget[],
     parent: AbortSignal,
     timeoutMs: number,
-    failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number },
+    failing?: FailingBatch,
     answered?: ProbeRoundAnswer,
   ): { readonly results: Promise<ProbeResult[]>; readonly cancel: () => void } {
     if (this.prober.probeAtOnce !== undefined) {
@@ -108,7 +117,7 @@ export class ProbeRound {
    * {@link split} would, only until the failing batch's timeout when every
    * silent target is one it marks.
    */
-  heldFor(answer: ProbeRoundAnswer, timeoutMs: number, failing?: { readonly marks: readonly boolean[]; readonly timeoutMs: number }): number {
+  heldFor(answer: ProbeRoundAnswer, timeoutMs: number, failing?: FailingBatch): number {
     if (!answer.timedOut) return 0;
     const split = splitOff(timeoutMs, failing);
     if (split === undefined) return timeoutMs;

@@ -96,7 +96,7 @@ function holdBack(steps: readonly Step[], awaiting: readonly HeldStep[], snapsho
     return { steps: [], held: [...steps.map((step): HeldStep => ({ step, why: 'observe', detail: 'would run (mode: observe)' })), ...awaiting] };
   }
   // Nothing planned (most cycles): nothing to hold but what awaits approval.
-  if (steps.length === 0) return { steps: [], held: awaiting.length === 0 ? [] : [...awaiting] };
+  if (steps.length === 0) return { steps: [], held: [...awaiting] };
   const pauses = snapshot.pauses ?? NO_PAUSES;
   const run: Step[] = [];
   const held: HeldStep[] = [];
